@@ -1,0 +1,254 @@
+"""Settings for certify, read once from the environment.
+
+Every value an operator may set is declared, typed and validated in `Environment`; the Django
+settings below are derived from it. Local defaults are safe (DEBUG on, SQLite, local-memory cache,
+the offline model); with DEBUG off the app refuses to start without SECRET_KEY and ALLOWED_HOSTS.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+CommaList = Annotated[list[str], NoDecode]
+
+
+class Environment(BaseSettings):
+    """The operator-facing configuration, one field per environment variable."""
+
+    model_config = SettingsConfigDict(case_sensitive=True, extra="ignore")
+
+    DEBUG: bool = True
+    SECRET_KEY: SecretStr | None = None
+    ALLOWED_HOSTS: CommaList = Field(default_factory=list)
+    CSRF_TRUSTED_ORIGINS: CommaList = Field(default_factory=list)
+    DATABASE_URL: str = f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
+    REDIS_URL: str | None = None
+    # Set when a proxy in front terminates TLS and redirects itself.
+    SECURE_SSL_REDIRECT: bool = True
+    SECURE_PROXY_SSL_HEADER: bool = False
+
+    AGENTS_MODEL_BACKEND: Literal["offline", "openai", "openai-compatible"] = "offline"
+    OPENAI_API_KEY: SecretStr | None = None
+    AGENTS_MODEL: str = "gpt-4.1-mini"
+    AGENTS_BASE_URL: str | None = None
+
+    @field_validator("ALLOWED_HOSTS", "CSRF_TRUSTED_ORIGINS", mode="before")
+    @classmethod
+    def _split_commas(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("REDIS_URL", "AGENTS_BASE_URL", "OPENAI_API_KEY", "SECRET_KEY", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @model_validator(mode="after")
+    def _production_needs_secrets(self) -> Environment:
+        if not self.DEBUG:
+            missing = [
+                name
+                for name, value in (
+                    ("SECRET_KEY", self.SECRET_KEY),
+                    ("ALLOWED_HOSTS", self.ALLOWED_HOSTS),
+                )
+                if not value
+            ]
+            if missing:
+                raise ValueError(
+                    f"DEBUG is off, so {' and '.join(missing)} must be set "
+                    "(ALLOWED_HOSTS is a comma-separated list of host names)"
+                )
+        if self.AGENTS_MODEL_BACKEND == "openai" and self.OPENAI_API_KEY is None:
+            raise ValueError("AGENTS_MODEL_BACKEND=openai needs OPENAI_API_KEY")
+        if self.AGENTS_MODEL_BACKEND == "openai-compatible" and self.AGENTS_BASE_URL is None:
+            raise ValueError("AGENTS_MODEL_BACKEND=openai-compatible needs AGENTS_BASE_URL")
+        return self
+
+
+def _read_environment() -> Environment:
+    try:
+        return Environment()
+    except ValidationError as error:
+        problems = "; ".join(
+            f"{'.'.join(str(part) for part in e['loc']) or 'settings'}: {e['msg']}"
+            for e in error.errors()
+        )
+        raise ImproperlyConfigured(f"certify cannot start: {problems}") from None
+
+
+ENV = _read_environment()
+
+DEBUG = ENV.DEBUG
+# A fixed key is fine for local development only; production refuses to start without one.
+SECRET_KEY = (
+    ENV.SECRET_KEY.get_secret_value()
+    if ENV.SECRET_KEY
+    else "django-insecure-local-development-key-never-used-in-production"
+)
+ALLOWED_HOSTS = ENV.ALLOWED_HOSTS or (["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
+CSRF_TRUSTED_ORIGINS = ENV.CSRF_TRUSTED_ORIGINS
+
+INSTALLED_APPS = [
+    "certify",
+    "questions",
+    "lessons",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "template_partials",
+]
+
+# Every middleware here is async-capable, so an async (streaming) view runs on the event loop
+# without being pushed into a thread. Nothing here reads or compresses the response body.
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "certify.middleware.StaticFilesMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+ROOT_URLCONF = "certify.urls"
+ASGI_APPLICATION = "certify.asgi.application"
+WSGI_APPLICATION = "certify.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+
+def _databases(url: str) -> dict[str, dict[str, object]]:
+    config = dj_database_url.parse(url, conn_max_age=0, conn_health_checks=True)
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        # WAL lets readers proceed while one writer writes; IMMEDIATE takes the write lock at
+        # BEGIN so two writers queue instead of failing with "database is locked" on upgrade.
+        config["OPTIONS"] = {
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+        }
+        # A file, not memory, so that a live ASGI server in the test process sees the same data.
+        config["TEST"] = {"NAME": str(BASE_DIR / ".test-db.sqlite3")}
+    return {"default": config}
+
+
+DATABASES = _databases(ENV.DATABASE_URL)
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+if ENV.REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": ENV.REDIS_URL,
+            "KEY_PREFIX": "certify",
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "certify",
+        }
+    }
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "home"
+EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+DEFAULT_FROM_EMAIL = "certify <noreply@certify.invalid>"
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
+}
+# Decided here, not from settings.DEBUG at start-up: the test runner turns DEBUG off after
+# settings load, and tests still serve static files from the app folders.
+WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_AUTOREFRESH = DEBUG
+
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cookie.
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+if not DEBUG:
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = ENV.SECURE_SSL_REDIRECT
+    SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    if ENV.SECURE_PROXY_SSL_HEADER:
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+    "loggers": {
+        "certify": {"level": "INFO"},
+        "questions": {"level": "INFO"},
+        "lessons": {"level": "INFO"},
+    },
+}
+
+# Product settings (see DESIGN.md "Readiness").
+CERTIFY_OVERALL_THRESHOLD = 90
+CERTIFY_CATEGORY_THRESHOLD = 85
+
+# Which model runs the live demos.
+AGENTS_MODEL_BACKEND = ENV.AGENTS_MODEL_BACKEND
+AGENTS_MODEL = ENV.AGENTS_MODEL
+AGENTS_BASE_URL = ENV.AGENTS_BASE_URL
+OPENAI_API_KEY = ENV.OPENAI_API_KEY.get_secret_value() if ENV.OPENAI_API_KEY else None

@@ -1,0 +1,18 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from certify import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("accounts/signup/", views.signup, name="signup"),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("lessons/", include("lessons.urls")),
+    path("quizzes/", include("questions.urls")),
+    path("admin/", admin.site.urls),
+]
+
+admin.site.site_header = "certify administration"
+admin.site.site_title = "certify admin"
+admin.site.index_title = "Question bank, quizzes and learners"

@@ -1,0 +1,143 @@
+"""Fixtures shared by the whole suite: fast hashing, users, a live ASGI server, a browser."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+
+import pytest
+from django.contrib.auth.models import AbstractUser
+from django.test import Client
+
+from tests.factories import DEFAULT_PASSWORD, UserFactory
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> Iterator[None]:
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def password() -> str:
+    return DEFAULT_PASSWORD
+
+
+@pytest.fixture
+def learner(db) -> AbstractUser:
+    return UserFactory()
+
+
+@pytest.fixture
+def learner_client(client: Client, learner: AbstractUser) -> Client:
+    client.force_login(learner)
+    return client
+
+
+class LiveASGIServer:
+    """uvicorn serving the project's ASGI application from a thread, as `make run` does."""
+
+    def __init__(self) -> None:
+        import uvicorn
+        from django.core.asgi import get_asgi_application
+
+        self.socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.socket.bind(("127.0.0.1", 0))
+        self.port = self.socket.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        config = uvicorn.Config(
+            get_asgi_application(), lifespan="off", log_level="warning", access_log=False
+        )
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(
+            target=self.server.run, kwargs={"sockets": [self.socket]}, daemon=True
+        )
+
+    def start(self) -> None:
+        self.thread.start()
+        deadline = time.monotonic() + 10
+        while not self.server.started:
+            if time.monotonic() > deadline or not self.thread.is_alive():
+                raise RuntimeError("the live ASGI server did not start")
+            time.sleep(0.02)
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+        self.socket.close()
+
+
+@pytest.fixture(scope="session")
+def _asgi_server(django_db_setup, django_db_blocker) -> Iterator[LiveASGIServer]:
+    server = LiveASGIServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def live_asgi(_asgi_server: LiveASGIServer, transactional_db) -> str:
+    """The base URL of a real uvicorn server over the test database (committed data only)."""
+    return _asgi_server.url
+
+
+@pytest.fixture(scope="session")
+def _chromium() -> Iterator[object]:
+    if not os.path.exists(CHROMIUM):
+        if os.environ.get("CERTIFY_REQUIRE_BROWSER"):
+            pytest.fail(f"Chromium not found at {CHROMIUM} and CERTIFY_REQUIRE_BROWSER is set")
+        pytest.skip(f"Chromium not found at {CHROMIUM}: apt-get install chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(_chromium, monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
+    """A fresh browser page (its own cookies) in headless Chromium."""
+    # Playwright's sync API keeps an event loop on this thread; the ORM calls a test makes
+    # between page actions are still plain synchronous calls.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    context = _chromium.new_context(viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def login_in_browser(page, base_url: str, user: AbstractUser, password: str) -> None:
+    page.goto(f"{base_url}/accounts/login/")
+    page.get_by_label("Username").fill(user.get_username())
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"{base_url}/")
