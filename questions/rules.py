@@ -1,0 +1,62 @@
+"""The bank's rules, as plain functions shared by the model, the admin and the bank file schema.
+
+No Django imports: the same rule decides whether a choice set is valid wherever it comes from.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+LEVELS = ("beginner", "intermediate", "advanced")
+KINDS = ("single", "multiple", "true_false")
+
+# Starting item difficulty by level, on the ability scale (0 = the average candidate).
+LEVEL_DIFFICULTY = {"beginner": -1.3, "intermediate": 0.0, "advanced": 1.6}
+DEFAULT_DISCRIMINATION = 1.2
+
+
+@dataclass(frozen=True)
+class ItemParameters:
+    """A three-parameter logistic item: P(right) = c + (1 - c) / (1 + exp(-a (theta - b)))."""
+
+    discrimination: float
+    difficulty: float
+    guessing: float
+
+
+def default_item_parameters(level: str, kind: str, choice_count: int) -> ItemParameters:
+    """Starting parameters before any calibration from real answers."""
+    if kind == "true_false":
+        # Statements are written against common misconceptions, so blind guessing pays less
+        # than the nominal one in two.
+        guessing = 0.15
+    elif kind == "multiple":
+        # All-or-nothing over any subset of the options: a guess almost never lands.
+        guessing = 0.05
+    else:
+        guessing = round(min(0.25, 0.8 / max(choice_count, 2)), 3)
+    return ItemParameters(DEFAULT_DISCRIMINATION, LEVEL_DIFFICULTY[level], guessing)
+
+
+def choice_set_errors(kind: str, correct: Sequence[bool]) -> list[str]:
+    """Why a question of `kind` with these choices (True = correct) cannot be asked, if it can't."""
+    errors: list[str] = []
+    right = sum(1 for flag in correct if flag)
+    if len(correct) < 2:
+        errors.append("A question needs at least two choices.")
+    if kind == "true_false" and len(correct) != 2:
+        errors.append("A true/false question has exactly two choices.")
+    if kind in ("single", "true_false") and right != 1:
+        errors.append(
+            f"A {kind_label(kind)} question has exactly one correct choice ({right} given)."
+        )
+    if kind == "multiple" and (right < 1 or right == len(correct)):
+        errors.append("A multiple-choice question needs at least one correct and one wrong choice.")
+    return errors
+
+
+def kind_label(kind: str) -> str:
+    return {"single": "single-choice", "multiple": "multiple-choice", "true_false": "true/false"}[
+        kind
+    ]
