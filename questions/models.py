@@ -468,8 +468,12 @@ class Attempt(models.Model):
                 name="attempt_deadline_after_start",
             ),
             models.CheckConstraint(
+                # NULL compares as unknown, which a CHECK lets through: say "not null" too.
                 condition=(Q(status="in_progress") & Q(submitted_at__isnull=True))
-                | (~Q(status="in_progress") & Q(submitted_at__gte=F("started_at"))),
+                | (
+                    ~Q(status="in_progress")
+                    & Q(submitted_at__isnull=False, submitted_at__gte=F("started_at"))
+                ),
                 name="attempt_submitted_at_iff_finished",
             ),
             models.CheckConstraint(
@@ -487,7 +491,8 @@ class Attempt(models.Model):
                 name="attempt_finished_has_scores",
             ),
             models.CheckConstraint(
-                condition=Q(correct_count__isnull=True) | Q(correct_count__lte=F("question_count")),
+                condition=Q(correct_count__isnull=True)
+                | Q(question_count__isnull=False, correct_count__lte=F("question_count")),
                 name="attempt_correct_at_most_total",
             ),
         ]

@@ -416,7 +416,7 @@ def attempts_expire_overdue(
     if user is not None:
         overdue = overdue.for_user(user)
     expired = 0
-    for attempt_id in overdue.values_list("pk", flat=True).iterator():
+    for attempt_id in list(overdue.values_list("pk", flat=True)):
         # Each in its own short transaction; one that was submitted meanwhile is left alone.
         if attempt_expire(attempt_id=attempt_id, now=now).status == Attempt.Status.EXPIRED:
             expired += 1
