@@ -62,7 +62,7 @@ SCORED = {"correct_count": 0, "question_count": 0, "score": 0, "passed": False}
         ({"status": "submitted", **SCORED}, "attempt_submitted_at_iff_finished"),
         ({"submitted_offset": timedelta(minutes=1)}, "attempt_submitted_at_iff_finished"),
         (
-            {"status": "expired", "submitted_offset": timedelta(minutes=1)},
+            {"status": "expired", "submitted_offset": timedelta(minutes=1), **SCORED},
             "attempt_only_timed_attempts_expire",
         ),
         (
