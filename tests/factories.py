@@ -6,6 +6,10 @@ import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractUser
 
+from lessons.catalog import LESSONS
+from questions import rules
+from questions.models import Category, Choice, Question
+
 DEFAULT_PASSWORD = "correct-horse-battery-staple"
 
 
@@ -25,3 +29,83 @@ class UserFactory(factory.django.DjangoModelFactory[AbstractUser]):
 class StaffFactory(UserFactory):
     username = factory.Sequence(lambda n: f"instructor{n}")
     is_staff = True
+
+
+# The question bank (questions/models.py). A category is one of the five fixed slugs, got or
+# created; a question comes with a valid choice set for its kind unless `choices=[...]` (the
+# correct flags, in order) says otherwise.
+
+DEFAULT_PRESETS = {
+    "basic-streaming": "side-by-side",
+    "raw-response-events": "text-deltas",
+    "run-item-events": "tool-call",
+    "streaming-with-handoffs": "triage",
+    "streaming-patterns": "buffered",
+}
+DEFAULT_CORRECT = {
+    "single": [True, False, False, False],
+    "multiple": [True, True, False, False],
+    "true_false": [True, False],
+}
+
+
+class CategoryFactory(factory.django.DjangoModelFactory[Category]):
+    class Meta:
+        model = Category
+        django_get_or_create = ("slug",)
+
+    slug = Category.Slug.BASICS
+    name = factory.LazyAttribute(lambda category: Category.Slug(category.slug).label)
+    order = factory.LazyAttribute(lambda category: Category.Slug.values.index(category.slug) + 1)
+    lesson_slug = factory.LazyAttribute(
+        lambda category: next(lesson.slug for lesson in LESSONS if lesson.category == category.slug)
+    )
+    description = "What this category covers."
+
+
+def _default_parameters(question: Question) -> rules.ItemParameters:
+    return rules.default_item_parameters(
+        question.level, question.kind, len(DEFAULT_CORRECT[question.kind])
+    )
+
+
+class QuestionFactory(factory.django.DjangoModelFactory[Question]):
+    class Meta:
+        model = Question
+        skip_postgeneration_save = True
+
+    category = factory.SubFactory(CategoryFactory)
+    id = factory.LazyAttributeSequence(lambda q, n: f"{q.category.slug}-{n % 900 + 10:02d}")
+    level = Question.Level.BEGINNER
+    kind = Question.Kind.SINGLE
+    style = Question.Style.CONCEPT
+    topic = "run_streamed vs run"
+    objective = "streaming-vs-regular"
+    prompt = "Which call streams the run's events?"
+    explanation = "`Runner.run_streamed()` returns at once; the events come from `stream_events()`."
+    demo_lesson = factory.LazyAttribute(lambda q: q.category.lesson_slug)
+    demo_preset = factory.LazyAttribute(lambda q: DEFAULT_PRESETS[q.demo_lesson])
+    evidence_kind = Question.EvidenceKind.TEST
+    evidence = factory.LazyAttribute(
+        lambda q: f"tests/questions/test_evidence.py::test_{q.id.replace('-', '_')}"
+    )
+    status = Question.Status.ACTIVE
+    discrimination = factory.LazyAttribute(lambda q: _default_parameters(q).discrimination)
+    difficulty = factory.LazyAttribute(lambda q: _default_parameters(q).difficulty)
+    guessing = factory.LazyAttribute(lambda q: _default_parameters(q).guessing)
+
+    @factory.post_generation
+    def choices(question: Question, create: bool, extracted: list[bool] | None, **kwargs: object):
+        if not create:
+            return
+        correct = DEFAULT_CORRECT[question.kind] if extracted is None else extracted
+        Choice.objects.bulk_create(
+            Choice(
+                question=question,
+                order=order,
+                text=f"Option {chr(ord('A') + order)}",
+                is_correct=flag,
+                rationale="Right: it does." if flag else "Wrong: a common misreading.",
+            )
+            for order, flag in enumerate(correct)
+        )
