@@ -8,11 +8,19 @@ from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.core.validators import (
+    BaseValidator,
+    MaxValueValidator,
+    MinValueValidator,
+    RegexValidator,
+)
 from django.db import models
 from django.db.models import Count, F, Q
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 
+from lessons.catalog import LESSONS, LESSONS_BY_SLUG
 from questions import rules, scoring
 from questions.objectives import OBJECTIVES
 
@@ -24,6 +32,20 @@ QUESTION_ID = RegexValidator(
 
 def installed_sdk_version() -> str:
     return version("openai-agents")
+
+
+def _range_validators(bounds: tuple[float, float]) -> list[BaseValidator]:
+    low, high = bounds
+    return [MinValueValidator(low), MaxValueValidator(high)]
+
+
+def _in_range(field: str, bounds: tuple[float, float]) -> Q:
+    low, high = bounds
+    return Q(**{f"{field}__gte": low, f"{field}__lte": high})
+
+
+def _lesson_for(category: str) -> str:
+    return next((lesson.slug for lesson in LESSONS if lesson.category == category), "none")
 
 
 class CategorySlug(models.TextChoices):
@@ -59,6 +81,16 @@ class Category(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        super().clean()
+        lesson = LESSONS_BY_SLUG.get(self.lesson_slug)
+        if self.lesson_slug and lesson is None:
+            raise ValidationError({"lesson_slug": f"Unknown lesson '{self.lesson_slug}'."})
+        if lesson and self.slug and lesson.category != self.slug:
+            raise ValidationError(
+                {"lesson_slug": f"The lesson that teaches {self.slug} is {_lesson_for(self.slug)}."}
+            )
 
 
 class QuestionQuerySet(models.QuerySet["Question"]):
@@ -115,9 +147,9 @@ class Question(models.Model):
         help_text="The test that proves the keyed answer, e.g. "
         "tests/questions/test_evidence.py::test_raw_events_07.",
     )
-    discrimination = models.FloatField(validators=[MinValueValidator(0.05), MaxValueValidator(5.0)])
-    difficulty = models.FloatField(validators=[MinValueValidator(-5.0), MaxValueValidator(5.0)])
-    guessing = models.FloatField(validators=[MinValueValidator(0.0), MaxValueValidator(0.5)])
+    discrimination = models.FloatField(validators=_range_validators(rules.DISCRIMINATION_RANGE))
+    difficulty = models.FloatField(validators=_range_validators(rules.DIFFICULTY_RANGE))
+    guessing = models.FloatField(validators=_range_validators(rules.GUESSING_RANGE))
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.DRAFT)
     sdk_version = models.CharField(
         "SDK version",
@@ -134,15 +166,36 @@ class Question(models.Model):
         ordering = ["category__order", "id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(guessing__gte=0) & Q(guessing__lte=0.5),
+                condition=_in_range("guessing", rules.GUESSING_RANGE),
                 name="question_guessing_in_range",
             ),
             models.CheckConstraint(
-                condition=Q(discrimination__gt=0), name="question_discrimination_positive"
+                condition=_in_range("discrimination", rules.DISCRIMINATION_RANGE),
+                name="question_discrimination_in_range",
             ),
             models.CheckConstraint(
-                condition=~Q(evidence_kind="test") | ~Q(evidence=""),
-                name="question_test_evidence_names_a_test",
+                condition=_in_range("difficulty", rules.DIFFICULTY_RANGE),
+                name="question_difficulty_in_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(evidence_kind="judgement") | ~Q(evidence=""),
+                name="question_evidence_unless_judgement",
+            ),
+            models.CheckConstraint(condition=~Q(prompt=""), name="question_prompt_not_empty"),
+            models.CheckConstraint(
+                condition=Q(level__in=rules.LEVELS), name="question_level_valid"
+            ),
+            models.CheckConstraint(condition=Q(kind__in=rules.KINDS), name="question_kind_valid"),
+            models.CheckConstraint(
+                condition=Q(style__in=rules.STYLES), name="question_style_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=rules.STATUSES),
+                name="question_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(evidence_kind__in=rules.EVIDENCE_KINDS),
+                name="question_evidence_kind_valid",
             ),
         ]
 
@@ -156,16 +209,27 @@ class Question(models.Model):
         self.guessing = params.guessing
 
     def clean(self) -> None:
+        """The rules the database cannot hold; the choice set is checked where choices are edited
+        (the admin's inline formset, the bank file), because it is saved after the question."""
         super().clean()
+        errors: dict[str, str] = {}
         if self.category_id and self.id and not self.id.startswith(f"{self.category.slug}-"):
-            raise ValidationError(
-                {
-                    "id": f"The ID of a {self.category.slug} question starts with "
-                    f"'{self.category.slug}-'."
-                }
+            errors["id"] = (
+                f"The ID of a {self.category.slug} question starts with '{self.category.slug}-'."
             )
         if self.evidence_kind != self.EvidenceKind.JUDGEMENT and not self.evidence:
-            raise ValidationError({"evidence": "Name the test that proves the keyed answer."})
+            errors["evidence"] = "Name the test that proves the keyed answer."
+        if self.demo_lesson:
+            link_errors = rules.demo_link_errors(self.demo_lesson, self.demo_preset)
+            errors.update({f"demo_{part}": message for part, message in link_errors.items()})
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def demo_url(self) -> str:
+        """The live demo that shows this question's fact: `/lessons/<lesson>/?preset=<preset>`."""
+        query = urlencode({"preset": self.demo_preset})
+        return f"{reverse('lessons:index')}{self.demo_lesson}/?{query}"
 
     def choice_errors(self, correct: list[bool] | None = None) -> list[str]:
         """Choice-set rule violations; `correct` defaults to the saved choices."""
@@ -187,6 +251,7 @@ class Choice(models.Model):
             models.UniqueConstraint(
                 fields=["question", "order"], name="choice_order_unique_per_question"
             ),
+            models.CheckConstraint(condition=~Q(text=""), name="choice_text_not_empty"),
         ]
 
     def __str__(self) -> str:

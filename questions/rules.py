@@ -5,15 +5,27 @@ No Django imports: the same rule decides whether a choice set is valid wherever 
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from lessons.catalog import LESSONS_BY_SLUG
+
 LEVELS = ("beginner", "intermediate", "advanced")
 KINDS = ("single", "multiple", "true_false")
+STYLES = ("concept", "code", "judgement")
+STATUSES = ("draft", "active", "retired")
+EVIDENCE_KINDS = ("test", "measurement", "judgement")
 
 # Starting item difficulty by level, on the ability scale (0 = the average candidate).
 LEVEL_DIFFICULTY = {"beginner": -1.3, "intermediate": 0.0, "advanced": 1.6}
 DEFAULT_DISCRIMINATION = 1.2
+
+# The ranges an item parameter may take (inclusive), shared by the model, its database
+# constraints and the bank file schema. Calibration clamps to them.
+DISCRIMINATION_RANGE = (0.05, 5.0)
+DIFFICULTY_RANGE = (-5.0, 5.0)
+GUESSING_RANGE = (0.0, 0.5)
 
 
 @dataclass(frozen=True)
@@ -60,3 +72,23 @@ def kind_label(kind: str) -> str:
     return {"single": "single-choice", "multiple": "multiple-choice", "true_false": "true/false"}[
         kind
     ]
+
+
+def demo_link_errors(lesson: str, preset: str) -> dict[str, str]:
+    """What is wrong with a demo link (keys "lesson" and "preset"), if anything."""
+    if lesson not in LESSONS_BY_SLUG:
+        return {"lesson": f"Unknown lesson '{lesson}' (one of {', '.join(LESSONS_BY_SLUG)})."}
+    if not preset:
+        return {"preset": "Name the demo preset."}
+    if _demo_registry_has(lesson, preset) is False:
+        return {"preset": f"The lesson '{lesson}' has no demo preset '{preset}'."}
+    return {}
+
+
+def _demo_registry_has(lesson: str, preset: str) -> bool | None:
+    """The demo registry's answer, or None where it is not installed (it ships with the lessons)."""
+    if importlib.util.find_spec("lessons.registry") is None:
+        return None
+    from lessons.registry import preset_exists
+
+    return preset_exists(lesson, preset)

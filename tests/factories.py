@@ -7,7 +7,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractUser
 
 from lessons.catalog import LESSONS
-from questions.models import Category, CategorySlug, Choice, Question, Quiz
+from questions import rules
+from questions.models import Category, Choice, Question, Quiz
 
 DEFAULT_PASSWORD = "correct-horse-battery-staple"
 
@@ -30,8 +31,17 @@ class StaffFactory(UserFactory):
     is_staff = True
 
 
-# The question bank and quizzes (added by the quizzes branch) ----------------------------------
+# The question bank (questions/models.py). A category is one of the five fixed slugs, got or
+# created; a question comes with a valid choice set for its kind unless `choices=[...]` (the
+# correct flags, in order) says otherwise.
 
+DEFAULT_PRESETS = {
+    "basic-streaming": "side-by-side",
+    "raw-response-events": "text-deltas",
+    "run-item-events": "tool-call",
+    "streaming-with-handoffs": "triage",
+    "streaming-patterns": "buffered",
+}
 DEFAULT_CORRECT = {
     "single": [True, False, False, False],
     "multiple": [True, True, False, False],
@@ -40,85 +50,94 @@ DEFAULT_CORRECT = {
 
 
 class CategoryFactory(factory.django.DjangoModelFactory[Category]):
-    """One of the five fixed categories, in course order (get-or-create by slug)."""
-
     class Meta:
         model = Category
         django_get_or_create = ("slug",)
 
-    slug = factory.Iterator([lesson.category for lesson in LESSONS])
-    name = factory.LazyAttribute(lambda category: CategorySlug(category.slug).label)
-    order = factory.LazyAttribute(lambda category: CategorySlug.values.index(category.slug) + 1)
+    slug = Category.Slug.BASICS
+    name = factory.LazyAttribute(lambda category: Category.Slug(category.slug).label)
+    order = factory.LazyAttribute(lambda category: Category.Slug.values.index(category.slug) + 1)
     lesson_slug = factory.LazyAttribute(
         lambda category: next(lesson.slug for lesson in LESSONS if lesson.category == category.slug)
+    )
+    description = "What this category covers."
+
+
+def _default_parameters(question: Question) -> rules.ItemParameters:
+    return rules.default_item_parameters(
+        question.level, question.kind, len(DEFAULT_CORRECT[question.kind])
     )
 
 
 class QuestionFactory(factory.django.DjangoModelFactory[Question]):
-    """An active question with choices; pass `choices=[True, False, ...]` to set the key."""
-
     class Meta:
         model = Question
         skip_postgeneration_save = True
 
     category = factory.SubFactory(CategoryFactory)
-    id = factory.LazyAttributeSequence(lambda question, n: f"{question.category.slug}-{n + 1:03d}")
-    level = "beginner"
-    kind = "single"
-    style = "concept"
+    id = factory.LazyAttributeSequence(lambda q, n: f"{q.category.slug}-{n % 900 + 10:02d}")
+    level = Question.Level.BEGINNER
+    kind = Question.Kind.SINGLE
+    style = Question.Style.CONCEPT
     topic = "run_streamed vs run"
     objective = "streaming-vs-regular"
-    prompt = factory.LazyAttribute(lambda question: f"What does {question.id} ask?")
-    explanation = factory.LazyAttribute(lambda question: f"Explanation of {question.id}.")
-    demo_lesson = factory.LazyAttribute(lambda question: question.category.lesson_slug)
-    demo_preset = "side-by-side"
-    evidence_kind = "judgement"
-    evidence = ""
-    discrimination = 1.2
-    difficulty = 0.0
-    guessing = 0.2
-    status = "active"
+    prompt = "Which call streams the run's events?"
+    explanation = "`Runner.run_streamed()` returns at once; the events come from `stream_events()`."
+    demo_lesson = factory.LazyAttribute(lambda q: q.category.lesson_slug)
+    demo_preset = factory.LazyAttribute(lambda q: DEFAULT_PRESETS[q.demo_lesson])
+    evidence_kind = Question.EvidenceKind.TEST
+    evidence = factory.LazyAttribute(
+        lambda q: f"tests/questions/test_evidence.py::test_{q.id.replace('-', '_')}"
+    )
+    status = Question.Status.ACTIVE
+    discrimination = factory.LazyAttribute(lambda q: _default_parameters(q).discrimination)
+    difficulty = factory.LazyAttribute(lambda q: _default_parameters(q).difficulty)
+    guessing = factory.LazyAttribute(lambda q: _default_parameters(q).guessing)
 
     @factory.post_generation
-    def choices(question, create: bool, extracted: list[bool] | None, **kwargs: object) -> None:
+    def choices(question: Question, create: bool, extracted: list[bool] | None, **kwargs: object):
         if not create:
             return
-        correct = extracted if extracted is not None else DEFAULT_CORRECT[question.kind]
+        correct = DEFAULT_CORRECT[question.kind] if extracted is None else extracted
         Choice.objects.bulk_create(
             Choice(
                 question=question,
                 order=order,
-                text=(
-                    ("True", "False")[order]
-                    if question.kind == "true_false"
-                    else f"Option {chr(65 + order)} of {question.id}"
-                ),
+                text=f"Option {chr(ord('A') + order)}",
                 is_correct=flag,
-                rationale=f"Rationale {chr(65 + order)} of {question.id}.",
+                rationale="Right: it does." if flag else "Wrong: a common misreading.",
             )
             for order, flag in enumerate(correct)
         )
 
 
-class QuizFactory(factory.django.DjangoModelFactory[Quiz]):
-    """A published quiz over all active questions, unshuffled (tests shuffle on purpose)."""
+# Quizzes (questions/models.py): a published quiz over all active questions, unshuffled so that
+# tests can name positions; tests that shuffle say so.
 
+
+class QuizFactory(factory.django.DjangoModelFactory[Quiz]):
     class Meta:
         model = Quiz
 
     title = factory.Sequence(lambda n: f"Quiz {n}")
     slug = factory.Sequence(lambda n: f"quiz-{n}")
-    mode = "certification"
-    scope = "all"
-    feedback = "end"
-    review = "full"
+    mode = Quiz.Mode.CERTIFICATION
+    scope = Quiz.Scope.ALL
+    feedback = Quiz.Feedback.END
+    review = Quiz.Review.FULL
     shuffle_questions = False
     shuffle_choices = False
 
 
 def questions_across_categories(count: int, **fields: object) -> list[Question]:
-    """`count` active questions dealt to the five categories in turn, basics first."""
-    categories = [CategoryFactory(slug=slug) for slug in CategorySlug.values]
+    """`count` active questions dealt to the five categories in turn (basics first), each with
+    its own prompt and explanation so that a page can be checked for exactly one of them."""
+    categories = [CategoryFactory(slug=slug) for slug in Category.Slug.values]
+    fields = {
+        "prompt": factory.LazyAttribute(lambda q: f"What does {q.id} ask?"),
+        "explanation": factory.LazyAttribute(lambda q: f"Why {q.id} has the answer it has."),
+        **fields,
+    }
     return [
         QuestionFactory(category=categories[index % len(categories)], **fields)
         for index in range(count)

@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from questions.bank import DEFAULT_PATH, BankInvalid, bank_load, bank_read
+
+
+class Command(BaseCommand):
+    help = (
+        "Validate a bank file and upsert its categories and questions by id, all or nothing. "
+        "Questions missing from the file are left alone."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "path",
+            nargs="?",
+            type=Path,
+            default=DEFAULT_PATH,
+            help="The bank file, YAML or JSON (default: questions/bank/streaming.yaml).",
+        )
+
+    def handle(self, *args: Any, path: Path, **options: Any) -> None:
+        try:
+            result = bank_load(text=bank_read(path), source=path.name)
+        except BankInvalid as invalid:
+            count = len(invalid.errors)
+            listing = "\n".join(f"  {error}" for error in invalid.errors)
+            raise CommandError(
+                f"{path} was not loaded ({count} error{'s' if count != 1 else ''}; "
+                f"nothing changed):\n{listing}"
+            ) from None
+        self.stdout.write(self.style.SUCCESS(f"Loaded {path}."))
+        self.stdout.write(f"Questions: {result.questions}.")
+        self.stdout.write(f"Categories: {result.categories}.")
