@@ -40,6 +40,40 @@ class QuizCard:
     last_result: Attempt | None
 
 
+@dataclass(frozen=True)
+class QuizSection:
+    heading: str
+    intro: str
+    cards: list[QuizCard]
+    # "feature": one wide card; "compact": small cards without descriptions.
+    layout: str = ""
+
+
+def _sections(cards: list[QuizCard]) -> list[QuizSection]:
+    """The quiz list in three groups, leaving out any group with no quiz."""
+    modes = Quiz.Mode
+    sections = [
+        QuizSection(
+            "Certification",
+            "The exam behind the certificate: every category, timed, answers shown at the end.",
+            [c for c in cards if c.quiz.mode == modes.CERTIFICATION],
+            layout="feature",
+        ),
+        QuizSection(
+            "Practice",
+            "Adaptive practice, and a quiz for each phase of the study path.",
+            [c for c in cards if c.quiz.mode in (modes.ADAPTIVE, modes.LEVEL)],
+        ),
+        QuizSection(
+            "Category drills",
+            "Every question of one category, with feedback after each answer.",
+            [c for c in cards if c.quiz.mode == modes.DRILL],
+            layout="compact",
+        ),
+    ]
+    return [section for section in sections if section.cards]
+
+
 @require_GET
 def quiz_list(request: HttpRequest) -> HttpResponse:
     counts = active_question_counts()
@@ -70,7 +104,7 @@ def quiz_list(request: HttpRequest) -> HttpResponse:
         for quiz in Quiz.objects.for_list()
     ]
     context = {
-        "cards": cards,
+        "sections": _sections(cards),
         "history": history,
         "retakes": [attempt for attempt in open_attempts if attempt.retake_of_id is not None],
     }

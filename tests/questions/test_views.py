@@ -74,7 +74,7 @@ def test_quiz_list_for_a_visitor_offers_log_in(client: Client) -> None:
 
     assert "Certification exam" in page
     assert "5 questions" in page
-    assert "1 h time limit" in page
+    assert "<li>1 h time limit</li>" in page
     assert "Log in to start" in page
     assert "Hidden" not in page
 
