@@ -41,7 +41,9 @@ class Certificate(models.Model):
         REVOKED = "revoked"
 
     attempt = models.OneToOneField(Attempt, on_delete=models.CASCADE, related_name="certificate")
-    code = models.CharField(max_length=32, unique=True, default=new_certificate_code, editable=False)
+    code = models.CharField(
+        max_length=32, unique=True, default=new_certificate_code, editable=False
+    )
     holder_name = models.CharField(
         max_length=150, help_text="The holder's full name (or username) when it was issued."
     )
@@ -102,9 +104,7 @@ class Certificate(models.Model):
     @property
     def categories(self) -> list[tuple[str, Score]]:
         """(category name, score) in category order, as issued."""
-        return [
-            (row["name"], Score(row["correct"], row["total"])) for row in self.category_scores
-        ]
+        return [(row["name"], Score(row["correct"], row["total"])) for row in self.category_scores]
 
     @staticmethod
     def category_rows(counts: dict[str, dict[str, int]]) -> list[dict[str, object]]:
