@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.db.models import F, Window
+from django.db.models import Count, F, Window
 from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils import timezone
@@ -247,9 +247,15 @@ def dashboard_for(user: AbstractBaseUser, *, now: datetime | None = None) -> Das
     projection = estimates.projection_for(bank=bank.values(), latest=latest, thresholds=thresholds)
     certificate = Certificate.objects.for_user(user).valid().select_related("attempt").first()
     quizzes = {quiz.slug: quiz for quiz in Quiz.objects.for_list()}
-    history_query = Attempt.objects.for_user(user).finished().select_related("quiz")
-    history = list(history_query.order_by("-submitted_at", "-pk")[:HISTORY_ROWS])
-    history_total = history_query.count() if len(history) == HISTORY_ROWS else len(history)
+    # The latest attempts and, in the same query, how many there are in all.
+    history = list(
+        Attempt.objects.for_user(user)
+        .finished()
+        .select_related("quiz")
+        .annotate(total=Window(Count("pk")))
+        .order_by("-submitted_at", "-pk")[:HISTORY_ROWS]
+    )
+    history_total = history[0].total if history else 0
 
     labels = {slug.value: slug.label for slug in CategorySlug}
     rows = readiness.mastery(list(labels.items()), exams, thresholds, projection)

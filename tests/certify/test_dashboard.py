@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from certify.models import Certificate
 from questions import services as quiz_services
-from questions.models import Attempt, Question, Quiz
+from questions.models import Answer, Attempt, Question, Quiz
 from tests.certify.conftest import TakeExam
 from tests.factories import QuizFactory, UserFactory
 
@@ -156,3 +156,65 @@ def test_history_lists_the_latest_twenty_of_all_quizzes(
 
     assert len(re.findall(r'href="/quizzes/attempts/\d+/results/"', html)) == 20
     assert "The latest 20 of your 22 attempts" in page
+
+
+# Cost ----------------------------------------------------------------------------------------
+
+# Session and user, overdue sweep, exams, latest answers, bank, certificate, quizzes, history
+# (with its total), the latest exam's misses.
+DASHBOARD_QUERIES = 10
+
+
+def copies_of(attempt: Attempt, count: int, quiz: Quiz) -> None:
+    """`count` more finished attempts like `attempt` (on `quiz`), answers and all, in bulk."""
+    answers = list(attempt.answers.order_by("position"))
+    for n in range(count):
+        started = attempt.started_at - timedelta(days=n + 1)
+        copy = Attempt.objects.create(
+            user=attempt.user,
+            quiz=quiz,
+            status=Attempt.Status.SUBMITTED,
+            started_at=started,
+            submitted_at=started + timedelta(minutes=5),
+            correct_count=attempt.correct_count,
+            question_count=attempt.question_count,
+            score=attempt.score,
+            category_scores=attempt.category_scores,
+            passed=attempt.passed,
+        )
+        Answer.objects.bulk_create(
+            Answer(
+                attempt=copy,
+                question_id=a.question_id,
+                position=a.position,
+                category_slug=a.category_slug,
+                snapshot=a.snapshot,
+                chosen=a.chosen,
+                correct=a.correct,
+                answered_at=started + timedelta(minutes=1),
+            )
+            for a in answers
+        )
+
+
+def test_the_query_count_does_not_grow_with_attempts(
+    learner: AbstractUser,
+    learner_client: Client,
+    bank: list[Question],
+    exam: Quiz,
+    take_exam: TakeExam,
+    django_assert_num_queries,
+) -> None:
+    latest = take_exam(learner, exam, wrong={bank[1].id, bank[2].id})
+    with django_assert_num_queries(DASHBOARD_QUERIES):
+        one = learner_client.get("/dashboard/")
+
+    drill = QuizFactory(mode=Quiz.Mode.DRILL)
+    copies_of(latest, 120, exam)
+    copies_of(latest, 79, drill)
+    assert Attempt.objects.for_user(learner).count() == 200
+    with django_assert_num_queries(DASHBOARD_QUERIES):
+        many = learner_client.get("/dashboard/")
+
+    assert one.status_code == many.status_code == 200
+    assert "The latest 20 of your 200 attempts" in text_of(many.content.decode())
