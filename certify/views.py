@@ -39,24 +39,20 @@ def _certificate_or_404(code: str) -> Certificate:
     return get_object_or_404(Certificate, code=code)
 
 
+def _certificate_page(request: HttpRequest, code: str, template: str) -> HttpResponse:
+    certificate = _certificate_or_404(code)
+    context = {"certificate": certificate, "verify_url": _verify_url(request, certificate)}
+    return render(request, template, context)
+
+
 @require_GET
 def certificate_verify(request: HttpRequest, code: str) -> HttpResponse:
-    certificate = _certificate_or_404(code)
-    return render(
-        request,
-        "certify/certificate_verify.html",
-        {"certificate": certificate, "verify_url": _verify_url(request, certificate)},
-    )
+    return _certificate_page(request, code, "certify/certificate_verify.html")
 
 
 @require_GET
 def certificate_print(request: HttpRequest, code: str) -> HttpResponse:
-    certificate = _certificate_or_404(code)
-    return render(
-        request,
-        "certify/certificate_print.html",
-        {"certificate": certificate, "verify_url": _verify_url(request, certificate)},
-    )
+    return _certificate_page(request, code, "certify/certificate_print.html")
 
 
 @require_GET
