@@ -46,6 +46,7 @@ class Dashboard:
     readiness: readiness.Readiness
     projection: readiness.Projection | None
     certificate: Certificate | None
+    revoked_certificate: Certificate | None
     latest_exam: readiness.ExamResult | None
     history_chart: charts.HistoryChart
     history: Sequence[Attempt]
@@ -245,7 +246,11 @@ def dashboard_for(user: AbstractBaseUser, *, now: datetime | None = None) -> Das
         )
     }
     projection = estimates.projection_for(bank=bank.values(), latest=latest, thresholds=thresholds)
-    certificate = Certificate.objects.for_user(user).valid().select_related("attempt").first()
+    # Every certificate the learner holds (one per passed exam: a handful): the valid one to
+    # show, else the latest revoked one, so the dashboard can say what happened to it.
+    certificates = list(Certificate.objects.for_user(user))
+    certificate = next((c for c in certificates if c.is_valid), None)
+    revoked = certificates[0] if certificates and certificate is None else None
     quizzes = {quiz.slug: quiz for quiz in Quiz.objects.for_list()}
     # The latest attempts and, in the same query, how many there are in all.
     history = list(
@@ -301,6 +306,7 @@ def dashboard_for(user: AbstractBaseUser, *, now: datetime | None = None) -> Das
         readiness=standing,
         projection=projection,
         certificate=certificate,
+        revoked_certificate=revoked,
         latest_exam=latest_exam,
         history_chart=history_chart,
         history=history,

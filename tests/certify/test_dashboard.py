@@ -11,6 +11,7 @@ from django.test import Client
 from django.utils import timezone
 
 from certify.models import Certificate
+from certify.services import certificate_revoke
 from questions import services as quiz_services
 from questions.models import Answer, Attempt, Question, Quiz
 from tests.certify.conftest import TakeExam
@@ -218,3 +219,19 @@ def test_the_query_count_does_not_grow_with_attempts(
 
     assert one.status_code == many.status_code == 200
     assert "The latest 20 of your 200 attempts" in text_of(many.content.decode())
+
+
+def test_a_revoked_certificate_is_not_certified_and_the_dashboard_says_so(
+    learner: AbstractUser, learner_client: Client, exam: Quiz, take_exam: TakeExam
+) -> None:
+    take_exam(learner, exam)
+    certificate = Certificate.objects.get()
+    certificate_revoke(certificate_id=certificate.pk, reason="Answers were shared.")
+
+    page = text_of(learner_client.get("/dashboard/").content.decode())
+
+    assert "✓ Certified" not in page
+    assert "✗ Not yet" in page
+    assert "was revoked on" in page
+    assert "Answers were shared" not in page
+    assert "Take the certification exam again" in page
