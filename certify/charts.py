@@ -14,8 +14,12 @@ from datetime import datetime
 from certify.readiness import MasteryRow
 
 
+def number_text(value: float) -> str:
+    return f"{value:.0f}" if float(value).is_integer() else f"{value:.1f}"
+
+
 def percent_text(value: float) -> str:
-    return f"{value:.0f}%" if float(value).is_integer() else f"{value:.1f}%"
+    return f"{number_text(value)}%"
 
 
 # Mastery bars: a label column, the 0-100% plot, a value column.
@@ -103,7 +107,7 @@ def bar_chart(row: MasteryRow) -> BarChart:
         y += BAR_PITCH
     estimate = row.estimate
     if estimate is not None:
-        interval = f"{percent_text(estimate.low)}\N{EN DASH}{percent_text(estimate.high)}"
+        interval = f"{number_text(estimate.low)}\N{EN DASH}{percent_text(estimate.high)}"
         bars.append(
             Bar(
                 "estimate",
