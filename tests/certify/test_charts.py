@@ -29,7 +29,11 @@ def test_bars_are_proportional_and_the_threshold_sits_at_its_percent() -> None:
     assert estimate.width == pytest.approx(PLOT_WIDTH * 0.78)
     assert (estimate.low_x, estimate.high_x) == (PLOT_X + 130, PLOT_X + 176)
     assert chart.threshold_x == PLOT_X + PLOT_WIDTH * 0.85
-    assert [bar.text for bar in chart.bars] == ["70% (7/10)", "90% (9/10)", "78% (65\N{EN DASH}88%)"]
+    assert [bar.text for bar in chart.bars] == [
+        "70% (7/10)",
+        "90% (9/10)",
+        "78% (65\N{EN DASH}88%)",
+    ]
     assert chart.description == (
         "Raw Response Events: latest exam 70%; best exam 90%; "
         "estimate 78%, 80% interval 65\N{EN DASH}88%; target 85%."
