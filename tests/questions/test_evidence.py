@@ -912,11 +912,14 @@ async def test_run_items_09() -> None:
         async for event in result.stream_events():
             if event.type == "run_item_stream_event":
                 names.append(event.name)
-    except MaxTurnsExceeded:
+    except MaxTurnsExceeded as error:
         names.append("MaxTurnsExceeded")
+        run_data = error.run_data
 
     assert names == ["tool_called", "tool_output", "MaxTurnsExceeded"]
     assert result.final_output is None
+    assert run_data is not None
+    assert [item.type for item in run_data.new_items] == ["tool_call_item", "tool_call_output_item"]
 
 
 async def test_run_items_10() -> None:
@@ -1078,10 +1081,10 @@ async def test_tools_handoffs_09() -> None:
     agent = Agent(
         name="Weather", model=model, tools=[get_weather], tool_use_behavior="stop_on_first_tool"
     )
-    result = run_streamed(agent)
-    events = await events_of(result)
+    result = run_streamed(agent, "Weather in Paris?")
+    names = [e.name async for e in result.stream_events() if e.type == "run_item_stream_event"]
 
-    assert item_names(events) == ["tool_called", "tool_output"]
+    assert names == ["tool_called", "tool_output"]
     assert result.final_output == "Sunny in Paris"
     assert (len(model.calls), model.remaining_steps) == (1, 1)
 
