@@ -5,7 +5,8 @@ questions. `bank_load` validates the whole file first and collects every error, 
 question (or category) and the field; with any error it changes nothing. Otherwise it upserts by
 question id in one transaction and never deletes: a question missing from the file is left alone
 (retire it instead). `bank_export` writes the bank back in exactly the format `bank_load` reads,
-canonically, so that export -> load -> export is byte-identical.
+canonically, so that export -> load -> export is byte-identical. `questions_activate` and
+`questions_retire` change the status of questions chosen in the admin.
 
 The schema mirrors the model: value sets and parameter ranges come from questions/rules.py, and
 lengths from the model fields, so the file cannot hold what the database or the admin would refuse.
@@ -24,6 +25,7 @@ from typing import Annotated, Any, Literal
 import yaml
 from django.db import transaction
 from django.db.models import F, Prefetch, QuerySet
+from django.utils import timezone
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -739,3 +741,41 @@ _SERIALISERS: dict[Format, Callable[[dict[str, Any]], str]] = {
 
 def _serialise(data: dict[str, Any], fmt: Format) -> str:
     return _SERIALISERS[fmt](data)
+
+
+# --- status -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ActivationResult:
+    activated: tuple[str, ...]
+    refused: dict[str, list[str]]  # question id -> why it cannot be asked
+
+
+@transaction.atomic
+def questions_activate(*, questions: QuerySet[Question]) -> ActivationResult:
+    """Make the questions active, except those that cannot be asked as they stand."""
+    refused: dict[str, list[str]] = {}
+    ready = []
+    for question in questions.prefetch_related("choices").order_by("category__order", "id"):
+        problems = question.choice_errors() + list(
+            rules.demo_link_errors(question.demo_lesson, question.demo_preset).values()
+        )
+        if problems:
+            refused[question.id] = problems
+        elif question.status != Question.Status.ACTIVE:
+            ready.append(question.id)
+    Question.objects.filter(id__in=ready).update(
+        status=Question.Status.ACTIVE, updated_at=timezone.now()
+    )
+    return ActivationResult(tuple(ready), refused)
+
+
+@transaction.atomic
+def questions_retire(*, questions: QuerySet[Question]) -> int:
+    """Retire the questions (never delete them: answers and exports refer to them)."""
+    return (
+        Question.objects.filter(pk__in=questions.values("pk"))
+        .exclude(status=Question.Status.RETIRED)
+        .update(status=Question.Status.RETIRED, updated_at=timezone.now())
+    )
