@@ -13,6 +13,7 @@ from django.test import Client
 
 from questions import rules
 from questions.bank import bank_load
+from questions.forms import QuestionAdminForm
 from questions.instructors import INSTRUCTORS, instructors_grant, instructors_revoke
 from questions.models import Category, Choice, Question
 from tests.factories import CategoryFactory, QuestionFactory, StaffFactory
@@ -34,27 +35,8 @@ def change_url(question: Question) -> str:
 
 def form_data(question: Question, **changes: Any) -> dict[str, Any]:
     """The change form as the admin renders it for `question`, with `changes` applied."""
-    data: dict[str, Any] = {
-        field: getattr(question, field)
-        for field in (
-            "level",
-            "kind",
-            "style",
-            "status",
-            "topic",
-            "objective",
-            "prompt",
-            "explanation",
-            "evidence_kind",
-            "evidence",
-            "demo_lesson",
-            "demo_preset",
-            "sdk_version",
-            "discrimination",
-            "difficulty",
-            "guessing",
-        )
-    }
+    editable = [name for name in QuestionAdminForm.Meta.fields if name not in {"id", "category"}]
+    data: dict[str, Any] = {name: getattr(question, name) for name in editable}
     data["category"] = question.category_id
     choices = list(question.choices.all())
     data.update(
