@@ -39,9 +39,6 @@ from questions.models import QUESTION_ID, Category, Question
 from questions.objectives import OBJECTIVES_BY_KEY
 
 DEFAULT_PATH = Path(__file__).resolve().parent / "bank" / "streaming.yaml"
-MAX_JUDGEMENT_QUESTIONS = 8
-# A pytest node id: a test file under the repository and a test function (maybe in a class).
-TEST_NODE_ID = re.compile(r"^[\w./-]+\.py(::[\w\[\].-]+)+$")
 
 
 # --- errors -------------------------------------------------------------------------------------
@@ -123,7 +120,7 @@ def _between(bounds: tuple[float, float]) -> Any:
 Slug = Annotated[str, _matches(r"[-a-zA-Z0-9_]+", "Use letters, digits, hyphens and underscores.")]
 SdkVersion = Annotated[
     str,
-    _matches(r"\d+(\.\d+)*[\w.+-]*", "A version such as 0.24.0."),
+    _matches(rules.SDK_VERSION, "A version such as 0.24.0."),
     _text(_max_length(Question, "sdk_version")),
 ]
 
@@ -191,23 +188,8 @@ def _question_problems(values: dict[str, Any]) -> list[tuple[str, str]]:
         correct = [choice.correct for choice in values["choices"]]
         found += [("choices", error) for error in rules.choice_set_errors(values["kind"], correct)]
     if {"evidence_kind", "evidence"} <= values.keys():
-        kind, evidence = values["evidence_kind"], values["evidence"]
-        if kind != "judgement" and not evidence.strip():
-            found.append(
-                (
-                    "evidence",
-                    "Name the test or measurement that proves the keyed answer "
-                    "(empty only for judgement).",
-                )
-            )
-        elif kind == "test" and not TEST_NODE_ID.match(evidence):
-            found.append(
-                (
-                    "evidence",
-                    "Name a test as path::test_name, e.g. "
-                    "tests/questions/test_evidence.py::test_basics_01.",
-                )
-            )
+        problems = rules.evidence_errors(values["evidence_kind"], values["evidence"])
+        found += [("evidence", problem) for problem in problems]
     if "demo" in values:
         demo = values["demo"]
         found += [
@@ -388,24 +370,12 @@ def _category_errors(entries: list[CategoryEntry], source: str) -> list[BankErro
     return errors
 
 
-def _question_set_errors(
-    raws: list[Any], entries: list[QuestionEntry], source: str
-) -> list[BankError]:
+def _duplicate_ids(raws: list[Any]) -> list[BankError]:
     errors = []
     ids = [raw["id"] for raw in raws if isinstance(raw, dict) and isinstance(raw.get("id"), str)]
     for question_id, count in Counter(ids).items():
         if count > 1:
             errors.append(BankError(question_id, "id", f"Appears {count} times in the file."))
-    judgement = [e.id for e in entries if e.evidence_kind == "judgement" and e.status != "retired"]
-    if len(judgement) > MAX_JUDGEMENT_QUESTIONS:
-        errors.append(
-            BankError(
-                source,
-                "questions",
-                f"At most {MAX_JUDGEMENT_QUESTIONS} questions rest on judgement alone "
-                f"({len(judgement)} given: {', '.join(judgement)}).",
-            )
-        )
     return errors
 
 
@@ -413,7 +383,7 @@ def bank_parse(*, text: str | bytes, source: str = "bank file") -> BankFile:
     """The validated bank in `text`; raises BankInvalid listing every error. Writes nothing."""
     if isinstance(text, bytes):
         try:
-            text = text.decode("utf-8")
+            text = text.decode("utf-8-sig")
         except UnicodeDecodeError as error:
             raise BankInvalid(
                 [BankError(source, "", f"Not UTF-8 text (byte {error.start}).")]
@@ -438,7 +408,7 @@ def bank_parse(*, text: str | bytes, source: str = "bank file") -> BankFile:
     categories = _validated(CategoryEntry, shape.categories, "slug", "category", errors)
     questions = _validated(QuestionEntry, shape.questions, "id", "question", errors)
     errors += _category_errors(categories, source)
-    errors += _question_set_errors(shape.questions, questions, source)
+    errors += _duplicate_ids(shape.questions)
     if errors:
         raise BankInvalid(errors)
     return BankFile(sdk_version=shape.sdk_version, categories=categories, questions=questions)
