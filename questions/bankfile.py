@@ -414,7 +414,7 @@ def bank_parse(*, text: str | bytes, source: str = "bank file") -> BankFile:
     return BankFile(sdk_version=shape.sdk_version, categories=categories, questions=questions)
 
 
-def bank_read(path: Path | str) -> bytes:
+def bank_read(*, path: Path | str) -> bytes:
     """The bytes of the bank file at `path`; BankInvalid (not an OSError) when it can't be read."""
     path = Path(path)
     try:

@@ -501,7 +501,7 @@ def test_the_real_registry_knows_the_presets_the_test_bank_uses() -> None:
 
 def test_bank_read_reports_a_missing_file(tmp_path: Path) -> None:
     with pytest.raises(BankInvalid) as caught:
-        bank_read(tmp_path / "nope.yaml")
+        bank_read(path=tmp_path / "nope.yaml")
     assert str(caught.value) == f"{tmp_path / 'nope.yaml'}: No such file."
 
 
