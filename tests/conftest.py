@@ -13,7 +13,7 @@ import pytest
 from django.contrib.auth.models import AbstractUser
 from django.test import Client
 
-from tests.factories import DEFAULT_PASSWORD, UserFactory
+from tests.factories import DEFAULT_PASSWORD, StaffFactory, UserFactory
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 
@@ -45,6 +45,27 @@ def learner(db) -> AbstractUser:
 @pytest.fixture
 def learner_client(client: Client, learner: AbstractUser) -> Client:
     client.force_login(learner)
+    return client
+
+
+@pytest.fixture
+def instructor(db) -> AbstractUser:
+    """A staff member in the Instructors group."""
+    from django.apps import apps
+    from django.contrib.auth.models import Group
+
+    from questions.instructors import INSTRUCTORS, instructors_grant
+
+    # A migration creates the group, but a transactional test's flush empties the table.
+    instructors_grant(apps, models=["category", "question", "choice"])
+    user = StaffFactory()
+    user.groups.add(Group.objects.get(name=INSTRUCTORS))
+    return user
+
+
+@pytest.fixture
+def instructor_client(client: Client, instructor: AbstractUser) -> Client:
+    client.force_login(instructor)
     return client
 
 
