@@ -32,6 +32,7 @@ from agents import (
     MessageOutputItem,
     ModelRetrySettings,
     ModelSettings,
+    ModelTimeoutError,
     OutputGuardrailTripwireTriggered,
     RawResponsesStreamEvent,
     RunConfig,
@@ -792,7 +793,8 @@ async def test_run_items_04() -> None:
     assert ItemHelpers.text_message_output(created.item) == "Bonjour"
     for missing in ("text", "output", "delta", "content"):
         assert not hasattr(created.item, missing)
-    assert not hasattr(created, "data")
+    assert not hasattr(created.item.raw_item, "output_text")
+    assert str(created.item.raw_item.content[0]) != "Bonjour"
 
 
 async def test_run_items_05() -> None:
@@ -1239,6 +1241,15 @@ async def test_production_05() -> None:
     assert await scenario(slow_client=True, cancel_on_timeout=False) == ([5], True)
     assert await scenario(slow_client=True, cancel_on_timeout=True) == ([], False)
     assert await scenario(slow_client=False, cancel_on_timeout=False) == ([], False)
+
+    # ModelSettings(timeout=...) bounds a model call, raising from the loop.
+    slow = Agent(
+        name="Slow",
+        model=ScriptedModel([after(0.2, assistant_message("late"))]),
+        model_settings=ModelSettings(timeout=0.05),
+    )
+    with pytest.raises(ModelTimeoutError):
+        await events_of(run_streamed(slow))
 
 
 async def test_production_06() -> None:
