@@ -68,6 +68,7 @@ from openai.types.responses import (
     ResponseTextDeltaEvent,
     ResponseTextDoneEvent,
 )
+from openai.types.responses.response_reasoning_item import ResponseReasoningItem, Summary
 from pydantic import BaseModel
 
 RUN_CONFIG = RunConfig(tracing_disabled=True)
@@ -753,6 +754,16 @@ async def test_run_items_01() -> None:
     tool_called = next(e for e in events if label(e) == "tool_called")
     assert isinstance(tool_called.item, ToolCallItem)
     assert tool_called.item.raw_item.type == "function_call"
+
+    reasoning = ResponseReasoningItem(
+        id="rs_1", type="reasoning", summary=[Summary(text="Checking.", type="summary_text")]
+    )
+    model = ScriptedModel([[reasoning, assistant_message("Hi")]])
+    events = await events_of(run_streamed(Agent(name="Thinker", model=model)))
+    assert [(e.name, e.item.type) for e in events if isinstance(e, RunItemStreamEvent)] == [
+        ("reasoning_item_created", "reasoning_item"),
+        ("message_output_created", "message_output_item"),
+    ]
 
 
 async def test_run_items_02() -> None:
