@@ -1266,22 +1266,24 @@ async def test_production_05() -> None:
 async def test_production_06() -> None:
     """Measurement: three concurrent streams take about as long as one, not three times as long."""
 
-    async def one(name: str) -> tuple[str, float]:
-        model = ScriptedModel([reply("a", "b", "c", "d", first_token_delay=0.05, token_delay=0.03)])
-        started = time.monotonic()
+    async def one(name: str) -> str:
+        model = ScriptedModel([reply("a", "b", "c", "d", first_token_delay=0.2, token_delay=0.05)])
         result = run_streamed(Agent(name=name, model=model))
         async for _event in result.stream_events():
             pass
-        return result.last_agent.name, time.monotonic() - started
+        return result.last_agent.name
 
-    _, single = await one("alone")
     started = time.monotonic()
-    results = await asyncio.gather(one("s1"), one("s2"), one("s3"))
+    await one("alone")
+    single = time.monotonic() - started
+    started = time.monotonic()
+    names = await asyncio.gather(one("s1"), one("s2"), one("s3"))
     together = time.monotonic() - started
 
-    assert [name for name, _ in results] == ["s1", "s2", "s3"]
+    assert names == ["s1", "s2", "s3"]
+    assert single >= 0.35  # the model's own time
+    # Three in a row would take 3 x single; concurrently they take about one's time.
     assert together < 2 * single
-    assert together < 0.7 * sum(elapsed for _, elapsed in results)
 
 
 async def test_production_07() -> None:
