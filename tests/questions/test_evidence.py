@@ -160,6 +160,7 @@ def _response(output: list[typing.Any], status: str) -> Response:
 def text_events(tokens: Sequence[str], item_id: str) -> list[ResponseStreamEvent]:
     """A message streamed token by token, as the Responses API streams it."""
     text = "".join(tokens)
+    part_at: dict[str, typing.Any] = {"item_id": item_id, "output_index": 0, "content_index": 0}
     events: list[ResponseStreamEvent] = [
         ResponseCreatedEvent(
             type="response.created", response=_response([], "in_progress"), sequence_number=0
@@ -175,43 +176,35 @@ def text_events(tokens: Sequence[str], item_id: str) -> list[ResponseStreamEvent
         ),
         ResponseContentPartAddedEvent(
             type="response.content_part.added",
-            item_id=item_id,
-            output_index=0,
-            content_index=0,
             part=ResponseOutputText(type="output_text", text="", annotations=[]),
             sequence_number=3,
+            **part_at,
         ),
     ]
     for token in tokens:
         events.append(
             ResponseTextDeltaEvent(
                 type="response.output_text.delta",
-                item_id=item_id,
-                output_index=0,
-                content_index=0,
                 delta=token,
                 logprobs=[],
                 sequence_number=len(events),
+                **part_at,
             )
         )
     part = ResponseOutputText(type="output_text", text=text, annotations=[])
     events += [
         ResponseTextDoneEvent(
             type="response.output_text.done",
-            item_id=item_id,
-            output_index=0,
-            content_index=0,
             text=text,
             logprobs=[],
             sequence_number=len(events),
+            **part_at,
         ),
         ResponseContentPartDoneEvent(
             type="response.content_part.done",
-            item_id=item_id,
-            output_index=0,
-            content_index=0,
             part=part,
             sequence_number=len(events) + 1,
+            **part_at,
         ),
         ResponseOutputItemDoneEvent(
             type="response.output_item.done",
