@@ -907,6 +907,19 @@ async def test_run_items_08() -> None:
         await process()
 
     assert raised.value.args == ("handoff_requested",)
+    assert set(typing.get_args(typing.get_type_hints(RunItemStreamEvent)["name"])) == {
+        "message_output_created",
+        "handoff_requested",
+        "handoff_occured",
+        "tool_called",
+        "tool_search_called",
+        "tool_search_output_created",
+        "tool_output",
+        "reasoning_item_created",
+        "mcp_approval_requested",
+        "mcp_approval_response",
+        "mcp_list_tools",
+    }
 
 
 async def test_run_items_09() -> None:
