@@ -117,6 +117,16 @@ def live_asgi(_asgi_server: LiveASGIServer, transactional_db) -> str:
     return _asgi_server.url
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run browser tests last (after pytest-django's own ordering).
+
+    Playwright's sync API leaves its event loop marked as running on the main thread for the
+    rest of the session, so an async test (pytest-asyncio) scheduled after it could not start.
+    """
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+
+
 @pytest.fixture(scope="session")
 def _chromium() -> Iterator[object]:
     if not os.path.exists(CHROMIUM):
