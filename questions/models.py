@@ -581,6 +581,11 @@ class Attempt(models.Model):
         return "Not yet ready" if exam else "Below target"
 
     @property
+    def can_retake_missed(self) -> bool:
+        """A retake drill reveals keys, so only quizzes that reveal them on review offer one."""
+        return not self.is_open and self.quiz.review == Quiz.Review.FULL
+
+    @property
     def time_taken(self) -> timedelta | None:
         return self.submitted_at - self.started_at if self.submitted_at else None
 

@@ -73,9 +73,12 @@ def attempt_retake_missed(
 ) -> tuple[Attempt, bool]:
     """Start (or resume) a drill of exactly the questions missed in a finished attempt."""
     now = now or timezone.now()
-    source = Attempt.objects.for_user(user).get(pk=attempt_id)
+    source = Attempt.objects.for_user(user).select_related("quiz").get(pk=attempt_id)
     if source.is_open:
         raise AttemptError("Finish this attempt first; then you can retake what you missed.")
+    if not source.can_retake_missed:
+        # A retake shows the key after each answer, which this quiz's review policy withholds.
+        raise AttemptError("This quiz keeps its answers private, so it offers no retake drill.")
     quiz = _retake_quiz()
     open_attempt = _open_attempt(user=user, quiz=quiz, retake_of=source, now=now)
     if open_attempt is not None:
