@@ -743,7 +743,7 @@ def test_adaptive_practice_from_start_to_results(
         page = learner_client.get(question_url(attempt, position)).content.decode()
         assert f"Question {position}" in page
         assert "of up to 3" in page
-        assert f"{position - 1} of {position} answered" in page  # only what was served so far
+        assert f"{position - 1} answered so far" in page
         assert key_leaks(page, row(attempt, position)) == []
         answer = row(attempt, position)
         checked = post_answer(
