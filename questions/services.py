@@ -189,6 +189,7 @@ def question_snapshot(question: Question, *, seed: int, shuffle: bool) -> dict[s
         random.Random(f"{seed}:{question.id}").shuffle(choices)
     return {
         "id": question.id,
+        "category": question.category.slug,
         "kind": question.kind,
         "level": question.level,
         "topic": question.topic,

@@ -88,7 +88,10 @@ def quiz_list(request: HttpRequest) -> HttpResponse:
             .select_related("retake_of__quiz")
         )
         history = list(
-            Attempt.objects.for_user(request.user).finished().select_related("quiz")[:20]
+            Attempt.objects.for_user(request.user)
+            .finished()
+            .select_related("quiz")
+            .order_by("-submitted_at")[:20]
         )
     resumable = {a.quiz_id: a for a in open_attempts if a.retake_of_id is None}
     last_by_quiz: dict[int, Attempt] = {}
