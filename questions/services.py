@@ -21,7 +21,15 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from questions import scoring, selection
-from questions.models import Answer, Attempt, Category, Choice, Question, Quiz
+from questions.models import (
+    Answer,
+    Attempt,
+    Category,
+    Choice,
+    Question,
+    QuestionQuerySet,
+    Quiz,
+)
 
 RETAKE_QUIZ_SLUG = "retake-missed"
 
@@ -163,7 +171,7 @@ def _attempt_create(attempt: Attempt, questions: Sequence[Question]) -> tuple[At
     return attempt, True
 
 
-def _with_choices(questions: Any) -> Any:
+def _with_choices(questions: QuestionQuerySet) -> QuestionQuerySet:
     return questions.select_related("category").prefetch_related(
         Prefetch("choices", queryset=Choice.objects.order_by("order"))
     )
