@@ -33,6 +33,7 @@ from questions.bankfile import (
     bank_read,
 )
 from questions.models import Category, Choice, Question, installed_sdk_version
+from questions.services import quiz_defaults_ensure
 
 __all__ = [
     "DEFAULT_PATH",
@@ -74,6 +75,7 @@ class Tally:
 class BankLoadResult:
     categories: Tally
     questions: Tally
+    quizzes_created: tuple[str, ...] = ()
 
     def __str__(self) -> str:
         return f"Questions: {self.questions}. Categories: {self.categories}."
@@ -227,7 +229,10 @@ def bank_load(*, text: str | bytes, source: str = "bank file") -> BankLoadResult
     """
     bank = bank_parse(text=text, source=source)
     category_tally, categories = _upsert_categories(bank.categories)
-    return BankLoadResult(category_tally, _upsert_questions(bank, categories))
+    question_tally = _upsert_questions(bank, categories)
+    # The default quizzes come with the bank (drills need its categories); existing ones stay.
+    quizzes = tuple(quiz.slug for quiz in quiz_defaults_ensure())
+    return BankLoadResult(category_tally, question_tally, quizzes)
 
 
 # --- exporting ----------------------------------------------------------------------------------

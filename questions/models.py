@@ -1,7 +1,12 @@
 from __future__ import annotations
 
+import secrets
+from datetime import datetime, timedelta
 from importlib.metadata import version
 
+from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.core.validators import (
     BaseValidator,
@@ -10,12 +15,13 @@ from django.core.validators import (
     RegexValidator,
 )
 from django.db import models
-from django.db.models import Q
+from django.db.models import Count, F, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 
 from lessons.catalog import LESSONS, LESSONS_BY_SLUG
-from questions import rules
+from questions import rules, scoring
 from questions.objectives import OBJECTIVES
 
 QUESTION_ID = RegexValidator(
@@ -258,3 +264,407 @@ class Choice(models.Model):
     @property
     def label(self) -> str:
         return chr(ord("A") + self.order) if self.order < 26 else str(self.order + 1)
+
+
+# Quizzes, attempts and answers ----------------------------------------------------------------
+
+
+def default_overall_threshold() -> int:
+    return settings.CERTIFY_OVERALL_THRESHOLD
+
+
+def default_category_threshold() -> int:
+    return settings.CERTIFY_CATEGORY_THRESHOLD
+
+
+def new_shuffle_seed() -> int:
+    return secrets.randbelow(2**31)
+
+
+class QuizQuerySet(models.QuerySet["Quiz"]):
+    def published(self) -> QuizQuerySet:
+        return self.filter(is_published=True)
+
+    def for_list(self) -> QuizQuerySet:
+        return self.published().select_related("category")
+
+
+class Quiz(models.Model):
+    class Mode(models.TextChoices):
+        CERTIFICATION = "certification", "Certification exam"
+        ADAPTIVE = "adaptive", "Adaptive practice"
+        LEVEL = "level", "Level quiz"
+        DRILL = "drill", "Category drill"
+
+    class Scope(models.TextChoices):
+        ALL = "all", "All active questions"
+        LEVEL = "level", "One level"
+        CATEGORY = "category", "One category"
+
+    class Feedback(models.TextChoices):
+        IMMEDIATE = "immediate", "After each answer"
+        END = "end", "At the end"
+
+    class Review(models.TextChoices):
+        NOTHING = "nothing", "Nothing"
+        CORRECTNESS = "correctness", "Whether each answer was right"
+        FULL = "full", "Right answers, rationale and explanation"
+
+    title = models.CharField(max_length=100)
+    slug = models.SlugField(max_length=64, unique=True)
+    description = models.TextField(blank=True)
+    mode = models.CharField(max_length=16, choices=Mode.choices)
+    scope = models.CharField(max_length=12, choices=Scope.choices, default=Scope.ALL)
+    level = models.CharField(
+        max_length=12,
+        choices=Question.Level.choices,
+        blank=True,
+        help_text="The level asked when the scope is one level.",
+    )
+    category = models.ForeignKey(
+        Category,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="quizzes",
+        help_text="The category asked when the scope is one category.",
+    )
+    question_limit = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="Ask at most this many (a random sample per attempt); adaptive practice stops "
+        "here at the latest. Empty: every question in scope.",
+    )
+    time_limit = models.DurationField(
+        null=True, blank=True, help_text="Empty: untimed. Format hh:mm:ss."
+    )
+    feedback = models.CharField(
+        max_length=12,
+        choices=Feedback.choices,
+        default=Feedback.END,
+        help_text="After each answer locks the answer once its feedback is shown.",
+    )
+    review = models.CharField(
+        max_length=12,
+        choices=Review.choices,
+        default=Review.FULL,
+        help_text="What the results page reveals after the attempt.",
+    )
+    overall_threshold = models.PositiveSmallIntegerField(
+        default=default_overall_threshold,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text="Percent needed overall.",
+    )
+    category_threshold = models.PositiveSmallIntegerField(
+        default=default_category_threshold,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text="Percent needed in every category asked.",
+    )
+    shuffle_questions = models.BooleanField(default=True)
+    shuffle_choices = models.BooleanField(
+        default=True, help_text="True/false statements keep their order."
+    )
+    is_published = models.BooleanField("published", default=True)
+    order = models.PositiveSmallIntegerField(default=100, help_text="Position on the quiz list.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = QuizQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["order", "title"]
+        verbose_name_plural = "quizzes"
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(scope="level") & ~Q(level="")) | (~Q(scope="level") & Q(level="")),
+                name="quiz_level_set_iff_level_scope",
+            ),
+            models.CheckConstraint(
+                condition=(Q(scope="category") & Q(category__isnull=False))
+                | (~Q(scope="category") & Q(category__isnull=True)),
+                name="quiz_category_set_iff_category_scope",
+            ),
+            models.CheckConstraint(
+                condition=Q(time_limit__isnull=True) | Q(time_limit__gt=timedelta(0)),
+                name="quiz_time_limit_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(question_limit__isnull=True) | Q(question_limit__gt=0),
+                name="quiz_question_limit_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(overall_threshold__lte=100) & Q(category_threshold__lte=100),
+                name="quiz_thresholds_are_percentages",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def clean(self) -> None:
+        super().clean()
+        if self.scope == self.Scope.LEVEL and not self.level:
+            raise ValidationError({"level": "Choose the level this quiz asks."})
+        if self.scope != self.Scope.LEVEL and self.level:
+            raise ValidationError({"level": "Only a one-level quiz names a level."})
+        if self.scope == self.Scope.CATEGORY and not self.category_id:
+            raise ValidationError({"category": "Choose the category this quiz asks."})
+        if self.scope != self.Scope.CATEGORY and self.category_id:
+            raise ValidationError({"category": "Only a one-category quiz names a category."})
+
+    @property
+    def serves_one_at_a_time(self) -> bool:
+        """Adaptive practice chooses each question after the previous answer."""
+        return self.mode == self.Mode.ADAPTIVE
+
+    @property
+    def immediate_feedback(self) -> bool:
+        return self.feedback == self.Feedback.IMMEDIATE
+
+    def questions_in_scope(self) -> QuestionQuerySet:
+        questions = Question.objects.active()
+        if self.scope == self.Scope.LEVEL:
+            questions = questions.filter(level=self.level)
+        elif self.scope == self.Scope.CATEGORY:
+            questions = questions.filter(category_id=self.category_id)
+        return questions
+
+    def question_count(self, counts: QuestionCounts) -> int:
+        """How many questions an attempt asks, from the active-question counts per cell."""
+        if self.scope == self.Scope.LEVEL:
+            available = sum(n for (_, level), n in counts.items() if level == self.level)
+        elif self.scope == self.Scope.CATEGORY:
+            available = sum(n for (cat, _), n in counts.items() if cat == self.category_id)
+        else:
+            available = sum(counts.values())
+        return min(available, self.question_limit) if self.question_limit else available
+
+
+# Active questions per (category id, level): one query answers "how many questions" for every quiz.
+QuestionCounts = dict[tuple[int, str], int]
+
+
+def active_question_counts() -> QuestionCounts:
+    rows = Question.objects.active().values_list("category_id", "level").annotate(n=Count("id"))
+    return {(category_id, level): n for category_id, level, n in rows}
+
+
+class AttemptQuerySet(models.QuerySet["Attempt"]):
+    def for_user(self, user: AbstractBaseUser | AnonymousUser) -> AttemptQuerySet:
+        return self.filter(user_id=user.pk)
+
+    def open(self) -> AttemptQuerySet:
+        return self.filter(status=Attempt.Status.IN_PROGRESS)
+
+    def finished(self) -> AttemptQuerySet:
+        return self.exclude(status=Attempt.Status.IN_PROGRESS)
+
+    def overdue(self, now: datetime) -> AttemptQuerySet:
+        return self.open().filter(deadline__lte=now)
+
+    def for_page(self) -> AttemptQuerySet:
+        """What every attempt page needs in its one query: the attempt and its quiz."""
+        return self.select_related("quiz", "quiz__category")
+
+    def with_progress(self) -> AttemptQuerySet:
+        return self.select_related("quiz").annotate(
+            served_count=Count("answers"),
+            answered_count=Count("answers", filter=Q(answers__answered_at__isnull=False)),
+            flagged_count=Count("answers", filter=Q(answers__flagged=True)),
+        )
+
+
+class Attempt(models.Model):
+    class Status(models.TextChoices):
+        IN_PROGRESS = "in_progress", "In progress"
+        SUBMITTED = "submitted", "Submitted"
+        EXPIRED = "expired", "Expired"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="attempts"
+    )
+    quiz = models.ForeignKey(Quiz, on_delete=models.PROTECT, related_name="attempts")
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.IN_PROGRESS)
+    started_at = models.DateTimeField(default=timezone.now)
+    deadline = models.DateTimeField(null=True, blank=True, help_text="Empty: untimed.")
+    submitted_at = models.DateTimeField(
+        null=True, blank=True, help_text="When it was submitted, or its deadline if it expired."
+    )
+    seed = models.PositiveIntegerField(default=new_shuffle_seed)
+    retake_of = models.ForeignKey(
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="retakes",
+        help_text="The attempt whose missed questions this drill retakes.",
+    )
+    question_ids = models.JSONField(
+        null=True, blank=True, help_text="An explicit question list (retaking missed questions)."
+    )
+    # Cached when the attempt is finalized, from the answers' snapshots.
+    correct_count = models.PositiveSmallIntegerField(null=True, blank=True)
+    question_count = models.PositiveSmallIntegerField(null=True, blank=True)
+    score = models.DecimalField(
+        max_digits=4, decimal_places=1, null=True, blank=True, help_text="Percent, rounded down."
+    )
+    category_scores = models.JSONField(
+        default=dict, blank=True, help_text='{"category slug": {"correct": c, "total": t}}'
+    )
+    passed = models.BooleanField(
+        null=True, blank=True, help_text="Met the quiz's overall and every category threshold."
+    )
+
+    objects = AttemptQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-started_at"]
+        indexes = [models.Index(fields=["status", "deadline"], name="attempt_open_deadline")]
+        constraints = [
+            # One open attempt per learner and quiz; retakes are per source attempt instead.
+            models.UniqueConstraint(
+                fields=["user", "quiz"],
+                condition=Q(status="in_progress", retake_of__isnull=True),
+                name="attempt_one_open_per_user_and_quiz",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "retake_of"],
+                condition=Q(status="in_progress", retake_of__isnull=False),
+                name="attempt_one_open_retake_per_source",
+            ),
+            models.CheckConstraint(
+                condition=Q(deadline__isnull=True) | Q(deadline__gt=F("started_at")),
+                name="attempt_deadline_after_start",
+            ),
+            models.CheckConstraint(
+                # NULL compares as unknown, which a CHECK lets through: say "not null" too.
+                condition=(Q(status="in_progress") & Q(submitted_at__isnull=True))
+                | (
+                    ~Q(status="in_progress")
+                    & Q(submitted_at__isnull=False, submitted_at__gte=F("started_at"))
+                ),
+                name="attempt_submitted_at_iff_finished",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="expired") | Q(deadline__isnull=False),
+                name="attempt_only_timed_attempts_expire",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="in_progress")
+                | Q(
+                    correct_count__isnull=False,
+                    question_count__isnull=False,
+                    score__isnull=False,
+                    passed__isnull=False,
+                ),
+                name="attempt_finished_has_scores",
+            ),
+            models.CheckConstraint(
+                condition=Q(correct_count__isnull=True)
+                | Q(question_count__isnull=False, correct_count__lte=F("question_count")),
+                name="attempt_correct_at_most_total",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quiz} · {self.user} · {self.started_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.IN_PROGRESS
+
+    def is_overdue(self, now: datetime) -> bool:
+        return self.is_open and self.deadline is not None and now >= self.deadline
+
+    @property
+    def verdict(self) -> str:
+        """The finished attempt's verdict in a word or two (a certification exam's is readiness)."""
+        exam = self.quiz.mode == Quiz.Mode.CERTIFICATION
+        if self.passed:
+            return "Ready" if exam else "Target met"
+        return "Not yet ready" if exam else "Below target"
+
+    @property
+    def can_retake_missed(self) -> bool:
+        """A retake drill reveals keys, so only quizzes that reveal them on review offer one."""
+        return not self.is_open and self.quiz.review == Quiz.Review.FULL
+
+    @property
+    def time_taken(self) -> timedelta | None:
+        return self.submitted_at - self.started_at if self.submitted_at else None
+
+    def scorecard(self) -> scoring.Scorecard:
+        return scoring.scorecard_from_counts(self.category_scores)
+
+    def thresholds(self) -> scoring.Thresholds:
+        return scoring.Thresholds(self.quiz.overall_threshold, self.quiz.category_threshold)
+
+
+class AnswerQuerySet(models.QuerySet["Answer"]):
+    def navigator(self, attempt: Attempt) -> AnswerQuerySet:
+        """One light row per question served, for the navigator and the summary."""
+        return (
+            self.filter(attempt=attempt)
+            .order_by("position")
+            .only("id", "attempt_id", "question_id", "position", "answered_at", "flagged")
+        )
+
+
+class Answer(models.Model):
+    """A question as served in an attempt, and the learner's answer to it.
+
+    `snapshot` freezes the question as shown (prompt, options in the order shown with their
+    keys and rationale, explanation, demo): editing the bank later never changes a past result.
+    """
+
+    attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="answers")
+    position = models.PositiveSmallIntegerField(help_text="1 for the first question served.")
+    category_slug = models.CharField(max_length=32, choices=CategorySlug.choices)
+    snapshot = models.JSONField()
+    chosen = models.JSONField(default=list, blank=True, help_text="The chosen options' ids.")
+    correct = models.BooleanField(null=True, blank=True)
+    flagged = models.BooleanField(default=False)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    objects = AnswerQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["attempt", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["attempt", "question"], name="answer_one_per_attempt_and_question"
+            ),
+            models.UniqueConstraint(
+                fields=["attempt", "position"], name="answer_position_unique_per_attempt"
+            ),
+            models.CheckConstraint(condition=Q(position__gte=1), name="answer_position_from_1"),
+            models.CheckConstraint(
+                condition=(Q(answered_at__isnull=True) & Q(correct__isnull=True))
+                | (Q(answered_at__isnull=False) & Q(correct__isnull=False)),
+                name="answer_correct_iff_answered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.attempt_id} · {self.position} · {self.question_id}"
+
+    @property
+    def is_answered(self) -> bool:
+        return self.answered_at is not None
+
+    @property
+    def kind(self) -> str:
+        return self.snapshot["kind"]
+
+    @property
+    def choices(self) -> list[dict[str, object]]:
+        return self.snapshot["choices"]
+
+    @property
+    def correct_choice_ids(self) -> set[int]:
+        return {choice["id"] for choice in self.choices if choice["correct"]}
+
+    @property
+    def category_name(self) -> str:
+        return CategorySlug(self.category_slug).label

@@ -1,8 +1,373 @@
+"""Quizzes and attempts: thin views over `services` (writes) and QuerySet methods (reads).
+
+Every attempt view looks the attempt up among the signed-in learner's own (anyone else's is a
+404), finalizes it if its deadline has passed, and renders either the whole page or, for htmx,
+the named partial of the same template.
+"""
+
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from dataclasses import dataclass
+from typing import Literal
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect, push_url
+from pydantic import BaseModel, ValidationError
+
+from questions import screens, services
+from questions.models import Answer, Attempt, Quiz, active_question_counts
 
 
+class AuthenticatedRequest(HttpRequest):
+    user: User
+
+
+# The quiz list -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QuizCard:
+    quiz: Quiz
+    question_count: int
+    open_attempt: Attempt | None
+    last_result: Attempt | None
+
+
+@dataclass(frozen=True)
+class QuizSection:
+    heading: str
+    intro: str
+    cards: list[QuizCard]
+    # "feature": one wide card; "compact": small cards without descriptions.
+    layout: str = ""
+
+
+def _sections(cards: list[QuizCard]) -> list[QuizSection]:
+    """The quiz list in three groups, leaving out any group with no quiz."""
+    modes = Quiz.Mode
+    sections = [
+        QuizSection(
+            "Certification",
+            "The exam behind the certificate: every category, timed, answers shown at the end.",
+            [c for c in cards if c.quiz.mode == modes.CERTIFICATION],
+            layout="feature",
+        ),
+        QuizSection(
+            "Practice",
+            "Adaptive practice, and a quiz for each phase of the study path.",
+            [c for c in cards if c.quiz.mode in (modes.ADAPTIVE, modes.LEVEL)],
+        ),
+        QuizSection(
+            "Category drills",
+            "Every question of one category, with feedback after each answer.",
+            [c for c in cards if c.quiz.mode == modes.DRILL],
+            layout="compact",
+        ),
+    ]
+    return [section for section in sections if section.cards]
+
+
+@require_GET
 def quiz_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "questions/quiz_list.html")
+    counts = active_question_counts()
+    open_attempts: list[Attempt] = []
+    history: list[Attempt] = []
+    if request.user.is_authenticated:
+        services.attempts_expire_overdue(user=request.user)
+        open_attempts = list(
+            Attempt.objects.for_user(request.user)
+            .open()
+            .with_progress()
+            .select_related("retake_of__quiz")
+        )
+        history = list(
+            Attempt.objects.for_user(request.user)
+            .finished()
+            .select_related("quiz")
+            .order_by("-submitted_at")[:20]
+        )
+    resumable = {a.quiz_id: a for a in open_attempts if a.retake_of_id is None}
+    last_by_quiz: dict[int, Attempt] = {}
+    for attempt in history:
+        last_by_quiz.setdefault(attempt.quiz_id, attempt)
+    cards = [
+        QuizCard(
+            quiz=quiz,
+            question_count=quiz.question_count(counts),
+            open_attempt=resumable.get(quiz.pk),
+            last_result=last_by_quiz.get(quiz.pk),
+        )
+        for quiz in Quiz.objects.for_list()
+    ]
+    context = {
+        "sections": _sections(cards),
+        "history": history,
+        "retakes": [attempt for attempt in open_attempts if attempt.retake_of_id is not None],
+    }
+    return render(request, "questions/quiz_list.html", context)
+
+
+@login_required
+@require_POST
+def quiz_start(request: AuthenticatedRequest, slug: str) -> HttpResponse:
+    quiz = get_object_or_404(Quiz.objects.published(), slug=slug)
+    try:
+        attempt, created = services.attempt_start(user=request.user, quiz=quiz)
+    except services.AttemptError as error:
+        messages.error(request, str(error))
+        return redirect("questions:quiz_list")
+    if not created:
+        messages.info(request, "You already had this quiz open: carry on where you left off.")
+    return redirect("questions:attempt_resume", pk=attempt.pk)
+
+
+# Taking an attempt -------------------------------------------------------------------------
+
+
+def _attempt_or_404(request: AuthenticatedRequest, pk: int) -> Attempt:
+    return get_object_or_404(Attempt.objects.for_user(request.user).for_page(), pk=pk)
+
+
+def _closed_redirect(request: AuthenticatedRequest, attempt: Attempt) -> HttpResponse | None:
+    """Finalize an overdue attempt; for a finished one, send the learner to its results."""
+    now = timezone.now()
+    if attempt.is_overdue(now):
+        attempt = services.attempt_expire(attempt_id=attempt.pk, now=now)
+    if attempt.is_open:
+        return None
+    messages.info(request, services.closed_message(attempt))
+    return _to_results(request, attempt)
+
+
+def _to_results(request: HttpRequest, attempt: Attempt) -> HttpResponse:
+    url = reverse("questions:attempt_results", args=[attempt.pk])
+    if request.htmx:
+        return HttpResponseClientRedirect(url)
+    return redirect(url)
+
+
+@login_required
+@require_GET
+def attempt_resume(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """Where an attempt picks up: the first unanswered question, else the summary."""
+    attempt = _attempt_or_404(request, pk)
+    if closed := _closed_redirect(request, attempt):
+        return closed
+    first_open = (
+        attempt.answers.filter(answered_at__isnull=True)
+        .order_by("position")
+        .values_list("position", flat=True)
+        .first()
+    )
+    if first_open is None:
+        return redirect("questions:attempt_summary", pk=attempt.pk)
+    return redirect("questions:attempt_question", pk=attempt.pk, position=first_open)
+
+
+Go = Literal["next", "prev", "summary", "check", "flag", "unflag"]
+
+
+class AnswerInput(BaseModel):
+    """The answer form: which question, the chosen options, and where to go next.
+
+    Without `go` it is an autosave (htmx, on change): save and report, stay put.
+    """
+
+    question: str
+    choice: list[int] = []
+    go: Go | None = None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def attempt_question(request: AuthenticatedRequest, pk: int, position: int) -> HttpResponse:
+    if request.method == "GET":
+        attempt = _attempt_or_404(request, pk)
+        if closed := _closed_redirect(request, attempt):
+            return closed
+        return _screen(request, attempt, position)
+    try:
+        data = AnswerInput.model_validate(
+            {
+                "question": request.POST.get("question", ""),
+                "choice": request.POST.getlist("choice"),
+                "go": request.POST.get("go") or None,
+            }
+        )
+    except ValidationError:
+        attempt = _attempt_or_404(request, pk)
+        error = "That answer could not be read; nothing was saved. Choose from the options shown."
+        return _screen(request, attempt, position, error=error, status=422)
+    try:
+        outcome = services.answer_submit(
+            user=request.user, attempt_id=pk, question_id=data.question, choice_ids=data.choice
+        )
+        if data.go in ("flag", "unflag"):
+            services.answer_flag(
+                user=request.user,
+                attempt_id=pk,
+                question_id=data.question,
+                flagged=data.go == "flag",
+            )
+    except Attempt.DoesNotExist:
+        raise Http404("No such attempt.") from None
+    except services.AttemptClosed as closed:
+        messages.error(request, str(closed))
+        return _to_results(request, closed.attempt)
+    except services.AttemptError as error:
+        attempt = _attempt_or_404(request, pk)
+        if data.go is None and request.htmx:
+            return _autosaved(request, attempt, position, error=str(error))
+        return _screen(request, attempt, position, error=str(error), status=422)
+    answer = outcome.answer
+    attempt = answer.attempt
+    if data.go == "check" and not answer.is_answered:
+        return _screen(
+            request, attempt, answer.position, error="Choose an option first.", status=422
+        )
+    if data.go is None and request.htmx:
+        return _autosaved(request, attempt, answer.position, saved=outcome.changed)
+    return _go(request, attempt, answer.position, data.go)
+
+
+def _go(request: HttpRequest, attempt: Attempt, position: int, go: Go | None) -> HttpResponse:
+    """After a save, the screen `go` asks for: a redirect without JavaScript (post/redirect/get),
+    the screen itself for htmx, with its URL pushed so that a reload lands on it."""
+    target: int | None = position  # None: the summary
+    if go == "next":
+        target = position + 1 if position < _served(attempt) else None
+    elif go == "prev":
+        target = max(1, position - 1)
+    elif go == "summary":
+        target = None
+    url = (
+        screens.question_url(attempt, target)
+        if target is not None
+        else reverse("questions:attempt_summary", args=[attempt.pk])
+    )
+    if not request.htmx:
+        return redirect(url)
+    response = _screen(request, attempt, target)
+    if target != position:
+        push_url(response, url)
+    return response
+
+
+def _served(attempt: Attempt) -> int:
+    return attempt.answers.count()
+
+
+def _autosaved(
+    request: HttpRequest, attempt: Attempt, position: int, *, saved: bool = False, error: str = ""
+) -> HttpResponse:
+    """The reply to an autosave: the save status and the navigator, swapped out of band."""
+    rows = list(Answer.objects.navigator(attempt))
+    current = next((row for row in rows if row.position == position), None)
+    context = {
+        "attempt": attempt,
+        "nav": screens.navigator(attempt, rows, current=position),
+        "status_answered": current is not None and current.answered_at is not None,
+        "saved": saved,
+        "now": timezone.now(),
+        "error": error,
+    }
+    return render(
+        request, "questions/attempt.html#autosaved", context, status=422 if error else 200
+    )
+
+
+@login_required
+@require_GET
+def attempt_summary(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    attempt = _attempt_or_404(request, pk)
+    if closed := _closed_redirect(request, attempt):
+        return closed
+    return _screen(request, attempt, None)
+
+
+def _screen(
+    request: HttpRequest,
+    attempt: Attempt,
+    position: int | None,
+    *,
+    error: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    """Render a question (or, with no position, the summary) as a page or as the htmx partial."""
+    rows = list(Answer.objects.navigator(attempt))
+    question = None
+    if position is not None:
+        answer = get_object_or_404(Answer, attempt=attempt, position=position)
+        question = screens.taking_view(attempt, answer)
+    now = timezone.now()
+    context = {
+        "attempt": attempt,
+        "quiz": attempt.quiz,
+        "nav": screens.navigator(attempt, rows, current=position),
+        "question": question,
+        "error": error,
+        "clock": screens.Clock(attempt.deadline, now) if attempt.deadline else None,
+    }
+    template = "questions/attempt.html#take" if request.htmx else "questions/attempt.html"
+    return render(request, template, context, status=status)
+
+
+@login_required
+@require_POST
+def attempt_submit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    try:
+        attempt, finished_now = services.attempt_submit(user=request.user, attempt_id=pk)
+    except Attempt.DoesNotExist:
+        raise Http404("No such attempt.") from None
+    if attempt.status == Attempt.Status.EXPIRED:
+        messages.warning(request, services.closed_message(attempt))
+    elif finished_now:
+        messages.success(request, "Submitted. Here are your results.")
+    else:
+        messages.info(request, "This attempt was already submitted.")
+    return redirect("questions:attempt_results", pk=attempt.pk)
+
+
+# After an attempt --------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def attempt_results(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    attempt = _attempt_or_404(request, pk)
+    if attempt.is_overdue(timezone.now()):
+        attempt = services.attempt_expire(attempt_id=attempt.pk)
+    if attempt.is_open:
+        messages.info(request, "Submit this attempt to see its results.")
+        return redirect("questions:attempt_resume", pk=attempt.pk)
+    answers = list(attempt.answers.order_by("position"))
+    missed = sum(1 for answer in answers if answer.correct is not True)
+    context = {
+        "attempt": attempt,
+        "quiz": attempt.quiz,
+        "results": screens.results(attempt),
+        "review": screens.review_views(attempt, answers),
+        "missed": missed,
+    }
+    return render(request, "questions/attempt_results.html", context)
+
+
+@login_required
+@require_POST
+def attempt_retake(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """Start (or resume) a drill of exactly the questions missed in this attempt."""
+    try:
+        retake, _ = services.attempt_retake_missed(user=request.user, attempt_id=pk)
+    except Attempt.DoesNotExist:
+        raise Http404("No such attempt.") from None
+    except services.AttemptError as error:
+        messages.error(request, str(error))
+        return redirect("questions:attempt_results", pk=pk)
+    return redirect("questions:attempt_resume", pk=retake.pk)

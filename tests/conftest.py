@@ -57,7 +57,8 @@ def instructor(db) -> AbstractUser:
     from questions.instructors import INSTRUCTORS, instructors_grant
 
     # A migration creates the group, but a transactional test's flush empties the table.
-    instructors_grant(apps, models=["category", "question", "choice"])
+    instructors_grant(apps, models=["category", "question", "choice", "quiz"])
+    instructors_grant(apps, models=["attempt", "answer"], actions=["view"])
     user = StaffFactory()
     user.groups.add(Group.objects.get(name=INSTRUCTORS))
     return user

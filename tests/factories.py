@@ -8,7 +8,7 @@ from django.contrib.auth.models import AbstractUser
 
 from lessons.catalog import LESSONS
 from questions import rules
-from questions.models import Category, Choice, Question
+from questions.models import Category, Choice, Question, Quiz
 
 DEFAULT_PASSWORD = "correct-horse-battery-staple"
 
@@ -109,3 +109,36 @@ class QuestionFactory(factory.django.DjangoModelFactory[Question]):
             )
             for order, flag in enumerate(correct)
         )
+
+
+# Quizzes (questions/models.py): a published quiz over all active questions, unshuffled so that
+# tests can name positions; tests that shuffle say so.
+
+
+class QuizFactory(factory.django.DjangoModelFactory[Quiz]):
+    class Meta:
+        model = Quiz
+
+    title = factory.Sequence(lambda n: f"Quiz {n}")
+    slug = factory.Sequence(lambda n: f"quiz-{n}")
+    mode = Quiz.Mode.CERTIFICATION
+    scope = Quiz.Scope.ALL
+    feedback = Quiz.Feedback.END
+    review = Quiz.Review.FULL
+    shuffle_questions = False
+    shuffle_choices = False
+
+
+def questions_across_categories(count: int, **fields: object) -> list[Question]:
+    """`count` active questions dealt to the five categories in turn (basics first), each with
+    its own prompt and explanation so that a page can be checked for exactly one of them."""
+    categories = [CategoryFactory(slug=slug) for slug in Category.Slug.values]
+    fields = {
+        "prompt": factory.LazyAttribute(lambda q: f"What does {q.id} ask?"),
+        "explanation": factory.LazyAttribute(lambda q: f"Why {q.id} has the answer it has."),
+        **fields,
+    }
+    return [
+        QuestionFactory(category=categories[index % len(categories)], **fields)
+        for index in range(count)
+    ]

@@ -79,9 +79,13 @@ def rows() -> list[tuple[Any, ...]]:
 # --- the Instructors group ----------------------------------------------------------------------
 
 
-def test_the_migration_creates_the_instructors_group() -> None:
+def test_the_migrations_create_the_instructors_group() -> None:
     group = Group.objects.get(name=INSTRUCTORS)
-    assert sorted(group.permissions.values_list("codename", flat=True)) == BANK_PERMISSIONS
+    quizzes = [f"{action}_quiz" for action in ("add", "change", "delete", "view")]
+    records = ["view_answer", "view_attempt"]
+    assert sorted(group.permissions.values_list("codename", flat=True)) == sorted(
+        BANK_PERMISSIONS + quizzes + records
+    )
 
 
 def test_the_grant_creates_missing_permissions_from_a_migration_state() -> None:
@@ -102,10 +106,11 @@ def test_the_grant_extends_and_the_revoke_undoes() -> None:
         "codename", flat=True
     )
     instructors_grant(global_apps, models=["choice"], actions=["delete"])
-    assert Group.objects.get(name=INSTRUCTORS).permissions.count() == 12
-    with pytest.raises(LookupError, match="quiz"):
-        instructors_grant(global_apps, models=["quiz"])
-    instructors_revoke(global_apps, models=["category", "question", "choice"])
+    assert Group.objects.get(name=INSTRUCTORS).permissions.count() == 18
+    with pytest.raises(LookupError, match="no_such_model"):
+        instructors_grant(global_apps, models=["no_such_model"])
+    instructors_revoke(global_apps, models=["category", "question", "choice", "quiz"])
+    instructors_revoke(global_apps, models=["attempt", "answer"], actions=["view"])
     assert not Group.objects.filter(name=INSTRUCTORS).exists()
 
 

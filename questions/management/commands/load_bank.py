@@ -36,3 +36,5 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Loaded {path}."))
         self.stdout.write(f"Questions: {result.questions}.")
         self.stdout.write(f"Categories: {result.categories}.")
+        if result.quizzes_created:
+            self.stdout.write(f"Default quizzes created: {', '.join(result.quizzes_created)}.")

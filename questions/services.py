@@ -1,0 +1,565 @@
+"""Writes for quizzes and attempts: start, answer, flag, submit, expire, retake, default quizzes.
+
+Every function is keyword-only and atomic, and checks before it writes. The server is the
+authority on time: each write takes the attempt's row lock (PostgreSQL; SQLite serialises
+writers anyway), finalizes the attempt if its deadline has passed, and refuses what comes late.
+A refusal raises `AttemptError` with a message for the learner and changes nothing else.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.db import IntegrityError, transaction
+from django.db.models import Prefetch
+from django.utils import timezone
+
+from questions import scoring, selection
+from questions.models import (
+    Answer,
+    Attempt,
+    Category,
+    Choice,
+    Question,
+    QuestionQuerySet,
+    Quiz,
+)
+
+RETAKE_QUIZ_SLUG = "retake-missed"
+
+
+class AttemptError(Exception):
+    """A request the quiz's rules refuse; the message is shown to the learner as it is."""
+
+
+class AttemptClosed(AttemptError):
+    """The attempt was submitted, or its time ran out."""
+
+    def __init__(self, message: str, attempt: Attempt) -> None:
+        super().__init__(message)
+        self.attempt = attempt
+
+
+class AnswerRejected(AttemptError):
+    """The answer names something that is not in the attempt, or breaks the question's rules."""
+
+
+# Starting ----------------------------------------------------------------------------------
+
+
+def attempt_start(
+    *, user: AbstractBaseUser, quiz: Quiz, now: datetime | None = None
+) -> tuple[Attempt, bool]:
+    """Start `quiz` for `user`, or resume their open attempt (same answers, same deadline).
+
+    Returns (attempt, created). An open attempt already past its deadline is finalized first,
+    so the learner starts afresh rather than resuming into a closed clock.
+    """
+    now = now or timezone.now()
+    open_attempt = _open_attempt(user=user, quiz=quiz, retake_of=None, now=now)
+    if open_attempt is not None:
+        return open_attempt, False
+    attempt = _attempt_new(user=user, quiz=quiz, now=now)
+    if quiz.serves_one_at_a_time:
+        first = _next_for_adaptive(quiz=quiz, attempt_seed=attempt.seed, served=[])
+        questions = [first] if first else []
+    else:
+        questions = _sample(quiz, list(_with_choices(quiz.questions_in_scope())), attempt.seed)
+    if not questions:
+        raise AttemptError(f"“{quiz.title}” has no questions to ask yet.")
+    return _attempt_create(attempt, questions)
+
+
+def attempt_retake_missed(
+    *, user: AbstractBaseUser, attempt_id: int, now: datetime | None = None
+) -> tuple[Attempt, bool]:
+    """Start (or resume) a drill of exactly the questions missed in a finished attempt."""
+    now = now or timezone.now()
+    source = Attempt.objects.for_user(user).select_related("quiz").get(pk=attempt_id)
+    if source.is_open:
+        raise AttemptError("Finish this attempt first; then you can retake what you missed.")
+    if not source.can_retake_missed:
+        # A retake shows the key after each answer, which this quiz's review policy withholds.
+        raise AttemptError("This quiz keeps its answers private, so it offers no retake drill.")
+    quiz = _retake_quiz()
+    open_attempt = _open_attempt(user=user, quiz=quiz, retake_of=source, now=now)
+    if open_attempt is not None:
+        return open_attempt, False
+    missed = list(
+        source.answers.exclude(correct=True)
+        .order_by("position")
+        .values_list("question_id", flat=True)
+    )
+    if not missed:
+        raise AttemptError("You answered every question right: there is nothing to retake.")
+    by_id = {q.id: q for q in _with_choices(Question.objects.active().filter(id__in=missed))}
+    questions = [by_id[question_id] for question_id in missed if question_id in by_id]
+    if not questions:
+        raise AttemptError("The questions you missed have since been retired from the bank.")
+    attempt = _attempt_new(user=user, quiz=quiz, now=now, retake_of=source)
+    attempt.question_ids = [question.id for question in questions]
+    return _attempt_create(attempt, questions)
+
+
+def _open_attempt(
+    *, user: AbstractBaseUser, quiz: Quiz, retake_of: Attempt | None, now: datetime
+) -> Attempt | None:
+    attempts = Attempt.objects.for_user(user).open().filter(quiz=quiz)
+    if retake_of is None:
+        attempts = attempts.filter(retake_of__isnull=True)
+    else:
+        attempts = attempts.filter(retake_of=retake_of)
+    attempt = attempts.select_related("quiz").first()
+    if attempt is not None and attempt.is_overdue(now):
+        attempt_expire(attempt_id=attempt.pk, now=now)
+        return None
+    return attempt
+
+
+def _attempt_new(
+    *, user: AbstractBaseUser, quiz: Quiz, now: datetime, retake_of: Attempt | None = None
+) -> Attempt:
+    return Attempt(
+        user=user,
+        quiz=quiz,
+        started_at=now,
+        deadline=now + quiz.time_limit if quiz.time_limit else None,
+        retake_of=retake_of,
+    )
+
+
+def _sample(quiz: Quiz, questions: list[Question], seed: int) -> list[Question]:
+    """The attempt's questions in the order it shows them, stable for its seed."""
+    rng = random.Random(seed)
+    if quiz.question_limit and quiz.question_limit < len(questions):
+        chosen = rng.sample(questions, quiz.question_limit)
+        if quiz.shuffle_questions:
+            return chosen
+        kept = set(chosen)
+        return [question for question in questions if question in kept]
+    if quiz.shuffle_questions:
+        rng.shuffle(questions)
+    return questions
+
+
+def _attempt_create(attempt: Attempt, questions: Sequence[Question]) -> tuple[Attempt, bool]:
+    try:
+        # The conditional unique constraint is the referee when two starts race: the loser's
+        # insert fails, and it resumes the winner's attempt instead.
+        with transaction.atomic():
+            attempt.save()
+            Answer.objects.bulk_create(
+                _answer_for(attempt, question, position)
+                for position, question in enumerate(questions, start=1)
+            )
+    except IntegrityError:
+        existing = _open_attempt(
+            user=attempt.user,
+            quiz=attempt.quiz,
+            retake_of=attempt.retake_of,
+            now=attempt.started_at,
+        )
+        if existing is None:
+            raise
+        return existing, False
+    return attempt, True
+
+
+def _with_choices(questions: QuestionQuerySet) -> QuestionQuerySet:
+    return questions.select_related("category").prefetch_related(
+        Prefetch("choices", queryset=Choice.objects.order_by("order"))
+    )
+
+
+def _answer_for(attempt: Attempt, question: Question, position: int) -> Answer:
+    return Answer(
+        attempt=attempt,
+        question=question,
+        position=position,
+        category_slug=question.category.slug,
+        snapshot=question_snapshot(
+            question, seed=attempt.seed, shuffle=attempt.quiz.shuffle_choices
+        ),
+    )
+
+
+def question_snapshot(question: Question, *, seed: int, shuffle: bool) -> dict[str, Any]:
+    """The question as this attempt shows it, options in their shown order, keys included."""
+    choices = list(question.choices.all())
+    if shuffle and question.kind != Question.Kind.TRUE_FALSE:
+        # Seeded per attempt and question: the same order on every reload.
+        random.Random(f"{seed}:{question.id}").shuffle(choices)
+    return {
+        "id": question.id,
+        "category": question.category.slug,
+        "kind": question.kind,
+        "level": question.level,
+        "topic": question.topic,
+        "objective": question.objective,
+        "prompt": question.prompt,
+        "explanation": question.explanation,
+        "demo_lesson": question.demo_lesson,
+        "demo_preset": question.demo_preset,
+        "sdk_version": question.sdk_version,
+        "choices": [
+            {
+                "id": choice.pk,
+                "label": chr(ord("A") + shown),
+                "text": choice.text,
+                "correct": choice.is_correct,
+                "rationale": choice.rationale,
+            }
+            for shown, choice in enumerate(choices)
+        ],
+    }
+
+
+# Answering ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AnswerOutcome:
+    answer: Answer
+    changed: bool
+    # Adaptive practice: the question served next, if the answer led to one.
+    served_next: Answer | None = None
+
+
+def answer_submit(
+    *,
+    user: AbstractBaseUser,
+    attempt_id: int,
+    question_id: str,
+    choice_ids: Collection[int],
+    now: datetime | None = None,
+) -> AnswerOutcome:
+    """Save (or change, or clear) the answer to one question of an open attempt.
+
+    Refused, changing nothing: options that are not the question's, a question not in the
+    attempt, a finished attempt, an answer after the deadline (which also finalizes the attempt),
+    or a change to an answer whose feedback was already shown.
+    """
+    now = now or timezone.now()
+    chosen = sorted(set(choice_ids))
+    with transaction.atomic():
+        attempt = _locked_attempt(user=user, attempt_id=attempt_id, now=now)
+        if attempt.is_open:
+            return _answer_apply(attempt, _answer_in(attempt, question_id), chosen, now)
+    # Outside the block, so that an expiry it just recorded is kept.
+    raise AttemptClosed(closed_message(attempt), attempt)
+
+
+def _answer_apply(
+    attempt: Attempt, answer: Answer, chosen: list[int], now: datetime
+) -> AnswerOutcome:
+    known = {choice["id"] for choice in answer.choices}
+    if not set(chosen) <= known:
+        raise AnswerRejected(
+            "That option is not one of this question's options; nothing was saved."
+        )
+    kind = answer.kind
+    if len(chosen) > 1 and kind in scoring.SINGLE_ANSWER_KINDS:
+        raise AnswerRejected("Choose only one option for this question; nothing was saved.")
+    unchanged = chosen == sorted(answer.chosen) and (answer.is_answered or not chosen)
+    # With feedback after each answer there is nothing to take back: an empty form is a no-op.
+    if unchanged or (attempt.quiz.immediate_feedback and not chosen):
+        return AnswerOutcome(answer=answer, changed=False)
+    if attempt.quiz.immediate_feedback and answer.is_answered:
+        raise AnswerRejected(
+            "You have seen the feedback for this question, so its answer is final."
+        )
+    if chosen:
+        answer.chosen = chosen
+        answer.correct = scoring.answer_is_correct(kind, chosen, answer.correct_choice_ids)
+        answer.answered_at = now
+    else:
+        # Unticking every box of a multiple-choice question takes the answer back.
+        answer.chosen, answer.correct, answer.answered_at = [], None, None
+    answer.save(update_fields=["chosen", "correct", "answered_at"])
+    served_next = None
+    if attempt.quiz.serves_one_at_a_time and chosen:
+        served_next = _serve_next(attempt, after=answer)
+    return AnswerOutcome(answer=answer, changed=True, served_next=served_next)
+
+
+def answer_flag(
+    *,
+    user: AbstractBaseUser,
+    attempt_id: int,
+    question_id: str,
+    flagged: bool,
+    now: datetime | None = None,
+) -> Answer:
+    """Mark a question for review (or unmark it) while the attempt is open."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        attempt = _locked_attempt(user=user, attempt_id=attempt_id, now=now)
+        if attempt.is_open:
+            answer = _answer_in(attempt, question_id)
+            if answer.flagged != flagged:
+                answer.flagged = flagged
+                answer.save(update_fields=["flagged"])
+            return answer
+    raise AttemptClosed(closed_message(attempt), attempt)
+
+
+def _locked_attempt(*, user: AbstractBaseUser, attempt_id: int, now: datetime) -> Attempt:
+    """The user's attempt, row-locked, finalized first if its deadline has just passed.
+
+    Raises Attempt.DoesNotExist for someone else's attempt: to them it does not exist.
+    """
+    attempt = (
+        Attempt.objects.for_user(user)
+        .select_for_update(of=("self",))
+        .select_related("quiz")
+        .get(pk=attempt_id)
+    )
+    if attempt.is_overdue(now):
+        _attempt_finalize(attempt, status=Attempt.Status.EXPIRED, now=now)
+    return attempt
+
+
+def closed_message(attempt: Attempt) -> str:
+    if attempt.status == Attempt.Status.EXPIRED:
+        ended = timezone.localtime(attempt.deadline)
+        return (
+            f"Time ran out at {ended:%H:%M:%S %Z}: nothing more can be saved. "
+            "The answers saved before then were scored."
+        )
+    return "This attempt has been submitted: its answers can no longer be changed."
+
+
+def _answer_in(attempt: Attempt, question_id: str) -> Answer:
+    try:
+        answer = Answer.objects.get(attempt=attempt, question_id=question_id)
+    except Answer.DoesNotExist:
+        raise AnswerRejected(
+            "That question is not part of this attempt; nothing was saved."
+        ) from None
+    answer.attempt = attempt
+    return answer
+
+
+# Adaptive practice: one question at a time -------------------------------------------------
+
+
+def _serve_next(attempt: Attempt, *, after: Answer) -> Answer | None:
+    """Append the next question after the latest one is answered (in the answer's transaction)."""
+    served = list(attempt.answers.order_by("position").values_list("question_id", "correct"))
+    if served[-1][0] != after.question_id:
+        return None
+    question = _next_for_adaptive(quiz=attempt.quiz, attempt_seed=attempt.seed, served=served)
+    if question is None:
+        return None
+    answer = _answer_for(attempt, question, position=len(served) + 1)
+    answer.save()
+    return answer
+
+
+def _next_for_adaptive(
+    *, quiz: Quiz, attempt_seed: int, served: Sequence[tuple[str, bool | None]]
+) -> Question | None:
+    """Build the selection module's plain inputs from the bank and ask it for the next question."""
+    rows = quiz.questions_in_scope().select_related("category").order_by("category__order", "id")
+    items = [
+        selection.Item(
+            id=q.id,
+            category=q.category.slug,
+            level=q.level,
+            discrimination=q.discrimination,
+            difficulty=q.difficulty,
+            guessing=q.guessing,
+        )
+        for q in rows
+    ]
+    responses = [selection.Response(item_id=qid, correct=correct) for qid, correct in served]
+    chosen_id = selection.next_item(items, responses, limit=quiz.question_limit, seed=attempt_seed)
+    if chosen_id is None:
+        return None
+    return _with_choices(Question.objects.filter(pk=chosen_id)).get()
+
+
+# Finishing ---------------------------------------------------------------------------------
+
+
+def attempt_submit(
+    *, user: AbstractBaseUser, attempt_id: int, now: datetime | None = None
+) -> tuple[Attempt, bool]:
+    """Finish an attempt and score it; returns (attempt, finished by this call).
+
+    Idempotent: submitting a finished attempt returns it unchanged. After the deadline the
+    attempt is finalized as expired, with what was saved in time.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        attempt = _locked_attempt(user=user, attempt_id=attempt_id, now=now)
+        if attempt.is_open:
+            _attempt_finalize(attempt, status=Attempt.Status.SUBMITTED, now=now)
+            return attempt, True
+    return attempt, False
+
+
+def attempt_expire(*, attempt_id: int, now: datetime | None = None) -> Attempt:
+    """Finalize an attempt whose deadline has passed; anything else is left as it is."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        attempt = (
+            Attempt.objects.select_for_update(of=("self",))
+            .select_related("quiz")
+            .get(pk=attempt_id)
+        )
+        if attempt.is_overdue(now):
+            _attempt_finalize(attempt, status=Attempt.Status.EXPIRED, now=now)
+    return attempt
+
+
+def attempts_expire_overdue(
+    *, now: datetime | None = None, user: AbstractBaseUser | None = None
+) -> int:
+    """Finalize every open attempt past its deadline (one user's, or everyone's); how many."""
+    now = now or timezone.now()
+    overdue = Attempt.objects.overdue(now)
+    if user is not None:
+        overdue = overdue.for_user(user)
+    expired = 0
+    for attempt_id in list(overdue.values_list("pk", flat=True)):
+        # Each in its own short transaction; one that was submitted meanwhile is left alone.
+        if attempt_expire(attempt_id=attempt_id, now=now).status == Attempt.Status.EXPIRED:
+            expired += 1
+    return expired
+
+
+def _attempt_finalize(attempt: Attempt, *, status: str, now: datetime) -> None:
+    """Score from the answers' snapshots and close the attempt (caller holds its row lock)."""
+    results = [
+        scoring.ItemResult(category=slug, correct=bool(correct))
+        for slug, correct in attempt.answers.order_by("position").values_list(
+            "category_slug", "correct"
+        )
+    ]
+    card = scoring.score(results)
+    verdict = scoring.readiness(card, attempt.thresholds())
+    attempt.status = status
+    # An expired attempt ended at its deadline, however late the sweep noticed.
+    attempt.submitted_at = (
+        attempt.deadline if status == Attempt.Status.EXPIRED and attempt.deadline else now
+    )
+    attempt.correct_count = card.overall.correct
+    attempt.question_count = card.overall.total
+    attempt.score = Decimal(str(card.overall.percent))
+    attempt.category_scores = {name: s.as_dict() for name, s in card.categories.items()}
+    attempt.passed = verdict.ready
+    attempt.save(
+        update_fields=[
+            "status",
+            "submitted_at",
+            "correct_count",
+            "question_count",
+            "score",
+            "category_scores",
+            "passed",
+        ]
+    )
+
+
+# Default quizzes ---------------------------------------------------------------------------
+
+LEVEL_QUIZZES = (
+    ("beginner", "Phase 1 · Fundamentals", "Lessons 01 and 02: the beginner questions."),
+    (
+        "intermediate",
+        "Phase 2 · Advanced processing",
+        "Lessons 03 and 04: the intermediate questions.",
+    ),
+    ("advanced", "Phase 3 · Production patterns", "Lesson 05: the advanced questions."),
+)
+
+
+def quiz_defaults_ensure() -> list[Quiz]:
+    """Create the default quizzes that do not exist yet; never touch ones that do.
+
+    Category drills need the categories, so call it after loading the bank (load_bank does);
+    calling it again creates only what is missing. Returns the quizzes it created.
+    """
+    specs: list[dict[str, Any]] = [
+        {
+            "slug": "certification-exam",
+            "title": "Certification exam",
+            "description": "Every active question in the bank, across all five categories. "
+            "Ready means 90% overall and at least 85% in every category. Answers and "
+            "explanations are shown when you submit.",
+            "mode": Quiz.Mode.CERTIFICATION,
+            "time_limit": timedelta(minutes=60),
+            "feedback": Quiz.Feedback.END,
+            "order": 1,
+        },
+        {
+            "slug": "adaptive-practice",
+            "title": "Adaptive practice",
+            "description": "Questions one at a time, each chosen after your last answer, with "
+            "feedback and the live demo behind every answer.",
+            "mode": Quiz.Mode.ADAPTIVE,
+            "feedback": Quiz.Feedback.IMMEDIATE,
+            "shuffle_questions": False,
+            "question_limit": 20,
+            "order": 2,
+        },
+    ]
+    for number, (level, title, description) in enumerate(LEVEL_QUIZZES, start=1):
+        specs.append(
+            {
+                "slug": f"level-{level}",
+                "title": title,
+                "description": f"{description} Study path phase {number}.",
+                "mode": Quiz.Mode.LEVEL,
+                "scope": Quiz.Scope.LEVEL,
+                "level": level,
+                "feedback": Quiz.Feedback.END,
+                "order": 10 + number,
+            }
+        )
+    for category in Category.objects.order_by("order"):
+        specs.append(
+            {
+                "slug": f"drill-{category.slug}",
+                "title": f"Drill: {category.name}",
+                "description": "Every question of one category, with feedback after each answer.",
+                "mode": Quiz.Mode.DRILL,
+                "scope": Quiz.Scope.CATEGORY,
+                "category": category,
+                "feedback": Quiz.Feedback.IMMEDIATE,
+                "order": 20 + category.order,
+            }
+        )
+    created: list[Quiz] = []
+    with transaction.atomic():
+        existing = set(Quiz.objects.values_list("slug", flat=True))
+        for spec in specs:
+            if spec["slug"] not in existing:
+                created.append(Quiz.objects.create(**spec))
+        if RETAKE_QUIZ_SLUG not in existing:
+            created.append(_retake_quiz())
+    return created
+
+
+def _retake_quiz() -> Quiz:
+    """The unlisted drill every "retake the questions I missed" attempt belongs to."""
+    quiz, _ = Quiz.objects.get_or_create(
+        slug=RETAKE_QUIZ_SLUG,
+        defaults={
+            "title": "Retake: the questions I missed",
+            "description": "Exactly the questions missed in an earlier attempt, with feedback.",
+            "mode": Quiz.Mode.DRILL,
+            "feedback": Quiz.Feedback.IMMEDIATE,
+            "shuffle_questions": False,
+            "is_published": False,
+            "order": 90,
+        },
+    )
+    return quiz
