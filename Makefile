@@ -27,6 +27,7 @@ install-dev: $(VENV)/.installed-dev
 
 run: install
 	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py load_bank
 	@echo "certify is serving at http://$(HOST):$(PORT)/"
 	$(BIN)/uvicorn certify.asgi:application --host $(HOST) --port $(PORT) --no-access-log
 

@@ -1,13 +1,270 @@
+"""The instructors' admin for the question bank: categories, questions with their choices,
+a learner's-eye preview, status actions, and bank files in and out."""
+
 from __future__ import annotations
 
-from django.contrib import admin
-from django.db.models import QuerySet
-from django.http import HttpRequest
+from typing import Any
 
-from questions.models import Answer, Attempt, Quiz
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, QuerySet
+from django.forms import ModelForm
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.defaultfilters import pluralize
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path, reverse
+from django.utils.html import format_html
+from django.utils.text import capfirst
+
+from questions.bank import (
+    BankInvalid,
+    bank_export,
+    bank_load,
+    questions_activate,
+    questions_retire,
+)
+from questions.forms import BankImportForm, ChoiceForm, ChoiceInlineFormSet, QuestionAdminForm
+from questions.models import Answer, Attempt, Category, Choice, Question, Quiz
+
+# What importing a bank file may do: create and change categories, questions and choices.
+IMPORT_PERMISSIONS = [
+    f"questions.{action}_{model}"
+    for model in ("category", "question", "choice")
+    for action in ("add", "change")
+] + ["questions.delete_choice"]
+
+
+def _questions(count: int) -> str:
+    return f"{count} question{pluralize(count)}"
+
+
+def _yaml_download(text: str, filename: str) -> HttpResponse:
+    response = HttpResponse(text, content_type="application/yaml; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ["name", "key", "order", "lesson_slug", "question_count"]
+    ordering = ["order"]
+    search_fields = ["name", "description"]
+    readonly_fields = ["slug"]
+
+    # The five categories are fixed and come with the bank file; their names may be edited.
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Category | None = None) -> bool:
+        return False
+
+    @admin.display(description="slug", ordering="slug")
+    def key(self, category: Category) -> str:
+        return category.slug
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Category]:
+        return super().get_queryset(request).annotate(question_count=Count("questions"))
+
+    @admin.display(description="questions", ordering="question_count")
+    def question_count(self, category: Category) -> int:
+        return category.question_count  # type: ignore[attr-defined]
+
+
+class ChoiceInline(admin.TabularInline):
+    model = Choice
+    form = ChoiceForm
+    formset = ChoiceInlineFormSet
+    fields = ["letter", "text", "is_correct", "rationale"]
+    readonly_fields = ["letter"]
+    ordering = ["order"]
+
+    def get_extra(self, request: HttpRequest, obj: Question | None = None, **kwargs: Any) -> int:
+        return 4 if obj is None else 1
+
+    @admin.display(description="")
+    def letter(self, choice: Choice) -> str:
+        return choice.label if choice.pk else "new"
+
+
+@admin.register(Question)
+class QuestionAdmin(admin.ModelAdmin):
+    form = QuestionAdminForm
+    inlines = [ChoiceInline]
+    list_display = [
+        "id",
+        "preview_link",
+        "category_slug",
+        "level",
+        "kind",
+        "style",
+        "status",
+        "sdk",
+    ]
+    list_filter = ["category", "level", "kind", "status", "style"]
+    list_select_related = ["category"]
+    list_per_page = 100
+    search_fields = ["id", "topic", "prompt", "explanation"]
+    ordering = ["category__order", "id"]
+    actions = ["activate", "retire", "export_selected"]
+    save_on_top = True
+    fieldsets = [
+        (None, {"fields": ["id", "category", "level", "kind", "style", "status"]}),
+        ("Content", {"fields": ["topic", "objective", "prompt", "explanation"]}),
+        (
+            "Evidence and demo",
+            {
+                "fields": [
+                    "evidence_kind",
+                    "evidence",
+                    "demo_lesson",
+                    "demo_preset",
+                    "sdk_version",
+                ]
+            },
+        ),
+        (
+            "Item parameters (adaptive engine)",
+            {"classes": ["collapse"], "fields": ["discrimination", "difficulty", "guessing"]},
+        ),
+    ]
+
+    class Media:
+        css = {"all": ["questions/bank_admin.css"]}
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Question | None = None) -> list[str]:
+        # Changing a primary key in the admin would save a copy under the new id.
+        return ["id"] if obj is not None else []
+
+    @admin.display(description="category", ordering="category__order")
+    def category_slug(self, question: Question) -> str:
+        return question.category.slug
+
+    @admin.display(description="SDK", ordering="sdk_version")
+    def sdk(self, question: Question) -> str:
+        return question.sdk_version
+
+    @admin.display(description="")
+    def preview_link(self, question: Question) -> str:
+        url = reverse("admin:questions_question_preview", args=[question.pk])
+        return format_html('<a href="{}" aria-label="Preview {}">preview</a>', url, question.pk)
+
+    def save_related(
+        self, request: HttpRequest, form: ModelForm, formsets: list[Any], change: bool
+    ) -> None:
+        super().save_related(request, form, formsets, change)
+        question: Question = form.instance
+        if getattr(form, "parameters_defaulted", False):
+            # Only now is the number of choices (and so the default guessing rate) known.
+            question.apply_default_parameters(question.choices.count())
+            question.save(update_fields=["discrimination", "difficulty", "guessing"])
+
+    # --- actions ---------------------------------------------------------------------------
+
+    @admin.action(description="Activate selected questions", permissions=["change"])
+    def activate(self, request: HttpRequest, queryset: QuerySet[Question]) -> None:
+        result = questions_activate(questions=queryset)
+        self.message_user(request, f"Activated {_questions(len(result.activated))}.")
+        for question_id, problems in result.refused.items():
+            self.message_user(
+                request, f"Not activated, {question_id}: {' '.join(problems)}", messages.WARNING
+            )
+
+    @admin.action(description="Retire selected questions", permissions=["change"])
+    def retire(self, request: HttpRequest, queryset: QuerySet[Question]) -> None:
+        retired = questions_retire(questions=queryset)
+        self.message_user(request, f"Retired {_questions(retired)}.")
+
+    @admin.action(description="Export selected questions (YAML)", permissions=["view"])
+    def export_selected(self, request: HttpRequest, queryset: QuerySet[Question]) -> HttpResponse:
+        return _yaml_download(
+            bank_export(questions=queryset), f"bank-{queryset.count()}-questions.yaml"
+        )
+
+    # --- extra pages -----------------------------------------------------------------------
+
+    def get_urls(self) -> list[URLPattern]:
+        # Before the defaults, whose "<path:object_id>/" would swallow "import/".
+        return [
+            path(
+                "import/",
+                self.admin_site.admin_view(self.import_view),
+                name="questions_question_import",
+            ),
+            path(
+                "export/",
+                self.admin_site.admin_view(self.export_view),
+                name="questions_question_export",
+            ),
+            path(
+                "<path:object_id>/preview/",
+                self.admin_site.admin_view(self.preview_view),
+                name="questions_question_preview",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _page(self, request: HttpRequest, title: str, **context: Any) -> dict[str, Any]:
+        return {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": title,
+            **context,
+        }
+
+    def preview_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        question = get_object_or_404(
+            Question.objects.select_related("category").prefetch_related("choices"),
+            pk=object_id,
+        )
+        if not self.has_view_permission(request, question):
+            raise PermissionDenied
+        context = self._page(
+            request,
+            f"Preview of {question.id}",
+            question=question,
+            original=question,
+            has_change_permission=self.has_change_permission(request, question),
+        )
+        return TemplateResponse(request, "admin/questions/question/preview.html", context)
+
+    def export_view(self, request: HttpRequest) -> HttpResponse:
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        return _yaml_download(bank_export(), "streaming.yaml")
+
+    def import_view(self, request: HttpRequest) -> HttpResponse:
+        if not request.user.has_perms(IMPORT_PERMISSIONS):
+            raise PermissionDenied
+        errors: list[str] = []
+        posted = request.method == "POST"
+        form = BankImportForm(request.POST, request.FILES) if posted else BankImportForm()
+        if posted and form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                result = bank_load(text=upload.read(), source=upload.name)
+            except BankInvalid as invalid:
+                errors = [str(error) for error in invalid.errors]
+            else:
+                self.message_user(request, f"Imported {upload.name}. {result}", messages.SUCCESS)
+                return HttpResponseRedirect(reverse("admin:questions_question_changelist"))
+        context = self._page(
+            request,
+            "Import a bank file",
+            form=form,
+            bank_errors=errors,
+            verbose_name_plural=capfirst(self.opts.verbose_name_plural),
+        )
+        return TemplateResponse(
+            request,
+            "admin/questions/question/import.html",
+            context,
+            status=400 if errors else 200,
+        )
+
 
 # ---------------------------------------------------------------------------------------------
-# Quizzes and attempts (the quizzes branch). Instructors manage quizzes; attempts are records
+# Quizzes and attempts. Instructors manage quizzes; attempts are records
 # of what learners did, so they are read-only here: nothing in admin can change a result.
 # ---------------------------------------------------------------------------------------------
 

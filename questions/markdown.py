@@ -15,7 +15,7 @@ from pygments.formatters import HtmlFormatter
 from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
-_FORMATTER = HtmlFormatter(cssclass="highlight", wrapcode=True)
+_FORMATTER = HtmlFormatter(nowrap=True)
 
 
 def _highlight(code: str, language: str, _attrs: str) -> str:
@@ -23,7 +23,9 @@ def _highlight(code: str, language: str, _attrs: str) -> str:
         lexer = get_lexer_by_name(language or "python")
     except ClassNotFound:
         lexer = get_lexer_by_name("text")
-    return highlight(code, lexer, _FORMATTER)
+    # Starting with "<pre" tells markdown-it the block is complete; anything else it wraps in a
+    # second <pre><code>, which shows as blank lines around the code.
+    return f'<pre class="highlight"><code>{highlight(code, lexer, _FORMATTER)}</code></pre>\n'
 
 
 @lru_cache(maxsize=1)

@@ -63,7 +63,9 @@ class Category(models.Model):
 
     slug = models.SlugField(max_length=32, unique=True, choices=Slug.choices)
     name = models.CharField(max_length=100)
-    order = models.PositiveSmallIntegerField(unique=True)
+    order = models.PositiveSmallIntegerField(
+        unique=True, validators=[MinValueValidator(1), MaxValueValidator(100)]
+    )
     description = models.TextField(blank=True)
     lesson_slug = models.SlugField(
         max_length=64, help_text="The lesson (live demo page) that teaches this category."
@@ -217,8 +219,10 @@ class Question(models.Model):
             errors["id"] = (
                 f"The ID of a {self.category.slug} question starts with '{self.category.slug}-'."
             )
-        if self.evidence_kind != self.EvidenceKind.JUDGEMENT and not self.evidence:
-            errors["evidence"] = "Name the test that proves the keyed answer."
+        if evidence_errors := rules.evidence_errors(self.evidence_kind, self.evidence):
+            errors["evidence"] = evidence_errors[0]
+        if self.sdk_version and not rules.SDK_VERSION.fullmatch(self.sdk_version):
+            errors["sdk_version"] = "A version such as 0.24.0."
         if self.demo_lesson:
             link_errors = rules.demo_link_errors(self.demo_lesson, self.demo_preset)
             errors.update({f"demo_{part}": message for part, message in link_errors.items()})
@@ -579,6 +583,11 @@ class Attempt(models.Model):
         if self.passed:
             return "Ready" if exam else "Target met"
         return "Not yet ready" if exam else "Below target"
+
+    @property
+    def can_retake_missed(self) -> bool:
+        """A retake drill reveals keys, so only quizzes that reveal them on review offer one."""
+        return not self.is_open and self.quiz.review == Quiz.Review.FULL
 
     @property
     def time_taken(self) -> timedelta | None:

@@ -6,6 +6,7 @@ No Django imports: the same rule decides whether a choice set is valid wherever 
 from __future__ import annotations
 
 import importlib.util
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -16,6 +17,10 @@ KINDS = ("single", "multiple", "true_false")
 STYLES = ("concept", "code", "judgement")
 STATUSES = ("draft", "active", "retired")
 EVIDENCE_KINDS = ("test", "measurement", "judgement")
+
+# A pytest node id: a test file and a test function (maybe in a class, maybe parametrized).
+TEST_NODE_ID = re.compile(r"[\w./-]+\.py(::[\w\[\].-]+)+")
+SDK_VERSION = re.compile(r"\d+(\.\d+)*[\w.+-]*")
 
 # Starting item difficulty by level, on the ability scale (0 = the average candidate).
 LEVEL_DIFFICULTY = {"beginner": -1.3, "intermediate": 0.0, "advanced": 1.6}
@@ -92,3 +97,16 @@ def _demo_registry_has(lesson: str, preset: str) -> bool | None:
     from lessons.registry import preset_exists
 
     return preset_exists(lesson, preset)
+
+
+def evidence_errors(evidence_kind: str, evidence: str) -> list[str]:
+    """What is wrong with the evidence a question names for its keyed answer, if anything."""
+    if evidence_kind != "judgement" and not evidence.strip():
+        return [
+            "Name the test or measurement that proves the keyed answer (empty only for judgement)."
+        ]
+    if evidence_kind == "test" and not TEST_NODE_ID.fullmatch(evidence):
+        return [
+            "Name a test as path::test_name, e.g. tests/questions/test_evidence.py::test_basics_01."
+        ]
+    return []

@@ -23,7 +23,15 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from questions import scoring, selection
-from questions.models import Answer, Attempt, Category, Choice, Question, Quiz
+from questions.models import (
+    Answer,
+    Attempt,
+    Category,
+    Choice,
+    Question,
+    QuestionQuerySet,
+    Quiz,
+)
 
 RETAKE_QUIZ_SLUG = "retake-missed"
 
@@ -75,9 +83,12 @@ def attempt_retake_missed(
 ) -> tuple[Attempt, bool]:
     """Start (or resume) a drill of exactly the questions missed in a finished attempt."""
     now = now or timezone.now()
-    source = Attempt.objects.for_user(user).get(pk=attempt_id)
+    source = Attempt.objects.for_user(user).select_related("quiz").get(pk=attempt_id)
     if source.is_open:
         raise AttemptError("Finish this attempt first; then you can retake what you missed.")
+    if not source.can_retake_missed:
+        # A retake shows the key after each answer, which this quiz's review policy withholds.
+        raise AttemptError("This quiz keeps its answers private, so it offers no retake drill.")
     quiz = _retake_quiz()
     open_attempt = _open_attempt(user=user, quiz=quiz, retake_of=source, now=now)
     if open_attempt is not None:
@@ -162,7 +173,7 @@ def _attempt_create(attempt: Attempt, questions: Sequence[Question]) -> tuple[At
     return attempt, True
 
 
-def _with_choices(questions: Any) -> Any:
+def _with_choices(questions: QuestionQuerySet) -> QuestionQuerySet:
     return questions.select_related("category").prefetch_related(
         Prefetch("choices", queryset=Choice.objects.order_by("order"))
     )
@@ -188,6 +199,7 @@ def question_snapshot(question: Question, *, seed: int, shuffle: bool) -> dict[s
         random.Random(f"{seed}:{question.id}").shuffle(choices)
     return {
         "id": question.id,
+        "category": question.category.slug,
         "kind": question.kind,
         "level": question.level,
         "topic": question.topic,

@@ -88,7 +88,10 @@ def quiz_list(request: HttpRequest) -> HttpResponse:
             .select_related("retake_of__quiz")
         )
         history = list(
-            Attempt.objects.for_user(request.user).finished().select_related("quiz")[:20]
+            Attempt.objects.for_user(request.user)
+            .finished()
+            .select_related("quiz")
+            .order_by("-submitted_at")[:20]
         )
     resumable = {a.quiz_id: a for a in open_attempts if a.retake_of_id is None}
     last_by_quiz: dict[int, Attempt] = {}
@@ -231,24 +234,28 @@ def attempt_question(request: AuthenticatedRequest, pk: int, position: int) -> H
         )
     if data.go is None and request.htmx:
         return _autosaved(request, attempt, answer.position, saved=outcome.changed)
-    target: int | None = answer.position
-    if data.go == "next":
-        target = answer.position + 1 if answer.position < _served(attempt) else None
-    elif data.go == "prev":
-        target = max(1, answer.position - 1)
-    elif data.go == "summary":
+    return _go(request, attempt, answer.position, data.go)
+
+
+def _go(request: HttpRequest, attempt: Attempt, position: int, go: Go | None) -> HttpResponse:
+    """After a save, the screen `go` asks for: a redirect without JavaScript (post/redirect/get),
+    the screen itself for htmx, with its URL pushed so that a reload lands on it."""
+    target: int | None = position  # None: the summary
+    if go == "next":
+        target = position + 1 if position < _served(attempt) else None
+    elif go == "prev":
+        target = max(1, position - 1)
+    elif go == "summary":
         target = None
+    url = (
+        screens.question_url(attempt, target)
+        if target is not None
+        else reverse("questions:attempt_summary", args=[attempt.pk])
+    )
     if not request.htmx:
-        if target is None:
-            return redirect("questions:attempt_summary", pk=attempt.pk)
-        return redirect("questions:attempt_question", pk=attempt.pk, position=target)
+        return redirect(url)
     response = _screen(request, attempt, target)
-    if target != answer.position:
-        url = (
-            screens.question_url(attempt, target)
-            if target is not None
-            else reverse("questions:attempt_summary", args=[attempt.pk])
-        )
+    if target != position:
         push_url(response, url)
     return response
 
@@ -307,7 +314,6 @@ def _screen(
         "question": question,
         "error": error,
         "clock": screens.Clock(attempt.deadline, now) if attempt.deadline else None,
-        "saved_at": None,
     }
     template = "questions/attempt.html#take" if request.htmx else "questions/attempt.html"
     return render(request, template, context, status=status)

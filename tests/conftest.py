@@ -13,7 +13,7 @@ import pytest
 from django.contrib.auth.models import AbstractUser
 from django.test import Client
 
-from tests.factories import DEFAULT_PASSWORD, UserFactory
+from tests.factories import DEFAULT_PASSWORD, StaffFactory, UserFactory
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 
@@ -45,6 +45,28 @@ def learner(db) -> AbstractUser:
 @pytest.fixture
 def learner_client(client: Client, learner: AbstractUser) -> Client:
     client.force_login(learner)
+    return client
+
+
+@pytest.fixture
+def instructor(db) -> AbstractUser:
+    """A staff member in the Instructors group."""
+    from django.apps import apps
+    from django.contrib.auth.models import Group
+
+    from questions.instructors import INSTRUCTORS, instructors_grant
+
+    # A migration creates the group, but a transactional test's flush empties the table.
+    instructors_grant(apps, models=["category", "question", "choice", "quiz"])
+    instructors_grant(apps, models=["attempt", "answer"], actions=["view"])
+    user = StaffFactory()
+    user.groups.add(Group.objects.get(name=INSTRUCTORS))
+    return user
+
+
+@pytest.fixture
+def instructor_client(client: Client, instructor: AbstractUser) -> Client:
+    client.force_login(instructor)
     return client
 
 
@@ -94,6 +116,16 @@ def _asgi_server(django_db_setup, django_db_blocker) -> Iterator[LiveASGIServer]
 def live_asgi(_asgi_server: LiveASGIServer, transactional_db) -> str:
     """The base URL of a real uvicorn server over the test database (committed data only)."""
     return _asgi_server.url
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run browser tests last (after pytest-django's own ordering).
+
+    Playwright's sync API leaves its event loop marked as running on the main thread for the
+    rest of the session, so an async test (pytest-asyncio) scheduled after it could not start.
+    """
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
 
 
 @pytest.fixture(scope="session")

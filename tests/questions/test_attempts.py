@@ -7,7 +7,7 @@ when DATABASE_URL points at PostgreSQL (CI's PostgreSQL pass); SQLite serialises
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -29,6 +29,17 @@ pytestmark = [
 ]
 
 ROUNDS = 3
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _sync_orm_beside_playwright() -> Iterator[None]:
+    """pytest-django runs transactional tests last, after the browser tests; Playwright's sync API
+    (a session fixture) then leaves its event loop marked as running on this thread, and Django
+    would take this module's plain synchronous ORM calls, and the flush after each test, for ORM
+    calls from async code. Module scope: the flag outlives each test's database teardown."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        yield
 
 
 def race(calls: list[Callable[[], Any]]) -> list[Any]:

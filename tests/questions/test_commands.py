@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 
 from questions import bank
-from questions.models import Question
+from questions.models import Question, Quiz
 from tests.questions import bank_data
 
 pytestmark = pytest.mark.django_db
@@ -36,7 +36,12 @@ def test_load_bank_reports_counts(bank_file: Path) -> None:
         f"Loaded {bank_file}.\n"
         "Questions: 5 created, 0 updated, 0 unchanged.\n"
         "Categories: 5 created, 0 updated, 0 unchanged.\n"
+        "Default quizzes created: certification-exam, adaptive-practice, level-beginner, "
+        "level-intermediate, level-advanced, drill-basics, drill-raw-events, drill-run-items, "
+        "drill-tools-handoffs, drill-production, retake-missed.\n"
     )
+    assert Quiz.objects.count() == 11
+    # A second load creates nothing, quizzes included.
     assert run("load_bank", str(bank_file)).splitlines()[1:] == [
         "Questions: 0 created, 0 updated, 5 unchanged.",
         "Categories: 0 created, 0 updated, 5 unchanged.",

@@ -38,3 +38,9 @@ def test_template_filters() -> None:
     template = Template("{% load markdown %}{{ text|markdown }}|{{ text|markdown_inline }}")
     out = template.render(Context({"text": "**bold** <i>"}))
     assert out == "<p><strong>bold</strong> &lt;i&gt;</p>\n|<strong>bold</strong> &lt;i&gt;"
+
+
+def test_a_code_block_is_one_pre_element() -> None:
+    html = render_markdown("```python\nprint(1)\n```")
+    assert html.count("<pre") == 1
+    assert html.startswith('<pre class="highlight"><code>')

@@ -76,7 +76,9 @@ def test_a_factory_question_is_valid() -> None:
         ({"id": "raw-events-01"}, "id", "starts with 'basics-'"),
         ({"id": "basics-1"}, "id", "Use the category slug and a number"),
         ({"evidence": ""}, "evidence", "Name the test"),
+        ({"evidence": "see the docs"}, "evidence", "Name a test as path::test_name"),
         ({"evidence_kind": "measurement", "evidence": ""}, "evidence", "Name the test"),
+        ({"sdk_version": "latest"}, "sdk_version", "A version such as 0.24.0."),
         ({"demo_lesson": "nowhere"}, "demo_lesson", "Unknown lesson 'nowhere'"),
         ({"demo_preset": ""}, "demo_preset", "This field cannot be blank."),
         ({"difficulty": 5.5}, "difficulty", "less than or equal to 5.0"),
@@ -122,6 +124,8 @@ def test_category_validation() -> None:
         "lesson_slug": ["The lesson that teaches raw-events is raw-response-events."]
     }
     CategoryFactory.build(slug="raw-events").full_clean()
+    with pytest.raises(ValidationError, match="less than or equal to 100"):
+        CategoryFactory.build(slug="raw-events", order=101).full_clean()
 
 
 # --- database constraints -----------------------------------------------------------------------

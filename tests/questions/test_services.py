@@ -55,6 +55,7 @@ def test_start_serves_every_question_in_scope_with_a_snapshot_and_a_deadline(
     assert [row.question_id for row in rows] == [q.id for q in questions]
     first = rows[0]
     assert first.category_slug == "basics"
+    assert first.snapshot["category"] == "basics"
     assert first.snapshot["prompt"] == questions[0].prompt
     assert first.snapshot["explanation"] == questions[0].explanation
     assert [c["text"] for c in first.choices] == [

@@ -625,6 +625,14 @@ def test_review_reveals_only_what_the_policy_allows(
     assert ("✗ Wrong" in html) is shows_verdicts
     assert (key_leaks(html, row(attempt, 2)) != []) is shows_key
     assert "50%" in html  # the score itself is always shown
+    # A retake drill would show the key after each answer: only offered when review does too.
+    assert ("Retake the questions I missed" in html) is shows_key
+    retake = learner_client.post(
+        reverse("questions:attempt_retake", args=[attempt.pk]), follow=True
+    )
+    assert Attempt.objects.filter(retake_of=attempt).exists() is shows_key
+    if not shows_key:
+        assert "keeps its answers private" in " ".join(messages_in(retake))
 
 
 def test_results_of_an_open_attempt_send_you_back_to_it(
@@ -713,3 +721,45 @@ def test_the_quiz_list_costs_the_same_queries_however_many_attempts(
     # session, user, overdue sweep, question counts, open attempts, history, quizzes
     with django_assert_num_queries(7):
         assert learner_client.get(reverse("questions:quiz_list")).status_code == 200
+
+
+# Adaptive practice: served one at a time ---------------------------------------------------
+
+
+def test_adaptive_practice_from_start_to_results(
+    learner_client: Client, learner: AbstractUser
+) -> None:
+    questions_across_categories(10)
+    quiz = QuizFactory(
+        title="Adaptive practice",
+        mode=Quiz.Mode.ADAPTIVE,
+        feedback=Quiz.Feedback.IMMEDIATE,
+        question_limit=3,
+    )
+    learner_client.post(reverse("questions:quiz_start", args=[quiz.slug]))
+    attempt = Attempt.objects.get(user=learner, quiz=quiz)
+
+    for position in (1, 2, 3):
+        page = learner_client.get(question_url(attempt, position)).content.decode()
+        assert f"Question {position}" in page
+        assert "of up to 3" in page
+        assert f"{position - 1} answered so far" in page
+        assert key_leaks(page, row(attempt, position)) == []
+        answer = row(attempt, position)
+        checked = post_answer(
+            learner_client, attempt, position, right_ids(answer), go="check", **HTMX
+        ).content.decode()
+        assert "✓ Right." in checked
+        if position < 3:
+            assert "Next question" in checked  # the next one was chosen and served
+            assert attempt.answers.count() == position + 1
+        else:
+            assert "Review and submit" in checked  # the limit: no fourth question
+            assert attempt.answers.count() == 3
+
+    response = learner_client.post(
+        reverse("questions:attempt_submit", args=[attempt.pk]), follow=True
+    )
+    html = response.content.decode()
+    assert "Target met" in html
+    assert "100%" in html

@@ -25,7 +25,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, path: Path, **options: Any) -> None:
         try:
-            result = bank_load(text=bank_read(path), source=path.name)
+            result = bank_load(text=bank_read(path=path), source=path.name)
         except BankInvalid as invalid:
             count = len(invalid.errors)
             listing = "\n".join(f"  {error}" for error in invalid.errors)
@@ -36,3 +36,5 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Loaded {path}."))
         self.stdout.write(f"Questions: {result.questions}.")
         self.stdout.write(f"Categories: {result.categories}.")
+        if result.quizzes_created:
+            self.stdout.write(f"Default quizzes created: {', '.join(result.quizzes_created)}.")

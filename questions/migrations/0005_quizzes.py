@@ -12,7 +12,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('questions', '0002_bank_invariants'),
+        ('questions', '0004_category_order_range'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
