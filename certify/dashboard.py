@@ -13,8 +13,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.db.models import Count, F, Window
-from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils import timezone
 
@@ -101,34 +99,26 @@ class Dashboard:
         return self.quizzes.get(f"level-{level}") if level else self.exam_quiz
 
 
-def _exams(user: AbstractBaseUser) -> list[readiness.ExamResult]:
+def _exams(user: AbstractBaseUser) -> tuple[list[readiness.ExamResult], set[int]]:
+    """The learner's finished exams, oldest first, and those that offer a retake drill."""
     rows = (
         Attempt.objects.for_user(user)
-        .finished()
-        .filter(quiz__mode=Quiz.Mode.CERTIFICATION)
-        .order_by("submitted_at", "pk")
-        .values_list("pk", "submitted_at", "category_scores", "passed")
+        .certification_exams()
+        .values_list("pk", "submitted_at", "category_scores", "passed", "quiz__review")
     )
-    return [
-        readiness.ExamResult(pk, finished, scorecard_from_counts(counts), bool(passed))
-        for pk, finished, counts, passed in rows
-    ]
+    exams, retakable = [], set()
+    for pk, finished, counts, passed, review in rows:
+        exams.append(readiness.ExamResult(pk, finished, scorecard_from_counts(counts), passed))
+        if review == Quiz.Review.FULL:
+            retakable.add(pk)
+    return exams, retakable
 
 
 def _latest_answers(user: AbstractBaseUser) -> list[tuple[str, str, bool, datetime]]:
-    """(question id, category, correct, answered at): the latest answer to each question asked
-    in the learner's finished attempts, picked by the database (one row per question)."""
-    latest_first = Window(
-        RowNumber(), partition_by=[F("question_id")], order_by=[F("answered_at").desc(), "-pk"]
-    )
+    """(question id, category, correct, answered at): the latest answer to each question."""
     rows = (
-        Answer.objects.filter(
-            attempt__user_id=user.pk,
-            attempt__status__in=[Attempt.Status.SUBMITTED, Attempt.Status.EXPIRED],
-            answered_at__isnull=False,
-        )
-        .annotate(rank=latest_first)
-        .filter(rank=1)
+        Answer.objects.filter(attempt__user_id=user.pk)
+        .latest_per_question()
         .values_list("question_id", "category_slug", "correct", "answered_at")
     )
     return [(qid, category, bool(correct), at) for qid, category, correct, at in rows]
@@ -138,7 +128,7 @@ def _missed_in(attempt_id: int) -> list[tuple[str, recommendations.Missed]]:
     """(category, missed question) for one attempt: wrong or unanswered, in the order shown."""
     rows = (
         Answer.objects.filter(attempt_id=attempt_id)
-        .exclude(correct=True)
+        .missed()
         .order_by("position")
         .values_list(
             "category_slug",
@@ -225,7 +215,7 @@ def dashboard_for(user: AbstractBaseUser, *, now: datetime | None = None) -> Das
     # Finalize the learner's overdue attempts first (this may issue a certificate).
     attempts_expire_overdue(now=now, user=user)
     thresholds = site_thresholds()
-    exams = _exams(user)
+    exams, retakable = _exams(user)
     latest = _latest_answers(user)
     bank = {
         question.id: question
@@ -252,14 +242,7 @@ def dashboard_for(user: AbstractBaseUser, *, now: datetime | None = None) -> Das
     certificate = next((c for c in certificates if c.is_valid), None)
     revoked = certificates[0] if certificates and certificate is None else None
     quizzes = {quiz.slug: quiz for quiz in Quiz.objects.for_list()}
-    # The latest attempts and, in the same query, how many there are in all.
-    history = list(
-        Attempt.objects.for_user(user)
-        .finished()
-        .select_related("quiz")
-        .annotate(total=Window(Count("pk")))
-        .order_by("-submitted_at", "-pk")[:HISTORY_ROWS]
-    )
+    history = list(Attempt.objects.for_user(user).history()[:HISTORY_ROWS])
     history_total = history[0].total if history else 0
 
     labels = {slug.value: slug.label for slug in CategorySlug}
@@ -283,7 +266,7 @@ def dashboard_for(user: AbstractBaseUser, *, now: datetime | None = None) -> Das
     missed_total = sum(len(rec.missed) for rec in plan)
     retake = (
         Retake(latest_exam.attempt_id, missed_total)
-        if latest_exam is not None and missed_total
+        if latest_exam is not None and missed_total and latest_exam.attempt_id in retakable
         else None
     )
     recent_exams = exams[-HISTORY_POINTS:]

@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('questions', '0003_quizzes'),
+        ('questions', '0005_quizzes'),
     ]
 
     operations = [

@@ -235,3 +235,20 @@ def test_a_revoked_certificate_is_not_certified_and_the_dashboard_says_so(
     assert "was revoked on" in page
     assert "Answers were shared" not in page
     assert "Take the certification exam again" in page
+
+
+def test_no_retake_button_when_the_exam_keeps_its_answers_private(
+    learner: AbstractUser,
+    learner_client: Client,
+    bank: list[Question],
+    exam: Quiz,
+    take_exam: TakeExam,
+) -> None:
+    Quiz.objects.filter(pk=exam.pk).update(review=Quiz.Review.CORRECTNESS)
+    exam.refresh_from_db()
+    attempt = take_exam(learner, exam, wrong={bank[0].id})
+
+    html = learner_client.get("/dashboard/").content.decode()
+
+    assert f"/quizzes/attempts/{attempt.pk}/retake/" not in html
+    assert "Basic Streaming Concepts" in text_of(html)  # still recommended
