@@ -24,8 +24,8 @@ MUTED = HexColor("#4d5560")
 ACCENT = HexColor("#1d4ed8")
 REVOKED_RED = Color(0.7, 0.14, 0.09, alpha=0.22)
 UNICODE_FONT_FILES = (
-    Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"),
-    Path("/usr/share/fonts/dejavu/DejaVuSans.ttf"),
+    Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"),
+    Path("/usr/share/fonts/dejavu/DejaVuSans-Bold.ttf"),
 )
 
 
@@ -54,9 +54,9 @@ def _name_font(name: str) -> str:
     except UnicodeEncodeError:
         for path in UNICODE_FONT_FILES:
             if path.exists():
-                if "DejaVuSans" not in pdfmetrics.getRegisteredFontNames():
-                    pdfmetrics.registerFont(TTFont("DejaVuSans", str(path)))
-                return "DejaVuSans"
+                if "DejaVuSans-Bold" not in pdfmetrics.getRegisteredFontNames():
+                    pdfmetrics.registerFont(TTFont("DejaVuSans-Bold", str(path)))
+                return "DejaVuSans-Bold"
     return "Helvetica-Bold"
 
 
