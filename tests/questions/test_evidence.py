@@ -450,15 +450,25 @@ async def test_basics_05() -> None:
 
 
 async def test_basics_06() -> None:
-    """final_output is None and is_complete False until the stream has ended."""
-    result = run_streamed(Agent(name="Assistant", model=ScriptedModel([reply("Hel", "lo!")])))
-    during = []
-    async for event in result.stream_events():
-        if isinstance(event, RunItemStreamEvent) and event.name == "message_output_created":
-            during.append((result.final_output, result.is_complete))
+    """final_output is None and is_complete False while a loop that never awaits reads the
+    message item; they are set when the run is finalized, which does not wait for the loop."""
 
+    async def read(slow: bool) -> tuple[list[tuple[typing.Any, bool]], RunResultStreaming]:
+        result = run_streamed(Agent(name="Assistant", model=ScriptedModel([reply("Hel", "lo!")])))
+        during = []
+        async for event in result.stream_events():
+            if slow and event.type == "agent_updated_stream_event":
+                await asyncio.sleep(0.1)  # e.g. a slow network write
+            if isinstance(event, RunItemStreamEvent) and event.name == "message_output_created":
+                during.append((result.final_output, result.is_complete))
+        return during, result
+
+    during, result = await read(slow=False)
     assert during == [(None, False)]
     assert (result.final_output, result.is_complete) == ("Hello!", True)
+
+    during, result = await read(slow=True)
+    assert during == [("Hello!", True)]  # the run finalized while the loop was busy
 
 
 async def test_basics_07() -> None:
@@ -502,7 +512,7 @@ async def test_basics_08() -> None:
 
 
 async def test_basics_09() -> None:
-    """Two concurrent stream_events() loops split the events, and one never ends."""
+    """Two concurrent stream_events() loops split the events; one may never end."""
     script = [reply("a", "b", "c", "d", "e", token_delay=0.002)]
     everything = await events_of(run_streamed(Agent(name="A", model=ScriptedModel(script))))
 
@@ -532,6 +542,21 @@ async def test_basics_09() -> None:
     assert not {id(event) for event in first} & {id(event) for event in second}
     assert len(first) + len(second) == len(everything)
     assert await events_of(result) == []  # nothing is replayed to a later loop
+
+    # Loops that are busy when the run ends both finish, but they still split the stream.
+    result = run_streamed(Agent(name="A", model=ScriptedModel([reply("a", "b", "c", "d", "e")])))
+    first, second = [], []
+
+    async def consume_slowly(into: list[StreamEvent]) -> None:
+        async for event in result.stream_events():
+            into.append(event)
+            await asyncio.sleep(0.01)
+
+    await asyncio.wait_for(asyncio.gather(consume_slowly(first), consume_slowly(second)), 3)
+    assert first
+    assert second
+    assert not {id(event) for event in first} & {id(event) for event in second}
+    assert len(first) + len(second) == len(everything)
 
 
 async def test_basics_10() -> None:
