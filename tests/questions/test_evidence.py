@@ -33,6 +33,7 @@ from agents import (
     ModelRetrySettings,
     ModelSettings,
     ModelTimeoutError,
+    OpenAIChatCompletionsModel,
     OutputGuardrailTripwireTriggered,
     RawResponsesStreamEvent,
     RunConfig,
@@ -50,6 +51,8 @@ from agents import (
 )
 from agents.stream_events import StreamEvent
 from agents.testing import ModelCall, ModelStep, ScriptedModel, assistant_message, function_call
+from openai import AsyncOpenAI
+from openai.types.chat import ChatCompletionChunk
 from openai.types.responses import (
     Response,
     ResponseCompletedEvent,
@@ -333,6 +336,39 @@ def events_step(events: Sequence[ResponseStreamEvent], delay: float = 0.0) -> Mo
     return ModelStep.stream(paced)
 
 
+def chat_completions_model(*contents: str) -> OpenAIChatCompletionsModel:
+    """A Chat Completions model whose HTTP transport (offline) streams `contents` as chunks."""
+
+    def chunk(delta: dict[str, str], finish_reason: str | None = None) -> str:
+        choice = {"index": 0, "delta": delta, "finish_reason": finish_reason}
+        body = {
+            "id": "chatcmpl-offline",
+            "object": "chat.completion.chunk",
+            "created": 0,
+            "model": "offline",
+            "choices": [choice],
+        }
+        return f"data: {json.dumps(body)}\n\n"
+
+    chunks = [chunk({"role": "assistant", "content": ""})]
+    chunks += [chunk({"content": content}) for content in contents]
+    chunks += [chunk({}, "stop"), "data: [DONE]\n\n"]
+
+    def serve(request: httpx.Request) -> httpx.Response:
+        assert request.url.path.endswith("/chat/completions")
+        assert json.loads(request.content)["stream"] is True
+        return httpx.Response(
+            200, content="".join(chunks).encode(), headers={"content-type": "text/event-stream"}
+        )
+
+    client = AsyncOpenAI(
+        api_key="offline",
+        base_url="http://offline.invalid/v1",
+        http_client=httpx.AsyncClient(transport=httpx.MockTransport(serve)),
+    )
+    return OpenAIChatCompletionsModel(model="offline", openai_client=client)
+
+
 # --- agents and tools ---------------------------------------------------------------------------
 
 
@@ -560,14 +596,20 @@ async def test_basics_09() -> None:
 
 
 async def test_basics_10() -> None:
-    """The run starts without a consumer: tools run and events wait in the result's queue."""
+    """Events wait in the result's queue: a first loop started after the run has finished gets
+    the whole stream, the same events a loop reading along gets."""
+    along = await events_of(
+        run_streamed(charging_agent([], [CHARGE], [assistant_message("Done.")]))
+    )
+
     charges: list[int] = []
     result = run_streamed(charging_agent(charges, [CHARGE], [assistant_message("Done.")]))
-
     await wait_until(lambda: result.is_complete)
-    assert charges == [5]
+    assert charges == [5]  # the run (its tool included) did not wait for a consumer
     assert result.final_output == "Done."
+
     late = await events_of(result)
+    assert [label(event) for event in late] == [label(event) for event in along]
     assert label(late[0]) == "agent_updated:Payments"
     assert item_names(late) == ["tool_called", "tool_output", "message_output_created"]
 
@@ -587,7 +629,8 @@ async def test_raw_events_01() -> None:
 
 
 async def test_raw_events_02() -> None:
-    """The seed's `collected_text += event.data.delta` fails on response.created."""
+    """The seed's `collected_text += event.data.delta` fails on response.created: raw events are
+    every event of the model's stream, and few of them are text deltas."""
     result = run_streamed(Agent(name="A", model=ScriptedModel([reply("Hel", "lo")])))
     raw_seen = []
 
@@ -604,9 +647,7 @@ async def test_raw_events_02() -> None:
     assert len(raw_seen) == 1
     assert isinstance(raw_seen[0], ResponseCreatedEvent)
 
-
-async def test_raw_events_03() -> None:
-    """Raw events pass every Responses event through; most of them are not text deltas."""
+    # Read in full, the same reply passes every model event through; few are text deltas.
     model_events = text_events(["Hel", "lo"], "msg_1")
     result = run_streamed(Agent(name="A", model=ScriptedModel([events_step(model_events)])))
     events = await events_of(result)
@@ -626,6 +667,31 @@ async def test_raw_events_03() -> None:
         "response.completed",
     ]
     assert sum(isinstance(data, ResponseTextDeltaEvent) for data in raw) == 2
+
+
+async def test_raw_events_03() -> None:
+    """A Chat Completions model's raw events are Responses API events too: text arrives as
+    ResponseTextDeltaEvent, never as a ChatCompletionChunk (but with no output_text.done)."""
+    result = run_streamed(Agent(name="A", model=chat_completions_model("Hel", "lo")))
+    events = await events_of(result)
+    raw = [event.data for event in events if isinstance(event, RawResponsesStreamEvent)]
+
+    assert not any(isinstance(data, ChatCompletionChunk) for data in raw)
+    assert text_deltas(events) == ["Hel", "lo"]
+    assert result.final_output == "Hello"
+    assert [data.type for data in raw] == [
+        "response.created",
+        "response.output_item.added",
+        "response.content_part.added",
+        "response.output_text.delta",
+        "response.output_text.delta",
+        "response.content_part.done",
+        "response.output_item.done",
+        "response.completed",
+    ]
+    by_type = {data.type: data for data in raw}
+    assert by_type["response.output_item.done"].item.content[0].text == "Hello"
+    assert by_type["response.completed"].response.output[0].content[0].text == "Hello"
 
 
 async def test_raw_events_04() -> None:
@@ -1257,8 +1323,9 @@ async def test_production_04() -> None:
 
 
 async def test_production_05() -> None:
-    """A timeout that cancels the consumer inside its own await leaves the run going, one that
-    lands while stream_events() waits cancels it, and result.cancel() always stops it."""
+    """A timeout that lands while stream_events() waits for the next event cancels the run; one
+    that cancels the consumer inside its own await leaves the run going; result.cancel() always
+    stops it."""
 
     async def scenario(*, slow_client: bool, cancel_on_timeout: bool) -> tuple[list[int], bool]:
         charges: list[int] = []
@@ -1267,8 +1334,7 @@ async def test_production_05() -> None:
 
         async def relay() -> None:
             async for _event in result.stream_events():
-                if slow_client:
-                    await asyncio.sleep(10)
+                await asyncio.sleep(10 if slow_client else 0)  # send_to_client(event)
 
         try:
             await asyncio.wait_for(relay(), timeout=0.03)
@@ -1280,9 +1346,9 @@ async def test_production_05() -> None:
         assert result.is_complete
         return charges, result.final_output == "Charged."
 
+    assert await scenario(slow_client=False, cancel_on_timeout=False) == ([], False)
     assert await scenario(slow_client=True, cancel_on_timeout=False) == ([5], True)
     assert await scenario(slow_client=True, cancel_on_timeout=True) == ([], False)
-    assert await scenario(slow_client=False, cancel_on_timeout=False) == ([], False)
 
     # ModelSettings(timeout=...) bounds a model call, raising from the loop.
     slow = Agent(
