@@ -30,6 +30,7 @@ from agents import (
     ItemHelpers,
     MaxTurnsExceeded,
     MessageOutputItem,
+    ModelBehaviorError,
     ModelRetrySettings,
     ModelSettings,
     ModelTimeoutError,
@@ -59,6 +60,7 @@ from openai.types.responses import (
     ResponseContentPartAddedEvent,
     ResponseContentPartDoneEvent,
     ResponseCreatedEvent,
+    ResponseErrorEvent,
     ResponseFunctionCallArgumentsDeltaEvent,
     ResponseFunctionCallArgumentsDoneEvent,
     ResponseFunctionToolCall,
@@ -426,6 +428,7 @@ async def test_basics_01() -> None:
     assert isinstance(result, RunResultStreaming)
     assert not inspect.isawaitable(result)
     assert not inspect.isasyncgen(result)
+    assert not hasattr(result, "__aiter__")  # the iterator is result.stream_events()
     assert (result.is_complete, result.final_output, model.calls) == (False, None, ())
     await events_of(result)
     assert result.final_output == "Hello!"
@@ -1255,6 +1258,22 @@ async def test_production_01() -> None:
     assert seen[:1] == ["Hel"]
     assert (result.final_output, result.is_complete) == (None, True)
 
+    # Even an `error` event sent by the model ends the loop: passed on, then raised.
+    error = ResponseErrorEvent(
+        type="error", code="server_error", message="boom", param=None, sequence_number=5
+    )
+    events = [*text_events(["Hel", "lo"], "msg_1")[:5], error]
+    result = run_streamed(Agent(name="A", model=ScriptedModel([events_step(events)])))
+    labels: list[str] = []
+
+    async def read_labels() -> None:
+        async for event in result.stream_events():
+            labels.append(label(event))
+
+    with pytest.raises(ModelBehaviorError):
+        await read_labels()
+    assert labels[-2:] == ["response.output_text.delta", "error"]
+
 
 async def test_production_02() -> None:
     """cancel() (immediate): no further events, no exception, final_output stays None."""
@@ -1320,6 +1339,11 @@ async def test_production_04() -> None:
 
     assert fallback_result.final_output == "Done."
     assert charges == [5, 5]
+    model = agent.model
+    assert isinstance(model, ScriptedModel)
+    fallback_call = model.calls[2]
+    assert not fallback_call.streamed
+    assert fallback_call.input == [{"content": "Charge 5 EUR", "role": "user"}]  # starts over
 
 
 async def test_production_05() -> None:
@@ -1433,6 +1457,14 @@ async def test_production_08() -> None:
     fallback_result = await run(agent, result.to_input_list())
     assert fallback_result.final_output == "Charged 5 EUR."
     assert charges == [5]
+    model = agent.model
+    assert isinstance(model, ScriptedModel)
+    fallback_input = model.calls[2].input
+    assert [item.get("type") for item in fallback_input[1:]] == [
+        "function_call",
+        "function_call_output",
+    ]
+    assert fallback_input[2]["call_id"] == "call_charge"
 
 
 async def test_production_09() -> None:
@@ -1443,7 +1475,8 @@ async def test_production_09() -> None:
         )
     )
 
-    early = ScriptedModel([ModelStep.raise_error(httpx.ConnectError("refused")), reply("OK")])
+    # The same network error: retried before any output, not once text has been streamed.
+    early = ScriptedModel([ModelStep.raise_error(httpx.ReadError("connection reset")), reply("OK")])
     result = run_streamed(Agent(name="A", model=early, model_settings=retry))
     await events_of(result)
     assert (result.final_output, len(early.calls)) == ("OK", 2)
