@@ -536,7 +536,8 @@ async def test_basics_07() -> None:
 
 
 async def test_basics_08() -> None:
-    """Breaking out of stream_events() does not stop the run: later turns and tools still run."""
+    """Breaking out of stream_events() does not stop the run: later turns and tools still run
+    (an abandoned iterator that is still referenced holds the run at the next turn)."""
     charges: list[int] = []
     agent = charging_agent(charges, [CHARGE], reply("Charged", " 5 EUR."))
     result = run_streamed(agent, "Charge 5 euros, then confirm")
@@ -548,6 +549,23 @@ async def test_basics_08() -> None:
     await wait_until(lambda: result.is_complete)
     assert charges == [5]
     assert result.final_output == "Charged 5 EUR."
+
+    # An abandoned iterator that is still referenced counts as a consumer: the run waits for it
+    # before its next model call, until the iterator is released.
+    charges.clear()
+    agent = charging_agent(charges, [CHARGE], reply("Charged", " 5 EUR."))
+    model = agent.model
+    assert isinstance(model, ScriptedModel)
+    result = run_streamed(agent, "Charge 5 euros, then confirm")
+    stream = result.stream_events()
+    async for event in stream:
+        if event.type == "raw_response_event":
+            break
+    await asyncio.sleep(0.2)
+    assert (charges, len(model.calls), result.is_complete) == ([5], 1, False)
+    del stream
+    await wait_until(lambda: result.is_complete)
+    assert len(model.calls) == 2
 
 
 async def test_basics_09() -> None:
