@@ -100,6 +100,8 @@ class QuestionAdmin(admin.ModelAdmin):
         "style",
         "status",
         "sdk",
+        "times_answered",
+        "percent_correct",
     ]
     list_filter = ["category", "level", "kind", "status", "style"]
     list_select_related = ["category"]
@@ -135,6 +137,19 @@ class QuestionAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request: HttpRequest, obj: Question | None = None) -> list[str]:
         # Changing a primary key in the admin would save a copy under the new id.
         return ["id"] if obj is not None else []
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Question]:
+        return super().get_queryset(request).with_answer_stats()
+
+    @admin.display(description="answered", ordering="times_answered")
+    def times_answered(self, question: Question) -> int:
+        return question.times_answered
+
+    @admin.display(description="% correct")
+    def percent_correct(self, question: Question) -> str:
+        if not question.times_answered:
+            return "-"
+        return f"{100 * question.times_correct / question.times_answered:.0f}%"
 
     @admin.display(description="category", ordering="category__order")
     def category_slug(self, question: Question) -> str:

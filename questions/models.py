@@ -100,6 +100,15 @@ class QuestionQuerySet(models.QuerySet["Question"]):
     def active(self) -> QuestionQuerySet:
         return self.filter(status=Question.Status.ACTIVE)
 
+    def with_answer_stats(self) -> QuestionQuerySet:
+        """Annotate `times_answered` and `times_correct`: answers given in finished attempts
+        (an open attempt's answers may still change)."""
+        final = Q(answers__answered_at__isnull=False, answers__attempt__submitted_at__isnull=False)
+        return self.annotate(
+            times_answered=models.Count("answers", filter=final),
+            times_correct=models.Count("answers", filter=final & Q(answers__correct=True)),
+        )
+
 
 class Question(models.Model):
     class Level(models.TextChoices):

@@ -560,3 +560,37 @@ def test_the_five_categories_can_be_renamed_but_not_added_or_deleted(
     assert response.status_code == 302
     category.refresh_from_db()
     assert (category.slug, category.name) == ("basics", "Streaming basics")
+
+
+def test_the_list_shows_how_often_each_question_was_answered_and_how_well(
+    instructor_client: Client,
+) -> None:
+    from questions.services import answer_submit, attempt_start, attempt_submit
+    from tests.factories import QuizFactory, UserFactory
+
+    question = QuestionFactory()
+    QuestionFactory()  # never answered
+    quiz = QuizFactory(scope="all", shuffle_choices=False)
+    for chosen_order in (0, 0, 1):  # the first choice is the key: two right, one wrong
+        learner = UserFactory()
+        attempt, _ = attempt_start(user=learner, quiz=quiz)
+        choice = question.choices.get(order=chosen_order)
+        answer_submit(
+            user=learner, attempt_id=attempt.pk, question_id=question.pk, choice_ids=[choice.pk]
+        )
+        attempt_submit(user=learner, attempt_id=attempt.pk)
+    open_learner = UserFactory()  # an open attempt's answer does not count yet
+    attempt, _ = attempt_start(user=open_learner, quiz=quiz)
+    answer_submit(
+        user=open_learner,
+        attempt_id=attempt.pk,
+        question_id=question.pk,
+        choice_ids=[question.choices.get(order=0).pk],
+    )
+
+    html = instructor_client.get(CHANGELIST).content.decode()
+    rows = {row.split('"')[0]: row for row in html.split('<tr class="')[1:]}
+    answered_row = next(row for row in rows.values() if f">{question.pk}<" in row)
+    assert '<td class="field-times_answered">3</td>' in answered_row
+    assert '<td class="field-percent_correct">67%</td>' in answered_row
+    assert '<td class="field-percent_correct">-</td>' in html

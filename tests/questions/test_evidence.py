@@ -30,9 +30,11 @@ from agents import (
     ItemHelpers,
     MaxTurnsExceeded,
     MessageOutputItem,
+    ModelBehaviorError,
     ModelRetrySettings,
     ModelSettings,
     ModelTimeoutError,
+    OpenAIChatCompletionsModel,
     OutputGuardrailTripwireTriggered,
     RawResponsesStreamEvent,
     RunConfig,
@@ -50,12 +52,15 @@ from agents import (
 )
 from agents.stream_events import StreamEvent
 from agents.testing import ModelCall, ModelStep, ScriptedModel, assistant_message, function_call
+from openai import AsyncOpenAI
+from openai.types.chat import ChatCompletionChunk
 from openai.types.responses import (
     Response,
     ResponseCompletedEvent,
     ResponseContentPartAddedEvent,
     ResponseContentPartDoneEvent,
     ResponseCreatedEvent,
+    ResponseErrorEvent,
     ResponseFunctionCallArgumentsDeltaEvent,
     ResponseFunctionCallArgumentsDoneEvent,
     ResponseFunctionToolCall,
@@ -333,6 +338,39 @@ def events_step(events: Sequence[ResponseStreamEvent], delay: float = 0.0) -> Mo
     return ModelStep.stream(paced)
 
 
+def chat_completions_model(*contents: str) -> OpenAIChatCompletionsModel:
+    """A Chat Completions model whose HTTP transport (offline) streams `contents` as chunks."""
+
+    def chunk(delta: dict[str, str], finish_reason: str | None = None) -> str:
+        choice = {"index": 0, "delta": delta, "finish_reason": finish_reason}
+        body = {
+            "id": "chatcmpl-offline",
+            "object": "chat.completion.chunk",
+            "created": 0,
+            "model": "offline",
+            "choices": [choice],
+        }
+        return f"data: {json.dumps(body)}\n\n"
+
+    chunks = [chunk({"role": "assistant", "content": ""})]
+    chunks += [chunk({"content": content}) for content in contents]
+    chunks += [chunk({}, "stop"), "data: [DONE]\n\n"]
+
+    def serve(request: httpx.Request) -> httpx.Response:
+        assert request.url.path.endswith("/chat/completions")
+        assert json.loads(request.content)["stream"] is True
+        return httpx.Response(
+            200, content="".join(chunks).encode(), headers={"content-type": "text/event-stream"}
+        )
+
+    client = AsyncOpenAI(
+        api_key="offline",
+        base_url="http://offline.invalid/v1",
+        http_client=httpx.AsyncClient(transport=httpx.MockTransport(serve)),
+    )
+    return OpenAIChatCompletionsModel(model="offline", openai_client=client)
+
+
 # --- agents and tools ---------------------------------------------------------------------------
 
 
@@ -390,6 +428,7 @@ async def test_basics_01() -> None:
     assert isinstance(result, RunResultStreaming)
     assert not inspect.isawaitable(result)
     assert not inspect.isasyncgen(result)
+    assert not hasattr(result, "__aiter__")  # the iterator is result.stream_events()
     assert (result.is_complete, result.final_output, model.calls) == (False, None, ())
     await events_of(result)
     assert result.final_output == "Hello!"
@@ -450,15 +489,25 @@ async def test_basics_05() -> None:
 
 
 async def test_basics_06() -> None:
-    """final_output is None and is_complete False until the stream has ended."""
-    result = run_streamed(Agent(name="Assistant", model=ScriptedModel([reply("Hel", "lo!")])))
-    during = []
-    async for event in result.stream_events():
-        if isinstance(event, RunItemStreamEvent) and event.name == "message_output_created":
-            during.append((result.final_output, result.is_complete))
+    """final_output is None and is_complete False while a loop that never awaits reads the
+    message item; they are set when the run is finalized, which does not wait for the loop."""
 
+    async def read(slow: bool) -> tuple[list[tuple[typing.Any, bool]], RunResultStreaming]:
+        result = run_streamed(Agent(name="Assistant", model=ScriptedModel([reply("Hel", "lo!")])))
+        during = []
+        async for event in result.stream_events():
+            if slow and event.type == "agent_updated_stream_event":
+                await asyncio.sleep(0.1)  # e.g. a slow network write
+            if isinstance(event, RunItemStreamEvent) and event.name == "message_output_created":
+                during.append((result.final_output, result.is_complete))
+        return during, result
+
+    during, result = await read(slow=False)
     assert during == [(None, False)]
     assert (result.final_output, result.is_complete) == ("Hello!", True)
+
+    during, result = await read(slow=True)
+    assert during == [("Hello!", True)]  # the run finalized while the loop was busy
 
 
 async def test_basics_07() -> None:
@@ -487,7 +536,8 @@ async def test_basics_07() -> None:
 
 
 async def test_basics_08() -> None:
-    """Breaking out of stream_events() does not stop the run: later turns and tools still run."""
+    """Breaking out of stream_events() does not stop the run: later turns and tools still run
+    (an abandoned iterator that is still referenced holds the run at the next turn)."""
     charges: list[int] = []
     agent = charging_agent(charges, [CHARGE], reply("Charged", " 5 EUR."))
     result = run_streamed(agent, "Charge 5 euros, then confirm")
@@ -500,9 +550,26 @@ async def test_basics_08() -> None:
     assert charges == [5]
     assert result.final_output == "Charged 5 EUR."
 
+    # An abandoned iterator that is still referenced counts as a consumer: the run waits for it
+    # before its next model call, until the iterator is released.
+    charges.clear()
+    agent = charging_agent(charges, [CHARGE], reply("Charged", " 5 EUR."))
+    model = agent.model
+    assert isinstance(model, ScriptedModel)
+    result = run_streamed(agent, "Charge 5 euros, then confirm")
+    stream = result.stream_events()
+    async for event in stream:
+        if event.type == "raw_response_event":
+            break
+    await asyncio.sleep(0.2)
+    assert (charges, len(model.calls), result.is_complete) == ([5], 1, False)
+    del stream
+    await wait_until(lambda: result.is_complete)
+    assert len(model.calls) == 2
+
 
 async def test_basics_09() -> None:
-    """Two concurrent stream_events() loops split the events, and one never ends."""
+    """Two concurrent stream_events() loops split the events; one may never end."""
     script = [reply("a", "b", "c", "d", "e", token_delay=0.002)]
     everything = await events_of(run_streamed(Agent(name="A", model=ScriptedModel(script))))
 
@@ -533,16 +600,37 @@ async def test_basics_09() -> None:
     assert len(first) + len(second) == len(everything)
     assert await events_of(result) == []  # nothing is replayed to a later loop
 
+    # Loops that are busy when the run ends both finish, but they still split the stream.
+    result = run_streamed(Agent(name="A", model=ScriptedModel([reply("a", "b", "c", "d", "e")])))
+    first, second = [], []
+
+    async def consume_slowly(into: list[StreamEvent]) -> None:
+        async for event in result.stream_events():
+            into.append(event)
+            await asyncio.sleep(0.01)
+
+    await asyncio.wait_for(asyncio.gather(consume_slowly(first), consume_slowly(second)), 3)
+    assert first
+    assert second
+    assert not {id(event) for event in first} & {id(event) for event in second}
+    assert len(first) + len(second) == len(everything)
+
 
 async def test_basics_10() -> None:
-    """The run starts without a consumer: tools run and events wait in the result's queue."""
+    """Events wait in the result's queue: a first loop started after the run has finished gets
+    the whole stream, the same events a loop reading along gets."""
+    along = await events_of(
+        run_streamed(charging_agent([], [CHARGE], [assistant_message("Done.")]))
+    )
+
     charges: list[int] = []
     result = run_streamed(charging_agent(charges, [CHARGE], [assistant_message("Done.")]))
-
     await wait_until(lambda: result.is_complete)
-    assert charges == [5]
+    assert charges == [5]  # the run (its tool included) did not wait for a consumer
     assert result.final_output == "Done."
+
     late = await events_of(result)
+    assert [label(event) for event in late] == [label(event) for event in along]
     assert label(late[0]) == "agent_updated:Payments"
     assert item_names(late) == ["tool_called", "tool_output", "message_output_created"]
 
@@ -562,7 +650,8 @@ async def test_raw_events_01() -> None:
 
 
 async def test_raw_events_02() -> None:
-    """The seed's `collected_text += event.data.delta` fails on response.created."""
+    """The seed's `collected_text += event.data.delta` fails on response.created: raw events are
+    every event of the model's stream, and few of them are text deltas."""
     result = run_streamed(Agent(name="A", model=ScriptedModel([reply("Hel", "lo")])))
     raw_seen = []
 
@@ -579,9 +668,7 @@ async def test_raw_events_02() -> None:
     assert len(raw_seen) == 1
     assert isinstance(raw_seen[0], ResponseCreatedEvent)
 
-
-async def test_raw_events_03() -> None:
-    """Raw events pass every Responses event through; most of them are not text deltas."""
+    # Read in full, the same reply passes every model event through; few are text deltas.
     model_events = text_events(["Hel", "lo"], "msg_1")
     result = run_streamed(Agent(name="A", model=ScriptedModel([events_step(model_events)])))
     events = await events_of(result)
@@ -601,6 +688,31 @@ async def test_raw_events_03() -> None:
         "response.completed",
     ]
     assert sum(isinstance(data, ResponseTextDeltaEvent) for data in raw) == 2
+
+
+async def test_raw_events_03() -> None:
+    """A Chat Completions model's raw events are Responses API events too: text arrives as
+    ResponseTextDeltaEvent, never as a ChatCompletionChunk (but with no output_text.done)."""
+    result = run_streamed(Agent(name="A", model=chat_completions_model("Hel", "lo")))
+    events = await events_of(result)
+    raw = [event.data for event in events if isinstance(event, RawResponsesStreamEvent)]
+
+    assert not any(isinstance(data, ChatCompletionChunk) for data in raw)
+    assert text_deltas(events) == ["Hel", "lo"]
+    assert result.final_output == "Hello"
+    assert [data.type for data in raw] == [
+        "response.created",
+        "response.output_item.added",
+        "response.content_part.added",
+        "response.output_text.delta",
+        "response.output_text.delta",
+        "response.content_part.done",
+        "response.output_item.done",
+        "response.completed",
+    ]
+    by_type = {data.type: data for data in raw}
+    assert by_type["response.output_item.done"].item.content[0].text == "Hello"
+    assert by_type["response.completed"].response.output[0].content[0].text == "Hello"
 
 
 async def test_raw_events_04() -> None:
@@ -1164,6 +1276,22 @@ async def test_production_01() -> None:
     assert seen[:1] == ["Hel"]
     assert (result.final_output, result.is_complete) == (None, True)
 
+    # Even an `error` event sent by the model ends the loop: passed on, then raised.
+    error = ResponseErrorEvent(
+        type="error", code="server_error", message="boom", param=None, sequence_number=5
+    )
+    events = [*text_events(["Hel", "lo"], "msg_1")[:5], error]
+    result = run_streamed(Agent(name="A", model=ScriptedModel([events_step(events)])))
+    labels: list[str] = []
+
+    async def read_labels() -> None:
+        async for event in result.stream_events():
+            labels.append(label(event))
+
+    with pytest.raises(ModelBehaviorError):
+        await read_labels()
+    assert labels[-2:] == ["response.output_text.delta", "error"]
+
 
 async def test_production_02() -> None:
     """cancel() (immediate): no further events, no exception, final_output stays None."""
@@ -1229,11 +1357,17 @@ async def test_production_04() -> None:
 
     assert fallback_result.final_output == "Done."
     assert charges == [5, 5]
+    model = agent.model
+    assert isinstance(model, ScriptedModel)
+    fallback_call = model.calls[2]
+    assert not fallback_call.streamed
+    assert fallback_call.input == [{"content": "Charge 5 EUR", "role": "user"}]  # starts over
 
 
 async def test_production_05() -> None:
-    """A timeout that cancels the consumer inside its own await leaves the run going, one that
-    lands while stream_events() waits cancels it, and result.cancel() always stops it."""
+    """A timeout that lands while stream_events() waits for the next event cancels the run; one
+    that cancels the consumer inside its own await leaves the run going; result.cancel() always
+    stops it."""
 
     async def scenario(*, slow_client: bool, cancel_on_timeout: bool) -> tuple[list[int], bool]:
         charges: list[int] = []
@@ -1242,8 +1376,7 @@ async def test_production_05() -> None:
 
         async def relay() -> None:
             async for _event in result.stream_events():
-                if slow_client:
-                    await asyncio.sleep(10)
+                await asyncio.sleep(10 if slow_client else 0)  # send_to_client(event)
 
         try:
             await asyncio.wait_for(relay(), timeout=0.03)
@@ -1255,9 +1388,9 @@ async def test_production_05() -> None:
         assert result.is_complete
         return charges, result.final_output == "Charged."
 
+    assert await scenario(slow_client=False, cancel_on_timeout=False) == ([], False)
     assert await scenario(slow_client=True, cancel_on_timeout=False) == ([5], True)
     assert await scenario(slow_client=True, cancel_on_timeout=True) == ([], False)
-    assert await scenario(slow_client=False, cancel_on_timeout=False) == ([], False)
 
     # ModelSettings(timeout=...) bounds a model call, raising from the loop.
     slow = Agent(
@@ -1342,6 +1475,14 @@ async def test_production_08() -> None:
     fallback_result = await run(agent, result.to_input_list())
     assert fallback_result.final_output == "Charged 5 EUR."
     assert charges == [5]
+    model = agent.model
+    assert isinstance(model, ScriptedModel)
+    fallback_input = model.calls[2].input
+    assert [item.get("type") for item in fallback_input[1:]] == [
+        "function_call",
+        "function_call_output",
+    ]
+    assert fallback_input[2]["call_id"] == "call_charge"
 
 
 async def test_production_09() -> None:
@@ -1352,7 +1493,8 @@ async def test_production_09() -> None:
         )
     )
 
-    early = ScriptedModel([ModelStep.raise_error(httpx.ConnectError("refused")), reply("OK")])
+    # The same network error: retried before any output, not once text has been streamed.
+    early = ScriptedModel([ModelStep.raise_error(httpx.ReadError("connection reset")), reply("OK")])
     result = run_streamed(Agent(name="A", model=early, model_settings=retry))
     await events_of(result)
     assert (result.final_output, len(early.calls)) == ("OK", 2)
