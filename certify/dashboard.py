@@ -2,8 +2,8 @@
 
 `dashboard_for` costs the same number of queries whether the learner has one attempt or
 thousands: every read is one query (aggregates and "latest per question" are done by the
-database), and the pure modules (readiness, progress, recommendations, charts, estimates) turn
-plain rows into what the page shows.
+database); the pure modules (readiness, progress, recommendations, charts) and the adaptive
+engine (through `estimates`) turn plain rows into what the page shows.
 """
 
 from __future__ import annotations
