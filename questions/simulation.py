@@ -36,6 +36,7 @@ from questions.adaptive.engine import (
     EngineConfig,
     FloatArray,
     ItemSpec,
+    Response,
     Thresholds,
     Verdict,
     readiness_summary,
@@ -604,3 +605,50 @@ def check_targets(summary: dict[str, dict[str, dict[str, float]]]) -> list[Targe
                 )
             )
     return targets
+
+
+# ----- latency -----
+
+
+@dataclass(frozen=True)
+class Latency:
+    calls: int
+    next_item_p50_ms: float
+    next_item_p95_ms: float
+    step_p50_ms: float
+    step_p95_ms: float
+
+
+def measure_latency(engine: Engine, sessions: int = 20, seed: int = 0) -> Latency:
+    """Time the product's calls as a request would make them: from the answers alone.
+
+    Each simulated session answers every item in the engine's order; at each point both
+    `next_item` (selection only) and `step` (the stop rule, curtailment included, then the
+    selection) are timed from a cold list of responses (nothing cached per learner).
+    """
+    rng = np.random.default_rng(seed)
+    categories = list(engine.categories)
+    select, step = [], []
+    for session in range(sessions):
+        theta = 2.0 + rng.standard_normal((1, len(categories)))
+        p, _, _ = true_scores(theta, engine.items, categories)
+        responses: list[Response] = []
+        while True:
+            started = time.perf_counter()
+            item = engine.next_item(responses, seed=session)
+            select.append(time.perf_counter() - started)
+            started = time.perf_counter()
+            engine.step(responses, seed=session)
+            step.append(time.perf_counter() - started)
+            if item is None:
+                break
+            j = engine.index[item]
+            responses.append(Response(item, bool(rng.random() < p[0, j])))
+    ms = 1000
+    return Latency(
+        calls=len(select),
+        next_item_p50_ms=float(np.percentile(select, 50) * ms),
+        next_item_p95_ms=float(np.percentile(select, 95) * ms),
+        step_p50_ms=float(np.percentile(step, 50) * ms),
+        step_p95_ms=float(np.percentile(step, 95) * ms),
+    )

@@ -360,23 +360,18 @@ class Engine:
         return self._decide(self._state(responses))
 
     def next_item(self, responses: Sequence[Response], seed: int) -> str | None:
-        """The next item to ask, whatever the stop rule says; None once every item is answered."""
-        return self.step(responses, seed, ignore_stop=True).next_item
-
-    def step(self, responses: Sequence[Response], seed: int, *, ignore_stop: bool = False) -> Step:
-        """The decision so far and, unless it is final, the next item to ask.
+        """The next item to ask, whatever the stop rule says; None once every item is answered.
 
         `seed` (e.g. the attempt's shuffle seed) makes the choice among near-best items
         reproducible: the same answers and seed always give the same next item.
         """
+        return self._next(self._state(responses), seed)
+
+    def step(self, responses: Sequence[Response], seed: int) -> Step:
+        """The decision so far and, unless it is final, the next item to ask (see next_item)."""
         state = self._state(responses)
         decision = self._decide(state)
-        if (decision.final and not ignore_stop) or state.answered.all():
-            return Step(decision, None)
-        rng = np.random.default_rng([seed, decision.answered])
-        per_category = np.array([state.counts.per_category])
-        choice = self.choose(state.weights, state.answered, per_category, rng)
-        return Step(decision, self.items[int(choice[0])].id)
+        return Step(decision, None if decision.final else self._next(state, seed))
 
     # ----- batch operations, shared with the benchmark -----
 
@@ -521,6 +516,14 @@ class Engine:
         answered = np.zeros((1, len(self.items)), dtype=bool)
         answered[0, idx] = True
         return _State(log_lik, self.weights(log_lik), answered, self._counts(idx, correct))
+
+    def _next(self, state: _State, seed: int) -> str | None:
+        if state.answered.all():
+            return None
+        rng = np.random.default_rng([seed, state.counts.answered])
+        per_category = np.array([state.counts.per_category])
+        choice = self.choose(state.weights, state.answered, per_category, rng)
+        return self.items[int(choice[0])].id
 
     def _counts(self, idx: IntArray, correct: BoolArray) -> _Counts:
         k = len(self.categories)

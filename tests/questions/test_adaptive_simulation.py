@@ -40,7 +40,7 @@ def test_populations_have_their_share_of_ready_learners(engine: Engine) -> None:
             population, engine.items, engine.categories, engine.thresholds
         )
         cohort = simulation.make_cohort(
-            population, mean, engine.items, list(engine.categories), engine.thresholds, 800, rng
+            population, mean, engine.items, list(engine.categories), engine.thresholds, 500, rng
         )
         shares[population.name] = cohort.truly_ready.mean()
     assert 0.2 < shares["candidate"] < 0.3

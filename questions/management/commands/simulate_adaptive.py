@@ -71,6 +71,11 @@ class Command(BaseCommand):
         )
         parser.add_argument("--policies", default=",".join(POLICIES))
         parser.add_argument("--json", dest="json_path", help="Write the figures to this file.")
+        parser.add_argument(
+            "--latency",
+            action="store_true",
+            help="Only time the engine's calls (next_item, step) over simulated sessions.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         learners, seeds = options["learners"], options["seeds"]
@@ -101,6 +106,17 @@ class Command(BaseCommand):
             settings.CERTIFY_OVERALL_THRESHOLD, settings.CERTIFY_CATEGORY_THRESHOLD
         )
         engine = Engine.for_bank(items, thresholds)
+        if options["latency"]:
+            latency = simulation.measure_latency(engine)
+            self.stdout.write(
+                f"Bank: {len(items)} items from {source}. {latency.calls} calls of each, from "
+                f"the answers alone:\n"
+                f"  next_item: p50 {latency.next_item_p50_ms:.1f} ms, "
+                f"p95 {latency.next_item_p95_ms:.1f} ms\n"
+                f"  step (stop rule with curtailment, then next item): p50 "
+                f"{latency.step_p50_ms:.1f} ms, p95 {latency.step_p95_ms:.1f} ms"
+            )
+            return
         self.stdout.write(
             f"Bank: {len(items)} items from {source}. Thresholds: overall "
             f"{thresholds.overall:.0%}, every category {thresholds.category:.0%}.\n"
