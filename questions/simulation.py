@@ -215,38 +215,16 @@ def ceiling(engine: Engine, cohort: Cohort, chunk: int = 256) -> Outcome:
     return Outcome(np.concatenate(ready), np.full(n, len(engine.items)), np.vstack(estimates))
 
 
-Chooser = Callable[
-    [Engine, FloatArray, BoolArray, IntArray, np.random.Generator, FloatArray], IntArray
-]
-
-
-def choose_by_engine(
-    engine: Engine,
-    weights: FloatArray,
-    answered: BoolArray,
-    per_category: IntArray,
-    rng: np.random.Generator,
-    summary: FloatArray,
-) -> IntArray:
-    return engine.choose(weights, answered, per_category, rng, summary)
-
-
-def choose_at_random(
-    engine: Engine,
-    weights: FloatArray,
-    answered: BoolArray,
-    per_category: IntArray,
-    rng: np.random.Generator,
-    summary: FloatArray,
-) -> IntArray:
-    keys = np.where(answered, -1.0, rng.random(answered.shape))
-    return keys.argmax(axis=1)
-
-
 def sequential(
-    engine: Engine, cohort: Cohort, chooser: Chooser, rng: np.random.Generator, chunk: int = 256
+    engine: Engine,
+    cohort: Cohort,
+    rng: np.random.Generator,
+    *,
+    random_order: bool = False,
+    chunk: int = 256,
 ) -> Outcome:
-    """Ask one item at a time with `chooser` until the engine's stop rule decides."""
+    """Ask one item at a time until the engine's stop rule decides: the engine's choice, or
+    (random_order) any unanswered item at random."""
     n_learners, n_items = cohort.answers.shape
     k = len(engine.categories)
     ps = engine.particles
@@ -283,7 +261,11 @@ def sequential(
             live, weights, summary = live[~done], weights[~done], summary[~done]
             if not len(live):
                 break
-            item = chooser(engine, weights, answered[live], per_category[live], rng, summary)
+            if random_order:
+                item = np.where(answered[live], -1.0, rng.random(answered[live].shape))
+                item = item.argmax(axis=1)
+            else:
+                item = engine.choose(weights, answered[live], per_category[live], rng, summary)
             right = cohort.answers[rows[live], item]
             log_lik[live] += ps.log_lik[right.astype(np.intp), item]
             answered[live, item] = True
@@ -455,11 +437,9 @@ def run_population(
         "fixed-50": lambda: fixed_exam(engine, cohort),
         "ceiling": lambda: ceiling(engine, cohort),
         "random": lambda: sequential(
-            engine, cohort, choose_at_random, np.random.default_rng([seed, 1])
+            engine, cohort, np.random.default_rng([seed, 1]), random_order=True
         ),
-        "engine": lambda: sequential(
-            engine, cohort, choose_by_engine, np.random.default_rng([seed, 2])
-        ),
+        "engine": lambda: sequential(engine, cohort, np.random.default_rng([seed, 2])),
     }
     for name in policies:
         if name in runs:
