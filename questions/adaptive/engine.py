@@ -97,8 +97,8 @@ class EngineConfig:
     # Curtailment: also stop, on the likelier side, once answering every remaining item would
     # change that decision with probability <= curtail (predicted by simulating the remaining
     # answers from the posterior on a coarse particle subset). None: the plain rule only.
-    curtail: float | None = 0.01
-    curtail_draws: int = 64
+    curtail: float | None = 0.005
+    curtail_draws: int = 128
     curtail_particles_log2: int = 11
 
 
@@ -585,7 +585,7 @@ class Engine:
         )
 
 
-@functools.lru_cache(maxsize=8)
+@functools.lru_cache(maxsize=4)  # ~35 MB each
 def _engine_for(
     items: tuple[ItemSpec, ...], thresholds: Thresholds, config: EngineConfig
 ) -> Engine:
