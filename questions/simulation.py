@@ -32,8 +32,8 @@ from scipy.special import expit
 
 from questions import rules
 from questions.adaptive.engine import (
+    VERDICTS,
     Engine,
-    EngineConfig,
     FloatArray,
     ItemSpec,
     Response,
@@ -273,8 +273,7 @@ def sequential(
     return Outcome(ready, asked, estimate)
 
 
-VERDICT_READY = 1
-assert Verdict.READY == "ready"  # the index above is the engine's VERDICTS order
+VERDICT_READY = VERDICTS.index(Verdict.READY)  # the engine's batch rule returns indexes
 
 
 # ----- catsim -----
@@ -474,19 +473,6 @@ def summarize(results: Sequence[RunResult]) -> dict[str, dict[str, dict[str, flo
             "mean_ability": runs[0].mean_ability,
         }
     return summary
-
-
-__all__ = [
-    "CATEGORIES",
-    "POPULATIONS",
-    "Engine",
-    "EngineConfig",
-    "ItemSpec",
-    "Thresholds",
-    "default_layout",
-    "run_population",
-    "summarize",
-]
 
 
 # ----- targets (issue 6) -----
