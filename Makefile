@@ -43,3 +43,7 @@ check: lint test
 
 clean:
 	rm -rf $(VENV) staticfiles build *.egg-info
+
+# The adaptive engine's benchmark (issue 6): every policy on the same simulated learners.
+bench-adaptive: install-dev
+	$(BIN)/python manage.py simulate_adaptive $(BENCH_ARGS)
