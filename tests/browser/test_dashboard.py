@@ -45,10 +45,11 @@ def test_dashboard_bars_render_after_a_failing_then_a_passing_exam(
     assert page.get_by_role("heading", name="✗ Not yet").is_visible()
     charts = page.locator("svg.bars")
     assert charts.count() == 6  # overall and five categories
-    # Latest and best bars in every row, each drawn with a real width.
+    # Latest exam, best exam and the engine's estimate in every row, each with a real width.
     widths = bar_widths(page)
-    assert len(widths) == 12
+    assert len(widths) == 18
     assert all(width > 0 for width in widths)
+    assert page.locator("svg.bars .whisker").count() == 6
     # The target line is drawn in every chart, at 85% of the plot (90% for overall).
     assert page.locator("svg.bars line.threshold").count() == 6
     raw_chart = page.locator('svg.bars[data-key="raw-events"]')
