@@ -7,6 +7,7 @@ labelled dashed line, and passed exams are drawn as diamonds, the others as holl
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -23,7 +24,7 @@ def percent_text(value: float) -> str:
 
 
 # Mastery bars: a label column, the 0-100% plot, a value column.
-BAR_WIDTH = 360
+BAR_WIDTH = 380
 PLOT_X = 62
 PLOT_WIDTH = 200
 VALUE_X = PLOT_X + PLOT_WIDTH + 8
@@ -107,19 +108,24 @@ def bar_chart(row: MasteryRow) -> BarChart:
         y += BAR_PITCH
     estimate = row.estimate
     if estimate is not None:
-        interval = f"{number_text(estimate.low)}\N{EN DASH}{percent_text(estimate.high)}"
+        # Whole percents: an estimate's decimals are noise, and the text must fit its column.
+        # Half up, as the template's floatformat rounds the same numbers in the text beside it.
+        mean, low, high = (
+            math.floor(value + 0.5) for value in (estimate.mean, estimate.low, estimate.high)
+        )
+        interval = f"{low}\N{EN DASH}{high}%"
         bars.append(
             Bar(
                 "estimate",
                 "Estimate",
-                f"{percent_text(estimate.mean)} ({interval})",
+                f"{mean}% ({interval})",
                 y,
                 _x(estimate.mean) - PLOT_X,
                 low_x=_x(estimate.low),
                 high_x=_x(estimate.high),
             )
         )
-        parts.append(f"estimate {percent_text(estimate.mean)}, 80% interval {interval}")
+        parts.append(f"estimate {mean}%, 80% interval {interval}")
     else:
         bars.append(Bar("estimate", "Estimate", "none yet", y, 0.0))
         parts.append("no estimate yet")
