@@ -246,6 +246,9 @@ LOGGING = {
 # Product settings (see DESIGN.md "Readiness").
 CERTIFY_OVERALL_THRESHOLD = 90
 CERTIFY_CATEGORY_THRESHOLD = 85
+# Called with every attempt as questions finalizes it (submit, expiry on the next request, or
+# expire_attempts), inside that transaction; questions never imports certify.
+QUESTIONS_ATTEMPT_FINISHED = ["certify.services.certificate_issue_for_attempt"]
 
 # Which model runs the live demos.
 AGENTS_MODEL_BACKEND = ENV.AGENTS_MODEL_BACKEND
