@@ -106,10 +106,12 @@ class DemoForm(forms.Form):
             shown -= set(PACING_FIELDS)  # a real model keeps its own pace
         self.fields = {name: field for name, field in self.fields.items() if name in shown}
 
-    def clean_preset(self) -> str:
-        if self.cleaned_data["preset"] != self.preset.name:
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("preset") != self.preset.name:
+            # A hidden field: its error goes on top of the form, where it can be seen.
             raise forms.ValidationError("The form does not match this preset; reload the page.")
-        return self.preset.name
+        return cleaned
 
     def options(self) -> DemoOptions:
         """The preset's options with the learner's changes to the fields the form showed."""
