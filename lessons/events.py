@@ -59,6 +59,7 @@ DemoEvent = Text | Log | Note | AgentChange | Final
 
 
 class ChannelFigures(_Payload):
+    name: str
     label: str
     ttft_ms: float | None = None
     last_ms: float | None = None

@@ -27,14 +27,15 @@ class Renderer:
     """Frames one run's events for the page of its preset (its channels and agents)."""
 
     def __init__(self, channels: Sequence[Channel], agents: Sequence[str] = ()) -> None:
-        self.tagged = len(channels) > 1
+        # Tag log lines with their channel only where that tells streams apart (A, B, C...).
+        self.tags = {channel.name for channel in channels} if len(channels) > 1 else set()
         self.agents = list(agents)
 
     def _stamp(self, elapsed: float) -> str:
         return format_html('<span class="log-time">+{} s</span>', f"{elapsed:.3f}")
 
     def _tag(self, channel: str) -> str:
-        if not self.tagged:
+        if channel not in self.tags:
             return ""
         return format_html('<span class="log-tag">{}</span> ', channel)
 

@@ -69,12 +69,13 @@ class MetricsTracker:
             tokens_per_s=tokens_per_s,
             channels=[
                 ChannelFigures(
+                    name=name,
                     label=c.label,
                     ttft_ms=self._ms(c.first),
                     last_ms=self._ms(c.last),
                     chunks=c.chunks,
                 )
-                for c in self.channels.values()
+                for name, c in self.channels.items()
             ],
         )
 

@@ -271,7 +271,8 @@ def _reply_words(instructions: str | None) -> int:
 def _compose(prompt: str, tool_results: Sequence[tuple[str, str]], words: int, seed: int) -> str:
     """A reply of about `words` words that quotes the question and any tool results."""
     findings = [
-        f"{name} returned {' '.join(output.split())[:160]}." for name, output in tool_results
+        f"{name} returned {' '.join(output.split())[:160].rstrip('.')}."
+        for name, output in tool_results
     ]
     start = seed % len(CORPUS)
     if words <= 15:

@@ -187,6 +187,8 @@ async def concurrent(demo: Demo) -> AsyncIterator[DemoEvent]:
                     event.data, ResponseTextDeltaEvent
                 ):
                     yield Text(channel=tag, delta=event.data.delta)
+                else:
+                    yield describe(event, channel=tag)  # the log says which stream it is from
         finally:
             result.cancel()
         yield Note(text=f"Stream {tag} finished.", channel=tag, tone="success")
@@ -215,20 +217,21 @@ async def circuit_breaker(demo: Demo) -> AsyncIterator[DemoEvent]:
             continue
         failing = assistant(demo.failing_model(after_tokens=demo.options.fail_after))
         result = Runner.run_streamed(failing, demo.prompt)
-        yield Text(channel="stream", delta=f"[{attempt}] ")
+        label = ("\n" if attempt > 1 else "") + f"[{attempt}] "  # goes with the first token
         try:
             async for event in result.stream_events():
                 if event.type == "raw_response_event" and isinstance(
                     event.data, ResponseTextDeltaEvent
                 ):
-                    yield Text(channel="stream", delta=event.data.delta)
+                    yield Text(channel="stream", delta=label + event.data.delta)
+                    label = ""
             await breaker.record_success()
             answer = result
         except Exception as error:
             state = await breaker.record_failure()
-            yield Text(channel="stream", delta=" ✗\n")
             yield Note(
-                text=f"Attempt {attempt} failed ({error}); breaker {state.summary}.", tone="error"
+                text=f"Attempt {attempt} failed ({type(error).__name__}): breaker {state.summary}.",
+                tone="error",
             )
         finally:
             result.cancel()

@@ -266,6 +266,7 @@ async def test_three_concurrent_streams_interleave_each_tagged() -> None:
     first_of = {tag: order.index(tag) for tag in "ABC"}
     last_of = {tag: len(order) - 1 - order[::-1].index(tag) for tag in "ABC"}
     assert max(first_of.values()) < min(last_of.values())  # all three were live together
+    assert {e.channel for e in events if isinstance(e, Log)} == {"A", "B", "C"}
 
 
 async def test_the_breaker_opens_after_three_failures_and_sends_runs_to_the_fallback() -> None:

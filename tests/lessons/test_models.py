@@ -83,7 +83,8 @@ def test_the_staff_page_shows_runs_percentiles_errors_and_the_breaker(
     assert response.status_code == 200
     assert f"<dt>Runs</dt><dd>{count + 1}</dd>" in html
     assert "<dt>Time to first token, p50</dt><dd>" in html
-    assert "closed: 1 of 3 failures in a row" in html
+    assert '<span class="badge badge-ok">closed</span>' in html
+    assert "1 of 3 failures in a row" in html
     assert "grace" in html
     assert "&lt;b&gt;model exploded&lt;/b&gt;" in html
     assert html.count('class="badge badge-bad">Failed</span>') == 1
