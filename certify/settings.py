@@ -177,6 +177,8 @@ else:
         "default": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "LOCATION": "certify",
+            # The default of 300 entries would evict live demo tickets and limit counters.
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
         }
     }
 

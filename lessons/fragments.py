@@ -1,8 +1,9 @@
 """The HTML that each SSE event carries, for htmx to swap into the lesson page.
 
-What a model writes is untrusted: every fragment escapes it, so a reply containing `<script>`
-shows as text. The per-token fragments are built with format_html rather than templates
-because one is rendered for every token of every open stream.
+What a model writes is untrusted: every value below goes through escape(), so a reply
+containing `<script>` shows as text. The fragments sent for every token (text, log lines,
+metrics) are plain strings around escape() rather than templates or format_html: they are
+built for every event of every open stream, and this is several times cheaper.
 """
 
 from __future__ import annotations
@@ -10,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from django.template.loader import render_to_string
-from django.utils.html import format_html
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 
 from lessons.demos import Channel
 from lessons.events import AgentChange, DemoEvent, Done, Failure, Log, Metrics, Note, Text
@@ -32,62 +34,48 @@ class Renderer:
         self.agents = list(agents)
 
     def _stamp(self, elapsed: float) -> str:
-        return format_html('<span class="log-time">+{} s</span>', f"{elapsed:.3f}")
+        return f'<span class="log-time">+{elapsed:.3f} s</span>'
 
     def _tag(self, channel: str) -> str:
         if channel not in self.tags:
             return ""
-        return format_html('<span class="log-tag">{}</span> ', channel)
+        return f'<span class="log-tag">{escape(channel)}</span> '
 
     def log_item(self, log: Log, elapsed: float) -> str:
         kind = SOURCE_CLASSES.get(log.source, "other")
-        detail = (
-            format_html(' <span class="log-detail">{}</span>', log.detail) if log.detail else ""
-        )
-        return format_html(
-            '<li class="log-entry log-{}">{} {}<code class="log-source">{}</code>'
-            ' <span class="log-name">{}</span>{}</li>',
-            kind,
-            self._stamp(elapsed),
-            self._tag(log.channel),
-            log.source,
-            log.name,
-            detail,
+        detail = f' <span class="log-detail">{escape(log.detail)}</span>' if log.detail else ""
+        return (
+            f'<li class="log-entry log-{kind}">{self._stamp(elapsed)} {self._tag(log.channel)}'
+            f'<code class="log-source">{escape(log.source)}</code>'
+            f' <span class="log-name">{escape(log.name)}</span>{detail}</li>'
         )
 
     def text(self, event: Text, elapsed: float) -> ServerSentEvent:
-        html = format_html("<span>{}</span>", event.delta)
+        html = f"<span>{escape(event.delta)}</span>"
         if event.log is not None:
             # The same SDK event also gets its line in the log: one SSE event, two places.
-            html += format_html(
-                '<ol hx-swap-oob="beforeend:#event-log">{}</ol>',
-                self.log_item(event.log, elapsed),
+            html += (
+                f'<ol hx-swap-oob="beforeend:#event-log">{self.log_item(event.log, elapsed)}</ol>'
             )
         return ServerSentEvent(event=f"text-{event.channel}", data=html)
 
     def note(self, note: Note, elapsed: float) -> ServerSentEvent:
+        # Named `error` when it reports a failure. EventSource also hands events of that name
+        # to its onerror handler (htmx logs an sseError); the stream stays open all the same.
         return ServerSentEvent(
             event="error" if note.tone == "error" else "note",
-            data=format_html(
-                '<li class="note note-{}">{} {}{}</li>',
-                note.tone,
-                self._stamp(elapsed),
-                self._tag(note.channel),
-                note.text,
-            ),
+            data=f'<li class="note note-{note.tone}">{self._stamp(elapsed)} '
+            f"{self._tag(note.channel)}{escape(note.text)}</li>",
         )
 
     def agent(self, change: AgentChange) -> ServerSentEvent:
         if change.name not in self.agents:
             self.agents.append(change.name)
         items = [
-            format_html(
-                '<li class="agent agent-active" aria-current="true">{} '
-                '<span class="agent-state">active</span></li>',
-                name,
-            )
+            f'<li class="agent agent-active" aria-current="true">{escape(name)} '
+            '<span class="agent-state">active</span></li>'
             if name == change.name
-            else format_html('<li class="agent">{}</li>', name)
+            else f'<li class="agent">{escape(name)}</li>'
             for name in self.agents
         ]
         return ServerSentEvent(event="agent", data="".join(items))
@@ -106,8 +94,7 @@ class Renderer:
 
     @staticmethod
     def metrics(metrics: Metrics) -> ServerSentEvent:
-        html = render_to_string("lessons/partials/metrics.html", {"metrics": metrics})
-        return ServerSentEvent(event="metrics", data=html)
+        return ServerSentEvent(event="metrics", data=metrics_panel(metrics))
 
     def failure(self, failure: Failure, elapsed: float) -> ServerSentEvent:
         return self.note(Note(text=failure.message, tone="error"), elapsed)
@@ -116,3 +103,39 @@ class Renderer:
     def done(done: Done) -> ServerSentEvent:
         html = render_to_string("lessons/partials/run_done.html", {"done": done})
         return ServerSentEvent(event="done", data=html)
+
+
+NONE_YET = "&ndash;"
+
+
+def _ms(value: float | None) -> str:
+    return NONE_YET if value is None else f"{value:.0f} ms"
+
+
+def metrics_panel(metrics: Metrics | None) -> SafeString:
+    """The live metrics of a run; dashes before the first figures arrive."""
+    rate = metrics.tokens_per_s if metrics else None
+    figures = [
+        ("Time to first token", _ms(metrics.ttft_ms) if metrics else NONE_YET),
+        ("First SDK event", _ms(metrics.first_event_ms) if metrics else NONE_YET),
+        ("Elapsed", _ms(metrics.elapsed_ms) if metrics else NONE_YET),
+        ("Chunks", str(metrics.chunks) if metrics else NONE_YET),
+        ("Tokens/s", NONE_YET if rate is None else f"{rate:.1f}"),
+    ]
+    html = (
+        '<dl class="metric-grid">'
+        + "".join(f"<div><dt>{label}</dt><dd>{value}</dd></div>" for label, value in figures)
+        + "</dl>"
+    )
+    if metrics and len(metrics.channels) > 1:
+        rows = "".join(
+            f'<tr><th scope="row"><code title="{escape(c.label)}">{escape(c.name)}</code></th>'
+            f'<td class="num">{_ms(c.ttft_ms)}</td><td class="num">{c.chunks}</td></tr>'
+            for c in metrics.channels
+        )
+        html += (
+            '<table class="channel-table"><caption class="visually-hidden">Per panel</caption>'
+            '<thead><tr><th scope="col">Panel</th><th scope="col" class="num">First output</th>'
+            f'<th scope="col" class="num">Chunks</th></tr></thead><tbody>{rows}</tbody></table>'
+        )
+    return mark_safe(html)  # every value above is a number, our own label, or escaped

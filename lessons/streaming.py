@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator
-from datetime import datetime
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
@@ -23,22 +22,57 @@ from django.http import StreamingHttpResponse
 from django.utils import timezone
 
 from lessons.backends import Backend
-from lessons.breaker import CircuitBreaker
 from lessons.demos import Demo, Preset
-from lessons.events import Done, Failure, Final, Metrics, Outcome
+from lessons.events import DemoEvent, Done, Failure, Final, Outcome
 from lessons.fragments import Renderer
-from lessons.limits import Slot, slot_release
+from lessons.limits import Slot
 from lessons.metrics import MetricsTracker
-from lessons.services import demo_run_record
+from lessons.services import demo_run_finish
 from lessons.tickets import RunTicket
 
 logger = logging.getLogger(__name__)
 
-METRICS_INTERVAL = 0.25  # seconds between live metrics events
+METRICS_INTERVAL = 0.5  # seconds between live metrics events
 
 
 class BreakerOpenError(RuntimeError):
     pass
+
+
+class _Lifetime:
+    """The lifetime cap of a run: at the deadline, cancel the stream's task if it is waiting
+    for the demo (while it waits on the client instead, the next wait raises at once).
+
+    One timer per run, where `asyncio.timeout` around each wait would make one per event.
+    """
+
+    def __init__(self, deadline: float) -> None:
+        self.task = asyncio.current_task()
+        self.expired = False
+        self.waiting = False
+        self.handle = asyncio.get_running_loop().call_at(deadline, self._expire)
+
+    def _expire(self) -> None:
+        self.expired = True
+        if self.waiting and self.task is not None:
+            self.task.cancel()
+
+    async def next(self, events: AsyncIterator[DemoEvent]) -> DemoEvent:
+        if self.expired:
+            raise TimeoutError
+        self.waiting = True
+        try:
+            return await anext(events)
+        except asyncio.CancelledError:
+            # Ours, unless the client cancelled too (then its cancellation carries on).
+            if self.expired and self.task is not None and self.task.uncancel() == 0:
+                raise TimeoutError from None
+            raise
+        finally:
+            self.waiting = False
+
+    def close(self) -> None:
+        self.handle.cancel()
 
 
 def event_stream_response(body: AsyncIterator[bytes]) -> StreamingHttpResponse:
@@ -54,14 +88,20 @@ def event_stream_response(body: AsyncIterator[bytes]) -> StreamingHttpResponse:
 
 
 async def demo_stream(
-    *, ticket: RunTicket, preset: Preset, backend: Backend, slot: Slot | None = None
+    *,
+    ticket: RunTicket,
+    preset: Preset,
+    backend: Backend,
+    slot: Slot | None = None,
+    paused: str = "",
 ) -> AsyncIterator[bytes]:
+    """The bytes of one run's stream. `paused`: the backend's breaker is open (say why, run
+    nothing)."""
     loop = asyncio.get_running_loop()
     start = loop.time()
     started_at = timezone.now()
     renderer = Renderer(preset.channels, preset.agents)
     tracker = MetricsTracker(((c.name, c.label) for c in preset.channels), start=start)
-    breaker = CircuitBreaker.for_backend()
     lifetime = settings.LESSONS_RUN_LIFETIME
     demo = Demo(
         prompt=ticket.prompt,
@@ -70,27 +110,22 @@ async def demo_stream(
         owner=f"user-{ticket.user_id}",
     )
     events = preset.demo(demo)
+    cap = _Lifetime(start + lifetime)
     # Until the stream reaches its end, leaving it means the client went away: a closed tab or
     # Stop cancels this task (CancelledError) or, between two sends, closes this generator.
     outcome: Outcome = "cancelled"
     error = ""
-    refused = False
     final_output: str | None = None
     try:
         try:
-            if not await breaker.allow():
-                refused = True
-                state = await breaker.state()
+            if paused:
                 raise BreakerOpenError(
-                    "The model backend keeps failing, so demos are paused: "
-                    f"breaker {state.summary}."
+                    f"The model backend keeps failing, so demos are paused: breaker {paused}."
                 )
             last_metrics = start
             while True:
                 try:
-                    # The lifetime cap covers waiting for the demo, never our own yields.
-                    async with asyncio.timeout_at(start + lifetime):
-                        event = await anext(events)
+                    event = await cap.next(events)
                 except StopAsyncIteration:
                     break
                 now = loop.time()
@@ -106,7 +141,7 @@ async def demo_stream(
         except TimeoutError:
             outcome, error = "timed_out", f"The run reached its lifetime cap of {lifetime:g} s."
         except Exception as exc:
-            if not refused:
+            if not paused:
                 logger.exception("Demo %s/%s failed", ticket.lesson, ticket.preset)
             outcome, error = "failed", str(exc) or type(exc).__name__
         now = loop.time()
@@ -121,6 +156,7 @@ async def demo_stream(
             )
         ).encode()
     finally:
+        cap.close()
         # Closing the demo runs its `finally` blocks, which cancel its SDK runs (a no-op for
         # runs that are complete). A CancelledError carries on once this block is done.
         try:
@@ -128,14 +164,14 @@ async def demo_stream(
         except Exception:
             logger.exception("Closing demo %s/%s failed", ticket.lesson, ticket.preset)
         finish = asyncio.ensure_future(
-            _finish(
+            sync_to_async(demo_run_finish)(
                 ticket=ticket,
+                slot=slot,
                 started_at=started_at,
                 outcome=outcome,
                 metrics=tracker.snapshot(loop.time()),
                 error=error,
-                slot=slot,
-                breaker=None if refused else breaker,
+                counts_for_breaker=not paused,  # a refusal says nothing about the model
             )
         )
         _FINISHING.add(finish)
@@ -146,25 +182,4 @@ async def demo_stream(
 
 
 # Strong references to records still being written (the event loop keeps only weak ones).
-_FINISHING: set[asyncio.Future[None]] = set()
-
-
-async def _finish(
-    *,
-    ticket: RunTicket,
-    started_at: datetime,
-    outcome: Outcome,
-    metrics: Metrics,
-    error: str,
-    slot: Slot | None,
-    breaker: CircuitBreaker | None,
-) -> None:
-    if slot is not None:
-        await sync_to_async(slot_release)(slot)
-    if breaker is not None and outcome == "completed":
-        await breaker.record_success()
-    elif breaker is not None and outcome == "failed":
-        await breaker.record_failure()
-    await demo_run_record(
-        ticket=ticket, started_at=started_at, outcome=outcome, metrics=metrics, error=error
-    )
+_FINISHING: set[asyncio.Future[object]] = set()

@@ -1,15 +1,18 @@
 """Run tickets: what the Run button asked for, kept in the cache until its stream claims it.
 
 The form is checked when it is posted (a normal request, which can answer 400 or 429); the
-stream then runs the ticket. A ticket is claimed once: a reconnecting browser finds it claimed
-and gets 204, so a finished or interrupted run is never run again.
+stream then runs the ticket. The ticket is bound to the session that asked for it, so the
+stream checks the session cookie against it and needs no database query. It is claimed once: a
+reconnecting browser finds it claimed and gets 204, so a finished or interrupted run is never
+run again.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import uuid
 
-from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.core.cache import cache
 from pydantic import BaseModel, ConfigDict, Field
@@ -20,16 +23,25 @@ from lessons.demos import DemoOptions
 TICKET_SECONDS = 300
 
 
+def _digest(session_key: str) -> str:
+    # Only a digest is kept: the cache never holds a usable session key.
+    return hashlib.sha256(session_key.encode()).hexdigest()
+
+
 class RunTicket(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4)
     user_id: int
+    session: str  # the digest of the session key that pressed Run
     lesson: str
     preset: str
     prompt: str
     options: DemoOptions
     backend: str
+
+    def belongs_to(self, session_key: str) -> bool:
+        return bool(session_key) and hmac.compare_digest(self.session, _digest(session_key))
 
 
 def _key(run_id: uuid.UUID) -> str:
@@ -37,10 +49,17 @@ def _key(run_id: uuid.UUID) -> str:
 
 
 def ticket_issue(
-    *, user_id: int, lesson: str, preset: str, prompt: str, options: DemoOptions
+    *,
+    user_id: int,
+    session_key: str,
+    lesson: str,
+    preset: str,
+    prompt: str,
+    options: DemoOptions,
 ) -> RunTicket:
     ticket = RunTicket(
         user_id=user_id,
+        session=_digest(session_key),
         lesson=lesson,
         preset=preset,
         prompt=prompt,
@@ -59,7 +78,3 @@ def ticket_get(run_id: uuid.UUID) -> RunTicket | None:
 def ticket_claim(run_id: uuid.UUID) -> bool:
     """True for the first stream of this ticket, False for every later one."""
     return cache.add(f"{_key(run_id)}:claimed", 1, TICKET_SECONDS + settings.LESSONS_RUN_LIFETIME)
-
-
-aticket_get = sync_to_async(ticket_get)
-aticket_claim = sync_to_async(ticket_claim)

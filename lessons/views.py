@@ -7,11 +7,9 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.db import close_old_connections
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
-from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 
@@ -19,13 +17,13 @@ from lessons.backends import Backend
 from lessons.breaker import CircuitBreaker
 from lessons.catalog import LESSONS, LESSONS_BY_SLUG
 from lessons.forms import DemoForm
-from lessons.limits import runs_in_progress, slot_acquire, slot_release
+from lessons.limits import runs_in_progress
 from lessons.models import DemoRun
 from lessons.registry import PRESETS, get_preset
-from lessons.services import RunRefused, demo_run_start
+from lessons.services import RunRefused, demo_run_admit, demo_run_start
 from lessons.source import source_of
 from lessons.streaming import demo_stream, event_stream_response
-from lessons.tickets import aticket_claim, aticket_get
+from lessons.tickets import RunTicket
 
 TEMPLATE = "lessons/lesson_detail.html"
 
@@ -43,38 +41,18 @@ def lesson_detail(request: HttpRequest, slug: str) -> HttpResponse:
         raise Http404("No such lesson.")
     asked = request.GET.get("preset", "")
     preset = get_preset(slug, asked)
-    status = 200
-    unknown_preset = ""
-    if preset is None:
-        # A broken link still gets the lesson, with the default preset and a word about it.
-        preset, status, unknown_preset = get_preset(slug), 404, asked
-    assert preset is not None
+    # A broken link still gets the lesson (its first preset, and a word about it), with a 404.
+    unknown_preset = asked if preset is None else ""
+    preset = preset or PRESETS[slug][0]
+    if request.method == "POST" and not request.user.is_authenticated:
+        login = redirect_to_login(request.get_full_path())
+        return HttpResponseClientRedirect(login["Location"]) if request.htmx else login
+
     backend = Backend.from_settings()
-    ticket = None
+    form = DemoForm(request.POST or None, preset=preset, backend=backend)
+    ticket, status, retry_after = None, 404 if unknown_preset else 200, None
     if request.method == "POST":
-        if not request.user.is_authenticated:
-            login = f"{reverse('login')}?next={request.get_full_path()}"
-            if request.htmx:
-                return HttpResponseClientRedirect(login)
-            return redirect_to_login(request.get_full_path())
-        form = DemoForm(request.POST, preset=preset, backend=backend)
-        status = 400
-        retry_after = None
-        if form.is_valid():
-            try:
-                ticket = demo_run_start(
-                    user_id=request.user.pk,
-                    lesson=slug,
-                    preset=preset.name,
-                    prompt=form.cleaned_data["prompt"],
-                    options=form.options(),
-                )
-                status = 200
-            except RunRefused as refused:
-                form.add_error(None, str(refused))
-                status, retry_after = 429, refused.retry_after
-    else:
-        form = DemoForm(preset=preset, backend=backend)
+        ticket, status, retry_after = _start_run(request, form, lesson=slug)
     context = {
         "lesson": lesson,
         "preset": preset,
@@ -84,46 +62,78 @@ def lesson_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "backend": backend,
         "unknown_preset": unknown_preset,
         "sources": [source_of(preset.demo), *(source_of(helper) for helper in preset.helpers)],
-        "prompt_limit": settings.LESSONS_PROMPT_MAX_LENGTH,
     }
     if request.method == "POST" and request.htmx:
         if ticket is not None:
             return render(request, f"{TEMPLATE}#run-panel", context)
+        # Errors go next to the fields: this answer replaces the form, not the run panel.
         response = render(request, f"{TEMPLATE}#demo-form", context, status=status)
         response = reswap(retarget(response, "#demo-form"), "outerHTML")
     else:
         response = render(request, TEMPLATE, context, status=status)
-    if status == 429 and retry_after:
+    if retry_after:
         response["Retry-After"] = str(retry_after)
     return response
 
 
+def _start_run(
+    request: HttpRequest, form: DemoForm, *, lesson: str
+) -> tuple[RunTicket | None, int, int | None]:
+    """Run pressed: the ticket, or why not (400 bad form, 429 over a limit, with its wait)."""
+    if not form.is_valid():
+        return None, 400, None
+    try:
+        ticket = demo_run_start(
+            user_id=request.user.pk,
+            session_key=request.session.session_key or "",
+            lesson=lesson,
+            preset=form.preset.name,
+            prompt=form.cleaned_data["prompt"],
+            options=form.options(),
+        )
+    except RunRefused as refused:
+        form.add_error(None, str(refused))
+        return None, 429, refused.retry_after
+    return ticket, 200, None
+
+
 @require_GET
 async def run_stream(request: HttpRequest, slug: str, run_id: uuid.UUID) -> HttpResponseBase:
-    """The run's Server-Sent Events. Claimed once: a reconnect gets 204 and runs nothing."""
-    user = await request.auser()
-    if not user.is_authenticated:
+    """The run's Server-Sent Events. Claimed once: a reconnect gets 204 and runs nothing.
+
+    No database query: the ticket is checked against the session cookie that pressed Run, so
+    the stream starts fast and holds no connection; the run is recorded when it ends.
+    """
+    # Cache work only: the shared thread pool will do, no thread of the request's own.
+    admission = await sync_to_async(demo_run_admit, thread_sensitive=False)(
+        run_id=run_id,
+        lesson=slug,
+        session_key=request.COOKIES.get(settings.SESSION_COOKIE_NAME, ""),
+    )
+    if admission.status == 403:
         return HttpResponse("Log in to run the demos.", status=403, content_type="text/plain")
-    ticket = await aticket_get(run_id)
-    if ticket is None or ticket.user_id != user.pk or ticket.lesson != slug:
+    if admission.status == 404:
         raise Http404("No such run.")
-    preset = get_preset(slug, ticket.preset)
-    if preset is None:
-        raise Http404("No such preset.")
-    slot = await sync_to_async(slot_acquire)()
-    if slot is None:
+    if admission.status == 429:
         return HttpResponse(
             "The demos are busy right now; try again in a few seconds.",
             status=429,
             content_type="text/plain",
             headers={"Retry-After": "5"},
         )
-    if not await aticket_claim(run_id):
-        await sync_to_async(slot_release)(slot)
+    if admission.status == 204:
         return HttpResponse(status=204)
-    # Done with the database until the run is over: an open stream must not hold a connection.
-    await sync_to_async(close_old_connections)()
-    body = demo_stream(ticket=ticket, preset=preset, backend=Backend.from_settings(), slot=slot)
+    ticket, slot = admission.ticket, admission.slot
+    preset = get_preset(slug, ticket.preset) if ticket else None
+    if ticket is None or slot is None or preset is None:
+        raise Http404("No such run.")
+    body = demo_stream(
+        ticket=ticket,
+        preset=preset,
+        backend=Backend.from_settings(),
+        slot=slot,
+        paused=admission.paused,
+    )
     return event_stream_response(body)
 
 

@@ -52,15 +52,20 @@ def test_a_slot_never_released_stops_counting_after_the_lifetime_cap(settings) -
     assert slot_acquire(now=1000 + 60 + 30) is not None
 
 
-def test_a_ticket_is_claimed_once() -> None:
+def test_a_ticket_is_claimed_once_and_belongs_to_the_session_that_asked() -> None:
     ticket = ticket_issue(
         user_id=1,
+        session_key="the-session-key",
         lesson="basic-streaming",
         preset="side-by-side",
         prompt="Hi",
         options=DemoOptions(length="long"),
     )
     assert ticket_get(ticket.id) == ticket
+    assert ticket.belongs_to("the-session-key")
+    assert not ticket.belongs_to("another-session-key")
+    assert not ticket.belongs_to("")
+    assert "the-session-key" not in ticket.model_dump_json()  # only its digest is kept
     assert ticket_claim(ticket.id) is True
     assert ticket_claim(ticket.id) is False
     assert ticket_get(uuid.uuid4()) is None

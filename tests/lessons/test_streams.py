@@ -24,7 +24,7 @@ from lessons.models import DemoRun
 from lessons.offline import OfflineModel
 from lessons.registry import PRESETS, get_preset
 from lessons.services import demo_run_start
-from lessons.sse import ServerSentEvent
+from lessons.sse import ServerSentEvent, parse
 from tests.factories import UserFactory
 from tests.lessons.conftest import read_stream, stream_url, texts
 
@@ -234,15 +234,15 @@ def model_events(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     return produced
 
 
-async def test_closing_the_stream_cancels_the_run_and_the_model_stops(
-    aclient, settings, model_events: list[float]
-) -> None:
-    """A closed tab or the Stop button: the client disconnects mid-stream (real ASGI)."""
-    settings.LESSONS_OFFLINE_TOKEN_DELAY = 0.01
-    url = await start(aclient, "streaming-patterns", "cancel")
-    application = get_asgi_application()
+async def serve(
+    url: str, client: AsyncClient, *, leave_after_texts: int | None = None
+) -> tuple[int, bytes]:
+    """GET through Django's real ASGI handler, as uvicorn would (a thread per request, and a
+    disconnect the view can see): the status and the body. `leave_after_texts` closes the
+    connection after that many text events, as a closed tab or the Stop button does."""
     disconnected = asyncio.Event()
     enough = asyncio.Event()
+    status = 0
     body = bytearray()
     requested = False
 
@@ -255,13 +255,14 @@ async def test_closing_the_stream_cancels_the_run_and_the_model_stops(
         return {"type": "http.disconnect"}
 
     async def send(message: dict[str, object]) -> None:
+        nonlocal status
         if message["type"] == "http.response.start":
-            assert message["status"] == 200
+            status = message["status"]
         body.extend(message.get("body", b""))
-        if body.count(b"event: text-main") >= 5:
+        if leave_after_texts and body.count(b"event: text-main") >= leave_after_texts:
             enough.set()
 
-    cookie = f"sessionid={aclient.cookies['sessionid'].value}"
+    cookie = f"sessionid={client.cookies['sessionid'].value}"
     scope = {
         "type": "http",
         "asgi": {"version": "3.0"},
@@ -276,14 +277,27 @@ async def test_closing_the_stream_cancels_the_run_and_the_model_stops(
         "client": ("127.0.0.1", 50000),
         "server": ("testserver", 80),
     }
-    serving = asyncio.create_task(application(scope, receive, send))
-    await asyncio.wait_for(enough.wait(), 10)
-    disconnected.set()
-    await asyncio.wait_for(serving, 10)
+    serving = asyncio.create_task(get_asgi_application()(scope, receive, send))
+    if leave_after_texts:
+        await asyncio.wait_for(enough.wait(), 10)
+        disconnected.set()
+    await asyncio.wait_for(serving, 20)
+    return status, bytes(body)
+
+
+async def test_closing_the_stream_cancels_the_run_and_the_model_stops(
+    aclient, settings, model_events: list[float]
+) -> None:
+    """A closed tab or the Stop button: the client disconnects mid-stream."""
+    settings.LESSONS_OFFLINE_TOKEN_DELAY = 0.01
+    url = await start(aclient, "streaming-patterns", "cancel")
+
+    status, body = await serve(url, aclient, leave_after_texts=5)
 
     produced = len(model_events)
     await asyncio.sleep(0.3)
     assert len(model_events) == produced  # nothing more generated: the SDK run was cancelled
+    assert status == 200
     assert b"event: done" not in body
     run = await last_run()
     assert run.outcome == DemoRun.Outcome.CANCELLED
@@ -329,11 +343,11 @@ async def test_no_database_connection_is_held_while_the_run_streams(aclient, mon
             yield event
 
     monkeypatch.setattr(OfflineModel, "stream_response", checking)
-    _, events = await read_stream(
-        aclient, await start(aclient, "basic-streaming", "event-sequence")
-    )
+    url = await start(aclient, "basic-streaming", "event-sequence")
+    status, body = await serve(url, aclient)  # a thread per request, as under uvicorn
 
-    assert names(events)[-1] == "done"
+    assert status == 200
+    assert names(parse(body.decode()))[-1] == "done"
     assert held_during_stream == [False]
     assert await DemoRun.objects.acount() == 1  # recorded once the stream was over
 
@@ -341,6 +355,7 @@ async def test_no_database_connection_is_held_while_the_run_streams(aclient, mon
 async def test_the_run_started_by_the_service_is_the_one_the_stream_runs(aclient, user) -> None:
     ticket = await sync_to_async(demo_run_start)(
         user_id=user.pk,
+        session_key=aclient.cookies["sessionid"].value,
         lesson="streaming-patterns",
         preset="buffered",
         prompt="Buffer this, please.",
