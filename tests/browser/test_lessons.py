@@ -58,7 +58,7 @@ def test_lesson_05_stop_ends_the_run_on_the_server(
     page.get_by_role("button", name="Stop").click()
 
     assert "Stopped" in page.locator("#run-status").inner_text()
-    assert page.get_by_role("button", name="Stop").is_disabled()
+    assert page.locator("[data-stop]").is_hidden()  # nothing left to stop
     shown = output_length(page)
     time.sleep(0.8)
     assert output_length(page) == shown  # nothing more arrives
@@ -69,3 +69,18 @@ def test_lesson_05_stop_ends_the_run_on_the_server(
     assert run.outcome == DemoRun.Outcome.CANCELLED
     assert run.preset == "cancel"
     assert 0 < run.chunks < 150  # cut short: the long reply is ~250 tokens
+
+
+def test_a_refused_run_says_why_next_to_the_form(
+    live_asgi: str, page, learner, password: str, settings
+) -> None:
+    settings.LESSONS_RUNS_PER_WINDOW = 0
+    login_in_browser(page, live_asgi, learner, password)
+    page.goto(f"{live_asgi}/lessons/streaming-with-handoffs/?preset=triage")
+    page.get_by_role("button", name="Run").click()
+
+    # htmx swaps the 429 answer (the form with its message) in place of the form.
+    alert = page.get_by_role("alert")
+    assert "the most allowed" in alert.inner_text()
+    assert page.locator("#run").count() == 0
+    assert page.get_by_label("Prompt").input_value().startswith("My chat app")

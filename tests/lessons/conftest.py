@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 
 import pytest
+from asgiref.sync import sync_to_async
+from django.db import connections
 from django.test import AsyncClient
 
 from lessons.sse import ServerSentEvent, parse
@@ -40,3 +42,12 @@ def texts(events: list[ServerSentEvent], channel: str = "main") -> list[str]:
         for event in events
         if event.event == f"text-{channel}"
     ]
+
+
+@pytest.fixture
+async def close_sync_thread_connections():
+    """AsyncClient runs sync code (the Run view, the run's record) in asgiref's one shared
+    thread and, like every test client, leaves its connection open after the request. Close
+    it, or PostgreSQL refuses to drop the test database at the end."""
+    yield
+    await sync_to_async(connections.close_all)()

@@ -28,7 +28,10 @@ from lessons.sse import ServerSentEvent, parse
 from tests.factories import UserFactory
 from tests.lessons.conftest import read_stream, stream_url, texts
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("close_sync_thread_connections"),
+]
 
 HTMX = {"HX-Request": "true"}
 ALL_PRESETS = [(lesson.slug, preset.name) for lesson in LESSONS for preset in PRESETS[lesson.slug]]
