@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from asgiref.sync import async_to_sync
 from django.conf import settings
 from django.test import AsyncClient
 from django.utils.module_loading import import_string
@@ -15,6 +16,80 @@ def test_every_middleware_is_async_capable() -> None:
         if not getattr(import_string(path), "async_capable", False)
     ]
     assert sync_only == []
+
+
+@pytest.mark.django_db
+def test_no_middleware_hook_hops_to_a_thread_on_a_plain_get(monkeypatch) -> None:
+    """A GET that saves nothing runs every hook on the event loop: the only thread hop left
+    is the (sync) view itself."""
+    import asgiref.sync
+
+    from certify import middleware
+
+    hops: list[object] = []
+    real = asgiref.sync.sync_to_async
+
+    def counting(func, *args, **kwargs):
+        hops.append(func)
+        return real(func, *args, **kwargs)
+
+    monkeypatch.setattr(middleware, "sync_to_async", counting)
+    monkeypatch.setattr("django.utils.deprecation.sync_to_async", counting)
+    monkeypatch.setattr("django.core.handlers.base.sync_to_async", counting)  # process_view
+    response = async_to_sync(AsyncClient().get)("/")
+    assert response.status_code == 200
+    assert [getattr(hop, "__name__", hop) for hop in hops] == ["home"]
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_login_session_and_messages_survive_the_async_stack() -> None:
+    """Saving the session and storing a message take the thread path; both must still work."""
+    from asgiref.sync import sync_to_async
+
+    from tests.factories import DEFAULT_PASSWORD, UserFactory
+
+    user = await sync_to_async(UserFactory)()
+    client = AsyncClient()
+    response = await client.post(
+        "/accounts/login/", {"username": user.username, "password": DEFAULT_PASSWORD}
+    )
+    assert response.status_code == 302
+    assert settings.SESSION_COOKIE_NAME in response.cookies
+    home = await client.get("/")
+    assert user.username in home.content.decode()
+    # Signing up adds a message on one response and shows it on the next.
+    signup = AsyncClient()
+    response = await signup.post(
+        "/accounts/signup/",
+        {
+            "username": "ada2",
+            "email": "ada2@example.com",
+            "password1": "analytical-engine-1843",
+            "password2": "analytical-engine-1843",
+        },
+    )
+    assert response.status_code == 302
+    assert "Welcome, ada2!" in (await signup.get("/")).content.decode()
+    assert "Welcome, ada2!" not in (await signup.get("/")).content.decode()
+
+
+@pytest.mark.django_db
+async def test_csrf_is_enforced_on_the_async_path() -> None:
+    client = AsyncClient(enforce_csrf_checks=True)
+    response = await client.post("/accounts/login/", {"username": "x", "password": "y"})
+    assert response.status_code == 403
+
+
+def test_deploy_checks_see_through_the_subclassed_middleware(settings) -> None:
+    from certify.checks import check_async_middleware
+
+    settings.SECURE_HSTS_SECONDS = 0
+    settings.X_FRAME_OPTIONS = "SAMEORIGIN"
+    ids = {message.id for message in check_async_middleware(None)}
+    assert {"security.W004", "security.W019"} <= ids
+
+    settings.MIDDLEWARE = [m for m in settings.MIDDLEWARE if not m.endswith("CsrfViewMiddleware")]
+    assert "certify.W001" in {message.id for message in check_async_middleware(None)}
 
 
 @pytest.mark.django_db
