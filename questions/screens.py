@@ -374,7 +374,9 @@ def practice_results(outcome: AdaptiveOutcome, quiz: Quiz) -> PracticeResults:
                 lesson_url=f"{reverse('lessons:index')}{lesson.slug}/",
             )
         )
-    weakest = sorted(readings, key=lambda reading: (reading.expected, reading.p_meets))
+    # Weakest first by the unrounded estimates: rounding ties many categories near the top.
+    shares = {row["category"]: row["expected"] for row in outcome.categories}
+    weakest = sorted(readings, key=lambda reading: shares[reading.slug])
     below = [reading for reading in weakest if not reading.meets]
     overall = _percents(outcome.expected_overall, outcome.overall_low, outcome.overall_high)
     return PracticeResults(

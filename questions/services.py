@@ -513,8 +513,9 @@ def quiz_defaults_ensure() -> list[Quiz]:
         {
             "slug": "adaptive-practice",
             "title": "Adaptive practice",
-            "description": "Questions one at a time, each chosen after your last answer, with "
-            "feedback and the live demo behind every answer.",
+            "description": "Questions one at a time, each chosen from your answers so far, "
+            "until the engine can tell whether you are ready for the exam (20 at most); "
+            "feedback and the live demo after every answer.",
             "mode": Quiz.Mode.ADAPTIVE,
             "feedback": Quiz.Feedback.IMMEDIATE,
             "shuffle_questions": False,

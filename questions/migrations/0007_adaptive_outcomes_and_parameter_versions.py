@@ -4,6 +4,22 @@ import django.db.models.deletion
 import django.utils.timezone
 from django.db import migrations, models
 
+from questions.instructors import instructors_grant, instructors_revoke
+
+# Instructors may read the engine's outcomes and the parameter versions; only calibrate_items
+# writes them.
+RECORD_MODELS = ["adaptiveoutcome", "bankparameters", "itemcalibration"]
+
+
+def grant(apps, schema_editor):
+    using = schema_editor.connection.alias
+    instructors_grant(apps, models=RECORD_MODELS, actions=["view"], using=using)
+
+
+def revoke(apps, schema_editor):
+    using = schema_editor.connection.alias
+    instructors_revoke(apps, models=RECORD_MODELS, actions=["view"], using=using)
+
 
 class Migration(migrations.Migration):
 
@@ -68,4 +84,5 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('parameters', 'question'), name='item_calibration_one_per_version'), models.CheckConstraint(condition=models.Q(('refitted', True), models.Q(('difficulty_after', models.F('difficulty_before')), ('discrimination_after', models.F('discrimination_before')), ('guessing_after', models.F('guessing_before'))), _connector='OR'), name='item_calibration_untouched_unless_refitted')],
             },
         ),
+        migrations.RunPython(grant, revoke),
     ]

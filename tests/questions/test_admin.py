@@ -83,8 +83,9 @@ def test_the_migrations_create_the_instructors_group() -> None:
     group = Group.objects.get(name=INSTRUCTORS)
     quizzes = [f"{action}_quiz" for action in ("add", "change", "delete", "view")]
     records = ["view_answer", "view_attempt"]
+    engine_records = ["view_adaptiveoutcome", "view_bankparameters", "view_itemcalibration"]
     assert sorted(group.permissions.values_list("codename", flat=True)) == sorted(
-        BANK_PERMISSIONS + quizzes + records
+        BANK_PERMISSIONS + quizzes + records + engine_records
     )
 
 
@@ -106,11 +107,16 @@ def test_the_grant_extends_and_the_revoke_undoes() -> None:
         "codename", flat=True
     )
     instructors_grant(global_apps, models=["choice"], actions=["delete"])
-    assert Group.objects.get(name=INSTRUCTORS).permissions.count() == 18
+    assert Group.objects.get(name=INSTRUCTORS).permissions.count() == 21
     with pytest.raises(LookupError, match="no_such_model"):
         instructors_grant(global_apps, models=["no_such_model"])
     instructors_revoke(global_apps, models=["category", "question", "choice", "quiz"])
     instructors_revoke(global_apps, models=["attempt", "answer"], actions=["view"])
+    instructors_revoke(
+        global_apps,
+        models=["adaptiveoutcome", "bankparameters", "itemcalibration"],
+        actions=["view"],
+    )
     assert not Group.objects.filter(name=INSTRUCTORS).exists()
 
 

@@ -189,3 +189,19 @@ def test_answers_of_open_attempts_are_not_used(
 def test_a_bad_minimum_is_refused(questions: list[Question]) -> None:
     with pytest.raises(CommandError, match="--min-answers must be at least 1"):
         run("--min-answers", "0")
+
+
+def test_instructors_read_the_versions_in_the_admin_and_cannot_write_them(
+    learner: AbstractUser, questions: list[Question], instructor_client
+) -> None:
+    simulated_answers(learner, 400, sparse=40)
+    run("--min-answers", "300")
+    version = BankParameters.objects.get()
+
+    changelist = instructor_client.get("/admin/questions/bankparameters/")
+    assert changelist.status_code == 200
+    assert "Bank parameters v1" in changelist.content.decode()
+    page = instructor_client.get(f"/admin/questions/bankparameters/{version.pk}/change/")
+    assert page.status_code == 200
+    assert SPARSE in page.content.decode()
+    assert instructor_client.get("/admin/questions/bankparameters/add/").status_code == 403

@@ -1,4 +1,4 @@
-"""Refit the active questions' item parameters from real answers (services.item_parameters_calibrate)."""
+"""Refit the active questions' item parameters from real answers (`item_parameters_calibrate`)."""
 
 from __future__ import annotations
 
@@ -47,16 +47,16 @@ def format_run(run: services.CalibrationRun, *, min_answers: int) -> str:
         f"{head} of {len(run.fits)} active questions from {run.answers} answers in "
         f"{run.attempts} finished attempts (at least {min_answers} answers each).",
         "",
-        f"{'question':<20}{'answers':>8}  {'a before > after':<18}{'b before > after':<19}"
-        f"{'c before > after':<16}",
+        f"{'question':<20}{'answers':>8}  {'a before -> after':<19}{'b before -> after':<20}"
+        f"{'c before -> after':<17}",
     ]
     for old, fit in zip(run.before, run.fits, strict=True):
         if fit.refitted:
             new = fit.item
             changes = (
-                f"{old.discrimination:>5.2f} > {new.discrimination:<5.2f}     "
-                f"{old.difficulty:>5.2f} > {new.difficulty:<5.2f}      "
-                f"{old.guessing:>4.2f} > {new.guessing:<4.2f}"
+                f"{old.discrimination:>5.2f} -> {new.discrimination:<5.2f}     "
+                f"{old.difficulty:>5.2f} -> {new.difficulty:<5.2f}      "
+                f"{old.guessing:>4.2f} -> {new.guessing:<4.2f}"
             )
         else:
             changes = f"kept (fewer than {min_answers} answers)"
