@@ -41,6 +41,10 @@ lint: install-dev
 
 check: lint test
 
+# The streaming benchmark: prints its figures (also written to .bench/streaming.md). A few minutes.
+bench: install-dev
+	$(BIN)/pytest -m bench -s tests/bench/test_streaming.py
+
 clean:
 	rm -rf $(VENV) staticfiles build *.egg-info
 

@@ -177,6 +177,8 @@ else:
         "default": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "LOCATION": "certify",
+            # The default of 300 entries would evict live demo tickets and limit counters.
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
         }
     }
 
@@ -246,9 +248,24 @@ LOGGING = {
 # Product settings (see DESIGN.md "Readiness").
 CERTIFY_OVERALL_THRESHOLD = 90
 CERTIFY_CATEGORY_THRESHOLD = 85
+# Called with every attempt as questions finalizes it (submit, expiry on the next request, or
+# expire_attempts), inside that transaction; questions never imports certify.
+QUESTIONS_ATTEMPT_FINISHED = ["certify.services.certificate_issue_for_attempt"]
 
 # Which model runs the live demos.
 AGENTS_MODEL_BACKEND = ENV.AGENTS_MODEL_BACKEND
 AGENTS_MODEL = ENV.AGENTS_MODEL
 AGENTS_BASE_URL = ENV.AGENTS_BASE_URL
 OPENAI_API_KEY = ENV.OPENAI_API_KEY.get_secret_value() if ENV.OPENAI_API_KEY else None
+
+# Live demos (lessons/): the offline model's pace, and the limits on demo runs. The limits live
+# in the cache, so with REDIS_URL they hold across every worker.
+LESSONS_OFFLINE_FIRST_TOKEN_DELAY = 0.4  # seconds before the offline model's first token
+LESSONS_OFFLINE_TOKEN_DELAY = 0.03  # seconds per token after it (about 33 tokens/s)
+LESSONS_PROMPT_MAX_LENGTH = 500  # characters
+LESSONS_RUNS_PER_WINDOW = 20  # runs one user may start per window
+LESSONS_RATE_WINDOW = 60  # seconds
+LESSONS_MAX_CONCURRENT_RUNS = 100  # open demo streams across all workers
+LESSONS_RUN_LIFETIME = 60  # seconds a run may stream before it is stopped
+LESSONS_BREAKER_THRESHOLD = 3  # failures in a row that open a circuit breaker
+LESSONS_BREAKER_COOLDOWN = 30  # seconds an open breaker waits before a trial run

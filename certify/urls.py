@@ -6,6 +6,9 @@ from certify import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("certificates/<slug:code>/", views.certificate_verify, name="certificate_verify"),
+    path("certificates/<slug:code>/print/", views.certificate_print, name="certificate_print"),
+    path("certificates/<slug:code>/pdf/", views.certificate_download, name="certificate_pdf"),
     path("accounts/signup/", views.signup, name="signup"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("lessons/", include("lessons.urls")),

@@ -3,13 +3,21 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
+from certify.dashboard import dashboard_for
 from certify.forms import SignupForm
+from certify.models import Certificate
+from certify.pdf import CertificateFacts, certificate_pdf
 from lessons.catalog import LESSONS
+
+
+class AuthenticatedRequest(HttpRequest):
+    user: User
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -17,8 +25,58 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def dashboard(request: HttpRequest) -> HttpResponse:
-    return render(request, "certify/dashboard.html")
+@require_GET
+def dashboard(request: AuthenticatedRequest) -> HttpResponse:
+    """The signed-in learner's own progress; there is no way to ask for anyone else's."""
+    return render(request, "certify/dashboard.html", {"board": dashboard_for(request.user)})
+
+
+# Certificates: public to anyone with the code, which is the only key. An unknown code is a
+# plain 404 that says nothing about which codes exist.
+
+
+def _certificate_or_404(code: str) -> Certificate:
+    return get_object_or_404(Certificate, code=code)
+
+
+def _certificate_page(request: HttpRequest, code: str, template: str) -> HttpResponse:
+    certificate = _certificate_or_404(code)
+    context = {"certificate": certificate, "verify_url": _verify_url(request, certificate)}
+    return render(request, template, context)
+
+
+@require_GET
+def certificate_verify(request: HttpRequest, code: str) -> HttpResponse:
+    return _certificate_page(request, code, "certify/certificate_verify.html")
+
+
+@require_GET
+def certificate_print(request: HttpRequest, code: str) -> HttpResponse:
+    return _certificate_page(request, code, "certify/certificate_print.html")
+
+
+@require_GET
+def certificate_download(request: HttpRequest, code: str) -> HttpResponse:
+    certificate = _certificate_or_404(code)
+    facts = CertificateFacts(
+        code=certificate.code,
+        holder_name=certificate.holder_name,
+        issued_at=certificate.issued_at,
+        overall=certificate.overall,
+        categories=certificate.categories,
+        overall_threshold=certificate.overall_threshold,
+        category_threshold=certificate.category_threshold,
+        sdk_version=certificate.sdk_version,
+        verify_url=_verify_url(request, certificate),
+        revoked_at=certificate.revoked_at,
+    )
+    response = HttpResponse(certificate_pdf(facts), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="certificate-{certificate.code}.pdf"'
+    return response
+
+
+def _verify_url(request: HttpRequest, certificate: Certificate) -> str:
+    return request.build_absolute_uri(certificate.get_absolute_url())
 
 
 @require_http_methods(["GET", "POST"])

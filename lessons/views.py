@@ -1,10 +1,155 @@
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+import uuid
 
-from lessons.catalog import LESSONS
+from asgiref.sync import sync_to_async
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import render
+from django.views.decorators.http import require_GET, require_http_methods
+from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
+
+from lessons.backends import Backend
+from lessons.breaker import CircuitBreaker
+from lessons.catalog import LESSONS, LESSONS_BY_SLUG
+from lessons.forms import DemoForm
+from lessons.limits import runs_in_progress
+from lessons.models import DemoRun
+from lessons.registry import PRESETS, get_preset
+from lessons.services import RunRefused, demo_run_admit, demo_run_start
+from lessons.source import source_of
+from lessons.streaming import demo_stream, event_stream_response
+from lessons.tickets import RunTicket
+
+TEMPLATE = "lessons/lesson_detail.html"
 
 
 def lesson_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "lessons/lesson_list.html", {"lessons": LESSONS})
+    lessons = [(lesson, PRESETS[lesson.slug]) for lesson in LESSONS]
+    return render(request, "lessons/lesson_list.html", {"lessons": lessons})
+
+
+@require_http_methods(["GET", "POST"])
+def lesson_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """The lesson page (GET); the Run button posts here and gets the run panel back."""
+    lesson = LESSONS_BY_SLUG.get(slug)
+    if lesson is None:
+        raise Http404("No such lesson.")
+    asked = request.GET.get("preset", "")
+    preset = get_preset(slug, asked)
+    # A broken link still gets the lesson (its first preset, and a word about it), with a 404.
+    unknown_preset = asked if preset is None else ""
+    preset = preset or PRESETS[slug][0]
+    if request.method == "POST" and not request.user.is_authenticated:
+        login = redirect_to_login(request.get_full_path())
+        return HttpResponseClientRedirect(login["Location"]) if request.htmx else login
+
+    backend = Backend.from_settings()
+    form = DemoForm(request.POST or None, preset=preset, backend=backend)
+    ticket, status, retry_after = None, 404 if unknown_preset else 200, None
+    if request.method == "POST":
+        ticket, status, retry_after = _start_run(request, form, lesson=slug)
+    context = {
+        "lesson": lesson,
+        "preset": preset,
+        "presets": PRESETS[slug],
+        "form": form,
+        "ticket": ticket,
+        "backend": backend,
+        "unknown_preset": unknown_preset,
+        "sources": [source_of(preset.demo), *(source_of(helper) for helper in preset.helpers)],
+    }
+    if request.method == "POST" and request.htmx:
+        if ticket is not None:
+            return render(request, f"{TEMPLATE}#run-panel", context)
+        # Errors go next to the fields: this answer replaces the form, not the run panel.
+        response = render(request, f"{TEMPLATE}#demo-form", context, status=status)
+        response = reswap(retarget(response, "#demo-form"), "outerHTML")
+    else:
+        response = render(request, TEMPLATE, context, status=status)
+    if retry_after:
+        response["Retry-After"] = str(retry_after)
+    return response
+
+
+def _start_run(
+    request: HttpRequest, form: DemoForm, *, lesson: str
+) -> tuple[RunTicket | None, int, int | None]:
+    """Run pressed: the ticket, or why not (400 bad form, 429 over a limit, with its wait)."""
+    if not form.is_valid():
+        return None, 400, None
+    try:
+        ticket = demo_run_start(
+            user_id=request.user.pk,
+            session_key=request.session.session_key or "",
+            lesson=lesson,
+            preset=form.preset.name,
+            prompt=form.cleaned_data["prompt"],
+            options=form.options(),
+        )
+    except RunRefused as refused:
+        form.add_error(None, str(refused))
+        return None, 429, refused.retry_after
+    return ticket, 200, None
+
+
+@require_GET
+async def run_stream(request: HttpRequest, slug: str, run_id: uuid.UUID) -> HttpResponseBase:
+    """The run's Server-Sent Events. Claimed once: a reconnect gets 204 and runs nothing.
+
+    No database query: the ticket is checked against the session cookie that pressed Run, so
+    the stream starts fast and holds no connection; the run is recorded when it ends.
+    """
+    # Cache work only: the shared thread pool will do, no thread of the request's own.
+    admission = await sync_to_async(demo_run_admit, thread_sensitive=False)(
+        run_id=run_id,
+        lesson=slug,
+        session_key=request.COOKIES.get(settings.SESSION_COOKIE_NAME, ""),
+    )
+    if admission.status == 403:
+        return HttpResponse("Log in to run the demos.", status=403, content_type="text/plain")
+    if admission.status == 404:
+        raise Http404("No such run.")
+    if admission.status == 429:
+        return HttpResponse(
+            "The demos are busy right now; try again in a few seconds.",
+            status=429,
+            content_type="text/plain",
+            headers={"Retry-After": "5"},
+        )
+    if admission.status == 204:
+        return HttpResponse(status=204)
+    ticket, slot = admission.ticket, admission.slot
+    preset = get_preset(slug, ticket.preset) if ticket else None
+    if ticket is None or slot is None or preset is None:
+        raise Http404("No such run.")
+    body = demo_stream(
+        ticket=ticket,
+        preset=preset,
+        backend=Backend.from_settings(),
+        slot=slot,
+        paused=admission.paused,
+    )
+    return event_stream_response(body)
+
+
+@login_required
+def run_list(request: HttpRequest) -> HttpResponse:
+    """Staff only: recent demo runs, p50/p95 time to first token, error rate, the breaker."""
+    if not request.user.is_staff:
+        raise PermissionDenied("Only staff can see the demo runs.")
+    overall, per_lesson = DemoRun.objects.stats()
+    context = {
+        "runs": DemoRun.objects.recent(50),
+        "overall": overall,
+        "per_lesson": [(lesson, per_lesson[lesson.slug]) for lesson in LESSONS],
+        "breaker": CircuitBreaker.for_backend().state_now(),
+        "running": runs_in_progress(),
+        "backend": Backend.from_settings(),
+        "cap": settings.LESSONS_MAX_CONCURRENT_RUNS,
+    }
+    return render(request, "lessons/run_list.html", context)

@@ -18,8 +18,6 @@ from operator import itemgetter
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.db.models import F, Window
-from django.db.models.functions import RowNumber
 
 from questions import selection
 from questions.adaptive import Engine, Estimate, ItemSpec, Response, Thresholds, Verdict
@@ -58,16 +56,9 @@ def learner_responses(user: AbstractBaseUser) -> list[Response]:
     second exam) counts with its latest answer. Open attempts are left out: their answers may
     still change.
     """
-    latest_first = Window(
-        RowNumber(),
-        partition_by=[F("question_id")],
-        order_by=[F("answered_at").desc(), F("pk").desc()],
-    )
     rows = (
-        Answer.objects.filter(attempt__user_id=user.pk, answered_at__isnull=False)
-        .exclude(attempt__status=Attempt.Status.IN_PROGRESS)
-        .annotate(recency=latest_first)
-        .filter(recency=1)
+        Answer.objects.filter(attempt__user_id=user.pk)
+        .latest_per_question()
         .order_by("question_id")
         .values_list("question_id", "correct")
     )

@@ -15,7 +15,8 @@ from django.core.validators import (
     RegexValidator,
 )
 from django.db import models
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Q, Window
+from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -482,6 +483,24 @@ class AttemptQuerySet(models.QuerySet["Attempt"]):
             flagged_count=Count("answers", filter=Q(answers__flagged=True)),
         )
 
+    def certification_exams(self) -> AttemptQuerySet:
+        """Finished certification exams, oldest first."""
+        return (
+            self.finished()
+            .filter(quiz__mode=Quiz.Mode.CERTIFICATION)
+            .order_by("submitted_at", "pk")
+        )
+
+    def history(self) -> AttemptQuerySet:
+        """Finished attempts, latest first, with their quiz and (as `total`, computed before any
+        slice) how many there are in all: a page of history and its count in one query."""
+        return (
+            self.finished()
+            .select_related("quiz")
+            .annotate(total=Window(Count("pk")))
+            .order_by("-submitted_at", "-pk")
+        )
+
 
 class Attempt(models.Model):
     class Status(models.TextChoices):
@@ -613,6 +632,23 @@ class Attempt(models.Model):
 
 
 class AnswerQuerySet(models.QuerySet["Answer"]):
+    def latest_per_question(self) -> AnswerQuerySet:
+        """The latest answer to each question among answered ones in finished attempts (one row
+        per question, picked by the database with a window function)."""
+        latest_first = Window(
+            RowNumber(), partition_by=[F("question_id")], order_by=[F("answered_at").desc(), "-pk"]
+        )
+        return (
+            self.filter(answered_at__isnull=False)
+            .exclude(attempt__status=Attempt.Status.IN_PROGRESS)
+            .annotate(recency=latest_first)
+            .filter(recency=1)
+        )
+
+    def missed(self) -> AnswerQuerySet:
+        """Answered wrong or left unanswered (what a retake drill asks again)."""
+        return self.exclude(correct=True)
+
     def navigator(self, attempt: Attempt) -> AnswerQuerySet:
         """One light row per question served, for the navigator and the summary."""
         return (

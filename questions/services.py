@@ -15,10 +15,12 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from questions import estimates, scoring, selection
 from questions.adaptive import ItemFit, ItemSpec, calibrate
@@ -477,6 +479,15 @@ def _attempt_finalize(attempt: Attempt, *, status: str, now: datetime) -> None:
     )
     if outcome is not None:
         outcome.save()
+    _announce_finished(attempt)
+
+
+def _announce_finished(attempt: Attempt) -> None:
+    """Call settings.QUESTIONS_ATTEMPT_FINISHED (dotted paths of callables taking the attempt)
+    inside the finalizing transaction, however the attempt ended: the apps above hook in here
+    (certify issues certificates) without questions importing them."""
+    for path in getattr(settings, "QUESTIONS_ATTEMPT_FINISHED", ()):
+        import_string(path)(attempt)
 
 
 # Default quizzes ---------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 import socket
@@ -59,6 +60,7 @@ def instructor(db) -> AbstractUser:
     # A migration creates the group, but a transactional test's flush empties the table.
     instructors_grant(apps, models=["category", "question", "choice", "quiz"])
     instructors_grant(apps, models=["attempt", "answer"], actions=["view"])
+    instructors_grant(apps, models=["certificate"], app_label="certify", actions=["view", "change"])
     user = StaffFactory()
     user.groups.add(Group.objects.get(name=INSTRUCTORS))
     return user
@@ -129,7 +131,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 @pytest.fixture(scope="session")
-def _chromium() -> Iterator[object]:
+def _chromium(django_db_setup) -> Iterator[object]:
+    # The test database first: once Playwright runs, this thread looks like async code to
+    # Django, which then refuses to create it.
     if not os.path.exists(CHROMIUM):
         if os.environ.get("CERTIFY_REQUIRE_BROWSER"):
             pytest.fail(f"Chromium not found at {CHROMIUM} and CERTIFY_REQUIRE_BROWSER is set")
@@ -151,6 +155,7 @@ def _chromium() -> Iterator[object]:
             ],
         )
         yield browser
+        _restore_playwright_loop()
         browser.close()
 
 
@@ -165,6 +170,32 @@ def page(_chromium, monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
     page = context.new_page()
     yield page
     context.close()
+
+
+# Playwright's sync API marks its event loop as running in the main thread between its calls
+# (playwright/_impl/_greenlets.py, wait_for_future). With the session's browser alive, every
+# async test after the first browser test would then fail: pytest-asyncio refuses to start a
+# loop inside a running one. Hide the mark while other tests run; give it back to browser tests
+# and to the browser's own teardown (_chromium, above).
+_hidden_playwright_loop: list[asyncio.AbstractEventLoop] = []
+
+
+def _drives_the_browser(item: pytest.Item | None) -> bool:
+    return item is not None and "_chromium" in getattr(item, "fixturenames", ())
+
+
+def _restore_playwright_loop() -> None:
+    if _hidden_playwright_loop and asyncio._get_running_loop() is None:
+        asyncio._set_running_loop(_hidden_playwright_loop.pop())
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    if _drives_the_browser(item):
+        _restore_playwright_loop()
+    elif (loop := asyncio._get_running_loop()) is not None and not _hidden_playwright_loop:
+        _hidden_playwright_loop.append(loop)
+        asyncio._set_running_loop(None)
 
 
 def login_in_browser(page, base_url: str, user: AbstractUser, password: str) -> None:

@@ -143,7 +143,7 @@ def test_a_session_from_start_to_the_engines_decision(
     for expected, low, high in estimates_text:
         assert int(low) <= int(expected) <= int(high)
     # ... and as a bar with the target line.
-    assert html.count('class="estimate-bar') == 5
+    assert html.count('class="score-bar estimate-bar') == 5
     assert html.count("--target: 85%") == 5
     # The weakest category's lesson.
     weakest = min(outcome.categories, key=lambda row: row["expected"])

@@ -1,0 +1,68 @@
+"""The adaptive engine's projection for the dashboard: per-category estimates and P(ready).
+
+The engine (`questions.adaptive`, pure) is stateless: its posterior is recomputed from answers
+alone. The dashboard gives it every active question with its 3PL parameters and the learner's
+latest answer to each question (from all finished attempts; one response per question, since
+the model assumes each item is answered once), and turns its shares (0 to 1) into percentages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+from certify.readiness import Estimate, Projection
+from questions import adaptive
+from questions.models import Question
+from questions.scoring import Thresholds
+
+
+def _estimate(mean: float, low: float, high: float, p_meets: float | None = None) -> Estimate:
+    """Shares to percentages, one decimal; the mean kept inside its interval after rounding."""
+    mean, low, high = (round(100 * value, 1) for value in (mean, low, high))
+    return Estimate(mean=mean, low=min(low, mean), high=max(high, mean), p_meets=p_meets)
+
+
+def projection_for(
+    *,
+    bank: Iterable[Question],
+    latest: Sequence[tuple[str, str, bool, datetime]],
+    thresholds: Thresholds,
+) -> Projection | None:
+    """The engine's projection, or None before it has enough answers to say anything about
+    this learner (its own rule: no decision before `min_answers`)."""
+    items = [
+        adaptive.ItemSpec(
+            id=question.id,
+            category=question.category.slug,
+            discrimination=question.discrimination,
+            difficulty=question.difficulty,
+            guessing=question.guessing,
+        )
+        for question in bank
+    ]
+    known = {item.id for item in items}
+    responses = [
+        adaptive.Response(item_id=qid, correct=correct)
+        for qid, _, correct, _ in latest
+        if qid in known
+    ]
+    if not items:
+        return None
+    engine = adaptive.Engine.for_bank(
+        items, adaptive.Thresholds.from_percent(thresholds.overall, thresholds.category)
+    )
+    if len(responses) < engine.config.min_answers:
+        return None
+    posterior = engine.posterior(responses)
+    return Projection(
+        p_ready=posterior.p_ready,
+        categories={
+            c.category: _estimate(c.expected_score, c.low, c.high, c.p_meets)
+            for c in posterior.categories
+        },
+        overall=_estimate(
+            posterior.expected_overall, posterior.overall_low, posterior.overall_high
+        ),
+        answers=posterior.answered,
+    )

@@ -1,0 +1,38 @@
+"""Atomic counters in Django's cache, shared by every worker when the cache is Redis.
+
+Django's async `cache.aincr` is a get followed by a set (not atomic, and it resets the expiry),
+so the async callers here go through the synchronous `incr`, which is one INCR on Redis and
+locked in the local-memory cache.
+"""
+
+from __future__ import annotations
+
+import contextlib
+
+from asgiref.sync import sync_to_async
+from django.core.cache import cache
+
+
+def counter_bump(key: str, *, timeout: float, delta: int = 1) -> int:
+    """Add `delta` to the counter at `key` (created at 0 with `timeout`) and return its value."""
+    for _ in range(3):
+        cache.add(key, 0, timeout)
+        try:
+            return cache.incr(key, delta)
+        except ValueError:
+            continue  # it expired between add and incr: create it again
+    raise RuntimeError(f"the cache keeps losing the counter {key!r}")
+
+
+def counter_drop(key: str, delta: int = 1) -> None:
+    """Take `delta` off a counter; nothing to do if it has expired."""
+    with contextlib.suppress(ValueError):
+        cache.decr(key, delta)
+
+
+def counters_total(keys: list[str]) -> int:
+    return sum(int(value) for value in cache.get_many(keys).values())
+
+
+acounter_bump = sync_to_async(counter_bump)
+acounter_drop = sync_to_async(counter_drop)

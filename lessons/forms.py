@@ -1,0 +1,125 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.core.validators import MaxLengthValidator
+
+from lessons.backends import Backend
+from lessons.demos import DemoOptions, Preset
+
+PACING_FIELDS = ("first_token_ms", "token_ms")
+
+
+class DemoForm(forms.Form):
+    """The prompt and the options of one demo run; a preset decides which options show."""
+
+    preset = forms.CharField(widget=forms.HiddenInput)
+    prompt = forms.CharField(
+        label="Prompt",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Write a prompt for the agent."},
+    )
+    length = forms.ChoiceField(
+        label="Reply length",
+        choices=[
+            ("short", "One short sentence"),
+            ("medium", "About 60 words"),
+            ("long", "About 200 words"),
+        ],
+    )
+    first_token_ms = forms.IntegerField(
+        label="First-token delay (ms)",
+        min_value=0,
+        max_value=5000,
+        help_text="How long the offline model waits before its first token.",
+    )
+    token_ms = forms.IntegerField(
+        label="Per-token delay (ms)",
+        min_value=0,
+        max_value=500,
+        help_text="The pause between two tokens after the first.",
+    )
+    tools = forms.MultipleChoiceField(
+        label="Tools the agent has",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        choices=[
+            ("lookup_docs", "lookup_docs(topic): what the docs say"),
+            ("count_words", "count_words(text): counts words"),
+        ],
+    )
+    buffer_words = forms.IntegerField(
+        label="Words per flush",
+        min_value=1,
+        max_value=10,
+        help_text="The buffered panel waits for this many whole words.",
+    )
+    fail_after = forms.IntegerField(
+        label="Fail after (tokens)",
+        min_value=0,
+        max_value=200,
+        help_text="The streamed attempt fails after this many text tokens.",
+    )
+    timeout_s = forms.FloatField(
+        label="Timeout (seconds)",
+        min_value=0.1,
+        max_value=30,
+        widget=forms.NumberInput(attrs={"step": "0.1"}),
+    )
+    attempts = forms.IntegerField(
+        label="Attempts", min_value=1, max_value=8, help_text="Runs to try, one after another."
+    )
+
+    def __init__(self, *args: Any, preset: Preset, backend: Backend, **kwargs: Any) -> None:
+        self.preset = preset
+        options = preset.options
+        pacing = backend.pacing
+        initial = {
+            **options.model_dump(),
+            "preset": preset.name,
+            "prompt": preset.prompt,
+            "tools": list(options.tools),
+            # The offline model's configured pace, unless the preset sets its own.
+            "first_token_ms": options.first_token_ms
+            if options.first_token_ms is not None
+            else round(pacing.first_token * 1000),
+            "token_ms": options.token_ms
+            if options.token_ms is not None
+            else round(pacing.per_token * 1000),
+        }
+        super().__init__(*args, initial=initial, **kwargs)
+        limit = settings.LESSONS_PROMPT_MAX_LENGTH
+        prompt = self.fields["prompt"]
+        prompt.validators.append(
+            MaxLengthValidator(
+                limit,
+                message="Keep the prompt to %(limit_value)d characters or fewer "
+                "(it has %(show_value)d).",
+            )
+        )
+        prompt.widget.attrs["maxlength"] = str(limit)
+        prompt.help_text = f"Up to {limit} characters."
+        shown = {"preset", "prompt", *preset.fields}
+        if not backend.is_offline:
+            shown -= set(PACING_FIELDS)  # a real model keeps its own pace
+        self.fields = {name: field for name, field in self.fields.items() if name in shown}
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("preset") != self.preset.name:
+            # A hidden field: its error goes on top of the form, where it can be seen.
+            raise forms.ValidationError("The form does not match this preset; reload the page.")
+        return cleaned
+
+    def options(self) -> DemoOptions:
+        """The preset's options with the learner's changes to the fields the form showed."""
+        changed = {
+            name: self.cleaned_data[name]
+            for name in self.preset.fields
+            if name in self.fields and name in self.cleaned_data
+        }
+        if "tools" in changed:
+            changed["tools"] = tuple(changed["tools"])
+        return self.preset.options.model_copy(update=changed)

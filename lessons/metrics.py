@@ -1,0 +1,92 @@
+"""Run metrics: time to first event and first token, chunks, tokens per second; percentiles.
+
+Pure: plain numbers in (times in seconds from a monotonic clock), typed figures out.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from lessons.events import ChannelFigures, DemoEvent, Log, Metrics, Text
+
+
+@dataclass
+class _Channel:
+    label: str
+    first: float | None = None
+    last: float | None = None
+    chunks: int = 0
+
+
+class MetricsTracker:
+    """Watches a demo's events as they arrive and reports the figures so far."""
+
+    def __init__(self, channels: Iterable[tuple[str, str]], *, start: float) -> None:
+        self.start = start
+        self.first_event: float | None = None
+        self.channels = {name: _Channel(label) for name, label in channels}
+
+    def observe(self, event: DemoEvent, now: float) -> None:
+        is_sdk_event = isinstance(event, Log) or (isinstance(event, Text) and event.log)
+        if is_sdk_event and self.first_event is None:
+            self.first_event = now
+        if isinstance(event, Text) and event.delta:
+            channel = self.channels.setdefault(event.channel, _Channel(event.channel))
+            if channel.first is None:
+                channel.first = now
+            channel.last = now
+            channel.chunks += 1
+
+    def _ms(self, moment: float | None) -> float | None:
+        return None if moment is None else round((moment - self.start) * 1000, 1)
+
+    @property
+    def chunks(self) -> int:
+        return sum(channel.chunks for channel in self.channels.values())
+
+    @property
+    def ttft_ms(self) -> float | None:
+        firsts = [c.first for c in self.channels.values() if c.first is not None]
+        return self._ms(min(firsts)) if firsts else None
+
+    def snapshot(self, now: float) -> Metrics:
+        firsts = [c.first for c in self.channels.values() if c.first is not None]
+        lasts = [c.last for c in self.channels.values() if c.last is not None]
+        tokens_per_s = None
+        if self.chunks > 1 and firsts and lasts and max(lasts) > min(firsts):
+            # Chunks after the first, over the time they took: the pace once streaming started.
+            tokens_per_s = round((self.chunks - 1) / (max(lasts) - min(firsts)), 1)
+        first_event = self.first_event
+        if first_event is None and firsts:
+            first_event = min(firsts)
+        return Metrics(
+            elapsed_ms=round((now - self.start) * 1000, 1),
+            first_event_ms=self._ms(first_event),
+            ttft_ms=self.ttft_ms,
+            chunks=self.chunks,
+            tokens_per_s=tokens_per_s,
+            channels=[
+                ChannelFigures(
+                    name=name,
+                    label=c.label,
+                    ttft_ms=self._ms(c.first),
+                    last_ms=self._ms(c.last),
+                    chunks=c.chunks,
+                )
+                for name, c in self.channels.items()
+            ],
+        )
+
+
+def percentile(values: Sequence[float], q: float) -> float | None:
+    """The q-th percentile (0-100) with linear interpolation between ranks; None when empty."""
+    if not 0 <= q <= 100:
+        raise ValueError("q is a percentage between 0 and 100")
+    if not values:
+        return None
+    ordered = sorted(values)
+    position = (len(ordered) - 1) * q / 100
+    lower, upper = math.floor(position), math.ceil(position)
+    return ordered[lower] + (ordered[upper] - ordered[lower]) * (position - lower)

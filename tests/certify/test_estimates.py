@@ -1,0 +1,96 @@
+"""The engine's projection on the dashboard: built from the learner's latest answers."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from django.contrib.auth.models import AbstractUser
+from django.test import Client
+
+from certify.estimates import projection_for
+from questions.models import Question, Quiz
+from questions.scoring import Thresholds
+from tests.certify.conftest import TakeExam
+from tests.factories import QuizFactory
+
+pytestmark = pytest.mark.django_db
+
+EXAM = Thresholds(90, 85)
+AT = datetime(2026, 3, 1, tzinfo=UTC)
+
+
+def answers(bank: list[Question], *, right: bool, count: int | None = None):
+    return [(q.id, q.category.slug, right, AT) for q in bank[:count]]
+
+
+def active_bank() -> list[Question]:
+    return list(Question.objects.active().select_related("category"))
+
+
+def test_no_projection_before_the_engine_has_enough_answers(bank: list[Question]) -> None:
+    assert (
+        projection_for(
+            bank=active_bank(), latest=answers(bank, right=True, count=4), thresholds=EXAM
+        )
+        is None
+    )
+    assert projection_for(bank=[], latest=[], thresholds=EXAM) is None
+
+
+def test_right_answers_raise_the_estimates_and_p_ready(bank: list[Question]) -> None:
+    strong = projection_for(bank=active_bank(), latest=answers(bank, right=True), thresholds=EXAM)
+    weak = projection_for(bank=active_bank(), latest=answers(bank, right=False), thresholds=EXAM)
+
+    assert strong is not None
+    assert weak is not None
+    assert set(strong.categories) == {
+        "basics",
+        "raw-events",
+        "run-items",
+        "tools-handoffs",
+        "production",
+    }
+    assert strong.answers == 10
+    assert 0 <= weak.p_ready < strong.p_ready <= 1
+    for slug, estimate in strong.categories.items():
+        assert 0 <= estimate.low <= estimate.mean <= estimate.high <= 100
+        assert estimate.mean > weak.categories[slug].mean
+        assert estimate.p_meets is not None
+    assert strong.overall is not None
+    assert strong.overall.mean > weak.overall.mean
+
+
+def test_the_dashboard_shows_the_estimates_with_their_intervals(
+    learner: AbstractUser,
+    learner_client: Client,
+    bank: list[Question],
+    exam: Quiz,
+    take_exam: TakeExam,
+) -> None:
+    take_exam(learner, exam, wrong={bank[1].id})
+
+    html = learner_client.get("/dashboard/").content.decode()
+
+    assert "No adaptive estimate yet" not in html
+    assert "none yet" not in html
+    assert "chance of passing the exam now" in html
+    assert html.count('data-kind="estimate"') == 6
+
+
+def test_practice_alone_can_project_ready_to_sit_the_exam(
+    learner: AbstractUser,
+    learner_client: Client,
+    bank: list[Question],
+    exam: Quiz,
+    take_exam: TakeExam,
+) -> None:
+    practice = QuizFactory(title="Practice", mode=Quiz.Mode.DRILL)
+    take_exam(learner, practice)  # every question right, outside the exam
+
+    html = learner_client.get("/dashboard/").content.decode()
+
+    assert "→ Ready to sit the exam" in html
+    assert "chance of passing the certification exam at" in html
+    assert 'action="/quizzes/certification-exam/start/"' in html
+    assert "No exam yet" in html  # the bars still say no exam was taken

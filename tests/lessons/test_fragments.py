@@ -1,0 +1,67 @@
+"""The HTML fragments the stream sends: model output is escaped, never run as markup."""
+
+from __future__ import annotations
+
+import pytest
+
+from lessons.demos import Channel
+from lessons.events import AgentChange, Done, Log, Metrics, Note, Text
+from lessons.fragments import Renderer
+
+SCRIPT = "<script>alert('pwned')</script>"
+
+
+@pytest.fixture
+def renderer() -> Renderer:
+    return Renderer([Channel("main", "Text")], agents=["Triage", "Billing"])
+
+
+def test_a_text_delta_is_escaped_into_its_channel(renderer: Renderer) -> None:
+    event = renderer.text(Text(delta=SCRIPT), 0.5)
+    assert event.event == "text-main"
+    assert event.data == "<span>&lt;script&gt;alert(&#x27;pwned&#x27;)&lt;/script&gt;</span>"
+
+
+def test_a_text_delta_with_its_log_line_updates_the_log_out_of_band(renderer: Renderer) -> None:
+    log = Log(source="raw_response_event", name="response.output_text.delta", detail=repr(SCRIPT))
+    event = renderer.text(Text(delta="Hi", log=log), 1.25)
+    assert event.data.startswith("<span>Hi</span>")
+    assert '<ol hx-swap-oob="beforeend:#event-log"><li class="log-entry log-raw">' in event.data
+    assert "+1.250 s" in event.data
+    assert "<script" not in event.data
+
+
+def test_log_notes_and_agents_escape_what_they_carry(renderer: Renderer) -> None:
+    log = renderer.event(Log(source="run_item_stream_event", name="tool_output", detail=SCRIPT), 0)
+    note = renderer.event(Note(text=SCRIPT, tone="error"), 0)
+    agent = renderer.event(AgentChange(name=SCRIPT), 0)
+    for event in (log, note, agent):
+        assert event is not None
+        assert "<script" not in event.data
+        assert "&lt;script&gt;" in event.data
+    assert (log.event, note.event, agent.event) == ("log", "error", "agent")
+
+
+def test_the_active_agent_is_marked_by_more_than_colour(renderer: Renderer) -> None:
+    event = renderer.agent(AgentChange(name="Billing"))
+    assert event.data == (
+        '<li class="agent">Triage</li>'
+        '<li class="agent agent-active" aria-current="true">Billing '
+        '<span class="agent-state">active</span></li>'
+    )
+
+
+def test_the_final_output_in_done_is_escaped(renderer: Renderer) -> None:
+    done = Done(outcome="completed", final_output=SCRIPT, metrics=Metrics(elapsed_ms=10))
+    event = renderer.done(done)
+    assert event.event == "done"
+    assert "&lt;script&gt;alert(&#x27;pwned&#x27;)&lt;/script&gt;" in event.data
+    assert "<script" not in event.data
+
+
+def test_channels_are_tagged_in_the_log_only_when_there_are_several() -> None:
+    single = Renderer([Channel("main", "Text")])
+    several = Renderer([Channel("A", "Stream A"), Channel("B", "Stream B")])
+    log = Log(source="raw_response_event", name="response.created", channel="B")
+    assert "log-tag" not in single.log_item(log, 0)
+    assert '<span class="log-tag">B</span>' in several.log_item(log, 0)

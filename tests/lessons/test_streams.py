@@ -1,0 +1,372 @@
+"""The run streams: SSE over an async view, the SDK run inside, and how every stream ends."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import AsyncIterator
+
+import pytest
+from asgiref.sync import sync_to_async
+from django.core.asgi import get_asgi_application
+from django.db import connection
+from django.test import AsyncClient
+from django.urls import reverse
+
+from lessons.backends import Backend
+from lessons.breaker import CircuitBreaker
+from lessons.catalog import LESSONS
+from lessons.demos import DemoOptions
+from lessons.forms import DemoForm
+from lessons.fragments import Renderer
+from lessons.limits import runs_in_progress, slot_acquire, slot_release
+from lessons.models import DemoRun
+from lessons.offline import OfflineModel
+from lessons.registry import PRESETS, get_preset
+from lessons.services import demo_run_start
+from lessons.sse import ServerSentEvent, parse
+from tests.factories import UserFactory
+from tests.lessons.conftest import read_stream, stream_url, texts
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("close_sync_thread_connections"),
+]
+
+HTMX = {"HX-Request": "true"}
+ALL_PRESETS = [(lesson.slug, preset.name) for lesson in LESSONS for preset in PRESETS[lesson.slug]]
+
+
+@pytest.fixture
+async def user():
+    return await sync_to_async(UserFactory)()
+
+
+@pytest.fixture
+async def aclient(async_client: AsyncClient, user) -> AsyncClient:
+    await async_client.aforce_login(user)
+    return async_client
+
+
+async def start(client: AsyncClient, slug: str, preset: str, **data: object) -> str:
+    """Press Run: post the preset's form as the page would, and return the stream's URL."""
+    form = DemoForm(preset=get_preset(slug, preset), backend=Backend.from_settings())
+    fields = {name: form[name].value() for name in form.fields}
+    fields.update(data)
+    url = f"{reverse('lessons:detail', args=[slug])}?preset={preset}"
+    response = await client.post(url, fields, headers=HTMX)
+    assert response.status_code == 200, response.content.decode()[:500]
+    return stream_url(response.content.decode())
+
+
+def names(events: list[ServerSentEvent]) -> list[str]:
+    return [event.event for event in events]
+
+
+async def last_run() -> DemoRun:
+    return await DemoRun.objects.order_by("-started_at").afirst()
+
+
+@pytest.mark.parametrize(("slug", "preset"), ALL_PRESETS)
+async def test_every_preset_streams_its_run_and_ends_with_done(
+    aclient: AsyncClient, user, slug: str, preset: str
+) -> None:
+    # Presets that set their own pace (first-token-timing) are sped up too.
+    url = await start(aclient, slug, preset, first_token_ms=0, token_ms=0)
+    response, events = await read_stream(aclient, url)
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/event-stream"
+    assert response["Cache-Control"] == "no-cache"
+    assert response["X-Accel-Buffering"] == "no"
+    assert "Content-Encoding" not in response
+    assert names(events)[-1] == "done"
+    assert names(events).count("done") == 1
+    assert any(name.startswith("text-") for name in names(events))
+    assert "result.final_output" in events[-1].data
+    assert "data-final-output" in events[-1].data
+    run = await last_run()
+    assert (run.user_id, run.lesson, run.preset, run.backend) == (user.pk, slug, preset, "offline")
+    assert run.outcome == DemoRun.Outcome.COMPLETED
+    assert run.ttft_ms is not None
+    assert run.chunks > 0
+    assert runs_in_progress() == 0
+
+
+async def test_text_deltas_come_between_the_raw_events_that_frame_them(aclient) -> None:
+    _, events = await read_stream(
+        aclient, await start(aclient, "raw-response-events", "text-deltas", length="medium")
+    )
+    shown = [name for name in names(events) if name != "metrics"]
+    first_text, last_text = (
+        shown.index("text-main"),
+        len(shown) - 1 - shown[::-1].index("text-main"),
+    )
+
+    assert shown[:first_text] == ["log"] * 4  # created, in_progress, item added, part added
+    assert set(shown[first_text : last_text + 1]) == {"text-main"}
+    assert shown[last_text + 1 :] == ["log"] * 4 + ["note", "done"]
+    words = "".join(texts(events))
+    final = re.search(r"data-final-output>(.*?)</div>", events[-1].data, re.DOTALL).group(1)
+    assert words == final
+    assert len(texts(events)) > 40  # one SSE event per delta: nothing coalesced
+    run = await last_run()
+    assert run.chunks == len(texts(events))
+
+
+async def test_a_model_reply_containing_script_shows_as_text(aclient) -> None:
+    url = await start(
+        aclient, "raw-response-events", "text-deltas", prompt="<script>alert(1)</script> hi?"
+    )
+    _, events = await read_stream(aclient, url)
+
+    body = "".join(event.data for event in events)
+    assert "<script" not in body
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in "".join(texts(events))
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in events[-1].data
+
+
+async def test_a_run_that_fails_after_the_headers_ends_with_error_then_done(
+    aclient, monkeypatch
+) -> None:
+    original = Backend.build
+
+    def failing(self, *, pacing=None, fail_after_tokens=None):
+        return original(self, pacing=pacing, fail_after_tokens=3)
+
+    monkeypatch.setattr(Backend, "build", failing)
+    response, events = await read_stream(
+        aclient, await start(aclient, "raw-response-events", "text-deltas")
+    )
+
+    assert response.status_code == 200  # already sent when the model failed
+    assert names(events)[-2:] == ["error", "done"]
+    assert len(texts(events)) == 3
+    assert "response.failed" in events[-2].data
+    assert "Failed" in events[-1].data
+    run = await last_run()
+    assert run.outcome == DemoRun.Outcome.FAILED
+    assert "The offline model failed on request after 3 tokens" in run.error
+    assert (await CircuitBreaker.for_backend().state()).failures == 1
+
+
+async def test_a_run_past_its_lifetime_cap_is_stopped(aclient, settings) -> None:
+    settings.LESSONS_RUN_LIFETIME = 0.3
+    url = await start(aclient, "raw-response-events", "text-deltas", length="long", token_ms=20)
+    _, events = await read_stream(aclient, url)
+
+    assert names(events)[-2:] == ["error", "done"]
+    assert "lifetime cap of 0.3 s" in events[-2].data
+    assert 3 < len(texts(events)) < 30
+    run = await last_run()
+    assert run.outcome == DemoRun.Outcome.TIMED_OUT
+    assert 250 < run.total_ms < 1000
+
+
+async def test_while_the_backend_breaker_is_open_runs_are_refused_fast(aclient) -> None:
+    breaker = CircuitBreaker.for_backend()
+    for _ in range(breaker.threshold):
+        await breaker.record_failure()
+
+    _, events = await read_stream(aclient, await start(aclient, "basic-streaming", "short-reply"))
+
+    assert names(events) == ["error", "done"]
+    assert "demos are paused: breaker open" in events[0].data
+    assert (await last_run()).outcome == DemoRun.Outcome.FAILED
+    assert (await breaker.state()).failures == breaker.threshold  # a refusal is not a failure
+
+
+async def test_a_reconnect_to_a_started_run_gets_204_and_runs_nothing(aclient) -> None:
+    url = await start(aclient, "basic-streaming", "short-reply")
+    await read_stream(aclient, url)
+
+    again, events = await read_stream(aclient, url)
+
+    assert again.status_code == 204
+    assert events == []
+    assert await DemoRun.objects.acount() == 1
+
+
+async def test_a_stream_is_only_for_the_learner_who_started_it(
+    aclient, async_client: AsyncClient
+) -> None:
+    url = await start(aclient, "basic-streaming", "short-reply")
+    other = AsyncClient()
+    await other.aforce_login(await sync_to_async(UserFactory)())
+
+    assert (await other.get(url)).status_code == 404
+    assert (await AsyncClient().get(url)).status_code == 403
+    wrong_lesson = url.replace("/basic-streaming/", "/streaming-patterns/")
+    assert (await aclient.get(wrong_lesson)).status_code == 404
+    unknown = re.sub(r"runs/[^/]+/", "runs/00000000-0000-0000-0000-000000000000/", url)
+    assert (await aclient.get(unknown)).status_code == 404
+    _response, events = await read_stream(aclient, url)  # still the owner's to run
+    assert names(events)[-1] == "done"
+
+
+async def test_when_the_cap_is_reached_the_stream_answers_429_without_claiming(
+    aclient, settings
+) -> None:
+    url = await start(aclient, "basic-streaming", "short-reply")
+    settings.LESSONS_MAX_CONCURRENT_RUNS = 1
+    held = await sync_to_async(slot_acquire)()
+
+    busy = await aclient.get(url)
+    assert busy.status_code == 429
+    assert busy["Retry-After"] == "5"
+    assert "busy" in busy.content.decode()
+
+    await sync_to_async(slot_release)(held)
+    response, events = await read_stream(aclient, url)  # the retry gets the run
+    assert response.status_code == 200
+    assert names(events)[-1] == "done"
+
+
+@pytest.fixture
+def model_events(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """When each event left the offline model: proof of whether it is still being run."""
+    produced: list[float] = []
+    original = OfflineModel.stream_response
+
+    async def recording(self, *args, **kwargs) -> AsyncIterator[object]:
+        async for event in original(self, *args, **kwargs):
+            produced.append(asyncio.get_running_loop().time())
+            yield event
+
+    monkeypatch.setattr(OfflineModel, "stream_response", recording)
+    return produced
+
+
+async def serve(
+    url: str, client: AsyncClient, *, leave_after_texts: int | None = None
+) -> tuple[int, bytes]:
+    """GET through Django's real ASGI handler, as uvicorn would (a thread per request, and a
+    disconnect the view can see): the status and the body. `leave_after_texts` closes the
+    connection after that many text events, as a closed tab or the Stop button does."""
+    disconnected = asyncio.Event()
+    enough = asyncio.Event()
+    status = 0
+    body = bytearray()
+    requested = False
+
+    async def receive() -> dict[str, object]:
+        nonlocal requested
+        if not requested:
+            requested = True
+            return {"type": "http.request", "body": b"", "more_body": False}
+        await disconnected.wait()
+        return {"type": "http.disconnect"}
+
+    async def send(message: dict[str, object]) -> None:
+        nonlocal status
+        if message["type"] == "http.response.start":
+            status = message["status"]
+        body.extend(message.get("body", b""))
+        if leave_after_texts and body.count(b"event: text-main") >= leave_after_texts:
+            enough.set()
+
+    cookie = f"sessionid={client.cookies['sessionid'].value}"
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": url,
+        "raw_path": url.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(b"host", b"testserver"), (b"cookie", cookie.encode())],
+        "client": ("127.0.0.1", 50000),
+        "server": ("testserver", 80),
+    }
+    serving = asyncio.create_task(get_asgi_application()(scope, receive, send))
+    if leave_after_texts:
+        await asyncio.wait_for(enough.wait(), 10)
+        disconnected.set()
+    await asyncio.wait_for(serving, 20)
+    return status, bytes(body)
+
+
+async def test_closing_the_stream_cancels_the_run_and_the_model_stops(
+    aclient, settings, model_events: list[float]
+) -> None:
+    """A closed tab or the Stop button: the client disconnects mid-stream."""
+    settings.LESSONS_OFFLINE_TOKEN_DELAY = 0.01
+    url = await start(aclient, "streaming-patterns", "cancel")
+
+    status, body = await serve(url, aclient, leave_after_texts=5)
+
+    produced = len(model_events)
+    await asyncio.sleep(0.3)
+    assert len(model_events) == produced  # nothing more generated: the SDK run was cancelled
+    assert status == 200
+    assert b"event: done" not in body
+    run = await last_run()
+    assert run.outcome == DemoRun.Outcome.CANCELLED
+    assert 5 <= run.chunks < 150
+    assert runs_in_progress() == 0
+
+
+async def test_an_exception_in_our_own_code_ends_the_run_too(
+    aclient, settings, monkeypatch, model_events: list[float]
+) -> None:
+    settings.LESSONS_OFFLINE_TOKEN_DELAY = 0.005
+    original = Renderer.text
+    calls = 0
+
+    def breaks_on_the_fifth(self, event, elapsed):
+        nonlocal calls
+        calls += 1
+        if calls == 5:
+            raise RuntimeError("a bug in the renderer")
+        return original(self, event, elapsed)
+
+    monkeypatch.setattr(Renderer, "text", breaks_on_the_fifth)
+    url = await start(aclient, "streaming-patterns", "cancel")
+    _, events = await read_stream(aclient, url)
+
+    produced = len(model_events)
+    await asyncio.sleep(0.2)
+    assert len(model_events) == produced
+    assert names(events)[-2:] == ["error", "done"]
+    assert "a bug in the renderer" in events[-2].data
+    assert len(texts(events)) == 4
+    assert (await last_run()).outcome == DemoRun.Outcome.FAILED
+
+
+async def test_no_database_connection_is_held_while_the_run_streams(aclient, monkeypatch) -> None:
+    held_during_stream: list[bool] = []
+    original = OfflineModel.stream_response
+
+    async def checking(self, *args, **kwargs):
+        # Runs in the stream, in the request's context: is its connection open?
+        held_during_stream.append(await sync_to_async(lambda: connection.connection is not None)())
+        async for event in original(self, *args, **kwargs):
+            yield event
+
+    monkeypatch.setattr(OfflineModel, "stream_response", checking)
+    url = await start(aclient, "basic-streaming", "event-sequence")
+    status, body = await serve(url, aclient)  # a thread per request, as under uvicorn
+
+    assert status == 200
+    assert names(parse(body.decode()))[-1] == "done"
+    assert held_during_stream == [False]
+    assert await DemoRun.objects.acount() == 1  # recorded once the stream was over
+
+
+async def test_the_run_started_by_the_service_is_the_one_the_stream_runs(aclient, user) -> None:
+    ticket = await sync_to_async(demo_run_start)(
+        user_id=user.pk,
+        session_key=aclient.cookies["sessionid"].value,
+        lesson="streaming-patterns",
+        preset="buffered",
+        prompt="Buffer this, please.",
+        options=DemoOptions(buffer_words=4, length="short"),
+    )
+    url = reverse("lessons:stream", args=["streaming-patterns", ticket.id])
+    _, events = await read_stream(aclient, url)
+
+    buffered = texts(events, "buffered")
+    assert "".join(buffered) == "".join(texts(events, "raw"))
+    assert all(len(chunk.split()) >= 4 for chunk in buffered[:-1])
