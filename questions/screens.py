@@ -294,6 +294,11 @@ def reason_words(reason: str, *, answered: int, cap: int | None) -> str:
     return "You finished before the engine was confident either way: this is where it stood."
 
 
+def interval_text(low: int, high: int) -> str:
+    """An 80% interval in whole percents with an en dash, as the dashboard writes it (65 to 88)."""
+    return f"{low}\N{EN DASH}{high}%"
+
+
 @dataclass(frozen=True)
 class CategoryReading:
     """One category's estimate in whole percents: the expected exam score and its 80% interval."""
@@ -315,9 +320,13 @@ class CategoryReading:
         return self.expected >= self.threshold
 
     @property
+    def interval(self) -> str:
+        return interval_text(self.low, self.high)
+
+    @property
     def summary(self) -> str:
-        """The estimate as one line of text: "raw-events: 78% (65-88%)"."""
-        return f"{self.slug}: {self.expected}% ({self.low}-{self.high}%)"
+        """The estimate as one line of text, "raw-events: 78% (65 to 88%)" with an en dash."""
+        return f"{self.slug}: {self.expected}% ({self.interval})"
 
     @property
     def p_meets_text(self) -> str:
@@ -340,6 +349,10 @@ class PracticeResults:
     @property
     def ready(self) -> bool:
         return self.verdict == AdaptiveOutcome.Verdict.READY
+
+    @property
+    def overall_interval(self) -> str:
+        return interval_text(self.overall_low, self.overall_high)
 
     @property
     def study_below_target(self) -> bool:

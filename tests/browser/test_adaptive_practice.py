@@ -59,7 +59,7 @@ def test_a_short_adaptive_session_reaches_its_decision(
     assert "P(ready)" in page.locator(".verdict").inner_text()
     rows = page.locator("table.estimates tbody tr")
     assert rows.count() == 5
-    assert re.search(r"\d+%\s*\(\d+-\d+%\)", rows.first.inner_text())
+    assert re.search("\\d+%\\s*\\(\\d+\N{EN DASH}\\d+%\\)", rows.first.inner_text())
     bar = rows.first.locator(".estimate-bar")
     assert bar.bounding_box()["width"] > 100  # drawn by the server's CSS, no script involved
     outcome = AdaptiveOutcome.objects.get(attempt=attempt)

@@ -138,7 +138,9 @@ def test_a_session_from_start_to_the_engines_decision(
     assert f"P(ready) {screens.chance(outcome.p_ready)}" in html
     assert "Why it stopped:" in html
     # Every category's estimate with its 80% interval, as text ...
-    estimates_text = re.findall(r"<strong>(\d+)%</strong><span[^>]*>\((\d+)-(\d+)%\)", html)
+    estimates_text = re.findall(
+        r"<strong>(\d+)%</strong><span[^>]*>\((\d+)" "\N{EN DASH}" r"(\d+)%\)", html
+    )
     assert len(estimates_text) == 5
     for expected, low, high in estimates_text:
         assert int(low) <= int(expected) <= int(high)
