@@ -384,7 +384,7 @@ def practice_results(outcome: AdaptiveOutcome, quiz: Quiz) -> PracticeResults:
                 correct=row["correct"],
                 threshold=quiz.category_threshold,
                 lesson_title=lesson.label,
-                lesson_url=f"{reverse('lessons:index')}{lesson.slug}/",
+                lesson_url=reverse("lessons:detail", kwargs={"slug": lesson.slug}),
             )
         )
     # Weakest first by the unrounded estimates: rounding ties many categories near the top.

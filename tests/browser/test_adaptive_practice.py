@@ -71,3 +71,6 @@ def test_a_short_adaptive_session_reaches_its_decision(
     href = first_lesson.get_attribute("href")
     assert href is not None
     assert re.fullmatch(r"/lessons/[a-z-]+/", href)
+    first_lesson.click()
+    page.wait_for_url(f"{live_asgi}{href}")
+    assert page.get_by_role("heading", level=1).is_visible()
