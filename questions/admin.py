@@ -25,7 +25,17 @@ from questions.bank import (
     questions_retire,
 )
 from questions.forms import BankImportForm, ChoiceForm, ChoiceInlineFormSet, QuestionAdminForm
-from questions.models import Answer, Attempt, Category, Choice, Question, Quiz
+from questions.models import (
+    AdaptiveOutcome,
+    Answer,
+    Attempt,
+    BankParameters,
+    Category,
+    Choice,
+    ItemCalibration,
+    Question,
+    Quiz,
+)
 
 # What importing a bank file may do: create and change categories, questions and choices.
 IMPORT_PERMISSIONS = [
@@ -354,6 +364,25 @@ class AnswerInline(ReadOnlyAdminMixin, admin.TabularInline):
     show_change_link = False
 
 
+class AdaptiveOutcomeInline(ReadOnlyAdminMixin, admin.StackedInline):
+    """Adaptive practice: the engine's decision and estimates when the attempt finished."""
+
+    model = AdaptiveOutcome
+    fields = [
+        "verdict",
+        "reason",
+        "p_ready",
+        "answered",
+        "expected_overall",
+        "overall_low",
+        "overall_high",
+        "categories",
+        "parameters_version",
+    ]
+    readonly_fields = fields
+    extra = 0
+
+
 @admin.register(Attempt)
 class AttemptAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = [
@@ -387,7 +416,7 @@ class AttemptAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "passed",
     ]
     fields = readonly_fields
-    inlines = [AnswerInline]
+    inlines = [AdaptiveOutcomeInline, AnswerInline]
 
     @admin.display(description="Score", ordering="score")
     def score_label(self, attempt: Attempt) -> str:
@@ -397,3 +426,30 @@ class AttemptAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Attempt]:
         return super().get_queryset(request).select_related("user", "quiz")
+
+
+class ItemCalibrationInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = ItemCalibration
+    fields = [
+        "question",
+        "answers",
+        "refitted",
+        "discrimination_before",
+        "discrimination_after",
+        "difficulty_before",
+        "difficulty_after",
+        "guessing_before",
+        "guessing_after",
+    ]
+    readonly_fields = fields
+    extra = 0
+
+
+@admin.register(BankParameters)
+class BankParametersAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Versions of the item parameters, written by `manage.py calibrate_items` only."""
+
+    list_display = ["__str__", "created_at", "refitted", "answers", "attempts", "min_answers"]
+    readonly_fields = ["version", "created_at", "min_answers", "attempts", "answers", "refitted"]
+    fields = readonly_fields
+    inlines = [ItemCalibrationInline]

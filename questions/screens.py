@@ -13,8 +13,12 @@ from urllib.parse import urlencode
 
 from django.urls import reverse
 
+from lessons.catalog import LESSONS
 from questions import scoring
-from questions.models import Answer, Attempt, CategorySlug, Quiz
+from questions.adaptive import EngineConfig
+from questions.models import AdaptiveOutcome, Answer, Attempt, CategorySlug, Quiz
+
+LESSON_FOR_CATEGORY = {lesson.category: lesson for lesson in LESSONS}
 
 
 def demo_url(lesson: str, preset: str) -> str:
@@ -236,3 +240,167 @@ class Clock:
     @property
     def seconds_left(self) -> int:
         return max(0, int((self.deadline - self.now).total_seconds()))
+
+
+# Adaptive practice: the engine's decision and estimates -------------------------------------
+
+DECISION_HEADLINES = {
+    AdaptiveOutcome.Verdict.READY: "Ready for the exam",
+    AdaptiveOutcome.Verdict.NOT_YET: "Not yet",
+    AdaptiveOutcome.Verdict.UNDECIDED: "Not decided yet",
+}
+# How many of the weakest categories the results page sends to their lessons.
+STUDY_NEXT = 3
+
+
+def whole_percent(share: float) -> int:
+    return round(100 * share)
+
+
+def chance(probability: float) -> str:
+    """0.973 -> "97%"; never "0%" or "100%", which a probability estimate cannot claim."""
+    percent = whole_percent(probability)
+    if percent < 1:
+        return "under 1%"
+    if percent > 99:
+        return "over 99%"
+    return f"{percent}%"
+
+
+def reason_words(reason: str, *, answered: int, cap: int | None) -> str:
+    """The engine's stop rule (`questions.adaptive.engine.REASONS`) in the learner's words."""
+    config = EngineConfig()
+    if reason == "confident: ready":
+        return (
+            f"The chance that you are ready reached {chance(config.ready_at)}, with at least "
+            f"{config.min_per_category} answers in every category."
+        )
+    if reason == "confident: not yet":
+        return f"The chance that you are ready fell to {chance(config.not_ready_at)} or less."
+    if reason == "further answers would almost surely not change it":
+        return "Answering every remaining question would almost surely not change this decision."
+    if reason == "question cap reached":
+        if cap is not None and answered >= cap:
+            return f"You reached the {cap}-question limit: the engine took the likelier side."
+        return (
+            f"You answered every question available ({answered}): the engine took the likelier "
+            "side."
+        )
+    if reason == "too few answers":
+        return (
+            f"You finished after {answered} answer{'s' if answered != 1 else ''}; the engine "
+            f"decides after {config.min_answers} at the earliest."
+        )
+    return "You finished before the engine was confident either way: this is where it stood."
+
+
+def interval_text(low: int, high: int) -> str:
+    """An 80% interval in whole percents with an en dash, as the dashboard writes it (65 to 88)."""
+    return f"{low}\N{EN DASH}{high}%"
+
+
+@dataclass(frozen=True)
+class CategoryReading:
+    """One category's estimate in whole percents: the expected exam score and its 80% interval."""
+
+    slug: str
+    name: str
+    expected: int
+    low: int
+    high: int
+    p_meets: float
+    answered: int
+    correct: int
+    threshold: int
+    lesson_title: str
+    lesson_url: str
+
+    @property
+    def meets(self) -> bool:
+        return self.expected >= self.threshold
+
+    @property
+    def interval(self) -> str:
+        return interval_text(self.low, self.high)
+
+    @property
+    def summary(self) -> str:
+        """The estimate as one line of text, "raw-events: 78% (65 to 88%)" with an en dash."""
+        return f"{self.slug}: {self.expected}% ({self.interval})"
+
+    @property
+    def p_meets_text(self) -> str:
+        return chance(self.p_meets)
+
+
+@dataclass(frozen=True)
+class PracticeResults:
+    verdict: str
+    headline: str
+    p_ready: str
+    reason: str
+    answered: int
+    overall_expected: int
+    overall_low: int
+    overall_high: int
+    categories: Sequence[CategoryReading]
+    study: Sequence[CategoryReading]
+
+    @property
+    def ready(self) -> bool:
+        return self.verdict == AdaptiveOutcome.Verdict.READY
+
+    @property
+    def overall_interval(self) -> str:
+        return interval_text(self.overall_low, self.overall_high)
+
+    @property
+    def study_below_target(self) -> bool:
+        return any(not reading.meets for reading in self.study)
+
+
+def _percents(expected: float, low: float, high: float) -> tuple[int, int, int]:
+    """Whole percents, the interval widened to hold the rounded estimate (a skewed posterior's
+    mean can sit just outside its 10th-90th percentiles)."""
+    middle = whole_percent(expected)
+    return middle, min(whole_percent(low), middle), max(whole_percent(high), middle)
+
+
+def practice_results(outcome: AdaptiveOutcome, quiz: Quiz) -> PracticeResults:
+    readings = []
+    for row in outcome.categories:
+        slug = CategorySlug(row["category"])
+        lesson = LESSON_FOR_CATEGORY[slug.value]
+        expected, low, high = _percents(row["expected"], row["low"], row["high"])
+        readings.append(
+            CategoryReading(
+                slug=slug.value,
+                name=slug.label,
+                expected=expected,
+                low=low,
+                high=high,
+                p_meets=row["p_meets"],
+                answered=row["answered"],
+                correct=row["correct"],
+                threshold=quiz.category_threshold,
+                lesson_title=lesson.label,
+                lesson_url=reverse("lessons:detail", kwargs={"slug": lesson.slug}),
+            )
+        )
+    # Weakest first by the unrounded estimates: rounding ties many categories near the top.
+    shares = {row["category"]: row["expected"] for row in outcome.categories}
+    weakest = sorted(readings, key=lambda reading: shares[reading.slug])
+    below = [reading for reading in weakest if not reading.meets]
+    overall = _percents(outcome.expected_overall, outcome.overall_low, outcome.overall_high)
+    return PracticeResults(
+        verdict=outcome.verdict,
+        headline=DECISION_HEADLINES[AdaptiveOutcome.Verdict(outcome.verdict)],
+        p_ready=chance(outcome.p_ready),
+        reason=reason_words(outcome.reason, answered=outcome.answered, cap=quiz.question_limit),
+        answered=outcome.answered,
+        overall_expected=overall[0],
+        overall_low=overall[1],
+        overall_high=overall[2],
+        categories=readings,
+        study=below[:STUDY_NEXT] or weakest[:1],
+    )

@@ -1,72 +1,58 @@
-"""Which question a one-at-a-time quiz (adaptive practice) serves next, and when it stops.
+"""Which question adaptive practice serves next, and when it stops: the adaptive engine's step.
 
-Pure: plain data in, a question id (or None: stop) out. `questions.services` builds the items
-from the bank and the responses from the attempt's answers, calls `next_item` once per answered
-question inside the answer's transaction, and appends the chosen question to the attempt.
-
-ADAPTIVE ENGINE (issue 6) plugs in HERE: replace the body of `next_item` with the engine's choice
-and stop rule. Until then it serves a fixed, sensible order (see `fixed_order_next`).
+Pure: plain data in, the engine's `Step` out. `questions.services` builds the items from the
+quiz's active questions and the served list from the attempt's answers, and asks once per answered
+question (inside the answer's transaction). Nothing is stored between requests: the engine is
+cached per bank version (its items and parameters) and the learner's state is recomputed from the
+answers, so every worker process gives the same question for the same answers and seed.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
-LEVEL_ORDER = {"beginner": 0, "intermediate": 1, "advanced": 2}
+from questions.adaptive import Engine, EngineConfig, ItemSpec, Response, Step, Thresholds
 
-
-@dataclass(frozen=True)
-class Item:
-    """An active question of the bank, as the engine sees it (a 3PL item in its category)."""
-
-    id: str
-    category: str
-    level: str
-    discrimination: float
-    difficulty: float
-    guessing: float
+# (question id, correct) in the order served; correct is None while unanswered.
+Served = Sequence[tuple[str, bool | None]]
 
 
-@dataclass(frozen=True)
-class Response:
-    """A question already served in this attempt; `correct` is None while it is unanswered."""
+def practice_engine(
+    items: Sequence[ItemSpec], thresholds: Thresholds, *, cap: int | None
+) -> Engine:
+    """The engine for these items, stopping at `cap` answers at the latest (the quiz's limit).
 
-    item_id: str
-    correct: bool | None
-
-
-def next_item(
-    items: Sequence[Item], responses: Sequence[Response], *, limit: int | None, seed: int
-) -> str | None:
-    """The id of the next question to serve, or None when the practice session should stop.
-
-    `items` come in bank order (category order, then id) and include the ones already served;
-    `responses` are in the order served; `limit` is the quiz's cap on questions (None: no cap);
-    `seed` is the attempt's shuffle seed, for any randomness (exposure control) to be stable
-    across retries of the same request.
+    Built once per process for each distinct (items, thresholds, cap): the items carry their
+    parameters, so an activated, retired or recalibrated question means a new engine.
     """
-    # ADAPTIVE ENGINE (issue 6): replace this call with the engine's selection and stop rule.
-    return fixed_order_next(items, responses, limit=limit)
+    return Engine.for_bank(items, thresholds, EngineConfig(max_answers=cap))
 
 
-def fixed_order_next(
-    items: Sequence[Item], responses: Sequence[Response], *, limit: int | None
-) -> str | None:
-    """Beginner to advanced, the categories taken in turn within a level; stop at `limit`."""
-    if limit is not None and len(responses) >= limit:
-        return None
-    served = {response.item_id for response in responses}
-    rank_in_cell: dict[tuple[str, str], int] = {}
-    category_order: dict[str, int] = {}
-    keyed: list[tuple[int, int, int, str]] = []
-    for item in items:
-        category_order.setdefault(item.category, len(category_order))
-        cell = (item.level, item.category)
-        rank = rank_in_cell.get(cell, 0)
-        rank_in_cell[cell] = rank + 1
-        keyed.append((LEVEL_ORDER.get(item.level, 3), rank, category_order[item.category], item.id))
-    for *_, item_id in sorted(keyed):
-        if item_id not in served:
-            return item_id
-    return None
+def responses_known(engine: Engine, served: Served) -> list[Response]:
+    """The answered questions the engine knows, in the order served.
+
+    A question retired since it was served is no longer in the bank, so its answer says nothing
+    about the exam the engine predicts: it is left out (and does not count toward the cap).
+    """
+    return [
+        Response(item_id, correct)
+        for item_id, correct in served
+        if correct is not None and item_id in engine.index
+    ]
+
+
+def next_step(
+    items: Sequence[ItemSpec],
+    served: Served,
+    *,
+    thresholds: Thresholds,
+    cap: int | None,
+    seed: int,
+) -> Step:
+    """The engine's decision on the answers so far and, unless it is final, the next question.
+
+    `seed` is the attempt's seed: the random choice among near-best questions (exposure control
+    across attempts) is the same on every retry of the same request.
+    """
+    engine = practice_engine(items, thresholds, cap=cap)
+    return engine.step(responses_known(engine, served), seed=seed)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -22,12 +22,16 @@ from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from questions import scoring, selection
+from questions import estimates, scoring, selection
+from questions.adaptive import ItemFit, ItemSpec, calibrate
 from questions.models import (
+    AdaptiveOutcome,
     Answer,
     Attempt,
+    BankParameters,
     Category,
     Choice,
+    ItemCalibration,
     Question,
     QuestionQuerySet,
     Quiz,
@@ -265,14 +269,15 @@ def _answer_apply(
         raise AnswerRejected(
             "That option is not one of this question's options; nothing was saved."
         )
-    kind = answer.kind
+    kind, quiz = answer.kind, attempt.quiz
     if len(chosen) > 1 and kind in scoring.SINGLE_ANSWER_KINDS:
         raise AnswerRejected("Choose only one option for this question; nothing was saved.")
     unchanged = chosen == sorted(answer.chosen) and (answer.is_answered or not chosen)
-    # With feedback after each answer there is nothing to take back: an empty form is a no-op.
-    if unchanged or (attempt.quiz.immediate_feedback and not chosen):
+    # With feedback after each answer there is nothing to take back, and in adaptive practice
+    # the questions served since were chosen from this answer: an empty form is a no-op.
+    if unchanged or (not chosen and (quiz.immediate_feedback or quiz.serves_one_at_a_time)):
         return AnswerOutcome(answer=answer, changed=False)
-    if attempt.quiz.immediate_feedback and answer.is_answered:
+    if quiz.immediate_feedback and answer.is_answered:
         raise AnswerRejected(
             "You have seen the feedback for this question, so its answer is final."
         )
@@ -285,7 +290,7 @@ def _answer_apply(
         answer.chosen, answer.correct, answer.answered_at = [], None, None
     answer.save(update_fields=["chosen", "correct", "answered_at"])
     served_next = None
-    if attempt.quiz.serves_one_at_a_time and chosen:
+    if quiz.serves_one_at_a_time and chosen:
         served_next = _serve_next(attempt, after=answer)
     return AnswerOutcome(answer=answer, changed=True, served_next=served_next)
 
@@ -365,26 +370,23 @@ def _serve_next(attempt: Attempt, *, after: Answer) -> Answer | None:
 
 
 def _next_for_adaptive(
-    *, quiz: Quiz, attempt_seed: int, served: Sequence[tuple[str, bool | None]]
+    *, quiz: Quiz, attempt_seed: int, served: selection.Served
 ) -> Question | None:
-    """Build the selection module's plain inputs from the bank and ask it for the next question."""
-    rows = quiz.questions_in_scope().select_related("category").order_by("category__order", "id")
-    items = [
-        selection.Item(
-            id=q.id,
-            category=q.category.slug,
-            level=q.level,
-            discrimination=q.discrimination,
-            difficulty=q.difficulty,
-            guessing=q.guessing,
-        )
-        for q in rows
-    ]
-    responses = [selection.Response(item_id=qid, correct=correct) for qid, correct in served]
-    chosen_id = selection.next_item(items, responses, limit=quiz.question_limit, seed=attempt_seed)
-    if chosen_id is None:
+    """The engine's next question for the answers so far; None once its stop rule has decided
+    (or when the quiz's scope has no active question left to ask)."""
+    items = estimates.bank_items(quiz.questions_in_scope())
+    if not items:
         return None
-    return _with_choices(Question.objects.filter(pk=chosen_id)).get()
+    step = selection.next_step(
+        items,
+        served,
+        thresholds=estimates.quiz_thresholds(quiz),
+        cap=quiz.question_limit,
+        seed=attempt_seed,
+    )
+    if step.next_item is None:
+        return None
+    return _with_choices(Question.objects.filter(pk=step.next_item)).get()
 
 
 # Finishing ---------------------------------------------------------------------------------
@@ -438,15 +440,22 @@ def attempts_expire_overdue(
 
 
 def _attempt_finalize(attempt: Attempt, *, status: str, now: datetime) -> None:
-    """Score from the answers' snapshots and close the attempt (caller holds its row lock)."""
-    results = [
-        scoring.ItemResult(category=slug, correct=bool(correct))
-        for slug, correct in attempt.answers.order_by("position").values_list(
-            "category_slug", "correct"
-        )
-    ]
-    card = scoring.score(results)
-    verdict = scoring.readiness(card, attempt.thresholds())
+    """Score from the answers' snapshots and close the attempt (caller holds its row lock).
+
+    Adaptive practice also records the engine's decision and estimates (`AdaptiveOutcome`); its
+    verdict is the engine's, not the raw score's.
+    """
+    rows = list(
+        attempt.answers.order_by("position").values_list("question_id", "category_slug", "correct")
+    )
+    card = scoring.score(
+        [scoring.ItemResult(category=slug, correct=bool(correct)) for _, slug, correct in rows]
+    )
+    passed = scoring.readiness(card, attempt.thresholds()).ready
+    outcome = None
+    if attempt.quiz.serves_one_at_a_time:
+        outcome = estimates.attempt_outcome(attempt, [(qid, correct) for qid, _, correct in rows])
+        passed = outcome is not None and outcome.verdict == AdaptiveOutcome.Verdict.READY
     attempt.status = status
     # An expired attempt ended at its deadline, however late the sweep noticed.
     attempt.submitted_at = (
@@ -456,7 +465,7 @@ def _attempt_finalize(attempt: Attempt, *, status: str, now: datetime) -> None:
     attempt.question_count = card.overall.total
     attempt.score = Decimal(str(card.overall.percent))
     attempt.category_scores = {name: s.as_dict() for name, s in card.categories.items()}
-    attempt.passed = verdict.ready
+    attempt.passed = passed
     attempt.save(
         update_fields=[
             "status",
@@ -468,6 +477,8 @@ def _attempt_finalize(attempt: Attempt, *, status: str, now: datetime) -> None:
             "passed",
         ]
     )
+    if outcome is not None:
+        outcome.save()
     _announce_finished(attempt)
 
 
@@ -513,8 +524,9 @@ def quiz_defaults_ensure() -> list[Quiz]:
         {
             "slug": "adaptive-practice",
             "title": "Adaptive practice",
-            "description": "Questions one at a time, each chosen after your last answer, with "
-            "feedback and the live demo behind every answer.",
+            "description": "Questions one at a time, each chosen from your answers so far, "
+            "until the engine can tell whether you are ready for the exam (20 at most); "
+            "feedback and the live demo after every answer.",
             "mode": Quiz.Mode.ADAPTIVE,
             "feedback": Quiz.Feedback.IMMEDIATE,
             "shuffle_questions": False,
@@ -574,3 +586,99 @@ def _retake_quiz() -> Quiz:
         },
     )
     return quiz
+
+
+# Item calibration --------------------------------------------------------------------------
+
+
+class CalibrationRefused(Exception):
+    """Too little data, or the bank changed meanwhile: nothing was written."""
+
+
+@dataclass(frozen=True)
+class CalibrationRun:
+    before: tuple[ItemSpec, ...]  # the active questions' parameters before, in bank order
+    fits: tuple[ItemFit, ...]  # the same questions after (unchanged unless refitted)
+    attempts: int
+    answers: int
+    version: int | None  # the new bank parameter version; None for a dry run
+
+    @property
+    def refitted(self) -> int:
+        return sum(fit.refitted for fit in self.fits)
+
+
+def item_parameters_calibrate(
+    *, min_answers: int, dry_run: bool = False, now: datetime | None = None
+) -> CalibrationRun:
+    """Refit the active questions' 3PL parameters from the answers of finished attempts.
+
+    Only questions with at least `min_answers` answers get new parameters (the fit's priors keep
+    them near their current values when the data say little); the others are left as they are.
+    Records a new `BankParameters` version with every question's before and after. Refuses, with
+    nothing written, when no question has enough answers or the bank changed during the fit.
+    """
+    items = estimates.bank_items()
+    attempts = estimates.calibration_responses()
+    # The fit takes seconds on a large history: it runs before, not inside, the transaction.
+    fits = calibrate(items, attempts, min_answers=min_answers)
+    answers = sum(fit.answers for fit in fits)
+    if not any(fit.refitted for fit in fits):
+        most = max((fit.answers for fit in fits), default=0)
+        raise CalibrationRefused(
+            f"Too little data: no active question has {min_answers} answers in finished attempts "
+            f"yet (the most answered has {most}). Nothing was changed."
+        )
+    run = CalibrationRun(items, fits, attempts=len(attempts), answers=answers, version=None)
+    if dry_run:
+        return run
+    with transaction.atomic():
+        locked = {
+            question.id: question
+            for question in Question.objects.select_for_update().filter(
+                id__in=[item.id for item in items]
+            )
+        }
+        if any(
+            (question := locked.get(item.id)) is None
+            or (question.discrimination, question.difficulty, question.guessing)
+            != (item.discrimination, item.difficulty, item.guessing)
+            for item in items
+        ):
+            raise CalibrationRefused(
+                "The bank changed while the parameters were being fitted. Nothing was changed; "
+                "run the calibration again."
+            )
+        parameters = BankParameters.objects.create(
+            version=BankParameters.objects.current_version() + 1,
+            created_at=now or timezone.now(),
+            min_answers=min_answers,
+            attempts=len(attempts),
+            answers=answers,
+            refitted=run.refitted,
+        )
+        ItemCalibration.objects.bulk_create(
+            ItemCalibration(
+                parameters=parameters,
+                question_id=old.id,
+                answers=fit.answers,
+                refitted=fit.refitted,
+                discrimination_before=old.discrimination,
+                difficulty_before=old.difficulty,
+                guessing_before=old.guessing,
+                discrimination_after=fit.item.discrimination,
+                difficulty_after=fit.item.difficulty,
+                guessing_after=fit.item.guessing,
+            )
+            for old, fit in zip(items, fits, strict=True)
+        )
+        changed = []
+        for fit in fits:
+            if fit.refitted:
+                question = locked[fit.item.id]
+                question.discrimination = fit.item.discrimination
+                question.difficulty = fit.item.difficulty
+                question.guessing = fit.item.guessing
+                changed.append(question)
+        Question.objects.bulk_update(changed, ["discrimination", "difficulty", "guessing"])
+    return replace(run, version=parameters.version)

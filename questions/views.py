@@ -22,7 +22,7 @@ from django_htmx.http import HttpResponseClientRedirect, push_url
 from pydantic import BaseModel, ValidationError
 
 from questions import screens, services
-from questions.models import Answer, Attempt, Quiz, active_question_counts
+from questions.models import AdaptiveOutcome, Answer, Attempt, Quiz, active_question_counts
 
 
 class AuthenticatedRequest(HttpRequest):
@@ -349,9 +349,15 @@ def attempt_results(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         return redirect("questions:attempt_resume", pk=attempt.pk)
     answers = list(attempt.answers.order_by("position"))
     missed = sum(1 for answer in answers if answer.correct is not True)
+    practice = None
+    if attempt.quiz.serves_one_at_a_time:
+        # Attempts finished before the engine was in the product have no outcome: raw scores.
+        outcome = AdaptiveOutcome.objects.filter(attempt=attempt).first()
+        practice = screens.practice_results(outcome, attempt.quiz) if outcome else None
     context = {
         "attempt": attempt,
         "quiz": attempt.quiz,
+        "practice": practice,
         "results": screens.results(attempt),
         "review": screens.review_views(attempt, answers),
         "missed": missed,

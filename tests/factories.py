@@ -142,3 +142,29 @@ def questions_across_categories(count: int, **fields: object) -> list[Question]:
         QuestionFactory(category=categories[index % len(categories)], **fields)
         for index in range(count)
     ]
+
+
+LEVEL_MIX = ("beginner",) * 3 + ("intermediate",) * 4 + ("advanced",) * 3
+
+
+def bank_of_fifty(**fields: object) -> list[Question]:
+    """The real bank's layout with fixed ids (basics-01 ... production-10): per category three
+    beginner, four intermediate and three advanced questions at their level's parameters. The
+    same ids and parameters in every test mean the same adaptive engine, which is cached per
+    item set: it is built once per test session."""
+    questions = []
+    for slug in Category.Slug.values:
+        category = CategoryFactory(slug=slug)
+        for number, level in enumerate(LEVEL_MIX, start=1):
+            question_id = f"{slug}-{number:02d}"
+            questions.append(
+                QuestionFactory(
+                    id=question_id,
+                    category=category,
+                    level=level,
+                    prompt=f"What does {question_id} ask?",
+                    explanation=f"Why {question_id} has the answer it has.",
+                    **fields,
+                )
+            )
+    return questions

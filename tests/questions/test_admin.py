@@ -83,9 +83,10 @@ def test_the_migrations_create_the_instructors_group() -> None:
     group = Group.objects.get(name=INSTRUCTORS)
     quizzes = [f"{action}_quiz" for action in ("add", "change", "delete", "view")]
     records = ["view_answer", "view_attempt"]
+    engine_records = ["view_adaptiveoutcome", "view_bankparameters", "view_itemcalibration"]
     certificates = ["change_certificate", "view_certificate"]  # certify's migration: revoking
     assert sorted(group.permissions.values_list("codename", flat=True)) == sorted(
-        BANK_PERMISSIONS + quizzes + records + certificates
+        BANK_PERMISSIONS + quizzes + records + engine_records + certificates
     )
 
 
@@ -107,11 +108,16 @@ def test_the_grant_extends_and_the_revoke_undoes() -> None:
         "codename", flat=True
     )
     instructors_grant(global_apps, models=["choice"], actions=["delete"])
-    assert Group.objects.get(name=INSTRUCTORS).permissions.count() == 20
+    assert Group.objects.get(name=INSTRUCTORS).permissions.count() == 23
     with pytest.raises(LookupError, match="no_such_model"):
         instructors_grant(global_apps, models=["no_such_model"])
     instructors_revoke(global_apps, models=["category", "question", "choice", "quiz"])
     instructors_revoke(global_apps, models=["attempt", "answer"], actions=["view"])
+    instructors_revoke(
+        global_apps,
+        models=["adaptiveoutcome", "bankparameters", "itemcalibration"],
+        actions=["view"],
+    )
     instructors_revoke(
         global_apps, models=["certificate"], app_label="certify", actions=["view", "change"]
     )

@@ -1,5 +1,5 @@
-"""Quiz, Attempt and Answer: the invariants the database holds, the default quizzes, the
-selection order adaptive practice uses until the engine lands, the expire command and the admin."""
+"""Quiz, Attempt and Answer: the invariants the database holds, the default quizzes, the expire
+command and the admin (adaptive practice's selection: test_adaptive_practice.py)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from questions import selection, services
+from questions import services
 from questions.models import Answer, Attempt, Category, Quiz, active_question_counts
 from questions.templatetags.quizzes import clock, duration, percent, points
 from tests.factories import (
@@ -223,47 +223,6 @@ def test_default_drills_wait_for_the_categories() -> None:
     assert not any(quiz.slug.startswith("drill-") for quiz in first)
     CategoryFactory(slug="production")
     assert [quiz.slug for quiz in services.quiz_defaults_ensure()] == ["drill-production"]
-
-
-# The fixed selection order (replaced by the adaptive engine) -------------------------------
-
-
-def item(item_id: str, category: str, level: str) -> selection.Item:
-    return selection.Item(item_id, category, level, 1.2, 0.0, 0.2)
-
-
-BANK = [
-    item("basics-01", "basics", "advanced"),
-    item("basics-02", "basics", "beginner"),
-    item("basics-03", "basics", "beginner"),
-    item("raw-events-01", "raw-events", "beginner"),
-    item("raw-events-02", "raw-events", "intermediate"),
-    item("production-01", "production", "beginner"),
-]
-
-
-def test_fixed_order_goes_beginner_to_advanced_with_categories_in_turn() -> None:
-    served: list[selection.Response] = []
-    while (next_id := selection.next_item(BANK, served, limit=None, seed=1)) is not None:
-        served.append(selection.Response(next_id, True))
-    assert [r.item_id for r in served] == [
-        "basics-02",
-        "raw-events-01",
-        "production-01",
-        "basics-03",
-        "raw-events-02",
-        "basics-01",
-    ]
-
-
-def test_fixed_order_stops_at_the_limit_and_never_repeats() -> None:
-    served = [selection.Response("basics-02", False), selection.Response("raw-events-01", None)]
-    assert selection.next_item(BANK, served, limit=2, seed=1) is None
-    assert selection.next_item(BANK, served, limit=3, seed=1) == "production-01"
-    assert (
-        selection.next_item(BANK[:1], [selection.Response("basics-01", True)], limit=None, seed=1)
-        is None
-    )
 
 
 # The expire command ------------------------------------------------------------------------

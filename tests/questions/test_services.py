@@ -479,39 +479,24 @@ def test_retake_needs_a_finished_attempt_with_something_missed(learner: Abstract
 # Adaptive practice: one question at a time -------------------------------------------------
 
 
-def test_adaptive_practice_serves_one_question_at_a_time_until_its_limit(
+def test_adaptive_practice_serves_one_question_at_a_time_until_the_engine_stops(
     learner: AbstractUser,
 ) -> None:
-    questions_across_categories(10, level="intermediate")
-    questions_across_categories(5, level="beginner")
+    questions_across_categories(15)
     quiz = QuizFactory(mode=Quiz.Mode.ADAPTIVE, feedback=Quiz.Feedback.IMMEDIATE, question_limit=7)
 
     attempt, _ = services.attempt_start(user=learner, quiz=quiz)
     assert attempt.answers.count() == 1
 
-    served: list[str] = []
-    for position in range(1, 8):
-        row = answer_at(attempt, position)
-        served.append(row.question_id)
-        outcome = answer(learner, attempt, position, right=position % 2 == 0)
-        if position < 7:
-            assert outcome.served_next is not None
-            assert outcome.served_next.position == position + 1
-        else:
-            assert outcome.served_next is None  # the limit: stop
+    position = 1
+    while (outcome := answer(learner, attempt, position)).served_next is not None:
+        assert outcome.served_next.position == position + 1
+        position += 1
 
-    assert attempt.answers.count() == 7
-    levels = [answer_at(attempt, p).snapshot["level"] for p in range(1, 8)]
-    assert levels == ["beginner"] * 5 + ["intermediate"] * 2
-    # Within a level the categories take turns.
-    assert [answer_at(attempt, p).category_slug for p in range(1, 6)] == [
-        "basics",
-        "raw-events",
-        "run-items",
-        "tools-handoffs",
-        "production",
-    ]
-    assert len(set(served)) == 7
+    # The engine's rule (questions.adaptive): never before 5 answers, at the latest at the limit.
+    assert 5 <= position <= 7
+    served = list(attempt.answers.values_list("question_id", flat=True))
+    assert len(served) == len(set(served)) == position
 
 
 def test_adaptive_practice_serves_nothing_new_when_an_earlier_answer_is_given(

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DatabaseError
 
-from questions import rules, simulation
+from questions import estimates, rules, simulation
 from questions.adaptive import Engine, ItemSpec, Thresholds
 
 BANK_FILE = Path(settings.BASE_DIR) / "questions" / "bank" / "streaming.yaml"
@@ -20,17 +20,10 @@ POLICIES = ("fixed-50", "ceiling", "random", "engine", "catsim")
 
 
 def bank_from_database() -> tuple[ItemSpec, ...]:
-    from questions.models import Question
-
     try:
-        rows = list(
-            Question.objects.active()
-            .order_by("category__order", "id")
-            .values_list("id", "category__slug", "discrimination", "difficulty", "guessing")
-        )
+        return estimates.bank_items()
     except DatabaseError:  # not migrated: no bank here
         return ()
-    return tuple(ItemSpec(*row) for row in rows)
 
 
 def bank_from_file(path: Path) -> tuple[ItemSpec, ...]:

@@ -1,0 +1,151 @@
+"""The adaptive engine against the database: the bank's items, a learner's responses, estimates.
+
+The engine (`questions.adaptive`) is pure and stateless; this module feeds it from the models.
+
+- `bank_items()`: the active questions as the engine's items, in bank order (one query).
+- `learner_estimate(user)`: the dashboard's entry point. The engine's estimate for a learner
+  from the latest answer to each question in their finished attempts, or None when there is
+  nothing to estimate from.
+- `attempt_outcome(attempt, served)`: what the engine concludes from one adaptive practice
+  attempt's answers (saved with the attempt when it finishes, by `services`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from itertools import groupby
+from operator import itemgetter
+
+from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
+
+from questions import selection
+from questions.adaptive import Engine, Estimate, ItemSpec, Response, Thresholds, Verdict
+from questions.models import (
+    AdaptiveOutcome,
+    Answer,
+    Attempt,
+    BankParameters,
+    Question,
+    QuestionQuerySet,
+    Quiz,
+)
+
+
+def bank_items(questions: QuestionQuerySet | None = None) -> tuple[ItemSpec, ...]:
+    """The questions (default: every active one) as the engine's items, in bank order."""
+    questions = Question.objects.active() if questions is None else questions
+    rows = questions.order_by("category__order", "id").values_list(
+        "id", "category__slug", "discrimination", "difficulty", "guessing"
+    )
+    return tuple(ItemSpec(*row) for row in rows)
+
+
+def site_thresholds() -> Thresholds:
+    """The certification thresholds from settings, as the engine's shares."""
+    return Thresholds.from_percent(
+        settings.CERTIFY_OVERALL_THRESHOLD, settings.CERTIFY_CATEGORY_THRESHOLD
+    )
+
+
+def learner_responses(user: AbstractBaseUser) -> list[Response]:
+    """The latest answer to each question in the learner's finished attempts (one query, one row
+    per question however many attempts).
+
+    The engine's model has each question answered once; a question answered again (a retake, a
+    second exam) counts with its latest answer. Open attempts are left out: their answers may
+    still change.
+    """
+    rows = (
+        Answer.objects.filter(attempt__user_id=user.pk)
+        .latest_per_question()
+        .order_by("question_id")
+        .values_list("question_id", "correct")
+    )
+    return [Response(question_id, bool(correct)) for question_id, correct in rows]
+
+
+def learner_estimate(
+    user: AbstractBaseUser, *, items: Sequence[ItemSpec] | None = None
+) -> Estimate | None:
+    """The engine's estimate for `user` over the whole active bank, at the site's thresholds.
+
+    `Estimate.p_ready` is P(ready); each `Estimate.categories` entry (bank category order) has
+    `expected_score`, an 80% interval `low`..`high` (shares of the exam, 0 to 1), and `p_meets`,
+    P(category >= the category threshold); `answered` counts the answers it rests on. None when
+    the bank has no active questions or the learner has answered none of them in a finished
+    attempt. Two queries (pass `items` from `bank_items()` to save one); the engine is cached.
+    """
+    items = bank_items() if items is None else tuple(items)
+    if not items:
+        return None
+    engine = Engine.for_bank(items, site_thresholds())
+    known = [r for r in learner_responses(user) if r.item_id in engine.index]
+    if not known:
+        return None
+    return engine.posterior(known)
+
+
+def quiz_thresholds(quiz: Quiz) -> Thresholds:
+    """The quiz's own thresholds (the site's by default), as the engine's shares."""
+    return Thresholds.from_percent(quiz.overall_threshold, quiz.category_threshold)
+
+
+VERDICTS = {
+    Verdict.READY: AdaptiveOutcome.Verdict.READY,
+    Verdict.NOT_YET: AdaptiveOutcome.Verdict.NOT_YET,
+    Verdict.CONTINUE: AdaptiveOutcome.Verdict.UNDECIDED,
+}
+
+
+def attempt_outcome(attempt: Attempt, served: selection.Served) -> AdaptiveOutcome | None:
+    """The engine's decision and estimates from an adaptive practice attempt's answers (unsaved),
+    by the same engine that chose its questions; None when the quiz has no active question left.
+
+    Two queries: the bank's items and the parameter version (the engine itself is cached).
+    """
+    quiz = attempt.quiz
+    items = bank_items(quiz.questions_in_scope())
+    if not items:
+        return None
+    engine = selection.practice_engine(items, quiz_thresholds(quiz), cap=quiz.question_limit)
+    responses = selection.responses_known(engine, served)
+    decision, estimate = engine.decision(responses), engine.posterior(responses)
+    return AdaptiveOutcome(
+        attempt=attempt,
+        verdict=VERDICTS[decision.verdict],
+        reason=decision.reason,
+        p_ready=decision.p_ready,
+        answered=decision.answered,
+        expected_overall=estimate.expected_overall,
+        overall_low=estimate.overall_low,
+        overall_high=estimate.overall_high,
+        categories=[
+            {
+                "category": category.category,
+                "answered": category.answered,
+                "correct": category.correct,
+                "expected": category.expected_score,
+                "low": category.low,
+                "high": category.high,
+                "p_meets": category.p_meets,
+            }
+            for category in estimate.categories
+        ],
+        parameters_version=BankParameters.objects.current_version(),
+    )
+
+
+def calibration_responses() -> list[list[Response]]:
+    """Every finished attempt's answered questions, one list per attempt (one learner's sitting),
+    in the order answered: what `calibrate` fits item parameters from."""
+    rows = (
+        Answer.objects.filter(answered_at__isnull=False)
+        .exclude(attempt__status=Attempt.Status.IN_PROGRESS)
+        .order_by("attempt_id", "position")
+        .values_list("attempt_id", "question_id", "correct")
+    )
+    return [
+        [Response(question_id, bool(correct)) for _, question_id, correct in answers]
+        for _, answers in groupby(rows.iterator(chunk_size=5000), key=itemgetter(0))
+    ]

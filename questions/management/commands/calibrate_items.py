@@ -1,0 +1,64 @@
+"""Refit the active questions' item parameters from real answers (`item_parameters_calibrate`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from questions import services
+
+
+class Command(BaseCommand):
+    help = (
+        "Refit the 3PL parameters (a, b, c) of the active questions from the answers of finished "
+        "attempts; only questions with enough answers change. Records a new bank parameter "
+        "version."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--min-answers",
+            type=int,
+            default=200,
+            help="Answers a question needs before it is refitted (default 200).",
+        )
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Fit and show the changes; write nothing."
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        min_answers, dry_run = options["min_answers"], options["dry_run"]
+        if min_answers < 1:
+            raise CommandError("--min-answers must be at least 1.")
+        try:
+            run = services.item_parameters_calibrate(min_answers=min_answers, dry_run=dry_run)
+        except services.CalibrationRefused as refused:
+            raise CommandError(str(refused)) from None
+        self.stdout.write(format_run(run, min_answers=min_answers))
+
+
+def format_run(run: services.CalibrationRun, *, min_answers: int) -> str:
+    if run.version is None:
+        head = f"Dry run: nothing written. Would refit {run.refitted}"
+    else:
+        head = f"Bank parameters v{run.version}: refitted {run.refitted}"
+    lines = [
+        f"{head} of {len(run.fits)} active questions from {run.answers} answers in "
+        f"{run.attempts} finished attempts (at least {min_answers} answers each).",
+        "",
+        f"{'question':<20}{'answers':>8}  {'a before -> after':<19}{'b before -> after':<20}"
+        f"{'c before -> after':<17}",
+    ]
+    for old, fit in zip(run.before, run.fits, strict=True):
+        if fit.refitted:
+            new = fit.item
+            changes = (
+                f"{old.discrimination:>5.2f} -> {new.discrimination:<5.2f}     "
+                f"{old.difficulty:>5.2f} -> {new.difficulty:<5.2f}      "
+                f"{old.guessing:>4.2f} -> {new.guessing:<4.2f}"
+            )
+        else:
+            changes = f"kept (fewer than {min_answers} answers)"
+        lines.append(f"{old.id:<20}{fit.answers:>8}  {changes}")
+    return "\n".join(lines)
