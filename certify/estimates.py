@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from certify.readiness import Estimate, Projection
-from questions import adaptive
+from questions import adaptive, estimates
 from questions.models import Question
 from questions.scoring import Thresholds
 
@@ -31,30 +31,13 @@ def projection_for(
 ) -> Projection | None:
     """The engine's projection, or None before it has enough answers to say anything about
     this learner (its own rule: no decision before `min_answers`)."""
-    items = [
-        adaptive.ItemSpec(
-            id=question.id,
-            category=question.category.slug,
-            discrimination=question.discrimination,
-            difficulty=question.difficulty,
-            guessing=question.guessing,
-        )
-        for question in bank
-    ]
-    known = {item.id for item in items}
-    responses = [
-        adaptive.Response(item_id=qid, correct=correct)
-        for qid, _, correct, _ in latest
-        if qid in known
-    ]
-    if not items:
-        return None
-    engine = adaptive.Engine.for_bank(
-        items, adaptive.Thresholds.from_percent(thresholds.overall, thresholds.category)
+    posterior = estimates.estimate_from(
+        [estimates.item_of(question) for question in bank],
+        [adaptive.Response(item_id=qid, correct=correct) for qid, _, correct, _ in latest],
+        thresholds=adaptive.Thresholds.from_percent(thresholds.overall, thresholds.category),
     )
-    if len(responses) < engine.config.min_answers:
+    if posterior is None or posterior.answered < adaptive.EngineConfig().min_answers:
         return None
-    posterior = engine.posterior(responses)
     return Projection(
         p_ready=posterior.p_ready,
         categories={

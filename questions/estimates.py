@@ -32,6 +32,17 @@ from questions.models import (
 )
 
 
+def item_of(question: Question) -> ItemSpec:
+    """One question as the engine's item (its category and 3PL parameters)."""
+    return ItemSpec(
+        question.id,
+        question.category.slug,
+        question.discrimination,
+        question.difficulty,
+        question.guessing,
+    )
+
+
 def bank_items(questions: QuestionQuerySet | None = None) -> tuple[ItemSpec, ...]:
     """The questions (default: every active one) as the engine's items, in bank order."""
     questions = Question.objects.active() if questions is None else questions
@@ -77,10 +88,21 @@ def learner_estimate(
     attempt. Two queries (pass `items` from `bank_items()` to save one); the engine is cached.
     """
     items = bank_items() if items is None else tuple(items)
+    return estimate_from(items, learner_responses(user))
+
+
+def estimate_from(
+    items: Sequence[ItemSpec],
+    responses: Sequence[Response],
+    *,
+    thresholds: Thresholds | None = None,
+) -> Estimate | None:
+    """The engine's estimate from `responses` (those to questions among `items` count), at the
+    site's thresholds unless given; None when there is no item or no response to go on."""
     if not items:
         return None
-    engine = Engine.for_bank(items, site_thresholds())
-    known = [r for r in learner_responses(user) if r.item_id in engine.index]
+    engine = Engine.for_bank(tuple(items), thresholds or site_thresholds())
+    known = [r for r in responses if r.item_id in engine.index]
     if not known:
         return None
     return engine.posterior(known)
