@@ -45,9 +45,11 @@ check: lint test
 bench: install-dev
 	$(BIN)/pytest -m bench -s tests/bench/test_streaming.py
 
-clean:
-	rm -rf $(VENV) staticfiles build *.egg-info
-
-# The adaptive engine's benchmark (issue 6): every policy on the same simulated learners.
+# The adaptive engine: every policy on the same simulated learners (BENCH_ARGS, e.g.
+# "--learners 500 --seeds 5"), then what saving an answer in adaptive practice costs.
 bench-adaptive: install-dev
 	$(BIN)/python manage.py simulate_adaptive $(BENCH_ARGS)
+	$(BIN)/pytest -m bench -s tests/bench/test_adaptive_answer.py
+
+clean:
+	rm -rf $(VENV) staticfiles build *.egg-info

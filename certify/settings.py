@@ -7,6 +7,8 @@ the offline model); with DEBUG off the app refuses to start without SECRET_KEY a
 
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -161,8 +163,11 @@ def _databases(url: str) -> dict[str, dict[str, object]]:
             "transaction_mode": "IMMEDIATE",
             "timeout": 20,
         }
-        # A file, not memory, so that a live ASGI server in the test process sees the same data.
-        config["TEST"] = {"NAME": str(BASE_DIR / ".test-db.sqlite3")}
+        # A file, not memory, so that a live ASGI server in the test process sees the same data;
+        # one per test process, so that two runs (the suite and a benchmark) never share it.
+        config["TEST"] = {
+            "NAME": str(Path(tempfile.gettempdir()) / f"certify-test-{os.getpid()}.sqlite3")
+        }
     return {"default": config}
 
 
