@@ -31,7 +31,7 @@ class StaffFactory(UserFactory):
     is_staff = True
 
 
-# The question bank (questions/models.py). A category is one of the five fixed slugs, got or
+# The question bank (questions/models/bank.py). A category is one of the five fixed slugs, got or
 # created; a question comes with a valid choice set for its kind unless `choices=[...]` (the
 # correct flags, in order) says otherwise.
 
@@ -111,8 +111,8 @@ class QuestionFactory(factory.django.DjangoModelFactory[Question]):
         )
 
 
-# Quizzes (questions/models.py): a published quiz over all active questions, unshuffled so that
-# tests can name positions; tests that shuffle say so.
+# Quizzes (questions/models/quizzes.py): a published quiz over all active questions, unshuffled
+# so that tests can name positions; tests that shuffle say so.
 
 
 class QuizFactory(factory.django.DjangoModelFactory[Quiz]):

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import random
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -23,21 +23,16 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from questions import estimates, scoring, selection
-from questions.adaptive import ItemFit, ItemSpec, calibrate
 from questions.models import (
     AdaptiveOutcome,
     Answer,
     Attempt,
-    BankParameters,
-    Category,
     Choice,
-    ItemCalibration,
     Question,
     QuestionQuerySet,
     Quiz,
 )
-
-RETAKE_QUIZ_SLUG = "retake-missed"
+from questions.services.quizzes import retake_quiz_get
 
 
 class AttemptError(Exception):
@@ -93,7 +88,7 @@ def attempt_retake_missed(
     if not source.can_retake_missed:
         # A retake shows the key after each answer, which this quiz's review policy withholds.
         raise AttemptError("This quiz keeps its answers private, so it offers no retake drill.")
-    quiz = _retake_quiz()
+    quiz = retake_quiz_get()
     open_attempt = _open_attempt(user=user, quiz=quiz, retake_of=source, now=now)
     if open_attempt is not None:
         return open_attempt, False
@@ -488,197 +483,3 @@ def _announce_finished(attempt: Attempt) -> None:
     (certify issues certificates) without questions importing them."""
     for path in getattr(settings, "QUESTIONS_ATTEMPT_FINISHED", ()):
         import_string(path)(attempt)
-
-
-# Default quizzes ---------------------------------------------------------------------------
-
-LEVEL_QUIZZES = (
-    ("beginner", "Phase 1 · Fundamentals", "Lessons 01 and 02: the beginner questions."),
-    (
-        "intermediate",
-        "Phase 2 · Advanced processing",
-        "Lessons 03 and 04: the intermediate questions.",
-    ),
-    ("advanced", "Phase 3 · Production patterns", "Lesson 05: the advanced questions."),
-)
-
-
-def quiz_defaults_ensure() -> list[Quiz]:
-    """Create the default quizzes that do not exist yet; never touch ones that do.
-
-    Category drills need the categories, so call it after loading the bank (load_bank does);
-    calling it again creates only what is missing. Returns the quizzes it created.
-    """
-    specs: list[dict[str, Any]] = [
-        {
-            "slug": "certification-exam",
-            "title": "Certification exam",
-            "description": "Every active question in the bank, across all five categories. "
-            "Ready means 90% overall and at least 85% in every category. Answers and "
-            "explanations are shown when you submit.",
-            "mode": Quiz.Mode.CERTIFICATION,
-            "time_limit": timedelta(minutes=60),
-            "feedback": Quiz.Feedback.END,
-            "order": 1,
-        },
-        {
-            "slug": "adaptive-practice",
-            "title": "Adaptive practice",
-            "description": "Questions one at a time, each chosen from your answers so far, "
-            "until the engine can tell whether you are ready for the exam (20 at most); "
-            "feedback and the live demo after every answer.",
-            "mode": Quiz.Mode.ADAPTIVE,
-            "feedback": Quiz.Feedback.IMMEDIATE,
-            "shuffle_questions": False,
-            "question_limit": 20,
-            "order": 2,
-        },
-    ]
-    for number, (level, title, description) in enumerate(LEVEL_QUIZZES, start=1):
-        specs.append(
-            {
-                "slug": f"level-{level}",
-                "title": title,
-                "description": f"{description} Study path phase {number}.",
-                "mode": Quiz.Mode.LEVEL,
-                "scope": Quiz.Scope.LEVEL,
-                "level": level,
-                "feedback": Quiz.Feedback.END,
-                "order": 10 + number,
-            }
-        )
-    for category in Category.objects.order_by("order"):
-        specs.append(
-            {
-                "slug": f"drill-{category.slug}",
-                "title": f"Drill: {category.name}",
-                "description": "Every question of one category, with feedback after each answer.",
-                "mode": Quiz.Mode.DRILL,
-                "scope": Quiz.Scope.CATEGORY,
-                "category": category,
-                "feedback": Quiz.Feedback.IMMEDIATE,
-                "order": 20 + category.order,
-            }
-        )
-    created: list[Quiz] = []
-    with transaction.atomic():
-        existing = set(Quiz.objects.values_list("slug", flat=True))
-        for spec in specs:
-            if spec["slug"] not in existing:
-                created.append(Quiz.objects.create(**spec))
-        if RETAKE_QUIZ_SLUG not in existing:
-            created.append(_retake_quiz())
-    return created
-
-
-def _retake_quiz() -> Quiz:
-    """The unlisted drill every "retake the questions I missed" attempt belongs to."""
-    quiz, _ = Quiz.objects.get_or_create(
-        slug=RETAKE_QUIZ_SLUG,
-        defaults={
-            "title": "Retake: the questions I missed",
-            "description": "Exactly the questions missed in an earlier attempt, with feedback.",
-            "mode": Quiz.Mode.DRILL,
-            "feedback": Quiz.Feedback.IMMEDIATE,
-            "shuffle_questions": False,
-            "is_published": False,
-            "order": 90,
-        },
-    )
-    return quiz
-
-
-# Item calibration --------------------------------------------------------------------------
-
-
-class CalibrationRefused(Exception):
-    """Too little data, or the bank changed meanwhile: nothing was written."""
-
-
-@dataclass(frozen=True)
-class CalibrationRun:
-    before: tuple[ItemSpec, ...]  # the active questions' parameters before, in bank order
-    fits: tuple[ItemFit, ...]  # the same questions after (unchanged unless refitted)
-    attempts: int
-    answers: int
-    version: int | None  # the new bank parameter version; None for a dry run
-
-    @property
-    def refitted(self) -> int:
-        return sum(fit.refitted for fit in self.fits)
-
-
-def item_parameters_calibrate(
-    *, min_answers: int, dry_run: bool = False, now: datetime | None = None
-) -> CalibrationRun:
-    """Refit the active questions' 3PL parameters from the answers of finished attempts.
-
-    Only questions with at least `min_answers` answers get new parameters (the fit's priors keep
-    them near their current values when the data say little); the others are left as they are.
-    Records a new `BankParameters` version with every question's before and after. Refuses, with
-    nothing written, when no question has enough answers or the bank changed during the fit.
-    """
-    items = estimates.bank_items()
-    attempts = estimates.calibration_responses()
-    # The fit takes seconds on a large history: it runs before, not inside, the transaction.
-    fits = calibrate(items, attempts, min_answers=min_answers)
-    answers = sum(fit.answers for fit in fits)
-    if not any(fit.refitted for fit in fits):
-        most = max((fit.answers for fit in fits), default=0)
-        raise CalibrationRefused(
-            f"Too little data: no active question has {min_answers} answers in finished attempts "
-            f"yet (the most answered has {most}). Nothing was changed."
-        )
-    run = CalibrationRun(items, fits, attempts=len(attempts), answers=answers, version=None)
-    if dry_run:
-        return run
-    with transaction.atomic():
-        locked = {
-            question.id: question
-            for question in Question.objects.select_for_update().filter(
-                id__in=[item.id for item in items]
-            )
-        }
-        if any(
-            (question := locked.get(item.id)) is None
-            or (question.discrimination, question.difficulty, question.guessing)
-            != (item.discrimination, item.difficulty, item.guessing)
-            for item in items
-        ):
-            raise CalibrationRefused(
-                "The bank changed while the parameters were being fitted. Nothing was changed; "
-                "run the calibration again."
-            )
-        parameters = BankParameters.objects.create(
-            version=BankParameters.objects.current_version() + 1,
-            created_at=now or timezone.now(),
-            min_answers=min_answers,
-            attempts=len(attempts),
-            answers=answers,
-            refitted=run.refitted,
-        )
-        ItemCalibration.objects.bulk_create(
-            ItemCalibration(
-                parameters=parameters,
-                question_id=old.id,
-                answers=fit.answers,
-                refitted=fit.refitted,
-                discrimination_before=old.discrimination,
-                difficulty_before=old.difficulty,
-                guessing_before=old.guessing,
-                discrimination_after=fit.item.discrimination,
-                difficulty_after=fit.item.difficulty,
-                guessing_after=fit.item.guessing,
-            )
-            for old, fit in zip(items, fits, strict=True)
-        )
-        changed = []
-        for fit in fits:
-            if fit.refitted:
-                question = locked[fit.item.id]
-                question.discrimination = fit.item.discrimination
-                question.difficulty = fit.item.difficulty
-                question.guessing = fit.item.guessing
-                changed.append(question)
-        Question.objects.bulk_update(changed, ["discrimination", "difficulty", "guessing"])
-    return replace(run, version=parameters.version)

@@ -1,0 +1,55 @@
+"""The questions app's models: the bank, quizzes and attempts, and the adaptive engine's records."""
+
+from questions.models.adaptive import (
+    AdaptiveOutcome,
+    BankParameters,
+    BankParametersQuerySet,
+    ItemCalibration,
+)
+from questions.models.bank import (
+    QUESTION_ID,
+    Category,
+    CategorySlug,
+    Choice,
+    Question,
+    QuestionQuerySet,
+    installed_sdk_version,
+)
+from questions.models.quizzes import (
+    Answer,
+    AnswerQuerySet,
+    Attempt,
+    AttemptQuerySet,
+    QuestionCounts,
+    Quiz,
+    QuizQuerySet,
+    active_question_counts,
+    default_category_threshold,
+    default_overall_threshold,
+    new_shuffle_seed,
+)
+
+__all__ = [
+    "QUESTION_ID",
+    "AdaptiveOutcome",
+    "Answer",
+    "AnswerQuerySet",
+    "Attempt",
+    "AttemptQuerySet",
+    "BankParameters",
+    "BankParametersQuerySet",
+    "Category",
+    "CategorySlug",
+    "Choice",
+    "ItemCalibration",
+    "Question",
+    "QuestionCounts",
+    "QuestionQuerySet",
+    "Quiz",
+    "QuizQuerySet",
+    "active_question_counts",
+    "default_category_threshold",
+    "default_overall_threshold",
+    "installed_sdk_version",
+    "new_shuffle_seed",
+]

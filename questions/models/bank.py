@@ -1,0 +1,271 @@
+"""The question bank: the five categories, questions and their choices."""
+
+from __future__ import annotations
+
+from importlib.metadata import version
+
+from django.core.exceptions import ValidationError
+from django.core.validators import (
+    BaseValidator,
+    MaxValueValidator,
+    MinValueValidator,
+    RegexValidator,
+)
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.http import urlencode
+
+from lessons.catalog import LESSONS, LESSONS_BY_SLUG
+from questions import rules
+from questions.objectives import OBJECTIVES
+
+QUESTION_ID = RegexValidator(
+    r"^[a-z][a-z-]*-\d{2,3}$",
+    "Use the category slug and a number, e.g. raw-events-07.",
+)
+
+
+def installed_sdk_version() -> str:
+    return version("openai-agents")
+
+
+def _range_validators(bounds: tuple[float, float]) -> list[BaseValidator]:
+    low, high = bounds
+    return [MinValueValidator(low), MaxValueValidator(high)]
+
+
+def _in_range(field: str, bounds: tuple[float, float]) -> Q:
+    low, high = bounds
+    return Q(**{f"{field}__gte": low, f"{field}__lte": high})
+
+
+def _lesson_for(category: str) -> str:
+    return next((lesson.slug for lesson in LESSONS if lesson.category == category), "none")
+
+
+class CategorySlug(models.TextChoices):
+    """The five fixed categories, in course order (lessons 01 to 05)."""
+
+    BASICS = "basics", "Basic Streaming Concepts"
+    RAW_EVENTS = "raw-events", "Raw Response Events"
+    RUN_ITEMS = "run-items", "Run Item Events & Agent Events"
+    TOOLS_HANDOFFS = "tools-handoffs", "Streaming with Tools & Handoffs"
+    PRODUCTION = "production", "Production Patterns & Best Practices"
+
+
+class Category(models.Model):
+    Slug = CategorySlug
+
+    slug = models.SlugField(max_length=32, unique=True, choices=Slug.choices)
+    name = models.CharField(max_length=100)
+    order = models.PositiveSmallIntegerField(
+        unique=True, validators=[MinValueValidator(1), MaxValueValidator(100)]
+    )
+    description = models.TextField(blank=True)
+    lesson_slug = models.SlugField(
+        max_length=64, help_text="The lesson (live demo page) that teaches this category."
+    )
+
+    class Meta:
+        ordering = ["order"]
+        verbose_name_plural = "categories"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(slug__in=CategorySlug.values),
+                name="category_slug_is_one_of_the_five",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        super().clean()
+        lesson = LESSONS_BY_SLUG.get(self.lesson_slug)
+        if self.lesson_slug and lesson is None:
+            raise ValidationError({"lesson_slug": f"Unknown lesson '{self.lesson_slug}'."})
+        if lesson and self.slug and lesson.category != self.slug:
+            raise ValidationError(
+                {"lesson_slug": f"The lesson that teaches {self.slug} is {_lesson_for(self.slug)}."}
+            )
+
+
+class QuestionQuerySet(models.QuerySet["Question"]):
+    def active(self) -> QuestionQuerySet:
+        return self.filter(status=Question.Status.ACTIVE)
+
+    def with_answer_stats(self) -> QuestionQuerySet:
+        """Annotate `times_answered` and `times_correct`: answers given in finished attempts
+        (an open attempt's answers may still change)."""
+        final = Q(answers__answered_at__isnull=False, answers__attempt__submitted_at__isnull=False)
+        return self.annotate(
+            times_answered=models.Count("answers", filter=final),
+            times_correct=models.Count("answers", filter=final & Q(answers__correct=True)),
+        )
+
+
+class Question(models.Model):
+    class Level(models.TextChoices):
+        BEGINNER = "beginner"
+        INTERMEDIATE = "intermediate"
+        ADVANCED = "advanced"
+
+    class Kind(models.TextChoices):
+        SINGLE = "single", "Single choice"
+        MULTIPLE = "multiple", "Multiple choice"
+        TRUE_FALSE = "true_false", "True or false"
+
+    class Style(models.TextChoices):
+        CONCEPT = "concept", "Single concept"
+        CODE = "code", "Code reading"
+        JUDGEMENT = "judgement", "Practical judgement"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft"
+        ACTIVE = "active"
+        RETIRED = "retired"
+
+    class EvidenceKind(models.TextChoices):
+        TEST = "test", "A test that runs the SDK"
+        MEASUREMENT = "measurement", "A measurement a demo makes"
+        JUDGEMENT = "judgement", "Judgement, reasoned in the explanation"
+
+    id = models.CharField("ID", primary_key=True, max_length=40, validators=[QUESTION_ID])
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="questions")
+    level = models.CharField(max_length=12, choices=Level.choices)
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.SINGLE)
+    style = models.CharField(max_length=12, choices=Style.choices, default=Style.CONCEPT)
+    topic = models.CharField(
+        max_length=80,
+        help_text="The concept it tests, in a few words (used to explain study recommendations).",
+    )
+    objective = models.CharField(max_length=40, choices=[(o.key, o.text) for o in OBJECTIVES])
+    prompt = models.TextField(help_text="Markdown; fenced code blocks are highlighted.")
+    explanation = models.TextField(help_text="Markdown. Shown after answering.")
+    demo_lesson = models.SlugField(max_length=64)
+    demo_preset = models.SlugField(max_length=64)
+    evidence_kind = models.CharField(
+        max_length=12, choices=EvidenceKind.choices, default=EvidenceKind.TEST
+    )
+    evidence = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="The test that proves the keyed answer, e.g. "
+        "tests/questions/test_evidence.py::test_raw_events_07.",
+    )
+    discrimination = models.FloatField(validators=_range_validators(rules.DISCRIMINATION_RANGE))
+    difficulty = models.FloatField(validators=_range_validators(rules.DIFFICULTY_RANGE))
+    guessing = models.FloatField(validators=_range_validators(rules.GUESSING_RANGE))
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.DRAFT)
+    sdk_version = models.CharField(
+        "SDK version",
+        max_length=20,
+        default=installed_sdk_version,
+        help_text="The openai-agents version this question was checked against.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = QuestionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["category__order", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=_in_range("guessing", rules.GUESSING_RANGE),
+                name="question_guessing_in_range",
+            ),
+            models.CheckConstraint(
+                condition=_in_range("discrimination", rules.DISCRIMINATION_RANGE),
+                name="question_discrimination_in_range",
+            ),
+            models.CheckConstraint(
+                condition=_in_range("difficulty", rules.DIFFICULTY_RANGE),
+                name="question_difficulty_in_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(evidence_kind="judgement") | ~Q(evidence=""),
+                name="question_evidence_unless_judgement",
+            ),
+            models.CheckConstraint(condition=~Q(prompt=""), name="question_prompt_not_empty"),
+            models.CheckConstraint(
+                condition=Q(level__in=rules.LEVELS), name="question_level_valid"
+            ),
+            models.CheckConstraint(condition=Q(kind__in=rules.KINDS), name="question_kind_valid"),
+            models.CheckConstraint(
+                condition=Q(style__in=rules.STYLES), name="question_style_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=rules.STATUSES),
+                name="question_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(evidence_kind__in=rules.EVIDENCE_KINDS),
+                name="question_evidence_kind_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.id
+
+    def apply_default_parameters(self, choice_count: int) -> None:
+        params = rules.default_item_parameters(self.level, self.kind, choice_count)
+        self.discrimination = params.discrimination
+        self.difficulty = params.difficulty
+        self.guessing = params.guessing
+
+    def clean(self) -> None:
+        """The rules the database cannot hold; the choice set is checked where choices are edited
+        (the admin's inline formset, the bank file), because it is saved after the question."""
+        super().clean()
+        errors: dict[str, str] = {}
+        if self.category_id and self.id and not self.id.startswith(f"{self.category.slug}-"):
+            errors["id"] = (
+                f"The ID of a {self.category.slug} question starts with '{self.category.slug}-'."
+            )
+        if evidence_errors := rules.evidence_errors(self.evidence_kind, self.evidence):
+            errors["evidence"] = evidence_errors[0]
+        if self.sdk_version and not rules.SDK_VERSION.fullmatch(self.sdk_version):
+            errors["sdk_version"] = "A version such as 0.24.0."
+        if self.demo_lesson:
+            link_errors = rules.demo_link_errors(self.demo_lesson, self.demo_preset)
+            errors.update({f"demo_{part}": message for part, message in link_errors.items()})
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def demo_url(self) -> str:
+        """The live demo that shows this question's fact: `/lessons/<lesson>/?preset=<preset>`."""
+        query = urlencode({"preset": self.demo_preset})
+        return f"{reverse('lessons:index')}{self.demo_lesson}/?{query}"
+
+    def choice_errors(self, correct: list[bool] | None = None) -> list[str]:
+        """Choice-set rule violations; `correct` defaults to the saved choices."""
+        if correct is None:
+            correct = [choice.is_correct for choice in self.choices.all()]
+        return rules.choice_set_errors(self.kind, correct)
+
+
+class Choice(models.Model):
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="choices")
+    order = models.PositiveSmallIntegerField()
+    text = models.TextField(help_text="Markdown.")
+    is_correct = models.BooleanField("correct", default=False)
+    rationale = models.TextField(help_text="Why this choice is right or wrong. Markdown.")
+
+    class Meta:
+        ordering = ["question", "order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["question", "order"], name="choice_order_unique_per_question"
+            ),
+            models.CheckConstraint(condition=~Q(text=""), name="choice_text_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.question_id} · {self.label}"
+
+    @property
+    def label(self) -> str:
+        return chr(ord("A") + self.order) if self.order < 26 else str(self.order + 1)

@@ -1,0 +1,56 @@
+"""Writes that touch several models: keyword-only, typed, atomic, validating before they save.
+
+- `attempts`: start, answer, flag, submit, expire and retake quiz attempts.
+- `quizzes`: the default quizzes that come with the bank.
+- `calibration`: refit the bank's item parameters from real answers.
+"""
+
+from questions.services.attempts import (
+    AnswerOutcome,
+    AnswerRejected,
+    AttemptClosed,
+    AttemptError,
+    answer_flag,
+    answer_submit,
+    attempt_expire,
+    attempt_retake_missed,
+    attempt_start,
+    attempt_submit,
+    attempts_expire_overdue,
+    closed_message,
+    question_snapshot,
+)
+from questions.services.calibration import (
+    CalibrationRefused,
+    CalibrationRun,
+    item_parameters_calibrate,
+)
+from questions.services.quizzes import (
+    LEVEL_QUIZZES,
+    RETAKE_QUIZ_SLUG,
+    quiz_defaults_ensure,
+    retake_quiz_get,
+)
+
+__all__ = [
+    "LEVEL_QUIZZES",
+    "RETAKE_QUIZ_SLUG",
+    "AnswerOutcome",
+    "AnswerRejected",
+    "AttemptClosed",
+    "AttemptError",
+    "CalibrationRefused",
+    "CalibrationRun",
+    "answer_flag",
+    "answer_submit",
+    "attempt_expire",
+    "attempt_retake_missed",
+    "attempt_start",
+    "attempt_submit",
+    "attempts_expire_overdue",
+    "closed_message",
+    "item_parameters_calibrate",
+    "question_snapshot",
+    "quiz_defaults_ensure",
+    "retake_quiz_get",
+]

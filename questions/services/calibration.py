@@ -1,0 +1,110 @@
+"""Refitting the bank's item parameters from real answers (calibrate_items)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from questions import estimates
+from questions.adaptive import ItemFit, ItemSpec, calibrate
+from questions.models import (
+    BankParameters,
+    ItemCalibration,
+    Question,
+)
+
+
+class CalibrationRefused(Exception):
+    """Too little data, or the bank changed meanwhile: nothing was written."""
+
+
+@dataclass(frozen=True)
+class CalibrationRun:
+    before: tuple[ItemSpec, ...]  # the active questions' parameters before, in bank order
+    fits: tuple[ItemFit, ...]  # the same questions after (unchanged unless refitted)
+    attempts: int
+    answers: int
+    version: int | None  # the new bank parameter version; None for a dry run
+
+    @property
+    def refitted(self) -> int:
+        return sum(fit.refitted for fit in self.fits)
+
+
+def item_parameters_calibrate(
+    *, min_answers: int, dry_run: bool = False, now: datetime | None = None
+) -> CalibrationRun:
+    """Refit the active questions' 3PL parameters from the answers of finished attempts.
+
+    Only questions with at least `min_answers` answers get new parameters (the fit's priors keep
+    them near their current values when the data say little); the others are left as they are.
+    Records a new `BankParameters` version with every question's before and after. Refuses, with
+    nothing written, when no question has enough answers or the bank changed during the fit.
+    """
+    items = estimates.bank_items()
+    attempts = estimates.calibration_responses()
+    # The fit takes seconds on a large history: it runs before, not inside, the transaction.
+    fits = calibrate(items, attempts, min_answers=min_answers)
+    answers = sum(fit.answers for fit in fits)
+    if not any(fit.refitted for fit in fits):
+        most = max((fit.answers for fit in fits), default=0)
+        raise CalibrationRefused(
+            f"Too little data: no active question has {min_answers} answers in finished attempts "
+            f"yet (the most answered has {most}). Nothing was changed."
+        )
+    run = CalibrationRun(items, fits, attempts=len(attempts), answers=answers, version=None)
+    if dry_run:
+        return run
+    with transaction.atomic():
+        locked = {
+            question.id: question
+            for question in Question.objects.select_for_update().filter(
+                id__in=[item.id for item in items]
+            )
+        }
+        if any(
+            (question := locked.get(item.id)) is None
+            or (question.discrimination, question.difficulty, question.guessing)
+            != (item.discrimination, item.difficulty, item.guessing)
+            for item in items
+        ):
+            raise CalibrationRefused(
+                "The bank changed while the parameters were being fitted. Nothing was changed; "
+                "run the calibration again."
+            )
+        parameters = BankParameters.objects.create(
+            version=BankParameters.objects.current_version() + 1,
+            created_at=now or timezone.now(),
+            min_answers=min_answers,
+            attempts=len(attempts),
+            answers=answers,
+            refitted=run.refitted,
+        )
+        ItemCalibration.objects.bulk_create(
+            ItemCalibration(
+                parameters=parameters,
+                question_id=old.id,
+                answers=fit.answers,
+                refitted=fit.refitted,
+                discrimination_before=old.discrimination,
+                difficulty_before=old.difficulty,
+                guessing_before=old.guessing,
+                discrimination_after=fit.item.discrimination,
+                difficulty_after=fit.item.difficulty,
+                guessing_after=fit.item.guessing,
+            )
+            for old, fit in zip(items, fits, strict=True)
+        )
+        changed = []
+        for fit in fits:
+            if fit.refitted:
+                question = locked[fit.item.id]
+                question.discrimination = fit.item.discrimination
+                question.difficulty = fit.item.difficulty
+                question.guessing = fit.item.guessing
+                changed.append(question)
+        Question.objects.bulk_update(changed, ["discrimination", "difficulty", "guessing"])
+    return replace(run, version=parameters.version)
