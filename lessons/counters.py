@@ -10,7 +10,14 @@ from __future__ import annotations
 import contextlib
 
 from asgiref.sync import sync_to_async
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.locmem import LocMemCache
+
+
+def cache_is_local() -> bool:
+    """Whether the cache lives in this process: no network I/O, so its work (microseconds) may
+    run on the event loop instead of waiting for a thread."""
+    return isinstance(caches["default"], LocMemCache)
 
 
 def counter_bump(key: str, *, timeout: float, delta: int = 1) -> int:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import uuid
+from functools import partial
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
@@ -16,6 +17,7 @@ from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 from lessons.backends import Backend
 from lessons.breaker import CircuitBreaker
 from lessons.catalog import LESSONS, LESSONS_BY_SLUG
+from lessons.counters import cache_is_local
 from lessons.forms import DemoForm
 from lessons.limits import runs_in_progress
 from lessons.models import DemoRun
@@ -104,12 +106,18 @@ async def run_stream(request: HttpRequest, slug: str, run_id: uuid.UUID) -> Http
     No database query: the ticket is checked against the session cookie that pressed Run, so
     the stream starts fast and holds no connection; the run is recorded when it ends.
     """
-    # Cache work only: the shared thread pool will do, no thread of the request's own.
-    admission = await sync_to_async(demo_run_admit, thread_sensitive=False)(
+    admit = partial(
+        demo_run_admit,
         run_id=run_id,
         lesson=slug,
         session_key=request.COOKIES.get(settings.SESSION_COOKIE_NAME, ""),
     )
+    # Cache work only: on the loop for the in-process cache, else in the shared thread pool
+    # (a network round trip to Redis must not block the loop; no thread of the request's own).
+    if cache_is_local():
+        admission = admit()
+    else:
+        admission = await sync_to_async(admit, thread_sensitive=False)()
     if admission.status == 403:
         return HttpResponse("Log in to run the demos.", status=403, content_type="text/plain")
     if admission.status == 404:

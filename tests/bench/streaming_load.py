@@ -17,6 +17,7 @@ import json
 import re
 import sys
 import time
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
@@ -41,26 +42,57 @@ async def press_run(client: httpx.AsyncClient, form: dict[str, str]) -> str:
     return url.group(1)
 
 
-async def read(client: httpx.AsyncClient, url: str, start: asyncio.Event) -> dict[str, object]:
+async def httpx_chunks(
+    client: httpx.AsyncClient, url: str, result: dict[str, object]
+) -> AsyncIterator[str]:
+    async with client.stream("GET", url) as response:
+        result["status"] = response.status_code
+        async for text in response.aiter_text():
+            yield text
+
+
+async def socket_chunks(
+    client: httpx.AsyncClient, url: str, result: dict[str, object]
+) -> AsyncIterator[str]:
+    """The same GET over a bare socket (HTTP/1.0: no chunked encoding to undo), so that the
+    figure is the server's HTTP path and not the Python client library's."""
+    base = httpx.URL(str(client.base_url))
+    reader, writer = await asyncio.open_connection(base.host, base.port)
+    cookie = "; ".join(f"{name}={value}" for name, value in client.cookies.items())
+    writer.write(
+        f"GET {url} HTTP/1.0\r\nHost: {base.host}:{base.port}\r\n"
+        f"Accept: text/event-stream\r\nCookie: {cookie}\r\n\r\n".encode()
+    )
+    try:
+        head = await reader.readuntil(b"\r\n\r\n")
+        result["status"] = int(head.split(b" ", 2)[1])
+        while chunk := await reader.read(65536):
+            yield chunk.decode()
+    finally:
+        writer.close()
+
+
+async def read(
+    client: httpx.AsyncClient, url: str, start: asyncio.Event, *, raw: bool = False
+) -> dict[str, object]:
     await start.wait()
     sent = time.perf_counter()
     arrivals: list[float] = []
     result: dict[str, object] = {"status": None, "done": False, "error": None}
     parser = EventStreamParser()
+    chunks = socket_chunks if raw else httpx_chunks
     try:
-        async with client.stream("GET", url) as response:
-            result["status"] = response.status_code
-            async for text in response.aiter_text():
-                now = time.perf_counter()
-                for event in parser.feed(text):
-                    if event.event == "text-main":
-                        arrivals.append(now - sent)
-                    elif event.event == "done":
-                        result["done"] = True
-                        result["completed"] = "outcome-completed" in event.data
-                        server = re.search(r'data-ttft-ms="([\d.]+)"', event.data)
-                        result["server_ttft"] = float(server.group(1)) / 1000 if server else None
-    except httpx.HTTPError as error:
+        async for text in chunks(client, url, result):
+            now = time.perf_counter()
+            for event in parser.feed(text):
+                if event.event == "text-main":
+                    arrivals.append(now - sent)
+                elif event.event == "done":
+                    result["done"] = True
+                    result["completed"] = "outcome-completed" in event.data
+                    server = re.search(r'data-ttft-ms="([\d.]+)"', event.data)
+                    result["server_ttft"] = float(server.group(1)) / 1000 if server else None
+    except (httpx.HTTPError, OSError, asyncio.IncompleteReadError) as error:
         result["error"] = repr(error)
     result["ttft"] = arrivals[0] if arrivals else None
     result["deltas"] = len(arrivals)
@@ -88,7 +120,10 @@ async def main(arguments: argparse.Namespace) -> None:
         for _ in range(arguments.runs):  # one by one: the Run presses are not what we measure
             urls.append(await press_run(client, form))
         start = asyncio.Event()
-        readers = [asyncio.create_task(read(client, url, start)) for url in urls]
+        readers = [
+            asyncio.create_task(read(client, url, start, raw=arguments.client == "socket"))
+            for url in urls
+        ]
         await asyncio.sleep(0.2)  # every reader is waiting on the event
         start.set()
         for result in await asyncio.gather(*readers):
@@ -103,4 +138,5 @@ if __name__ == "__main__":
     parser.add_argument("--length", default="long", choices=["short", "medium", "long"])
     parser.add_argument("--first-token-ms", type=int, default=400)
     parser.add_argument("--token-ms", type=int, default=50)
+    parser.add_argument("--client", default="httpx", choices=["httpx", "socket"])
     asyncio.run(main(parser.parse_args()))
