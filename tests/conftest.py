@@ -77,16 +77,15 @@ class LiveASGIServer:
 
     def __init__(self) -> None:
         import uvicorn
-        from django.core.asgi import get_asgi_application
+
+        from certify.asgi import application
 
         self.socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.socket.bind(("127.0.0.1", 0))
         self.port = self.socket.getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}"
-        config = uvicorn.Config(
-            get_asgi_application(), lifespan="off", log_level="warning", access_log=False
-        )
+        config = uvicorn.Config(application, lifespan="off", log_level="warning", access_log=False)
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(
             target=self.server.run, kwargs={"sockets": [self.socket]}, daemon=True

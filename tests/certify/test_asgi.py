@@ -108,3 +108,16 @@ async def test_htmx_and_its_sse_extension_are_on_every_page(async_client: AsyncC
     assert "django_htmx/htmx-2.min.js" in html
     assert "django_htmx/ext/hx-sse-2.min.js" in html
     assert 'hx-headers=\'{"X-CSRFToken": "' in html
+
+
+def test_the_asgi_application_starts_with_its_startup_objects_frozen() -> None:
+    """Full garbage collections must not walk Django's and the SDK's long-lived objects while
+    streams are open: the entry point imports every view, then freezes what startup built."""
+    import gc
+    import sys
+
+    import certify.asgi  # noqa: F401
+
+    assert settings.ROOT_URLCONF in sys.modules
+    assert "lessons.streaming" in sys.modules
+    assert gc.get_freeze_count() > 50_000
