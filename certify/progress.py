@@ -88,6 +88,8 @@ class ObjectiveProgress:
         if self.state == ObjectiveState.STALE:
             return f"Answered, but not in the last {RECENT_DAYS} days: answer again to refresh it."
         if self.state == ObjectiveState.NOT_STARTED:
+            if self.questions == 1:
+                return "Its one question is not answered yet."
             return f"None of its {self.questions} questions answered yet."
         text = (
             f"{self.recent_right} of {self.questions} question{'s' if self.questions != 1 else ''}"

@@ -77,6 +77,10 @@ def test_an_objective_with_one_question_is_met_by_that_one() -> None:
 
     assert state_of("observability", bank, answers(("q-1", True, RECENT))) is ObjectiveState.MET
     assert state_of("architecture", bank, []) is ObjectiveState.NOT_ASSESSED
+    untouched = next(
+        p for p in objectives_progress(bank, [], now=NOW) if p.objective.key == "observability"
+    )
+    assert untouched.evidence == "Its one question is not answered yet."
 
 
 def test_study_path_starts_in_phase_one_and_moves_on_as_levels_are_met() -> None:
