@@ -7,6 +7,13 @@ from django.contrib.auth.forms import UserCreationForm
 User = get_user_model()
 
 
+def _unique_email(email: str, *, exclude_pk: int | None = None) -> str:
+    email = User.objects.normalize_email(email).lower()
+    if User.objects.filter(email__iexact=email).exclude(pk=exclude_pk).exists():
+        raise forms.ValidationError("An account with this email address already exists.")
+    return email
+
+
 class SignupForm(UserCreationForm):
     """Username, email and password (checked by Django's validators); the name is optional."""
 
@@ -26,7 +33,24 @@ class SignupForm(UserCreationForm):
         fields = ("username", "email", "first_name", "last_name")
 
     def clean_email(self) -> str:
-        email = User.objects.normalize_email(self.cleaned_data["email"]).lower()
-        if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError("An account with this email address already exists.")
-        return email
+        return _unique_email(self.cleaned_data["email"])
+
+
+class AccountForm(forms.ModelForm):
+    """The signed-in learner's own name (as future certificates show it) and email."""
+
+    class Meta:
+        model = User
+        fields = ("first_name", "last_name", "email")
+        help_texts = {
+            "first_name": "Your name as it should appear on certificates issued from now on; "
+            "leave both names empty to show your username.",
+            "email": "For password resets. Never shown to anyone else.",
+        }
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["email"].required = True
+
+    def clean_email(self) -> str:
+        return _unique_email(self.cleaned_data["email"], exclude_pk=self.instance.pk)

@@ -10,6 +10,7 @@ urlpatterns = [
     path("certificates/<slug:code>/print/", views.certificate_print, name="certificate_print"),
     path("certificates/<slug:code>/pdf/", views.certificate_download, name="certificate_pdf"),
     path("accounts/signup/", views.signup, name="signup"),
+    path("accounts/me/", views.account, name="account"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("lessons/", include("lessons.urls")),
     path("quizzes/", include("questions.urls")),

@@ -10,7 +10,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods
 
 from certify.dashboard import dashboard_for
-from certify.forms import SignupForm
+from certify.forms import AccountForm, SignupForm
 from certify.models import Certificate
 from certify.pdf import CertificateFacts, certificate_pdf
 from lessons.catalog import LESSONS
@@ -95,3 +95,15 @@ def signup(request: HttpRequest) -> HttpResponse:
         messages.success(request, f"Welcome, {user.get_username()}! Your account is ready.")
         return redirect(next_url or "home")
     return render(request, "registration/signup.html", {"form": form, "next": next_url})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def account(request: AuthenticatedRequest) -> HttpResponse:
+    """Your name on certificates and your email; a bad form saves nothing and says why."""
+    form = AccountForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Your account is saved.")
+        return redirect("account")
+    return render(request, "registration/account.html", {"form": form})

@@ -146,3 +146,56 @@ def test_navigation_shows_admin_to_staff_only(client: Client) -> None:
     staff = UserFactory(username="staff", is_staff=True)
     client.force_login(staff)
     assert 'href="/admin/"' in client.get("/").content.decode()
+
+
+def test_the_account_page_sets_the_name_for_certificates(learner_client: Client, learner) -> None:
+    page = learner_client.get(reverse("account"))
+    assert page.status_code == 200
+    assert 'for="id_first_name"' in page.content.decode()
+
+    response = learner_client.post(
+        reverse("account"),
+        {"first_name": "Grace", "last_name": "Hopper", "email": "GRACE@Example.com"},
+    )
+
+    assert response.status_code == 302
+    learner.refresh_from_db()
+    assert (learner.get_full_name(), learner.email) == ("Grace Hopper", "grace@example.com")
+    assert "Your account is saved." in learner_client.get(response.url).content.decode()
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"email": "taken@example.com"}, "email", "already exists"),
+        ({"email": "not-an-address"}, "email", "valid email"),
+        ({"email": ""}, "email", "required"),
+        ({"first_name": "x" * 151}, "first_name", "at most 150"),
+    ],
+)
+def test_bad_account_input_is_refused_and_changes_nothing(
+    learner_client: Client, learner, changes: dict[str, str], field: str, message: str
+) -> None:
+    UserFactory(email="taken@example.com")
+    before = (learner.first_name, learner.last_name, learner.email)
+
+    response = learner_client.post(
+        reverse("account"),
+        {"first_name": "Grace", "last_name": "Hopper", "email": "grace@example.com", **changes},
+    )
+
+    assert response.status_code == 200
+    assert message in " ".join(response.context["form"].errors[field])
+    learner.refresh_from_db()
+    assert (learner.first_name, learner.last_name, learner.email) == before
+
+
+def test_the_account_page_needs_a_login_and_is_linked_from_the_header(
+    client: Client, learner
+) -> None:
+    response = client.get(reverse("account"))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+
+    client.force_login(learner)
+    assert f'href="{reverse("account")}"' in client.get(reverse("home")).content.decode()

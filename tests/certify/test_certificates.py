@@ -180,3 +180,18 @@ def test_staff_without_the_permission_cannot_revoke(
     assert response.status_code == 403
     certificate.refresh_from_db()
     assert certificate.is_valid
+
+
+def test_the_name_set_on_the_account_page_is_on_the_next_certificate(
+    learner: AbstractUser, exam: Quiz, take_exam: TakeExam, client: Client
+) -> None:
+    client.force_login(learner)
+    client.post(
+        "/accounts/me/", {"first_name": "Grace", "last_name": "Hopper", "email": learner.email}
+    )
+
+    take_exam(learner, exam)
+
+    certificate = Certificate.objects.get()
+    assert certificate.holder_name == "Grace Hopper"
+    assert "Grace Hopper" in client.get(f"/certificates/{certificate.code}/").content.decode()
