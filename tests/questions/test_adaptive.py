@@ -126,6 +126,23 @@ def test_stop_rule_thresholds_and_cap_on_the_batch_rule(engine: Engine) -> None:
     assert verdict(0.6, 50, thin) == 2  # never "ready" with a thin category
 
 
+def test_curtailing_to_ready_needs_the_posterior_to_lean_clearly(engine: Engine) -> None:
+    """Curtailment stops once the remaining answers almost surely would not flip the decision;
+    towards "ready" it also needs P(ready) >= curtail_ready_at (0.8), towards "not yet" not."""
+    covered = np.full((1, 5), 2)
+
+    def verdict(p: float, flip: float) -> tuple[int, int]:
+        v, r = engine.verdicts(np.array([p]), np.array([10]), covered, np.array([flip]))
+        return int(v[0]), int(r[0])
+
+    assert engine.config.curtail_ready_at == 0.8
+    assert verdict(0.85, 0.0) == (1, 5)  # ready, curtailed
+    assert verdict(0.75, 0.0) == (0, 1)  # leaning ready, not clearly: continue
+    assert verdict(0.85, 0.02) == (0, 1)  # might still flip: continue
+    assert verdict(0.30, 0.0) == (2, 5)  # not yet, curtailed
+    assert verdict(0.30, 0.02) == (0, 1)
+
+
 def test_a_cap_below_the_bank_forces_a_decision_with_every_category_covered() -> None:
     engine = Engine.for_bank(ITEMS, config=EngineConfig(max_answers=12, curtail=None))
     responses: list[Response] = []
