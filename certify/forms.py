@@ -6,6 +6,8 @@ from django.contrib.auth.forms import UserCreationForm
 
 User = get_user_model()
 
+EMAIL_HELP = "For password resets. Never shown to anyone else."
+
 
 def _unique_email(email: str, *, exclude_pk: int | None = None) -> str:
     email = User.objects.normalize_email(email).lower()
@@ -17,9 +19,7 @@ def _unique_email(email: str, *, exclude_pk: int | None = None) -> str:
 class SignupForm(UserCreationForm):
     """Username, email and password (checked by Django's validators); the name is optional."""
 
-    email = forms.EmailField(
-        help_text="For password resets. Never shown to anyone else.",
-    )
+    email = forms.EmailField(help_text=EMAIL_HELP)
     first_name = forms.CharField(
         label="First name",
         max_length=150,
@@ -45,7 +45,7 @@ class AccountForm(forms.ModelForm):
         help_texts = {
             "first_name": "Your name as it should appear on certificates issued from now on; "
             "leave both names empty to show your username.",
-            "email": "For password resets. Never shown to anyone else.",
+            "email": EMAIL_HELP,
         }
 
     def __init__(self, *args: object, **kwargs: object) -> None:
