@@ -1,0 +1,3 @@
+from typing import Any
+from questions.evidence.claims import Item
+ITEMS: tuple[Item[Any], ...] = ()
