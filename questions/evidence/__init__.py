@@ -13,12 +13,15 @@ from questions.derivation import Deriver
 from questions.evidence import basics, production, raw_events, run_items, tools_handoffs
 from questions.evidence.claims import Item
 
-ITEMS: Mapping[str, Item[Any]] = {item.item_id: item for item in (
+ITEMS: Mapping[str, Item[Any]] = {
+    item.item_id: item
+    for item in (
         *basics.ITEMS,
         *raw_events.ITEMS,
         *run_items.ITEMS,
         *tools_handoffs.ITEMS,
         *production.ITEMS,
-    )}
+    )
+}
 
 HANDWRITTEN: Mapping[str, Deriver] = {item_id: item.derive for item_id, item in ITEMS.items()}

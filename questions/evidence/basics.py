@@ -73,10 +73,12 @@ BASICS_01 = item(
         Claim("A coroutine that you `await`", lambda r: r.is_coroutine),
         Claim(
             "A `RunResultStreaming`, at once and without `await`",
-            lambda r: r.is_streaming_result
-            and not r.awaitable
-            and not r.model_called_before_return
-            and r.finished_in_background,
+            lambda r: (
+                r.is_streaming_result
+                and not r.awaitable
+                and not r.model_called_before_return
+                and r.finished_in_background
+            ),
         ),
         Claim("An async iterator of text chunks", lambda r: r.async_iterable),
         Claim(
@@ -117,9 +119,11 @@ BASICS_02 = item(
         Claim("`RuntimeError: no running event loop`", lambda e: e[0] == "RuntimeError"),
         Claim(
             "`TypeError`: the `RunResultStreaming` object can't be used in an `await` expression",
-            lambda e: e[0] == "TypeError"
-            and "RunResultStreaming" in e[1]
-            and "can't be used in 'await' expression" in e[1],
+            lambda e: (
+                e[0] == "TypeError"
+                and "RunResultStreaming" in e[1]
+                and "can't be used in 'await' expression" in e[1]
+            ),
         ),
     ],
     lambda e: f"{e[0]}: {e[1]}",
@@ -283,7 +287,7 @@ async def batch_run() -> BatchRun:
     regular_total = loop.time() - started
     streamed_time, streamed_tokens = await streamed_total()
 
-    agent, chat = classifier()
+    agent, _chat = classifier()
     result = streamed(agent)
     async for event in result.stream_events():
         if is_text_delta(event):

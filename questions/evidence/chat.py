@@ -16,11 +16,12 @@ from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import httpx
+import httpx2 as httpx
 from agents import OpenAIChatCompletionsModel
 from openai import AsyncOpenAI
 
 MODEL = "offline-chat"
+DONE = b"data: [DONE]\n\n"
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,9 @@ class ChatScript:
 
     turns: list[Turn]
     requests: list[dict[str, Any]] = field(default_factory=list)
+    # When each call came, and when each streamed answer had been sent to its end (loop time).
+    called_at: list[float] = field(default_factory=list)
+    sent_at: list[float] = field(default_factory=list)
 
     @property
     def calls(self) -> int:
@@ -99,6 +103,7 @@ class ChatScript:
         body = json.loads(request.content)
         index = len(self.requests)
         self.requests.append(body)
+        self.called_at.append(asyncio.get_running_loop().time())
         if index >= len(self.turns):
             raise AssertionError(f"the script has {len(self.turns)} turns; call {index + 1} came")
         turn = self.turns[index]
@@ -109,10 +114,16 @@ class ChatScript:
             return httpx.Response(
                 200,
                 headers={"content-type": "text/event-stream"},
-                content=_stream(turn, index),
+                content=self._stream(turn, index),
             )
         await asyncio.sleep(turn.duration())
         return httpx.Response(200, json=_completion(turn, index))
+
+    async def _stream(self, turn: Turn, index: int) -> AsyncIterator[bytes]:
+        async for chunk in _stream(turn, index):
+            if chunk == DONE:
+                self.sent_at.append(asyncio.get_running_loop().time())
+            yield chunk
 
 
 def _chunk(index: int, delta: dict[str, Any], finish: str | None = None, **extra: Any) -> bytes:
@@ -129,7 +140,11 @@ def _chunk(index: int, delta: dict[str, Any], finish: str | None = None, **extra
 
 def _usage(turn: Turn) -> dict[str, int]:
     prompt, completion = turn.usage
-    return {"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion}
+    return {
+        "prompt_tokens": prompt,
+        "completion_tokens": completion,
+        "total_tokens": prompt + completion,
+    }
 
 
 def _content_chunks(turn: Turn, index: int) -> list[bytes]:
@@ -159,7 +174,7 @@ async def _stream(turn: Turn, index: int) -> AsyncIterator[bytes]:
         yield chunk
     finish = "tool_calls" if turn.calls else "stop"
     yield _chunk(index, {}, finish, usage=_usage(turn))
-    yield b"data: [DONE]\n\n"
+    yield DONE
 
 
 def _completion(turn: Turn, index: int) -> dict[str, Any]:

@@ -16,25 +16,25 @@ from typing import Generic, TypeVar
 from questions.derivation import Derivation, sdk_version
 from questions.evidence.clock import in_virtual_time
 
-O = TypeVar("O")
+Obs = TypeVar("Obs")
 
 
 @dataclass(frozen=True)
-class Claim(Generic[O]):
+class Claim(Generic[Obs]):
     """What one option says: `quote` (words of the option) and whether the run bears it out."""
 
     quote: str
-    holds: Callable[[O], bool]
+    holds: Callable[[Obs], bool]
 
 
 @dataclass(frozen=True)
-class Item(Generic[O]):
+class Item(Generic[Obs]):
     """A hand-written item: its scenario, its claims (bank order) and how to tell the outcome."""
 
     item_id: str
-    observe: Callable[[], Awaitable[O]]
-    claims: tuple[Claim[O], ...]
-    outcome: Callable[[O], str]
+    observe: Callable[[], Awaitable[Obs]]
+    claims: tuple[Claim[Obs], ...]
+    outcome: Callable[[Obs], str]
 
     async def derive(self) -> Derivation:
         observation = await in_virtual_time(self.observe)
@@ -53,7 +53,7 @@ class Item(Generic[O]):
         return tuple(claim.quote for claim in self.claims)
 
 
-def statement(holds: Callable[[O], bool]) -> tuple[Claim[O], Claim[O]]:
+def statement(holds: Callable[[Obs], bool]) -> tuple[Claim[Obs], Claim[Obs]]:
     """The two options of a true/false item whose statement is `holds`."""
     return Claim("True", holds), Claim("False", lambda observation: not holds(observation))
 
@@ -74,10 +74,10 @@ def printed_outcome(printed: tuple[str, ...]) -> str:
 
 def item(
     item_id: str,
-    observe: Callable[[], Awaitable[O]],
-    claims: Sequence[Claim[O]],
-    outcome: Callable[[O], str],
-) -> Item[O]:
+    observe: Callable[[], Awaitable[Obs]],
+    claims: Sequence[Claim[Obs]],
+    outcome: Callable[[Obs], str],
+) -> Item[Obs]:
     return Item(item_id, observe, tuple(claims), outcome)
 
 

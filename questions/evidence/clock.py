@@ -119,6 +119,4 @@ async def in_virtual_time(scenario: Callable[[], Awaitable[T]]) -> T:
     """Run `scenario` on its own virtual-time loop in a worker thread: callable from any loop,
     and nothing it starts can leak into the caller's loop."""
     with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
-        return await asyncio.get_running_loop().run_in_executor(
-            pool, run_in_virtual_time, scenario
-        )
+        return await asyncio.get_running_loop().run_in_executor(pool, run_in_virtual_time, scenario)

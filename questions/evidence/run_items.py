@@ -56,7 +56,9 @@ def triage_agent(triage: Turn, *billing: Turn) -> Agent[Any]:
 
 
 async def tool_call_names() -> tuple[str, str]:
-    events = await events_of(streamed(weather_agent(Turn.calls_tools(WEATHER_CALL), Turn.says("Sunny"))))
+    events = await events_of(
+        streamed(weather_agent(Turn.calls_tools(WEATHER_CALL), Turn.says("Sunny")))
+    )
     first = run_items(events)[0]
     return first.name, first.item.type
 
@@ -230,7 +232,10 @@ async def failing_tool() -> FailingTool:
         str(e.item.output) for e in run_items(events) if isinstance(e.item, ToolCallOutputItem)
     ]
     return FailingTool(
-        error_name(error), tuple(item_names(events)), outputs[0] if outputs else "", result.final_output
+        error_name(error),
+        tuple(item_names(events)),
+        outputs[0] if outputs else "",
+        result.final_output,
     )
 
 
@@ -246,9 +251,11 @@ RUN_ITEMS_06 = item(
         Claim('carries the text "db down"', lambda f: "db down" in f.tool_output),
         Claim(
             "the exception becomes an error message in the tool's output",
-            lambda f: f.error == "no exception"
-            and f.tool_output.startswith("An error occurred")
-            and f.final_output is not None,
+            lambda f: (
+                f.error == "no exception"
+                and f.tool_output.startswith("An error occurred")
+                and f.final_output is not None
+            ),
         ),
     ],
     lambda f: f"{f.error}; {', '.join(f.names)}; tool output {f.tool_output!r}",
@@ -280,7 +287,10 @@ async def parallel_calls() -> ParallelCalls:
         names=tuple(item_names(events)),
         current_turn=result.current_turn,
         pairs=tuple(
-            (str(getattr(call, "call_id", "")), str(output.get("call_id") if isinstance(output, dict) else ""))
+            (
+                str(getattr(call, "call_id", "")),
+                str(output.get("call_id") if isinstance(output, dict) else ""),
+            )
             for call, output in zip(called, outputs, strict=True)
         ),
     )
@@ -301,8 +311,9 @@ RUN_ITEMS_07 = item(
         ),
         Claim(
             "Both `tool_called` events come before either `tool_output`",
-            lambda p: p.names[:2] == ("tool_called", "tool_called")
-            and "tool_called" not in p.names[2:],
+            lambda p: (
+                p.names[:2] == ("tool_called", "tool_called") and "tool_called" not in p.names[2:]
+            ),
         ),
         Claim(
             "matches the `raw_item.call_id` of its `tool_called` item",
@@ -322,7 +333,9 @@ async def dict_dispatch() -> str:
         "tool_output": lambda event: None,
         "message_output_created": lambda event: None,
     }
-    result = streamed(triage_agent(Turn.calls_tools(Call.of("transfer_to_billing")), Turn.says("OK")))
+    result = streamed(
+        triage_agent(Turn.calls_tools(Call.of("transfer_to_billing")), Turn.says("OK"))
+    )
 
     async def process() -> None:
         async for event in result.stream_events():

@@ -12,8 +12,8 @@ from agents import (
     FunctionTool,
     RawResponsesStreamEvent,
     RunConfig,
-    Runner,
     RunItemStreamEvent,
+    Runner,
     RunResult,
     RunResultStreaming,
     function_tool,
@@ -40,10 +40,9 @@ async def events_of(result: RunResultStreaming) -> list[StreamEvent]:
 
 
 async def settle(result: RunResultStreaming, within: float = 60.0) -> None:
-    """Let the background run go on (virtual time) until it is complete."""
-    deadline = asyncio.get_running_loop().time() + within
-    while not result.is_complete and asyncio.get_running_loop().time() < deadline:
-        await asyncio.sleep(0.01)
+    """Let the background run go on (virtual time) until it has ended."""
+    if result.run_loop_task is not None:
+        await asyncio.wait({result.run_loop_task}, timeout=within)
 
 
 def label(event: StreamEvent) -> str:

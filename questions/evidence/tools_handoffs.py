@@ -27,6 +27,7 @@ from openai.types.responses import (
 
 from questions.evidence.chat import Call, Turn
 from questions.evidence.claims import Claim, Item, item, printing_item, prints, statement
+from questions.evidence.run_items import run_items, triage_agent
 from questions.evidence.runs import (
     agent_updates,
     events_of,
@@ -37,7 +38,6 @@ from questions.evidence.runs import (
     text_deltas,
     weather_tool,
 )
-from questions.evidence.run_items import run_items, triage_agent
 
 TRANSFER = Call.of("transfer_to_billing")
 
@@ -139,9 +139,11 @@ TOOLS_HANDOFFS_03 = item(
     "tools-handoffs-03",
     occurred_spelling,
     statement(
-        lambda s: "handoff_occured" in s[0]
-        and "handoff_occurred" not in s[0]
-        and "handoff_occurred" not in s[1]
+        lambda s: (
+            "handoff_occured" in s[0]
+            and "handoff_occurred" not in s[0]
+            and "handoff_occurred" not in s[1]
+        )
     ),
     lambda s: f"streamed names {s[0]}",
 )
@@ -382,11 +384,15 @@ TOOLS_HANDOFFS_07 = item(
     tool_indicator,
     [
         indicator_follows_tools(0, "hide it on the `tool_output` with the same call id"),
-        indicator_follows_tools(1, "Show it on the first `ResponseFunctionCallArgumentsDeltaEvent`"),
+        indicator_follows_tools(
+            1, "Show it on the first `ResponseFunctionCallArgumentsDeltaEvent`"
+        ),
         indicator_follows_tools(2, "hide it on the next `message_output_created`"),
         indicator_follows_tools(3, "Show it on `agent_updated_stream_event`"),
     ],
-    lambda i: f"tools ran {list(i.tools_running)}; indicators on {[list(s) for s in i.by_strategy]}",
+    lambda i: (
+        f"tools ran {list(i.tools_running)}; indicators on {[list(s) for s in i.by_strategy]}"
+    ),
 )
 
 
@@ -423,7 +429,7 @@ TOOLS_HANDOFFS_08 = printing_item(
 
 
 async def stop_on_first_tool() -> tuple[str, ...]:
-    agent, chat = scripted(
+    agent, _chat = scripted(
         "Weather",
         Turn.calls_tools(Call.of("get_weather", {"city": "Paris"})),
         Turn.says("It is sunny in Paris."),
@@ -453,7 +459,11 @@ TOOLS_HANDOFFS_09 = printing_item(
 async def specialist_text_live() -> tuple[str, str]:
     """The outer stream's text when Billing is a handoff, and when it is an agent tool."""
     handoff = "".join(
-        text_deltas(await handoff_events(Turn.says("Refund ", "approved"), triage=Turn.calls_tools(TRANSFER)))
+        text_deltas(
+            await handoff_events(
+                Turn.says("Refund ", "approved"), triage=Turn.calls_tools(TRANSFER)
+            )
+        )
     )
     billing, _ = scripted("Billing", Turn.says("Refund ", "approved"))
     tool = billing.as_tool(tool_name="billing", tool_description="Handles refunds.")
@@ -493,4 +503,4 @@ ITEMS: tuple[Item[Any], ...] = (
     TOOLS_HANDOFFS_10,
 )
 
-__all__ = ["ITEMS", "dataclasses", "ToolCallItem", "ToolCallOutputItem"]
+__all__ = ["ITEMS", "ToolCallItem", "ToolCallOutputItem", "dataclasses"]
