@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from agents import RawResponsesStreamEvent, RunItemStreamEvent
+from agents import RawResponsesStreamEvent, RunItemStreamEvent, function_tool
 from agents.stream_events import StreamEvent
 from openai.types.chat import ChatCompletionChunk
 from openai.types.responses import (
@@ -516,6 +516,93 @@ RAW_EVENTS_10 = item(
 )
 
 
+# --- raw-events-11 ------------------------------------------------------------------------------
+
+
+async def first_token_after_a_tool() -> tuple[str, ...]:
+    @function_tool
+    async def lookup(query: str) -> str:
+        """Look something up (takes 1 s)."""
+        await asyncio.sleep(1.0)
+        return "found"
+
+    agent, _ = scripted(
+        "Assistant",
+        Turn.calls_tools(Call("lookup", ('{"query":', '"x"}')), first_token_delay=0.1, delay=0.1),
+        Turn.says("Here", " it is.", first_token_delay=0.5, delay=0.05),
+        tools=[lookup],
+    )
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    result = streamed(agent, "Look it up")
+    printed: list[str] = []
+    async for event in result.stream_events():
+        if event.type == "raw_response_event" and isinstance(event.data, ResponseTextDeltaEvent):
+            printed.append(f"{loop.time() - started:.1f}")
+            break
+    return tuple(printed)
+
+
+RAW_EVENTS_11 = printing_item(
+    "raw-events-11",
+    first_token_after_a_tool,
+    [prints("0.0"), prints("0.5"), prints("1.5"), prints("1.8")],
+)
+
+
+# --- raw-events-12 ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Tokens:
+    deltas: int
+    usage_tokens: int
+    completed_usage: int | None
+    delta_has_usage: bool
+
+
+async def deltas_and_tokens() -> Tokens:
+    agent, _ = scripted(
+        "A", Turn.says("Streaming is ", "great for ", "long ", "answers.", usage=(12, 9))
+    )
+    result = streamed(agent)
+    raw = raw_data(await events_of(result))
+    completed = [data for data in raw if isinstance(data, ResponseCompletedEvent)]
+    usage = completed[0].response.usage if completed else None
+    return Tokens(
+        deltas=sum(isinstance(data, ResponseTextDeltaEvent) for data in raw),
+        usage_tokens=result.context_wrapper.usage.output_tokens,
+        completed_usage=usage.output_tokens if usage else None,
+        delta_has_usage=any(
+            "usage" in type(data).model_fields
+            for data in raw
+            if isinstance(data, ResponseTextDeltaEvent)
+        ),
+    )
+
+
+RAW_EVENTS_12 = item(
+    "raw-events-12",
+    deltas_and_tokens,
+    [
+        Claim("carries exactly one token", lambda t: t.deltas == t.usage_tokens),
+        Claim(
+            "`result.context_wrapper.usage.output_tokens`",
+            lambda t: t.usage_tokens == 9,
+        ),
+        Claim("equals `usage.output_tokens` for every model", lambda t: t.deltas == t.usage_tokens),
+        Claim(
+            "on the `response.completed` event",
+            lambda t: t.completed_usage == t.usage_tokens and not t.delta_has_usage,
+        ),
+    ],
+    lambda t: (
+        f"{t.deltas} text deltas; usage {t.usage_tokens} output tokens (response.completed: "
+        f"{t.completed_usage})"
+    ),
+)
+
+
 ITEMS: tuple[Item[Any], ...] = (
     RAW_EVENTS_01,
     RAW_EVENTS_02,
@@ -527,4 +614,6 @@ ITEMS: tuple[Item[Any], ...] = (
     RAW_EVENTS_08,
     RAW_EVENTS_09,
     RAW_EVENTS_10,
+    RAW_EVENTS_11,
+    RAW_EVENTS_12,
 )

@@ -12,6 +12,9 @@ from agents import (
     MaxTurnsExceeded,
     MessageOutputItem,
     RunContextWrapper,
+    RunErrorHandlerInput,
+    RunErrorHandlerResult,
+    RunHooks,
     RunItemStreamEvent,
     ToolCallItem,
     ToolCallOutputItem,
@@ -436,6 +439,196 @@ RUN_ITEMS_10 = item(
 )
 
 
+# --- run-items-11 -------------------------------------------------------------------------------
+
+
+async def new_items_after_cancel() -> tuple[str, ...]:
+    agent = weather_agent(Turn.calls_tools(WEATHER_CALL), Turn.says("Sunny", delay=0.05))
+    result = streamed(agent, "Weather in Paris?")
+    logged: list[str] = []
+    async for event in result.stream_events():
+        if event.type == "run_item_stream_event":
+            logged.append(event.name)
+            if event.name == "tool_called":
+                result.cancel()
+    return (f"{logged} {[item.type for item in result.new_items]}",)
+
+
+RUN_ITEMS_11 = printing_item(
+    "run-items-11",
+    new_items_after_cancel,
+    [
+        prints("['tool_called'] []"),
+        prints("['tool_called'] ['tool_call_item']"),
+        prints("['tool_called', 'tool_output'] ['tool_call_item', 'tool_call_output_item']"),
+        prints("[] []"),
+    ],
+)
+
+
+# --- run-items-12 -------------------------------------------------------------------------------
+
+
+class RecordingHooks(RunHooks[Any]):
+    """Records each lifecycle hook the runner calls (and what it is given)."""
+
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+
+    async def on_agent_start(self, context: Any, agent: Agent[Any]) -> None:
+        self.calls.append("on_agent_start")
+
+    async def on_agent_end(self, context: Any, agent: Agent[Any], output: Any) -> None:
+        self.calls.append(f"on_agent_end:{output}")
+
+    async def on_llm_start(self, context: Any, agent: Agent[Any], *args: Any) -> None:
+        self.calls.append("on_llm_start")
+
+    async def on_llm_end(self, context: Any, agent: Agent[Any], response: Any) -> None:
+        self.calls.append("on_llm_end")
+
+    async def on_tool_start(self, context: Any, agent: Agent[Any], tool: Any) -> None:
+        self.calls.append("on_tool_start")
+
+    async def on_tool_end(self, context: Any, agent: Agent[Any], tool: Any, result: str) -> None:
+        self.calls.append("on_tool_end")
+
+
+async def hooks_in_a_stream() -> tuple[str, ...]:
+    hooks = RecordingHooks()
+    agent = weather_agent(Turn.calls_tools(WEATHER_CALL), Turn.says("Sun", "ny", delay=0.01))
+    await events_of(streamed(agent, "Weather in Paris?", hooks=hooks))
+    return tuple(hooks.calls)
+
+
+RUN_ITEMS_12 = item(
+    "run-items-12",
+    hooks_in_a_stream,
+    [
+        Claim(
+            "`on_llm_start` and `on_llm_end` fire once per model call",
+            lambda c: c.count("on_llm_start") == c.count("on_llm_end") == 2,
+        ),
+        Claim(
+            "`on_tool_start` and `on_tool_end` fire around the tool",
+            lambda c: (
+                c.count("on_tool_start") == c.count("on_tool_end") == 1
+                and c.index("on_tool_start") < c.index("on_tool_end")
+            ),
+        ),
+        Claim("Hooks fire only for `Runner.run()`", lambda c: not c),
+        Claim("`on_llm_end` fires once per text delta", lambda c: c.count("on_llm_end") > 2),
+        Claim(
+            "`on_agent_end` fires with the final output",
+            lambda c: c[-1:] == ("on_agent_end:Sunny",),
+        ),
+    ],
+    lambda c: "hooks: " + ", ".join(c),
+)
+
+
+# --- run-items-13 -------------------------------------------------------------------------------
+
+
+APOLOGY = "Sorry, that took too many steps."
+
+
+def on_max_turns(data: RunErrorHandlerInput[Any]) -> RunErrorHandlerResult:
+    return RunErrorHandlerResult(final_output=APOLOGY)
+
+
+async def max_turns_handled() -> tuple[str, ...]:
+    agent = weather_agent(Turn.calls_tools(WEATHER_CALL), Turn.says("It is sunny."))
+    result = streamed(
+        agent, "Weather in Paris?", max_turns=1, error_handlers={"max_turns": on_max_turns}
+    )
+    names: list[str] = []
+
+    async def read() -> None:
+        async for event in result.stream_events():
+            if event.type == "run_item_stream_event":
+                names.append(event.name)
+
+    error = await raised_by(read)
+    if error is not None:
+        return (f"{names} {result.final_output}", error_name(error))
+    return (f"{names} {result.final_output}",)
+
+
+RUN_ITEMS_13 = printing_item(
+    "run-items-13",
+    max_turns_handled,
+    [
+        prints(f"['tool_called', 'tool_output', 'message_output_created'] {APOLOGY}"),
+        prints(f"['tool_called', 'tool_output'] {APOLOGY}"),
+        prints(
+            "['tool_called', 'tool_output'] None",
+            "MaxTurnsExceeded",
+            quote="`['tool_called', 'tool_output'] None`, and the loop raises `MaxTurnsExceeded`",
+        ),
+        prints("['tool_called', 'tool_output', 'message_output_created'] It is sunny."),
+    ],
+)
+
+
+# --- run-items-14 -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FailureLog:
+    new_items: tuple[str, ...]
+    raw_responses: int
+    final_output: Any
+    shown: str
+    error_has_run_data: bool
+    error: str
+
+
+async def what_a_failure_leaves() -> FailureLog:
+    agent = weather_agent(
+        Turn.calls_tools(WEATHER_CALL),
+        Turn.says("It is", " sunny", " today.", delay=0.01, fail_after=2),
+    )
+    result = streamed(agent, "Weather in Paris?")
+    shown: list[str] = []
+
+    async def read() -> None:
+        async for event in result.stream_events():
+            shown.extend(text_deltas([event]))
+
+    error = await raised_by(read)
+    return FailureLog(
+        new_items=tuple(item.type for item in result.new_items),
+        raw_responses=len(result.raw_responses),
+        final_output=result.final_output,
+        shown="".join(shown),
+        error_has_run_data=getattr(error, "run_data", None) is not None,
+        error=error_name(error),
+    )
+
+
+RUN_ITEMS_14 = item(
+    "run-items-14",
+    what_a_failure_leaves,
+    [
+        Claim(
+            "`result.new_items`: the tool call and its output",
+            lambda f: f.new_items == ("tool_call_item", "tool_call_output_item"),
+        ),
+        Claim("`result.raw_responses`: one `ModelResponse`", lambda f: f.raw_responses == 1),
+        Claim(
+            "`result.final_output`: the partial text",
+            lambda f: bool(f.shown) and f.final_output == f.shown,
+        ),
+        Claim("`error.run_data`", lambda f: f.error_has_run_data),
+    ],
+    lambda f: (
+        f"{f.error} after {f.shown!r}; new_items {list(f.new_items)}; {f.raw_responses} raw "
+        f"response; final_output {f.final_output!r}; run_data on the error: {f.error_has_run_data}"
+    ),
+)
+
+
 ITEMS: tuple[Item[Any], ...] = (
     RUN_ITEMS_01,
     RUN_ITEMS_02,
@@ -447,4 +640,8 @@ ITEMS: tuple[Item[Any], ...] = (
     RUN_ITEMS_08,
     RUN_ITEMS_09,
     RUN_ITEMS_10,
+    RUN_ITEMS_11,
+    RUN_ITEMS_12,
+    RUN_ITEMS_13,
+    RUN_ITEMS_14,
 )
