@@ -694,7 +694,7 @@ BASICS_14 = item(
             "well ahead of `Runner.run()`", lambda o: o.felt.first_text < o.felt.regular_total - 0.1
         ),
         Claim(
-            "the only delta is the whole answer",
+            "its one delta is the whole answer",
             lambda o: o.deltas == ("yes",) and o.felt.first_text == o.felt.regular_total,
         ),
         Claim("noticeably later", lambda o: o.felt.first_text > o.felt.regular_total + 0.1),

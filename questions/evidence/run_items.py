@@ -490,7 +490,7 @@ class RecordingHooks(RunHooks[Any]):
     async def on_tool_start(self, context: Any, agent: Agent[Any], tool: Any) -> None:
         self.calls.append("on_tool_start")
 
-    async def on_tool_end(self, context: Any, agent: Agent[Any], tool: Any, result: str) -> None:
+    async def on_tool_end(self, context: Any, agent: Agent[Any], tool: Any, result: object) -> None:
         self.calls.append("on_tool_end")
 
 
@@ -530,7 +530,7 @@ RUN_ITEMS_12 = item(
 # --- run-items-13 -------------------------------------------------------------------------------
 
 
-APOLOGY = "Sorry, that took too many steps."
+APOLOGY = "Too many steps, sorry."
 
 
 def on_max_turns(data: RunErrorHandlerInput[Any]) -> RunErrorHandlerResult:
@@ -538,7 +538,7 @@ def on_max_turns(data: RunErrorHandlerInput[Any]) -> RunErrorHandlerResult:
 
 
 async def max_turns_handled() -> tuple[str, ...]:
-    agent = weather_agent(Turn.calls_tools(WEATHER_CALL), Turn.says("It is sunny."))
+    agent = weather_agent(Turn.calls_tools(WEATHER_CALL), Turn.says("It is sunny in Paris today."))
     result = streamed(
         agent, "Weather in Paris?", max_turns=1, error_handlers={"max_turns": on_max_turns}
     )
@@ -566,7 +566,9 @@ RUN_ITEMS_13 = printing_item(
             "MaxTurnsExceeded",
             quote="`['tool_called', 'tool_output'] None`, and the loop raises `MaxTurnsExceeded`",
         ),
-        prints("['tool_called', 'tool_output', 'message_output_created'] It is sunny."),
+        prints(
+            "['tool_called', 'tool_output', 'message_output_created'] It is sunny in Paris today."
+        ),
     ],
 )
 

@@ -594,7 +594,7 @@ TOOLS_HANDOFFS_12 = item(
     tool_timeout,
     [
         Claim(
-            'timed out after 0.5 seconds.", and the model answers',
+            "saying it timed out; the model answers",
             lambda t: (
                 t.output == "Tool 'check_stock' timed out after 0.5 seconds."
                 and t.output_at == 0.5
