@@ -67,8 +67,10 @@ def credential_facts(
                 total=int(row["total"]),
                 percent=score.percent,
             )
-            for row, (_, score) in zip(
-                certificate.category_scores, certificate.categories, strict=True
+            for row, score in zip(
+                certificate.category_scores,
+                (line.score for line in certificate.categories),
+                strict=True,
             )
         ],
         overall_threshold=certificate.overall_threshold,

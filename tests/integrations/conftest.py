@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import User
 from django.utils import timezone
 
 from certify.models import Certificate
@@ -31,7 +31,7 @@ def exam(bank: list[Question]) -> Quiz:
 
 
 @pytest.fixture
-def certificate(site: str, learner: AbstractUser, exam: Quiz) -> Certificate:
+def certificate(site: str, learner: User, exam: Quiz) -> Certificate:
     # Finished an hour ago: the credential is valid from the submission time.
     exams.take_exam(learner, exam, at=timezone.now() - timedelta(hours=1))
     return Certificate.objects.select_related("badge_credential").get()

@@ -6,7 +6,7 @@ from io import StringIO
 
 import jwt
 import pytest
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.test import Client
 
@@ -32,7 +32,7 @@ def test_issuing_a_certificate_signs_its_credential_in_the_same_step(
 
 
 def test_a_failing_exam_gives_no_certificate_and_no_credential(
-    site: str, learner: AbstractUser, exam: Quiz
+    site: str, learner: User, exam: Quiz
 ) -> None:
     exams.take_exam(learner, exam, wrong={q.id for q in list(exam.questions_in_scope())[:3]})
 
@@ -51,7 +51,7 @@ def test_issuing_again_returns_the_same_credential(certificate: Certificate) -> 
 
 
 def test_after_rotation_old_credentials_still_verify_and_new_ones_use_the_new_key(
-    client: Client, certificate: Certificate, learner: AbstractUser, exam: Quiz
+    client: Client, certificate: Certificate, learner: User, exam: Quiz
 ) -> None:
     old = BadgeCredential.objects.get()
     new_key = issuer_key_rotate()
