@@ -22,7 +22,17 @@ from agents import (
 from agents.stream_events import StreamEvent
 
 from questions.evidence.chat import Call, Turn
-from questions.evidence.claims import Claim, Item, item, printing_item, prints, statement
+from questions.evidence.claims import (
+    Claim,
+    Fact,
+    Item,
+    item,
+    on,
+    printed_outcome,
+    printing_item,
+    prints,
+    statement,
+)
 from questions.evidence.runs import (
     RUN_CONFIG,
     charging_tool,
@@ -146,7 +156,7 @@ BASICS_02 = item(
 # --- basics-03 ----------------------------------------------------------------------------------
 
 
-async def both_ways() -> tuple[tuple[Any, list[str]], tuple[Any, list[str]]]:
+async def both_ways() -> tuple[tuple[Any, list[str]], tuple[Any, list[str]], Any]:
     def weather_agent() -> Any:
         return scripted(
             "Weather",
@@ -157,10 +167,11 @@ async def both_ways() -> tuple[tuple[Any, list[str]], tuple[Any, list[str]]]:
 
     regular = await run(weather_agent())
     result = streamed(weather_agent())
-    await events_of(result)
+    during = {repr(result.final_output) async for _ in result.stream_events()}
     return (
         (regular.final_output, [i.type for i in regular.new_items]),
         (result.final_output, [i.type for i in result.new_items]),
+        during,
     )
 
 
@@ -169,6 +180,17 @@ BASICS_03 = item(
     both_ways,
     statement(lambda runs: runs[0] == runs[1]),
     lambda runs: f"Runner.run: {runs[0]}; streamed: {runs[1]}",
+    facts=[
+        Fact(
+            "both new_items lists hold a tool call, its output and a message",
+            lambda runs: (
+                runs[1][1] == ["tool_call_item", "tool_call_output_item", "message_output_item"]
+            ),
+        ),
+        Fact(
+            "a streamed final_output is None until the stream has ended", lambda r: r[2] == {"None"}
+        ),
+    ],
 )
 
 
@@ -235,30 +257,43 @@ BASICS_05 = item(
 # --- basics-06 ----------------------------------------------------------------------------------
 
 
-async def final_output_during() -> tuple[str, ...]:
+async def final_output_during(slow: bool = False) -> tuple[str, ...]:
     agent, _chat = scripted("Assistant", Turn.says("Hel", "lo!", delay=0.05))
     result = streamed(agent)
     printed: list[str] = []
     async for event in result.stream_events():
+        if slow and event.type == "agent_updated_stream_event":
+            await asyncio.sleep(1.0)  # e.g. a slow network write
         if event.type == "run_item_stream_event" and event.name == "message_output_created":
             printed.append(f"during: {result.final_output} {result.is_complete}")
     printed.append(f"after: {result.final_output} {result.is_complete}")
     return tuple(printed)
 
 
-def during_after(during: str, after: str) -> Claim[tuple[str, ...]]:
+async def fast_and_slow_loops() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    return await final_output_during(), await final_output_during(slow=True)
+
+
+def during_after(during: str, after: str) -> Claim[tuple[tuple[str, ...], tuple[str, ...]]]:
     lines = (f"during: {during}", f"after: {after}")
-    return prints(*lines, quote=then(*lines))
+    return on(prints(*lines, quote=then(*lines)), lambda loops: loops[0])
 
 
-BASICS_06 = printing_item(
+BASICS_06 = item(
     "basics-06",
-    final_output_during,
+    fast_and_slow_loops,
     [
         during_after("Hello! False", "Hello! True"),
         during_after("Hello! True", "Hello! True"),
         during_after("None False", "Hello! True"),
         during_after("None False", "None True"),
+    ],
+    lambda loops: f"printed: {' | '.join(loops[0])}; a slow loop: {' | '.join(loops[1])}",
+    facts=[
+        Fact(
+            "a loop that awaits something slow first finds the final values",
+            lambda loops: loops[1] == ("during: Hello! True", "after: Hello! True"),
+        )
     ],
 )
 
@@ -355,26 +390,61 @@ BASICS_07 = item(
 # --- basics-08 ----------------------------------------------------------------------------------
 
 
-async def break_early() -> tuple[str, ...]:
-    charges: list[int] = []
-    agent, _chat = scripted(
+@dataclass(frozen=True)
+class Abandoned:
+    printed: tuple[str, ...]
+    kept_stalls: bool
+    released_completes: bool
+
+
+def charging_agent(charges: list[int]) -> tuple[Any, Any]:
+    return scripted(
         "Payments",
         Turn.calls_tools(Call.of("charge_card", {"amount": 5})),
         Turn.says("Charged", " 5 EUR."),
         tools=[charging_tool(charges)],
     )
+
+
+async def break_early() -> Abandoned:
+    charges: list[int] = []
+    agent, _chat = charging_agent(charges)
     result = streamed(agent, "Charge 5 euros, then confirm")
     async for event in result.stream_events():
         if event.type == "raw_response_event":
             break
     await asyncio.sleep(5)
-    return (f"{charges} {result.is_complete}",)
+    printed = (f"{charges} {result.is_complete}",)
+
+    # The trap: an abandoned iterator that is still referenced counts as a consumer.
+    kept_charges: list[int] = []
+    agent, chat = charging_agent(kept_charges)
+    result = streamed(agent, "Charge 5 euros, then confirm")
+    stream = result.stream_events()
+    async for event in stream:
+        if event.type == "raw_response_event":
+            break
+    await asyncio.sleep(5)
+    kept_stalls = kept_charges == [5] and chat.calls == 1 and not result.is_complete
+    del stream
+    await settle(result)
+    return Abandoned(printed, kept_stalls, chat.calls == 2 and result.is_complete)
 
 
-BASICS_08 = printing_item(
+BASICS_08 = item(
     "basics-08",
     break_early,
-    [prints("[5] True"), prints("[] True"), prints("[] False"), prints("[5] False")],
+    [
+        on(prints(line), lambda a: a.printed)
+        for line in ("[5] True", "[] True", "[] False", "[5] False")
+    ],
+    lambda a: printed_outcome(a.printed),
+    facts=[
+        Fact(
+            "a kept iterator holds the run before its next model call until it is released",
+            lambda a: a.kept_stalls and a.released_completes,
+        )
+    ],
 )
 
 
@@ -389,6 +459,8 @@ class TwoLoops:
     shared: int
     late_loop_replayed: bool
     error: str
+    waiting_loops_unfinished: int
+    third_loop_after_end: int
 
 
 async def two_loops() -> TwoLoops:
@@ -424,7 +496,26 @@ async def two_loops() -> TwoLoops:
         shared=sum(id(event) in ids for event in seen[1]),
         late_loop_replayed=any(event in late for event in early),
         error=errors[0] if errors else "",
+        waiting_loops_unfinished=await waiting_loops(agent()),
+        third_loop_after_end=len(await events_of(result)),
     )
+
+
+async def waiting_loops(agent: Any) -> int:
+    """Two loops that never pause: how many are still waiting once the run has ended."""
+    result = streamed(agent)
+
+    async def consume() -> None:
+        async for _event in result.stream_events():
+            pass
+
+    tasks = {asyncio.create_task(consume()), asyncio.create_task(consume())}
+    await asyncio.wait(tasks, timeout=5)
+    pending = [task for task in tasks if not task.done()]
+    for task in pending:
+        task.cancel()
+    await asyncio.gather(*pending, return_exceptions=True)
+    return len(pending)
 
 
 BASICS_09 = item(
@@ -446,6 +537,16 @@ BASICS_09 = item(
         f"{t.total} events: loop 1 got {t.first}, loop 2 got {t.second}, {t.shared} in both; "
         f"a later loop replayed earlier events: {t.late_loop_replayed}"
     ),
+    facts=[
+        Fact(
+            "together the two loops get the whole stream", lambda t: t.first + t.second == t.total
+        ),
+        Fact(
+            "when both loops wait on the queue at the end, one never finishes",
+            lambda t: t.waiting_loops_unfinished == 1,
+        ),
+        Fact("a loop started after the end gets nothing", lambda t: t.third_loop_after_end == 0),
+    ],
 )
 
 
@@ -477,6 +578,10 @@ BASICS_10 = item(
         f"a loop started after the run (charges {runs[2]}) got {len(runs[1])} events "
         f"(a loop reading along: {len(runs[0])}), from {runs[1][:1]}"
     ),
+    facts=[
+        Fact("the run charged the card without a consumer", lambda runs: runs[2] == [5]),
+        Fact("the late loop gets what a loop reading along gets", lambda runs: runs[1] == runs[0]),
+    ],
 )
 
 

@@ -11,12 +11,13 @@ from agents import (
     ModelRetrySettings,
     ModelSettings,
     RunResultStreaming,
+    function_tool,
     retry_policies,
 )
 from agents.stream_events import StreamEvent
 
 from questions.evidence.chat import Call, ChatScript, Turn
-from questions.evidence.claims import Claim, Item, item, printing_item, prints
+from questions.evidence.claims import Claim, Fact, Item, item, printing_item, prints
 from questions.evidence.django_streaming import Served, serve_asgi, serve_wsgi
 from questions.evidence.runs import (
     charging_tool,
@@ -69,6 +70,7 @@ async def consume(result: RunResultStreaming, per_event: float = 0.0) -> Consume
 
 @dataclass(frozen=True)
 class Dropped:
+    is_complete: bool
     raised_by_run_streamed: bool
     loop: Consumed
     raw_types: tuple[str, ...]
@@ -80,10 +82,10 @@ async def connection_drops() -> Dropped:
     try:
         result = streamed(agent)
     except Exception:
-        return Dropped(True, Consumed((), None), (), None)
+        return Dropped(False, True, Consumed((), None), (), None)
     loop = await consume(result)
     raw = tuple(label(e) for e in loop.events if e.type == "raw_response_event")
-    return Dropped(False, loop, raw, result.final_output)
+    return Dropped(result.is_complete, False, loop, raw, result.final_output)
 
 
 PRODUCTION_01 = item(
@@ -102,6 +104,16 @@ PRODUCTION_01 = item(
         ),
     ],
     lambda d: f"shown {d.loop.shown!r}, then {error_name(d.loop.error)} from the loop",
+    facts=[
+        Fact(
+            "the loop raises the OpenAI client's APIConnectionError; is_complete True, no output",
+            lambda d: (
+                error_name(d.loop.error) == "APIConnectionError"
+                and d.is_complete
+                and d.final_output is None
+            ),
+        )
+    ],
 )
 
 
@@ -177,6 +189,13 @@ PRODUCTION_02 = item(
         f"{c[0].final_output!r}; lagging behind a finished run: {c[1].error}, "
         f"{c[1].after_cancel} events after cancel(), final_output {c[1].final_output!r}"
     ),
+    facts=[
+        Fact("the run is complete after cancel()", lambda c: c[0].is_complete and c[1].is_complete),
+        Fact(
+            "no further event reaches either loop",
+            lambda c: c[0].after_cancel == c[1].after_cancel == 0,
+        ),
+    ],
 )
 
 
@@ -289,6 +308,7 @@ PRODUCTION_04 = item(
         Claim("because `Runner.run` skips tools", lambda f: f[0] == ("[5]",) and not f[1]),
     ],
     lambda f: f"printed {f[0][0]}; the fallback's model saw the first charge: {f[1]}",
+    facts=[Fact("the fallback's model receives no trace of the charge", lambda f: not f[1])],
 )
 
 
@@ -336,6 +356,10 @@ PRODUCTION_05 = item(
         Claim("`[5] False`", lambda p: p[0] == "[5] False"),
     ],
     lambda p: f"printed {p[0]}; with a slow client: {p[1]}; slow client and cancel(): {p[2]}",
+    facts=[
+        Fact("a slow client without cancel(): the card is charged", lambda p: p[1] == "[5] True"),
+        Fact("a slow client with result.cancel(): no charge", lambda p: p[2] == "[] True"),
+    ],
 )
 
 
@@ -379,16 +403,15 @@ PRODUCTION_06 = item(
 
 @dataclass(frozen=True)
 class AfterTurn:
+    immediate: tuple[tuple[str, ...], tuple[str, ...]]
     bookings: tuple[str, ...]
     names: tuple[str, ...]
     model_calls: int
     final_output: Any
 
 
-async def stop_after_turn() -> AfterTurn:
+async def stop_at_first_event(mode: str) -> tuple[tuple[str, ...], tuple[str, ...], int, Any]:
     bookings: list[str] = []
-
-    from agents import function_tool
 
     @function_tool
     async def book_flight(flight: str) -> str:
@@ -406,9 +429,16 @@ async def stop_after_turn() -> AfterTurn:
     names: list[str] = []
     async for event in result.stream_events():
         if event.type == "agent_updated_stream_event":
-            result.cancel(mode="after_turn")  # Stop, while the model is still deciding
+            # Stop, while the model is still deciding.
+            result.cancel(mode="after_turn") if mode == "after_turn" else result.cancel()
         names += item_names([event])
-    return AfterTurn(tuple(bookings), tuple(names), chat.calls, result.final_output)
+    return tuple(bookings), tuple(names), chat.calls, result.final_output
+
+
+async def stop_after_turn() -> AfterTurn:
+    bookings, names, calls, final_output = await stop_at_first_event("after_turn")
+    immediate = await stop_at_first_event("immediate")
+    return AfterTurn(immediate[:2], bookings, names, calls, final_output)
 
 
 PRODUCTION_07 = item(
@@ -437,6 +467,7 @@ PRODUCTION_07 = item(
         f"bookings {list(a.bookings)}; items {list(a.names)}; model calls {a.model_calls}; "
         f"final_output {a.final_output!r}"
     ),
+    facts=[Fact("with cancel(): no tool call, no items", lambda a: a.immediate == ((), ()))],
 )
 
 

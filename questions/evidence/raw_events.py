@@ -7,6 +7,7 @@ API's chunks into the Responses stream events that `stream_events()` passes on.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -29,7 +30,7 @@ from openai.types.responses import (
 from pydantic import BaseModel
 
 from questions.evidence.chat import Call, Turn
-from questions.evidence.claims import Claim, Item, item, printing_item, prints, statement
+from questions.evidence.claims import Claim, Fact, Item, item, printing_item, prints, statement
 from questions.evidence.runs import (
     error_name,
     events_of,
@@ -62,6 +63,7 @@ def message_text(message: Any) -> str:
 
 @dataclass(frozen=True)
 class Where:
+    wrapper_fields: frozenset[str]
     final_output: str
     deltas: str
     raw_events_have_delta: bool
@@ -76,6 +78,9 @@ async def where_text_is() -> Where:
     raw = [event for event in events if isinstance(event, RawResponsesStreamEvent)]
     items = [event for event in events if isinstance(event, RunItemStreamEvent)]
     return Where(
+        wrapper_fields=frozenset(
+            field.name for field in dataclasses.fields(RawResponsesStreamEvent)
+        ),
         final_output=str(result.final_output),
         deltas="".join(text_deltas(events)),
         raw_events_have_delta=all(hasattr(event, "delta") for event in raw),
@@ -97,6 +102,11 @@ RAW_EVENTS_01 = item(
         Claim("`event.item.delta`", lambda w: w.run_items_have_delta),
     ],
     lambda w: f"text deltas join into {w.deltas!r} (final_output {w.final_output!r})",
+    facts=[
+        Fact(
+            "a raw event has only `type` and `data`", lambda w: w.wrapper_fields == {"type", "data"}
+        )
+    ],
 )
 
 
@@ -176,6 +186,24 @@ RAW_EVENTS_03 = item(
     chat_raw_events,
     statement(chunks_not_events),
     lambda raw: "raw event data: " + ", ".join(type(data).__name__ for data in raw),
+    facts=[
+        Fact(
+            "created, item added, part added, 2 deltas, part done, item done, completed",
+            lambda raw: (
+                [data.type for data in raw]
+                == [
+                    "response.created",
+                    "response.output_item.added",
+                    "response.content_part.added",
+                    "response.output_text.delta",
+                    "response.output_text.delta",
+                    "response.content_part.done",
+                    "response.output_item.done",
+                    "response.completed",
+                ]
+            ),
+        )
+    ],
 )
 
 
@@ -216,6 +244,7 @@ RAW_EVENTS_04 = printing_item(
 
 @dataclass(frozen=True)
 class Arguments:
+    whole_run_text: tuple[str, ...]
     first_turn_text: str
     argument_deltas: tuple[str, ...]
     tool_called: int
@@ -228,6 +257,7 @@ async def streamed_arguments() -> Arguments:
     events = await events_of(streamed(agent))
     first_turn = events[: next(i for i, e in enumerate(events) if label(e) == "tool_called")]
     return Arguments(
+        whole_run_text=tuple(text_deltas(events)),
         first_turn_text="".join(text_deltas(first_turn)),
         argument_deltas=tuple(
             data.delta
@@ -263,6 +293,12 @@ RAW_EVENTS_05 = item(
         f"argument deltas {list(a.argument_deltas)}, text in that turn {a.first_turn_text!r}, "
         f"{a.tool_called} tool_called"
     ),
+    facts=[
+        Fact(
+            "a text-delta filter over the whole run collects only the answer",
+            lambda a: a.whole_run_text == ("Sunny",),
+        )
+    ],
 )
 
 

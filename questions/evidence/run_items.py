@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import typing
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,7 +25,17 @@ from agents import (
 from agents.stream_events import StreamEvent
 
 from questions.evidence.chat import Call, Turn
-from questions.evidence.claims import Claim, Item, item, printing_item, prints, statement
+from questions.evidence.claims import (
+    Claim,
+    Fact,
+    Item,
+    item,
+    on,
+    printed_outcome,
+    printing_item,
+    prints,
+    statement,
+)
 from questions.evidence.runs import (
     error_name,
     events_of,
@@ -173,7 +184,7 @@ RUN_ITEMS_04 = item(
 # --- run-items-05 -------------------------------------------------------------------------------
 
 
-async def tool_output_types() -> tuple[str, ...]:
+async def tool_output_types() -> tuple[tuple[str, ...], str]:
     @function_tool
     async def forecast(city: str) -> dict[str, int]:
         """The forecast for a city."""
@@ -186,18 +197,27 @@ async def tool_output_types() -> tuple[str, ...]:
         tools=[forecast],
     )
     printed: list[str] = []
+    sent = ""
     async for event in streamed(agent).stream_events():
         if isinstance(event, RunItemStreamEvent) and isinstance(event.item, ToolCallOutputItem):
             output = event.item
             raw_output = output.raw_item["output"] if isinstance(output.raw_item, dict) else None
             printed.append(f"{type(output.output).__name__} {type(raw_output).__name__}")
-    return tuple(printed)
+            sent = str(raw_output)
+    return tuple(printed), sent
 
 
-RUN_ITEMS_05 = printing_item(
+RUN_ITEMS_05 = item(
     "run-items-05",
     tool_output_types,
-    [prints("dict str"), prints("str str"), prints("dict dict"), prints("str dict")],
+    [
+        on(prints(line), lambda run: run[0])
+        for line in ("dict str", "str str", "dict dict", "str dict")
+    ],
+    lambda run: f"{printed_outcome(run[0])}; the model was sent {run[1]!r}",
+    facts=[
+        Fact("the model is sent str() of the dict, not JSON", lambda run: run[1] == "{'temp': 21}")
+    ],
 )
 
 
@@ -206,10 +226,29 @@ RUN_ITEMS_05 = printing_item(
 
 @dataclass(frozen=True)
 class FailingTool:
+    strict_error: str
     error: str
     names: tuple[str, ...]
     tool_output: str
     final_output: Any
+
+
+async def strict_tool_failure() -> str:
+    """The same failure with failure_error_function=None: what the loop raises."""
+
+    @function_tool(failure_error_function=None)
+    async def strict_lookup(order_id: str) -> str:
+        """Look an order up, failing loudly."""
+        raise ValueError("db down")
+
+    agent, _ = scripted(
+        "Orders",
+        Turn.calls_tools(Call.of("strict_lookup", {"order_id": "42"})),
+        tools=[strict_lookup],
+    )
+    result = streamed(agent)
+    error = await raised_by(lambda: events_of(result))
+    return f"{error_name(error)}: {error}" if error else "no exception"
 
 
 async def failing_tool() -> FailingTool:
@@ -235,6 +274,7 @@ async def failing_tool() -> FailingTool:
         str(e.item.output) for e in run_items(events) if isinstance(e.item, ToolCallOutputItem)
     ]
     return FailingTool(
+        await strict_tool_failure(),
         error_name(error),
         tuple(item_names(events)),
         outputs[0] if outputs else "",
@@ -262,6 +302,12 @@ RUN_ITEMS_06 = item(
         ),
     ],
     lambda f: f"{f.error}; {', '.join(f.names)}; tool output {f.tool_output!r}",
+    facts=[
+        Fact(
+            "with failure_error_function=None the loop raises a UserError",
+            lambda f: f.strict_error.startswith("UserError") and "db down" in f.strict_error,
+        )
+    ],
 )
 
 
@@ -324,6 +370,7 @@ RUN_ITEMS_07 = item(
         ),
     ],
     lambda p: f"{', '.join(p.names)}; turns {p.current_turn}; call ids {list(p.pairs)}",
+    facts=[Fact("the run ends after two turns", lambda p: p.current_turn == 2)],
 )
 
 
@@ -362,33 +409,67 @@ RUN_ITEMS_08 = item(
         Claim("No error", lambda e: e == "no exception"),
     ],
     lambda e: e,
+    facts=[
+        Fact(
+            "RunItemStreamEvent.name's values in 0.24",
+            lambda e: (
+                set(typing.get_args(typing.get_type_hints(RunItemStreamEvent)["name"]))
+                == {
+                    "message_output_created",
+                    "handoff_requested",
+                    "handoff_occured",
+                    "tool_called",
+                    "tool_search_called",
+                    "tool_search_output_created",
+                    "tool_output",
+                    "reasoning_item_created",
+                    "mcp_approval_requested",
+                    "mcp_approval_response",
+                    "mcp_list_tools",
+                }
+            ),
+        )
+    ],
 )
 
 
 # --- run-items-09 -------------------------------------------------------------------------------
 
 
-async def max_turns_mid_stream() -> tuple[str, ...]:
+async def max_turns_mid_stream() -> tuple[tuple[str, ...], tuple[str, ...]]:
     agent = weather_agent(Turn.calls_tools(WEATHER_CALL), Turn.says("It is sunny."))
     result = streamed(agent, "Weather in Paris?", max_turns=1)
     names: list[str] = []
+    kept: tuple[str, ...] = ()
     try:
         async for event in result.stream_events():
             if event.type == "run_item_stream_event":
                 names.append(event.name)
-    except MaxTurnsExceeded:
+    except MaxTurnsExceeded as error:
         names.append("MaxTurnsExceeded")
-    return (f"{names} {result.final_output}",)
+        if error.run_data is not None:
+            kept = tuple(item.type for item in error.run_data.new_items)
+    return (f"{names} {result.final_output}",), kept
 
 
-RUN_ITEMS_09 = printing_item(
+RUN_ITEMS_09 = item(
     "run-items-09",
     max_turns_mid_stream,
     [
-        prints("['tool_called', 'tool_output', 'MaxTurnsExceeded'] None"),
-        prints("['MaxTurnsExceeded'] None"),
-        prints("['tool_called', 'tool_output'] None"),
-        prints("['tool_called', 'tool_output', 'message_output_created'] It is sunny."),
+        on(prints(line), lambda run: run[0])
+        for line in (
+            "['tool_called', 'tool_output', 'MaxTurnsExceeded'] None",
+            "['MaxTurnsExceeded'] None",
+            "['tool_called', 'tool_output'] None",
+            "['tool_called', 'tool_output', 'message_output_created'] It is sunny.",
+        )
+    ],
+    lambda run: f"{printed_outcome(run[0])}; run_data.new_items {list(run[1])}",
+    facts=[
+        Fact(
+            "the exception's run_data holds the items so far",
+            lambda run: run[1] == ("tool_call_item", "tool_call_output_item"),
+        )
     ],
 )
 

@@ -27,7 +27,17 @@ from openai.types.responses import (
 )
 
 from questions.evidence.chat import Call, Turn
-from questions.evidence.claims import Claim, Item, item, printing_item, prints, statement
+from questions.evidence.claims import (
+    Claim,
+    Fact,
+    Item,
+    item,
+    on,
+    printed_outcome,
+    printing_item,
+    prints,
+    statement,
+)
 from questions.evidence.run_items import run_items, triage_agent
 from questions.evidence.runs import (
     agent_updates,
@@ -396,6 +406,12 @@ TOOLS_HANDOFFS_07 = item(
     lambda i: (
         f"tools ran {list(i.tools_running)}; indicators on {[list(s) for s in i.by_strategy]}"
     ),
+    facts=[
+        Fact(
+            "tool_called reaches the consumer the tool's 0.1 s before tool_output",
+            lambda i: all(end - start >= 0.099 for start, end in i.by_strategy[0]),
+        )
+    ],
 )
 
 
@@ -431,8 +447,8 @@ TOOLS_HANDOFFS_08 = printing_item(
 # --- tools-handoffs-09 --------------------------------------------------------------------------
 
 
-async def stop_on_first_tool() -> tuple[str, ...]:
-    agent, _chat = scripted(
+async def stop_on_first_tool() -> tuple[tuple[str, ...], int]:
+    agent, chat = scripted(
         "Weather",
         Turn.calls_tools(Call.of("get_weather", {"city": "Paris"})),
         Turn.says("It is sunny in Paris."),
@@ -441,55 +457,109 @@ async def stop_on_first_tool() -> tuple[str, ...]:
     )
     result = streamed(agent, "Weather in Paris?")
     names = [e.name async for e in result.stream_events() if e.type == "run_item_stream_event"]
-    return (f"{names} {result.final_output!r}",)
+    return (f"{names} {result.final_output!r}",), chat.calls
 
 
-TOOLS_HANDOFFS_09 = printing_item(
+TOOLS_HANDOFFS_09 = item(
     "tools-handoffs-09",
     stop_on_first_tool,
     [
-        prints("['tool_called', 'tool_output', 'message_output_created'] 'Sunny in Paris'"),
-        prints("['tool_called', 'tool_output'] None"),
-        prints("['tool_called', 'tool_output'] 'Sunny in Paris'"),
-        prints("['tool_called', 'tool_output', 'message_output_created'] 'It is sunny in Paris.'"),
+        on(prints(line), lambda run: run[0])
+        for line in (
+            "['tool_called', 'tool_output', 'message_output_created'] 'Sunny in Paris'",
+            "['tool_called', 'tool_output'] None",
+            "['tool_called', 'tool_output'] 'Sunny in Paris'",
+            "['tool_called', 'tool_output', 'message_output_created'] 'It is sunny in Paris.'",
+        )
     ],
+    lambda run: f"{printed_outcome(run[0])}; model calls {run[1]}",
+    facts=[Fact("the model was called once", lambda run: run[1] == 1)],
 )
 
 
 # --- tools-handoffs-10 --------------------------------------------------------------------------
 
 
-async def specialist_text_live() -> tuple[str, str]:
-    """The outer stream's text when Billing is a handoff, and when it is an agent tool."""
-    handoff = "".join(
-        text_deltas(
-            await handoff_events(
-                Turn.says("Refund ", "approved"), triage=Turn.calls_tools(TRANSFER)
-            )
-        )
+@dataclass(frozen=True)
+class Specialist:
+    handoff_text: str
+    as_tool_text: str
+    tool_output: str
+    billing_streamed: bool
+    on_stream_events: tuple[str, ...]
+    on_stream_billing_streamed: bool
+
+
+async def manager_with_billing_tool(on_stream: Any) -> tuple[list[StreamEvent], Any]:
+    billing, chat = scripted("Billing", Turn.says("Refund ", "approved"))
+    tool = billing.as_tool(
+        tool_name="billing", tool_description="Handles refunds.", on_stream=on_stream
     )
-    billing, _ = scripted("Billing", Turn.says("Refund ", "approved"))
-    tool = billing.as_tool(tool_name="billing", tool_description="Handles refunds.")
     manager, _ = scripted(
         "Manager",
         Turn.calls_tools(Call.of("billing", {"input": "refund"})),
         Turn.says("Billing ", "says ", "yes"),
         tools=[tool],
     )
-    as_tool = "".join(text_deltas(await events_of(streamed(manager))))
-    return handoff, as_tool
+    return await events_of(streamed(manager)), chat
+
+
+async def specialist_text_live() -> Specialist:
+    """The outer stream's text when Billing is a handoff, and when it is an agent tool."""
+    handoff = await handoff_events(Turn.says("Refund ", "approved"))
+    events, chat = await manager_with_billing_tool(None)
+    outputs = [
+        str(e.item.output) for e in run_items(events) if isinstance(e.item, ToolCallOutputItem)
+    ]
+    nested: list[str] = []
+    _events, streamed_chat = await manager_with_billing_tool(
+        lambda payload: nested.append(payload["event"].type)
+    )
+    return Specialist(
+        handoff_text="".join(text_deltas(handoff)),
+        as_tool_text="".join(text_deltas(events)),
+        tool_output=outputs[0] if outputs else "",
+        billing_streamed=bool(chat.requests[0].get("stream")),
+        on_stream_events=tuple(dict.fromkeys(nested)),
+        on_stream_billing_streamed=bool(streamed_chat.requests[0].get("stream")),
+    )
 
 
 TOOLS_HANDOFFS_10 = item(
     "tools-handoffs-10",
     specialist_text_live,
     [
-        Claim("Make Billing a handoff", lambda t: "Refund approved" in t[0]),
-        Claim("Use `billing.as_tool(...)`", lambda t: "Refund approved" in t[1]),
-        Claim("Either", lambda t: "Refund approved" in t[0] and "Refund approved" in t[1]),
-        Claim("Neither", lambda t: "Refund approved" not in t[0] and "Refund approved" not in t[1]),
+        Claim("Make Billing a handoff", lambda t: "Refund approved" in t.handoff_text),
+        Claim("Use `billing.as_tool(...)`", lambda t: "Refund approved" in t.as_tool_text),
+        Claim(
+            "Either",
+            lambda t: "Refund approved" in t.handoff_text and "Refund approved" in t.as_tool_text,
+        ),
+        Claim(
+            "Neither",
+            lambda t: (
+                "Refund approved" not in t.handoff_text and "Refund approved" not in t.as_tool_text
+            ),
+        ),
     ],
-    lambda t: f"outer stream text with a handoff {t[0]!r}, with as_tool {t[1]!r}",
+    lambda t: (
+        f"outer stream text with a handoff {t.handoff_text!r}, with as_tool {t.as_tool_text!r}"
+    ),
+    facts=[
+        Fact(
+            "the tool_output item holds Billing's whole answer",
+            lambda t: t.tool_output == "Refund approved",
+        ),
+        Fact("Billing's model was called without streaming", lambda t: not t.billing_streamed),
+        Fact(
+            "on_stream runs Billing streamed and hands its events to the callback",
+            lambda t: (
+                t.on_stream_billing_streamed
+                and t.on_stream_events[:1] == ("agent_updated_stream_event",)
+                and "raw_response_event" in t.on_stream_events
+            ),
+        ),
+    ],
 )
 
 
