@@ -428,9 +428,8 @@ async def stop_at_first_event(mode: str) -> tuple[tuple[str, ...], tuple[str, ..
     result = streamed(agent, "Book AF123")
     names: list[str] = []
     async for event in result.stream_events():
-        if event.type == "agent_updated_stream_event":
-            # Stop, while the model is still deciding.
-            result.cancel(mode="after_turn") if mode == "after_turn" else result.cancel()
+        if event.type == "agent_updated_stream_event":  # Stop, while the model is deciding
+            result.cancel(mode="after_turn" if mode == "after_turn" else "immediate")
         names += item_names([event])
     return tuple(bookings), tuple(names), chat.calls, result.final_output
 

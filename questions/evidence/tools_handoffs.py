@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import threading
 import typing
 from dataclasses import dataclass
@@ -15,7 +14,6 @@ from agents import (
     HandoffOutputItem,
     RawResponsesStreamEvent,
     RunItemStreamEvent,
-    ToolCallItem,
     ToolCallOutputItem,
     function_tool,
 )
@@ -828,5 +826,3 @@ ITEMS: tuple[Item[Any], ...] = (
     TOOLS_HANDOFFS_13,
     TOOLS_HANDOFFS_14,
 )
-
-__all__ = ["ITEMS", "ToolCallItem", "ToolCallOutputItem", "dataclasses"]
