@@ -4,11 +4,15 @@ passback are below."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from django.contrib import admin
+from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
-from lti_tool.admin import LtiRegistrationAdmin
+from lti_tool.admin import LtiDeploymentInline, LtiRegistrationAdmin
 from lti_tool.models import LtiRegistration
 
 from integrations import links
@@ -45,6 +49,15 @@ class IssuerKeyAdmin(ReadOnlyAdmin):
 # links' targets, and grade passback, which staff can see and send again.
 
 
+HTTPS_URLS: Mapping[type[models.Field[Any, Any]], Mapping[str, Any]] = {
+    models.URLField: {"assume_scheme": "https"}
+}
+
+
+class DeploymentInline(LtiDeploymentInline):
+    formfield_overrides = HTTPS_URLS
+
+
 class PlatformFrameInline(admin.StackedInline):
     model = PlatformFrame
     can_delete = False
@@ -57,7 +70,8 @@ admin.site.unregister(LtiRegistration)
 
 @admin.register(LtiRegistration)
 class RegistrationAdmin(LtiRegistrationAdmin):
-    inlines = [*LtiRegistrationAdmin.inlines, PlatformFrameInline]
+    formfield_overrides = HTTPS_URLS
+    inlines = [DeploymentInline, PlatformFrameInline]
 
     @admin.display(description="Login initiation URL")
     def login_url(self, registration: LtiRegistration) -> str:
