@@ -23,6 +23,7 @@ from lessons.catalog import LESSONS, Lesson
 from questions.models import Answer, Attempt, CategorySlug, Question, Quiz
 from questions.scoring import Score, scorecard_from_counts
 from questions.services import attempts_expire_overdue
+from questions.services.adaptive import items_of
 
 HISTORY_ROWS = 20
 HISTORY_POINTS = 20
@@ -235,7 +236,9 @@ def dashboard_for(user: AbstractBaseUser, *, now: datetime | None = None) -> Das
             "guessing",
         )
     }
-    projection = estimates.projection_for(bank=bank.values(), latest=latest, thresholds=thresholds)
+    projection = estimates.projection_for(
+        items=items_of(bank.values()), latest=latest, thresholds=thresholds
+    )
     # Every certificate the learner holds (one per passed exam: a handful): the valid one to
     # show, else the latest revoked one, so the dashboard can say what happened to it.
     certificates = list(Certificate.objects.for_user(user))
