@@ -14,6 +14,7 @@ from datetime import datetime
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from certify.models import Certificate
 from questions.models import Attempt, CategorySlug, Quiz
@@ -78,6 +79,13 @@ def certificate_issue(*, attempt: Attempt, now: datetime | None = None) -> Certi
     existing = Certificate.objects.filter(attempt=attempt).first()
     if existing is not None:
         return existing
+    correct_count, question_count, score = (
+        attempt.correct_count,
+        attempt.question_count,
+        attempt.score,
+    )
+    if correct_count is None or question_count is None or score is None:
+        return None  # still open: no counts yet
     if not attempt_qualifies(attempt):
         return None
     quiz = attempt.quiz
@@ -85,16 +93,25 @@ def certificate_issue(*, attempt: Attempt, now: datetime | None = None) -> Certi
         attempt=attempt,
         holder_name=_holder_name(attempt),
         issued_at=attempt.submitted_at or now or timezone.now(),
-        correct_count=attempt.correct_count,
-        question_count=attempt.question_count,
-        score=attempt.score,
+        correct_count=correct_count,
+        question_count=question_count,
+        score=score,
         category_scores=Certificate.category_rows(attempt.category_scores),
         overall_threshold=max(quiz.overall_threshold, settings.CERTIFY_OVERALL_THRESHOLD),
         category_threshold=max(quiz.category_threshold, settings.CERTIFY_CATEGORY_THRESHOLD),
         sdk_version=_sdk_version(attempt),
     )
     logger.info("Issued certificate %s for attempt %s", certificate.code, attempt.pk)
+    _announce_issued(certificate)
     return certificate
+
+
+def _announce_issued(certificate: Certificate) -> None:
+    """Call settings.CERTIFY_CERTIFICATE_ISSUED (dotted paths of callables taking the
+    certificate) inside the issuing transaction: the apps above hook in here (integrations
+    signs an Open Badges credential) without certify importing them."""
+    for path in getattr(settings, "CERTIFY_CERTIFICATE_ISSUED", ()):
+        import_string(path)(certificate)
 
 
 def certificate_issue_for_attempt(attempt: Attempt) -> None:
