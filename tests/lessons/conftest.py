@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import re
+from collections.abc import AsyncIterator
+from typing import cast
 
 import pytest
 from asgiref.sync import sync_to_async
+from django.contrib.auth.models import User
 from django.db import connections
+from django.http import StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.test import AsyncClient
 
 from lessons.sse import ServerSentEvent, parse
+from tests.factories import UserFactory
 
 
 @pytest.fixture(autouse=True)
@@ -26,13 +32,20 @@ def stream_url(html: str) -> str:
     return match.group(1)
 
 
-async def read_stream(client: AsyncClient, url: str) -> tuple[object, list[ServerSentEvent]]:
+async def read_stream(
+    client: AsyncClient, url: str
+) -> tuple[HttpResponseBase, list[ServerSentEvent]]:
     """GET a stream and read it to the end: the response and its events."""
     response = await client.get(url)
-    if not getattr(response, "streaming", False):
+    if not isinstance(response, StreamingHttpResponse):
         return response, []
-    body = b"".join([chunk async for chunk in response.streaming_content])
+    body = b"".join([chunk async for chunk in cast(AsyncIterator[bytes], response)])
     return response, parse(body.decode())
+
+
+def a_user(factory: type[UserFactory] = UserFactory, **fields: object) -> User:
+    """A saved user, typed as the project's user model (factory-boy's call is untyped)."""
+    return cast(User, factory.create(**fields))
 
 
 def texts(events: list[ServerSentEvent], channel: str = "main") -> list[str]:
