@@ -35,7 +35,7 @@ from lessons.demos.raw_response_events import raw_events
 from lessons.events import Final, Text
 from lessons.metrics import percentile
 from lessons.offline import Pacing
-from tests.lessons.conftest import a_user
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.bench
 
@@ -179,7 +179,7 @@ def largest_concurrency(
 @pytest.mark.django_db(transaction=True)
 def test_streaming_benchmark(production_like, live_asgi: str) -> None:
     client = Client()
-    client.force_login(a_user())
+    client.force_login(UserFactory.create())
     session = client.cookies["sessionid"].value
     lines: list[str] = []
 

@@ -8,14 +8,12 @@ from typing import cast
 
 import pytest
 from asgiref.sync import sync_to_async
-from django.contrib.auth.models import User
 from django.db import connections
 from django.http import StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.test import AsyncClient
 
 from lessons.sse import ServerSentEvent, parse
-from tests.factories import UserFactory
 
 
 @pytest.fixture(autouse=True)
@@ -41,11 +39,6 @@ async def read_stream(
         return response, []
     body = b"".join([chunk async for chunk in cast(AsyncIterator[bytes], response)])
     return response, parse(body.decode())
-
-
-def a_user(factory: type[UserFactory] = UserFactory, **fields: object) -> User:
-    """A saved user, typed as the project's user model (factory-boy's call is untyped)."""
-    return cast(User, factory.create(**fields))
 
 
 def texts(events: list[ServerSentEvent], channel: str = "main") -> list[str]:

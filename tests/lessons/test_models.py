@@ -10,8 +10,7 @@ from django.utils import timezone
 
 from lessons.breaker import CircuitBreaker
 from lessons.models import DemoRun, RunStats
-from tests.factories import StaffFactory
-from tests.lessons.conftest import a_user
+from tests.factories import StaffFactory, UserFactory
 
 
 def make_run(**fields: object) -> DemoRun:
@@ -71,12 +70,12 @@ def test_stats_give_percentiles_of_time_to_first_token_and_the_error_rate() -> N
 def test_the_staff_page_shows_runs_percentiles_errors_and_the_breaker(
     client: Client, django_assert_num_queries, count: int
 ) -> None:
-    learner = a_user(username="grace")
+    learner = UserFactory.create(username="grace")
     for index in range(count):
         make_run(user=learner, ttft_ms=100.0 + index, outcome="completed")
     make_run(user=None, outcome="failed", error="<b>model exploded</b>", ttft_ms=None)
     CircuitBreaker.for_backend().record_failure_now()
-    client.force_login(a_user(StaffFactory))
+    client.force_login(StaffFactory.create())
 
     # Session, user, the stats, the recent runs with their learners: the same for 1 or 30.
     with django_assert_num_queries(4):
@@ -97,5 +96,5 @@ def test_the_staff_page_shows_runs_percentiles_errors_and_the_breaker(
 def test_the_staff_page_is_for_staff_only(client: Client) -> None:
     url = reverse("lessons:runs")
     assert client.get(url).status_code == 302
-    client.force_login(a_user())
+    client.force_login(UserFactory.create())
     assert client.get(url).status_code == 403

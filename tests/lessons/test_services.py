@@ -23,7 +23,7 @@ from lessons.services import (
     demo_run_start,
 )
 from lessons.tickets import RunTicket, ticket_claim
-from tests.lessons.conftest import a_user
+from tests.factories import UserFactory
 
 SESSION = "the-session-key"
 
@@ -147,7 +147,7 @@ def metrics(ttft_ms: float | None = 120.0) -> Metrics:
 
 @pytest.mark.django_db
 def test_finishing_frees_the_slot_records_the_run_and_closes_the_breaker() -> None:
-    user: User = a_user()
+    user: User = UserFactory.create()
     ticket = started(user_id=user.pk)
     admitted = demo_run_admit(run_id=ticket.id, lesson="basic-streaming", session_key=SESSION)
     assert isinstance(admitted, Admitted)
@@ -174,7 +174,7 @@ def test_finishing_frees_the_slot_records_the_run_and_closes_the_breaker() -> No
 
 @pytest.mark.django_db
 def test_a_failure_counts_against_the_breaker_unless_it_was_a_refusal() -> None:
-    ticket = started(user_id=a_user().pk)
+    ticket = started(user_id=UserFactory.create().pk)
     breaker = CircuitBreaker.for_backend()
     now = datetime.now(UTC)
 
@@ -197,7 +197,7 @@ def test_a_failure_counts_against_the_breaker_unless_it_was_a_refusal() -> None:
 
 @pytest.mark.django_db
 def test_a_stop_or_a_timeout_says_nothing_about_the_model() -> None:
-    ticket = started(user_id=a_user().pk)
+    ticket = started(user_id=UserFactory.create().pk)
     breaker = CircuitBreaker.for_backend()
     breaker.record_failure_now()
     outcomes: list[Outcome] = ["cancelled", "timed_out"]

@@ -28,7 +28,8 @@ from lessons.registry import PRESETS, get_preset
 from lessons.services import demo_run_start
 from lessons.sse import ServerSentEvent, parse
 from lessons.tickets import RunTicket
-from tests.lessons.conftest import a_user, read_stream, stream_url, texts
+from tests.factories import UserFactory
+from tests.lessons.conftest import read_stream, stream_url, texts
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -41,7 +42,7 @@ ALL_PRESETS = [(lesson.slug, preset.name) for lesson in LESSONS for preset in PR
 
 @pytest.fixture
 async def user() -> User:
-    return await sync_to_async(a_user)()
+    return await sync_to_async(UserFactory.create)()
 
 
 @pytest.fixture
@@ -199,7 +200,7 @@ async def test_a_stream_is_only_for_the_learner_who_started_it(
 ) -> None:
     url = await start(aclient, "basic-streaming", "short-reply")
     other = AsyncClient()
-    await other.aforce_login(await sync_to_async(a_user)())
+    await other.aforce_login(await sync_to_async(UserFactory.create)())
 
     assert (await other.get(url)).status_code == 404
     assert (await AsyncClient().get(url)).status_code == 403
