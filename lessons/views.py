@@ -14,6 +14,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 
+from lessons.access import preset_allowed, presets_allowed
 from lessons.backends import Backend
 from lessons.breaker import CircuitBreaker
 from lessons.catalog import LESSONS, LESSONS_BY_SLUG
@@ -21,9 +22,11 @@ from lessons.counters import cache_is_local
 from lessons.forms import DemoForm
 from lessons.limits import runs_in_progress
 from lessons.models import DemoRun
+from lessons.demos import Preset
 from lessons.registry import PRESETS, get_preset
 from lessons.services import RunRefused, demo_run_admit, demo_run_start
-from lessons.source import source_of
+from lessons.scenarios.live import program_source
+from lessons.source import Source, source_of
 from lessons.streaming import demo_stream, event_stream_response
 from lessons.tickets import RunTicket
 
@@ -31,8 +34,24 @@ TEMPLATE = "lessons/lesson_detail.html"
 
 
 def lesson_list(request: HttpRequest) -> HttpResponse:
-    lessons = [(lesson, PRESETS[lesson.slug]) for lesson in LESSONS]
+    lessons = [(lesson, _listed(request, lesson.slug)) for lesson in LESSONS]
     return render(request, "lessons/lesson_list.html", {"lessons": lessons})
+
+
+def _listed(request: HttpRequest, lesson: str) -> list[Preset]:
+    """The lesson's own presets that this user may see (the settings hook decides)."""
+    names = [preset.name for preset in PRESETS[lesson]]
+    allowed = presets_allowed(user=request.user, lesson=lesson, presets=names)
+    return [preset for preset in PRESETS[lesson] if preset.name in allowed]
+
+
+def _open_preset(request: HttpRequest, lesson: str, name: str) -> Preset | None:
+    """The preset a link names, if it exists and this user may see it; a preset kept out of
+    reach is answered exactly as a link to no preset."""
+    preset = get_preset(lesson, name) if name else None
+    if preset is None or not preset_allowed(user=request.user, lesson=lesson, preset=name):
+        return None
+    return preset
 
 
 @require_http_methods(["GET", "POST"])
@@ -42,10 +61,13 @@ def lesson_detail(request: HttpRequest, slug: str) -> HttpResponse:
     if lesson is None:
         raise Http404("No such lesson.")
     asked = request.GET.get("preset", "")
-    preset = get_preset(slug, asked)
+    listed = _listed(request, slug)
+    preset = _open_preset(request, slug, asked)
     # A broken link still gets the lesson (its first preset, and a word about it), with a 404.
-    unknown_preset = asked if preset is None else ""
-    preset = preset or PRESETS[slug][0]
+    unknown_preset = asked if asked and preset is None else ""
+    if preset is None and not listed:
+        raise Http404("No demo of this lesson is open to you.")
+    preset = preset or listed[0]
     if request.method == "POST" and not request.user.is_authenticated:
         login = redirect_to_login(request.get_full_path())
         return HttpResponseClientRedirect(login["Location"]) if request.htmx else login
@@ -58,12 +80,12 @@ def lesson_detail(request: HttpRequest, slug: str) -> HttpResponse:
     context = {
         "lesson": lesson,
         "preset": preset,
-        "presets": PRESETS[slug],
+        "presets": listed if preset in listed else [*listed, preset],
         "form": form,
         "ticket": ticket,
         "backend": backend,
         "unknown_preset": unknown_preset,
-        "sources": [source_of(preset.demo), *(source_of(helper) for helper in preset.helpers)],
+        "sources": _sources(slug, preset),
     }
     if request.method == "POST" and request.htmx:
         if ticket is not None:
@@ -78,6 +100,14 @@ def lesson_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return response
 
 
+def _sources(lesson: str, preset: Preset) -> list[Source]:
+    """The code the page shows: a scenario's whole program, or the demo and its helpers."""
+    program = program_source(lesson, preset.name) if preset.code else None
+    if program is not None:
+        return [program]
+    return [source_of(preset.demo), *(source_of(helper) for helper in preset.helpers)]
+
+
 def _start_run(
     request: HttpRequest, form: DemoForm, *, lesson: str
 ) -> tuple[RunTicket | None, int, int | None]:
@@ -90,7 +120,7 @@ def _start_run(
             session_key=request.session.session_key or "",
             lesson=lesson,
             preset=form.preset.name,
-            prompt=form.cleaned_data["prompt"],
+            prompt=form.cleaned_data.get("prompt", form.preset.prompt),
             options=form.options(),
         )
     except RunRefused as refused:
