@@ -17,13 +17,7 @@ from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 from django.utils.text import capfirst
 
-from questions.bank import (
-    BankInvalid,
-    bank_export,
-    bank_load,
-    questions_activate,
-    questions_retire,
-)
+from questions.bankfile import BankInvalid
 from questions.forms import BankImportForm, ChoiceForm, ChoiceInlineFormSet, QuestionAdminForm
 from questions.models import (
     AdaptiveOutcome,
@@ -35,6 +29,12 @@ from questions.models import (
     ItemCalibration,
     Question,
     Quiz,
+)
+from questions.services.bank import (
+    bank_export,
+    bank_load,
+    questions_activate,
+    questions_retire,
 )
 
 # What importing a bank file may do: create and change categories, questions and choices.

@@ -1,12 +1,14 @@
-"""The bank file: where it lives, how it is read, its schema and its validation.
+"""The bank file: where it lives, its schema, reading and validating it, and writing it out.
 
 A bank file (YAML, or the same structure in JSON) holds the five categories and any number of
 questions (the schema below says exactly what). `bank_parse` validates a whole file and collects
-every error, each naming the question (or category) and the field, without touching the
-database; questions/bank.py loads what it returns.
+every error, each naming the question (or category) and the field; `bank_dump` writes a
+`BankFile` back in the same format, canonically. The database side (loading a file, exporting the
+stored bank, activating and retiring questions) is questions/services/bank.py.
 
-The schema mirrors the model: value sets and parameter ranges come from questions/rules.py, and
-lengths from the model fields, so the file cannot hold what the database or the admin would refuse.
+Pure: no Django import and no database. Value sets, parameter ranges and text lengths come from
+questions/rules.py, which the models use too, so the file cannot hold what the database or the
+admin would refuse.
 """
 
 from __future__ import annotations
@@ -14,10 +16,10 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal, cast
 
 import yaml
 from pydantic import (
@@ -31,14 +33,18 @@ from pydantic import (
     TypeAdapter,
 )
 from pydantic import ValidationError as PydanticValidationError
+from pydantic.fields import FieldInfo
 from pydantic_core import PydanticCustomError
 
 from lessons.catalog import LESSONS_BY_SLUG
 from questions import rules
-from questions.models import QUESTION_ID, Category, Question
 from questions.objectives import OBJECTIVES_BY_KEY
 
+# The bank the product ships with (`make run` loads it). The folder holds data, not code.
 DEFAULT_PATH = Path(__file__).resolve().parent / "bank" / "streaming.yaml"
+
+Format = Literal["yaml", "json"]
+FORMATS: tuple[Format, ...] = ("yaml", "json")
 
 
 # --- errors -------------------------------------------------------------------------------------
@@ -106,12 +112,6 @@ def _matches(pattern: re.Pattern[str] | str, message: str) -> AfterValidator:
     return AfterValidator(check)
 
 
-def _max_length(model: type[Category | Question], field: str) -> int:
-    length = model._meta.get_field(field).max_length
-    assert length is not None
-    return length
-
-
 def _between(bounds: tuple[float, float]) -> Any:
     low, high = bounds
     return Field(ge=low, le=high)
@@ -121,7 +121,7 @@ Slug = Annotated[str, _matches(r"[-a-zA-Z0-9_]+", "Use letters, digits, hyphens 
 SdkVersion = Annotated[
     str,
     _matches(rules.SDK_VERSION, "A version such as 0.24.0."),
-    _text(_max_length(Question, "sdk_version")),
+    _text(rules.SDK_VERSION_MAX_LENGTH),
 ]
 
 
@@ -130,8 +130,8 @@ class _Entry(BaseModel):
 
 
 class CategoryEntry(_Entry):
-    slug: Annotated[str, _one_of("category", Category.Slug.values)]
-    name: Annotated[str, _text(_max_length(Category, "name"))]
+    slug: Annotated[str, _one_of("category", rules.CATEGORIES)]
+    name: Annotated[str, _text(rules.CATEGORY_NAME_MAX_LENGTH)]
     order: Annotated[StrictInt, Field(ge=1, le=100)]
     lesson: Annotated[str, _one_of("lesson", LESSONS_BY_SLUG)]
     description: str = ""
@@ -145,7 +145,7 @@ class ChoiceEntry(_Entry):
 
 class DemoEntry(_Entry):
     lesson: Annotated[str, _one_of("lesson", LESSONS_BY_SLUG)]
-    preset: Annotated[Slug, _text(_max_length(Question, "demo_preset"))]
+    preset: Annotated[Slug, _text(rules.DEMO_SLUG_MAX_LENGTH)]
 
 
 class ParamsEntry(_Entry):
@@ -157,12 +157,12 @@ class ParamsEntry(_Entry):
 
 
 class QuestionEntry(_Entry):
-    id: Annotated[str, _matches(QUESTION_ID.regex, QUESTION_ID.message)]
-    category: Annotated[str, _one_of("category", Category.Slug.values)]
+    id: Annotated[str, _matches(rules.QUESTION_ID_PATTERN, rules.QUESTION_ID_MESSAGE)]
+    category: Annotated[str, _one_of("category", rules.CATEGORIES)]
     level: Annotated[str, _one_of("level", rules.LEVELS)]
     kind: Annotated[str, _one_of("kind", rules.KINDS)]
     style: Annotated[str, _one_of("style", rules.STYLES)]
-    topic: Annotated[str, _text(_max_length(Question, "topic"))]
+    topic: Annotated[str, _text(rules.TOPIC_MAX_LENGTH)]
     objective: Annotated[str, _one_of("objective", OBJECTIVES_BY_KEY)]
     status: Annotated[str, _one_of("status", rules.STATUSES)]
     sdk_version: SdkVersion | None = None
@@ -170,7 +170,7 @@ class QuestionEntry(_Entry):
     choices: list[ChoiceEntry]
     explanation: Annotated[str, _text()]
     evidence_kind: Annotated[str, _one_of("evidence kind", rules.EVIDENCE_KINDS)]
-    evidence: Annotated[str, Field(max_length=_max_length(Question, "evidence"))] = ""
+    evidence: Annotated[str, Field(max_length=rules.EVIDENCE_MAX_LENGTH)] = ""
     demo: DemoEntry
     params: ParamsEntry | None = None
 
@@ -199,8 +199,10 @@ def _question_problems(values: dict[str, Any]) -> list[tuple[str, str]]:
     return found
 
 
-_QUESTION_FIELDS = {
-    name: (info, TypeAdapter(Annotated[info.annotation, info]))
+# Each field's type with its own validators, to judge a field apart from the entry. The type is
+# only known at runtime, hence Annotated indexed dynamically.
+_QUESTION_FIELDS: dict[str, tuple[FieldInfo, TypeAdapter[Any]]] = {
+    name: (info, TypeAdapter(cast(Any, Annotated)[info.annotation, info]))
     for name, info in QuestionEntry.model_fields.items()
 }
 
@@ -338,36 +340,50 @@ def _validated(
 
 
 def _category_errors(entries: list[CategoryEntry], source: str) -> list[BankError]:
-    errors = []
-    for entry in entries:
-        if LESSONS_BY_SLUG[entry.lesson].category != entry.slug:
-            teaching = next(
-                slug for slug, lesson in LESSONS_BY_SLUG.items() if lesson.category == entry.slug
-            )
-            errors.append(
-                BankError(
-                    entry.slug, "lesson", f"The lesson that teaches {entry.slug} is {teaching}."
-                )
-            )
-    for field, values in (
-        ("slug", [e.slug for e in entries]),
-        ("order", [e.order for e in entries]),
-    ):
-        for value, count in Counter(values).items():
-            if count > 1:
-                errors.append(
-                    BankError(source, "categories", f"The {field} {value} is given {count} times.")
-                )
-    missing = [slug for slug in Category.Slug.values if slug not in {e.slug for e in entries}]
-    if missing:
-        errors.append(
-            BankError(
-                source,
-                "categories",
-                f"The file lists all five categories; missing: {', '.join(missing)}.",
-            )
+    return [
+        *_lesson_errors(entries),
+        *_repeated_category_errors(entries, source),
+        *_missing_category_errors(entries, source),
+    ]
+
+
+def _lesson_errors(entries: list[CategoryEntry]) -> list[BankError]:
+    return [
+        BankError(
+            entry.slug, "lesson", f"The lesson that teaches {entry.slug} is {_teacher(entry.slug)}."
         )
-    return errors
+        for entry in entries
+        if LESSONS_BY_SLUG[entry.lesson].category != entry.slug
+    ]
+
+
+def _teacher(category: str) -> str:
+    return next(slug for slug, lesson in LESSONS_BY_SLUG.items() if lesson.category == category)
+
+
+def _repeated_category_errors(entries: list[CategoryEntry], source: str) -> list[BankError]:
+    repeated = (
+        (field, value, count)
+        for field, values in (
+            ("slug", [e.slug for e in entries]),
+            ("order", [e.order for e in entries]),
+        )
+        for value, count in Counter(values).items()
+        if count > 1
+    )
+    return [
+        BankError(source, "categories", f"The {field} {value} is given {count} times.")
+        for field, value, count in repeated
+    ]
+
+
+def _missing_category_errors(entries: list[CategoryEntry], source: str) -> list[BankError]:
+    given = {entry.slug for entry in entries}
+    missing = [slug for slug in rules.CATEGORIES if slug not in given]
+    if not missing:
+        return []
+    message = f"The file lists all five categories; missing: {', '.join(missing)}."
+    return [BankError(source, "categories", message)]
 
 
 def _duplicate_ids(raws: list[Any]) -> list[BankError]:
@@ -428,3 +444,51 @@ def bank_read(*, path: Path | str) -> bytes:
         raise BankInvalid(
             [BankError(str(path), "", f"Cannot read it: {error.strerror}.")]
         ) from None
+
+
+# --- writing ------------------------------------------------------------------------------------
+
+
+class _FlowMapping(dict[str, Any]):
+    """A mapping written on one line, as the file format shows `params`."""
+
+
+class _Dumper(yaml.SafeDumper):
+    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
+        # Indent list items under their key, as people write YAML by hand.
+        return super().increase_indent(flow, False)
+
+
+def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    # Multi-line text (prompts, code) as literal blocks; PyYAML falls back to quoting by itself
+    # where a block cannot hold the text exactly (trailing spaces, control characters).
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+def _represent_flow(dumper: yaml.SafeDumper, value: _FlowMapping) -> yaml.MappingNode:
+    return dumper.represent_mapping("tag:yaml.org,2002:map", value.items(), flow_style=True)
+
+
+_Dumper.add_representer(str, _represent_str)
+_Dumper.add_representer(_FlowMapping, _represent_flow)
+
+
+def _yaml(data: dict[str, Any]) -> str:
+    for question in data["questions"]:
+        if "params" in question:
+            question["params"] = _FlowMapping(question["params"])
+    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
+
+
+def _json(data: dict[str, Any]) -> str:
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+_WRITERS: dict[Format, Callable[[dict[str, Any]], str]] = {"yaml": _yaml, "json": _json}
+
+
+def bank_dump(bank: BankFile, *, fmt: Format = "yaml") -> str:
+    """The bank as a file `bank_parse` reads, fields in schema order; what the file leaves out
+    (a question's own sdk_version, its params) is left out again."""
+    return _WRITERS[fmt](bank.model_dump(mode="python", exclude_none=True))

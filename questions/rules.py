@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 from lessons.catalog import LESSONS_BY_SLUG
 
+# The five categories, in course order (lessons 01 to 05); the model's CategorySlug names them.
+CATEGORIES = ("basics", "raw-events", "run-items", "tools-handoffs", "production")
 LEVELS = ("beginner", "intermediate", "advanced")
 KINDS = ("single", "multiple", "true_false")
 STYLES = ("concept", "code", "judgement")
@@ -21,6 +23,15 @@ EVIDENCE_KINDS = ("test", "measurement", "judgement")
 # A pytest node id: a test file and a test function (maybe in a class, maybe parametrized).
 TEST_NODE_ID = re.compile(r"[\w./-]+\.py(::[\w\[\].-]+)+")
 SDK_VERSION = re.compile(r"\d+(\.\d+)*[\w.+-]*")
+QUESTION_ID_PATTERN = r"^[a-z][a-z-]*-\d{2,3}$"
+QUESTION_ID_MESSAGE = "Use the category slug and a number, e.g. raw-events-07."
+
+# Text lengths the database holds, shared by the models and the bank file schema.
+CATEGORY_NAME_MAX_LENGTH = 100
+TOPIC_MAX_LENGTH = 80
+EVIDENCE_MAX_LENGTH = 200
+DEMO_SLUG_MAX_LENGTH = 64
+SDK_VERSION_MAX_LENGTH = 20
 
 # Starting item difficulty by level, on the ability scale (0 = the average candidate).
 LEVEL_DIFFICULTY = {"beginner": -1.3, "intermediate": 0.0, "advanced": 1.6}
@@ -59,16 +70,21 @@ def default_item_parameters(level: str, kind: str, choice_count: int) -> ItemPar
 def choice_set_errors(kind: str, correct: Sequence[bool]) -> list[str]:
     """Why a question of `kind` with these choices (True = correct) cannot be asked, if it can't."""
     errors: list[str] = []
-    right = sum(1 for flag in correct if flag)
     if len(correct) < 2:
         errors.append("A question needs at least two choices.")
+    return errors + _choice_errors_by_kind(kind, list(correct))
+
+
+def _choice_errors_by_kind(kind: str, correct: list[bool]) -> list[str]:
+    right = sum(1 for flag in correct if flag)
+    errors: list[str] = []
     if kind == "true_false" and len(correct) != 2:
         errors.append("A true/false question has exactly two choices.")
     if kind in ("single", "true_false") and right != 1:
         errors.append(
             f"A {kind_label(kind)} question has exactly one correct choice ({right} given)."
         )
-    if kind == "multiple" and (right < 1 or right == len(correct)):
+    if kind == "multiple" and not 0 < right < len(correct):
         errors.append("A multiple-choice question needs at least one correct and one wrong choice.")
     return errors
 

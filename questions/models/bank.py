@@ -20,10 +20,7 @@ from lessons.catalog import LESSONS, LESSONS_BY_SLUG
 from questions import rules
 from questions.objectives import OBJECTIVES
 
-QUESTION_ID = RegexValidator(
-    r"^[a-z][a-z-]*-\d{2,3}$",
-    "Use the category slug and a number, e.g. raw-events-07.",
-)
+QUESTION_ID = RegexValidator(rules.QUESTION_ID_PATTERN, rules.QUESTION_ID_MESSAGE)
 
 
 def installed_sdk_version() -> str:
@@ -58,7 +55,7 @@ class Category(models.Model):
     Slug = CategorySlug
 
     slug = models.SlugField(max_length=32, unique=True, choices=Slug.choices)
-    name = models.CharField(max_length=100)
+    name = models.CharField(max_length=rules.CATEGORY_NAME_MAX_LENGTH)
     order = models.PositiveSmallIntegerField(
         unique=True, validators=[MinValueValidator(1), MaxValueValidator(100)]
     )
@@ -137,19 +134,19 @@ class Question(models.Model):
     kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.SINGLE)
     style = models.CharField(max_length=12, choices=Style.choices, default=Style.CONCEPT)
     topic = models.CharField(
-        max_length=80,
+        max_length=rules.TOPIC_MAX_LENGTH,
         help_text="The concept it tests, in a few words (used to explain study recommendations).",
     )
     objective = models.CharField(max_length=40, choices=[(o.key, o.text) for o in OBJECTIVES])
     prompt = models.TextField(help_text="Markdown; fenced code blocks are highlighted.")
     explanation = models.TextField(help_text="Markdown. Shown after answering.")
-    demo_lesson = models.SlugField(max_length=64)
-    demo_preset = models.SlugField(max_length=64)
+    demo_lesson = models.SlugField(max_length=rules.DEMO_SLUG_MAX_LENGTH)
+    demo_preset = models.SlugField(max_length=rules.DEMO_SLUG_MAX_LENGTH)
     evidence_kind = models.CharField(
         max_length=12, choices=EvidenceKind.choices, default=EvidenceKind.TEST
     )
     evidence = models.CharField(
-        max_length=200,
+        max_length=rules.EVIDENCE_MAX_LENGTH,
         blank=True,
         help_text="The test that proves the keyed answer, e.g. "
         "tests/questions/test_evidence.py::test_raw_events_07.",
@@ -160,7 +157,7 @@ class Question(models.Model):
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.DRAFT)
     sdk_version = models.CharField(
         "SDK version",
-        max_length=20,
+        max_length=rules.SDK_VERSION_MAX_LENGTH,
         default=installed_sdk_version,
         help_text="The openai-agents version this question was checked against.",
     )

@@ -2,6 +2,7 @@
 
 - `attempts`: start, answer, flag, submit, expire and retake quiz attempts.
 - `quizzes`: the default quizzes that come with the bank.
+- `bank`: load a bank file (all or nothing), export the stored bank, activate and retire questions.
 - `calibration`: refit the bank's item parameters from real answers.
 """
 
@@ -20,6 +21,14 @@ from questions.services.attempts import (
     closed_message,
     question_snapshot,
 )
+from questions.services.bank import (
+    ActivationResult,
+    BankLoadResult,
+    bank_export,
+    bank_load,
+    questions_activate,
+    questions_retire,
+)
 from questions.services.calibration import (
     CalibrationRefused,
     CalibrationRun,
@@ -35,10 +44,12 @@ from questions.services.quizzes import (
 __all__ = [
     "LEVEL_QUIZZES",
     "RETAKE_QUIZ_SLUG",
+    "ActivationResult",
     "AnswerOutcome",
     "AnswerRejected",
     "AttemptClosed",
     "AttemptError",
+    "BankLoadResult",
     "CalibrationRefused",
     "CalibrationRun",
     "answer_flag",
@@ -48,9 +59,13 @@ __all__ = [
     "attempt_start",
     "attempt_submit",
     "attempts_expire_overdue",
+    "bank_export",
+    "bank_load",
     "closed_message",
     "item_parameters_calibrate",
     "question_snapshot",
+    "questions_activate",
+    "questions_retire",
     "quiz_defaults_ensure",
     "retake_quiz_get",
 ]

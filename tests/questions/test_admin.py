@@ -12,10 +12,10 @@ from django.db.migrations.loader import MigrationLoader
 from django.test import Client
 
 from questions import rules
-from questions.bank import bank_load
 from questions.forms import QuestionAdminForm
 from questions.instructors import INSTRUCTORS, instructors_grant, instructors_revoke
 from questions.models import Category, Choice, Question
+from questions.services.bank import bank_load
 from tests.factories import CategoryFactory, QuestionFactory, StaffFactory
 from tests.questions import bank_data
 

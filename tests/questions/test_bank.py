@@ -3,7 +3,6 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,16 +10,10 @@ import yaml
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from questions import bank as bank_module
 from questions import rules
-from questions.bank import (
-    BankInvalid,
-    bank_export,
-    bank_load,
-    bank_parse,
-    bank_read,
-)
+from questions.bankfile import FORMATS, BankInvalid, Format, bank_parse
 from questions.models import Category, Choice, Question, Quiz
+from questions.services.bank import BankLoadResult, bank_export, bank_load
 from tests.factories import QuestionFactory
 from tests.questions import bank_data
 
@@ -36,7 +29,7 @@ def snapshot() -> list[tuple[Any, ...]]:
     ]
 
 
-def load(data: dict[str, Any]) -> bank_module.BankLoadResult:
+def load(data: dict[str, Any]) -> BankLoadResult:
     return bank_load(text=bank_data.dump(data), source="test.yaml")
 
 
@@ -499,12 +492,6 @@ def test_the_real_registry_knows_the_presets_the_test_bank_uses() -> None:
         assert registry.preset_exists(entry["demo"]["lesson"], entry["demo"]["preset"])
 
 
-def test_bank_read_reports_a_missing_file(tmp_path: Path) -> None:
-    with pytest.raises(BankInvalid) as caught:
-        bank_read(path=tmp_path / "nope.yaml")
-    assert str(caught.value) == f"{tmp_path / 'nope.yaml'}: No such file."
-
-
 def test_bank_parse_validates_without_writing() -> None:
     parsed = bank_parse(text=bank_data.dump(bank_data.bank()))
     assert [q.id for q in parsed.questions][:2] == ["basics-01", "raw-events-01"]
@@ -546,8 +533,8 @@ def tricky_bank() -> dict[str, Any]:
     return data
 
 
-@pytest.mark.parametrize("fmt", ["yaml", "json"])
-def test_export_load_export_is_byte_identical(fmt: bank_module.Format) -> None:
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_export_load_export_is_byte_identical(fmt: Format) -> None:
     load(tricky_bank())
     QuestionFactory(id="basics-99", status="retired")  # made in the admin, not in any file
 
@@ -562,10 +549,10 @@ def test_export_load_export_is_byte_identical(fmt: bank_module.Format) -> None:
 
 def test_an_export_loads_into_an_empty_database_as_the_same_bank() -> None:
     load(tricky_bank())
-    exported = {fmt: bank_export(fmt=fmt) for fmt in ("yaml", "json")}
+    exported = {fmt: bank_export(fmt=fmt) for fmt in FORMATS}
     rows = snapshot()
 
-    for fmt in ("yaml", "json"):
+    for fmt in FORMATS:
         Question.objects.all().delete()
         Quiz.objects.all().delete()  # the default drills hold their categories
         Category.objects.all().delete()

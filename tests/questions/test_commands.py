@@ -11,7 +11,7 @@ import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
 
-from questions import bank
+from questions import bankfile
 from questions.models import Question, Quiz
 from tests.questions import bank_data
 
@@ -50,7 +50,7 @@ def test_load_bank_reports_counts(bank_file: Path) -> None:
 
 def test_load_bank_reads_the_default_file(bank_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # The default is read when the command's parser is built, so patch before calling it.
-    monkeypatch.setattr(bank, "DEFAULT_PATH", bank_file)
+    monkeypatch.setattr(bankfile, "DEFAULT_PATH", bank_file)
     monkeypatch.setattr("questions.management.commands.load_bank.DEFAULT_PATH", bank_file)
     assert "Questions: 5 created" in run("load_bank")
 

@@ -10,32 +10,6 @@ from questions import rules
 from questions.models import Category, Choice, Question
 from tests.factories import CategoryFactory, QuestionFactory
 
-# --- the choice-set rules (pure, one source for the model, the admin and the bank file) ---------
-
-
-@pytest.mark.parametrize(
-    ("kind", "correct", "errors"),
-    [
-        ("single", [True, False, False], []),
-        ("single", [True, True, False], ["exactly one correct choice (2 given)"]),
-        ("single", [False, False], ["exactly one correct choice (0 given)"]),
-        ("single", [True], ["at least two choices"]),
-        ("multiple", [True, True, False], []),
-        ("multiple", [True, False], []),
-        ("multiple", [True, True], ["at least one correct and one wrong"]),
-        ("multiple", [False, False, False], ["at least one correct and one wrong"]),
-        ("true_false", [False, True], []),
-        ("true_false", [True, False, False], ["exactly two choices"]),
-        ("true_false", [True, True], ["exactly one correct choice (2 given)"]),
-        ("true_false", [], ["at least two choices", "exactly two choices", "(0 given)"]),
-    ],
-)
-def test_choice_set_rules(kind: str, correct: list[bool], errors: list[str]) -> None:
-    found = rules.choice_set_errors(kind, correct)
-    assert len(found) == len(errors)
-    for message, expected in zip(found, errors, strict=True):
-        assert expected in message
-
 
 @pytest.mark.django_db
 def test_question_choice_errors_read_the_saved_choices() -> None:
@@ -45,14 +19,6 @@ def test_question_choice_errors_read_the_saved_choices() -> None:
         "A single-choice question has exactly one correct choice (2 given)."
     ]
     assert question.choice_errors([False, True]) == []
-
-
-def test_the_enumerations_and_the_rules_agree() -> None:
-    assert tuple(Question.Level.values) == rules.LEVELS
-    assert tuple(Question.Kind.values) == rules.KINDS
-    assert tuple(Question.Style.values) == rules.STYLES
-    assert tuple(Question.Status.values) == rules.STATUSES
-    assert tuple(Question.EvidenceKind.values) == rules.EVIDENCE_KINDS
 
 
 # --- model validation (what the database cannot hold) -------------------------------------------

@@ -5,7 +5,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from questions.bank import DEFAULT_PATH, BankInvalid, bank_load, bank_read
+from questions.bankfile import DEFAULT_PATH, BankInvalid, bank_read
+from questions.services.bank import bank_load
 
 
 class Command(BaseCommand):

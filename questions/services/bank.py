@@ -10,49 +10,41 @@ chosen in the admin.
 
 from __future__ import annotations
 
-import json
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 
-import yaml
 from django.db import transaction
 from django.db.models import F, Prefetch, QuerySet
 from django.utils import timezone
 
 from questions import rules
 from questions.bankfile import (
-    DEFAULT_PATH,
-    BankError,
     BankFile,
-    BankInvalid,
     CategoryEntry,
+    ChoiceEntry,
+    DemoEntry,
+    Format,
+    ParamsEntry,
     QuestionEntry,
+    bank_dump,
     bank_parse,
-    bank_read,
 )
 from questions.models import Category, Choice, Question, installed_sdk_version
-from questions.services import quiz_defaults_ensure
+from questions.services.quizzes import quiz_defaults_ensure
 
 __all__ = [
-    "DEFAULT_PATH",
     "ActivationResult",
-    "BankError",
-    "BankFile",
-    "BankInvalid",
     "BankLoadResult",
-    "Format",
     "Tally",
     "bank_export",
     "bank_load",
-    "bank_parse",
-    "bank_read",
     "questions_activate",
     "questions_retire",
 ]
 
-Format = Literal["yaml", "json"]
+Outcome = Literal["created", "updated", "unchanged"]
+ChoiceRow = tuple[str, bool, str]  # text, correct, rationale
 
 
 # --- loading ------------------------------------------------------------------------------------
@@ -81,42 +73,49 @@ class BankLoadResult:
         return f"Questions: {self.questions}. Categories: {self.categories}."
 
 
-def _tally(outcomes: list[tuple[str, str]]) -> Tally:
-    def keys(outcome: str) -> tuple[str, ...]:
+def _tally(outcomes: list[tuple[str, Outcome]]) -> Tally:
+    def keys(outcome: Outcome) -> tuple[str, ...]:
         return tuple(key for key, result in outcomes if result == outcome)
 
     return Tally(keys("created"), keys("updated"), keys("unchanged"))
 
 
+def _changed_fields(instance: Category | Question, values: dict[str, object]) -> list[str]:
+    """Set the fields whose value differs on `instance`; their names."""
+    changed = [name for name, value in values.items() if getattr(instance, name) != value]
+    for name in changed:
+        setattr(instance, name, values[name])
+    return changed
+
+
+def _category_values(entry: CategoryEntry) -> dict[str, object]:
+    return {
+        "name": entry.name,
+        "order": entry.order,
+        "description": entry.description,
+        "lesson_slug": entry.lesson,
+    }
+
+
 def _upsert_categories(entries: list[CategoryEntry]) -> tuple[Tally, dict[str, Category]]:
     stored = {category.slug: category for category in Category.objects.all()}
-    wanted = {
-        entry.slug: {
-            "name": entry.name,
-            "order": entry.order,
-            "description": entry.description,
-            "lesson_slug": entry.lesson,
-        }
-        for entry in entries
-    }
+    wanted = {entry.slug: _category_values(entry) for entry in entries}
     # The file may swap two categories' order: park the moving ones out of the way first, so the
     # unique order holds at every step.
     moving = [c.pk for slug, c in stored.items() if c.order != wanted[slug]["order"]]
     Category.objects.filter(pk__in=moving).update(order=F("order") + 1000)
 
-    outcomes = []
+    outcomes: list[tuple[str, Outcome]] = []
     for slug, values in wanted.items():
         category = stored.get(slug)
         if category is None:
             stored[slug] = Category.objects.create(slug=slug, **values)
             outcomes.append((slug, "created"))
-            continue
-        changed = [name for name, value in values.items() if getattr(category, name) != value]
-        for name in changed:
-            setattr(category, name, values[name])
-        if changed:
+        elif _changed_fields(category, values):
             category.save()
-        outcomes.append((slug, "updated" if changed else "unchanged"))
+            outcomes.append((slug, "updated"))
+        else:
+            outcomes.append((slug, "unchanged"))
     return _tally(outcomes), stored
 
 
@@ -157,11 +156,18 @@ def _question_values(
     }
 
 
-def _choice_rows(entry: QuestionEntry) -> list[tuple[str, bool, str]]:
+def _choice_rows(entry: QuestionEntry) -> list[ChoiceRow]:
     return [(choice.text, choice.correct, choice.rationale) for choice in entry.choices]
 
 
-def _replace_choices(question: Question, wanted: list[tuple[str, bool, str]]) -> None:
+def _new_choices(question: Question, rows: list[ChoiceRow]) -> list[Choice]:
+    return [
+        Choice(question=question, order=order, text=text, is_correct=correct, rationale=rationale)
+        for order, (text, correct, rationale) in enumerate(rows)
+    ]
+
+
+def _replace_choices(question: Question, wanted: list[ChoiceRow]) -> None:
     """Make the question's choices `wanted`, in order, updating rows in place by position so
     that a choice keeps its identity (answers may point at it) when only its wording changes."""
     by_order = {choice.order: choice for choice in question.choices.all()}
@@ -177,6 +183,18 @@ def _replace_choices(question: Question, wanted: list[tuple[str, bool, str]]) ->
             choice.save(update_fields=["text", "is_correct", "rationale"])
 
 
+def _question_update(question: Question, values: dict[str, object], rows: list[ChoiceRow]) -> bool:
+    """Bring a stored question to `values` and choices `rows`; whether anything changed."""
+    stored_rows = [(c.text, c.is_correct, c.rationale) for c in question.choices.all()]
+    changed = _changed_fields(question, values)
+    if not changed and stored_rows == rows:
+        return False
+    question.save()  # also when only the choices changed: updated_at says the question did
+    if stored_rows != rows:
+        _replace_choices(question, rows)
+    return True
+
+
 def _upsert_questions(bank: BankFile, categories: dict[str, Category]) -> Tally:
     stored = (
         Question.objects.filter(id__in=[entry.id for entry in bank.questions])
@@ -185,37 +203,19 @@ def _upsert_questions(bank: BankFile, categories: dict[str, Category]) -> Tally:
     )
     new_questions: list[Question] = []
     new_choices: list[Choice] = []
-    outcomes = []
+    outcomes: list[tuple[str, Outcome]] = []
     for entry in bank.questions:
         question = stored.get(entry.id)
         values = _question_values(entry, bank, categories[entry.category], question)
-        choices = _choice_rows(entry)
+        rows = _choice_rows(entry)
         if question is None:
             question = Question(id=entry.id, **values)
             new_questions.append(question)
-            new_choices += [
-                Choice(
-                    question=question,
-                    order=order,
-                    text=text,
-                    is_correct=correct,
-                    rationale=rationale,
-                )
-                for order, (text, correct, rationale) in enumerate(choices)
-            ]
+            new_choices += _new_choices(question, rows)
             outcomes.append((entry.id, "created"))
-            continue
-        changed = [name for name, value in values.items() if getattr(question, name) != value]
-        stored_choices = [(c.text, c.is_correct, c.rationale) for c in question.choices.all()]
-        if not changed and stored_choices == choices:
-            outcomes.append((entry.id, "unchanged"))
-            continue
-        for name in changed:
-            setattr(question, name, values[name])
-        question.save()  # also when only the choices changed: updated_at says the question did
-        if stored_choices != choices:
-            _replace_choices(question, choices)
-        outcomes.append((entry.id, "updated"))
+        else:
+            changed = _question_update(question, values, rows)
+            outcomes.append((entry.id, "updated" if changed else "unchanged"))
     Question.objects.bulk_create(new_questions)
     Choice.objects.bulk_create(new_choices)
     return _tally(outcomes)
@@ -236,57 +236,46 @@ def bank_load(*, text: str | bytes, source: str = "bank file") -> BankLoadResult
 
 
 # --- exporting ----------------------------------------------------------------------------------
+# The stored rows are written as they are, unvalidated (model_construct): an export never fails,
+# and whatever the database holds that a file could not is reported when the file is loaded.
 
 
-class _FlowMapping(dict[str, Any]):
-    """A mapping written on one line, as the file format shows `params`."""
+def _category_entry(category: Category) -> CategoryEntry:
+    return CategoryEntry.model_construct(
+        slug=category.slug,
+        name=category.name,
+        order=category.order,
+        lesson=category.lesson_slug,
+        description=category.description,
+    )
 
 
-class _Dumper(yaml.SafeDumper):
-    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
-        # Indent list items under their key, as people write YAML by hand.
-        return super().increase_indent(flow, False)
-
-
-def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
-    # Multi-line text (prompts, code) as literal blocks; PyYAML falls back to quoting by itself
-    # where a block cannot hold the text exactly (trailing spaces, control characters).
-    style = "|" if "\n" in value else None
-    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
-
-
-def _represent_flow(dumper: yaml.SafeDumper, value: _FlowMapping) -> yaml.MappingNode:
-    return dumper.represent_mapping("tag:yaml.org,2002:map", value.items(), flow_style=True)
-
-
-_Dumper.add_representer(str, _represent_str)
-_Dumper.add_representer(_FlowMapping, _represent_flow)
-
-
-def _question_data(question: Question) -> dict[str, Any]:
-    return {
-        "id": question.id,
-        "category": question.category.slug,
-        "level": question.level,
-        "kind": question.kind,
-        "style": question.style,
-        "topic": question.topic,
-        "objective": question.objective,
-        "status": question.status,
-        "sdk_version": question.sdk_version,
-        "prompt": question.prompt,
-        "choices": [
-            {"text": choice.text, "correct": choice.is_correct, "rationale": choice.rationale}
+def _question_entry(question: Question) -> QuestionEntry:
+    return QuestionEntry.model_construct(
+        id=question.id,
+        category=question.category.slug,
+        level=question.level,
+        kind=question.kind,
+        style=question.style,
+        topic=question.topic,
+        objective=question.objective,
+        status=question.status,
+        sdk_version=question.sdk_version,
+        prompt=question.prompt,
+        choices=[
+            ChoiceEntry.model_construct(
+                text=choice.text, correct=choice.is_correct, rationale=choice.rationale
+            )
             for choice in question.choices.all()
         ],
-        "explanation": question.explanation,
-        "evidence_kind": question.evidence_kind,
-        "evidence": question.evidence,
-        "demo": {"lesson": question.demo_lesson, "preset": question.demo_preset},
-        "params": _FlowMapping(
+        explanation=question.explanation,
+        evidence_kind=question.evidence_kind,
+        evidence=question.evidence,
+        demo=DemoEntry.model_construct(lesson=question.demo_lesson, preset=question.demo_preset),
+        params=ParamsEntry.model_construct(
             a=question.discrimination, b=question.difficulty, c=question.guessing
         ),
-    }
+    )
 
 
 def _bank_sdk_version(questions: list[Question]) -> str:
@@ -305,33 +294,12 @@ def bank_export(*, questions: QuerySet[Question] | None = None, fmt: Format = "y
         .prefetch_related(Prefetch("choices", queryset=Choice.objects.order_by("order")))
         .order_by("category__order", "id")
     )
-    data = {
-        "sdk_version": _bank_sdk_version(selected),
-        "categories": [
-            {
-                "slug": category.slug,
-                "name": category.name,
-                "order": category.order,
-                "lesson": category.lesson_slug,
-                "description": category.description,
-            }
-            for category in Category.objects.order_by("order")
-        ],
-        "questions": [_question_data(question) for question in selected],
-    }
-    return _serialise(data, fmt)
-
-
-_SERIALISERS: dict[Format, Callable[[dict[str, Any]], str]] = {
-    "json": lambda data: json.dumps(data, indent=2, ensure_ascii=False) + "\n",
-    "yaml": lambda data: yaml.dump(
-        data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100
-    ),
-}
-
-
-def _serialise(data: dict[str, Any], fmt: Format) -> str:
-    return _SERIALISERS[fmt](data)
+    bank = BankFile.model_construct(
+        sdk_version=_bank_sdk_version(selected),
+        categories=[_category_entry(category) for category in Category.objects.order_by("order")],
+        questions=[_question_entry(question) for question in selected],
+    )
+    return bank_dump(bank, fmt=fmt)
 
 
 # --- status -------------------------------------------------------------------------------------
@@ -343,16 +311,19 @@ class ActivationResult:
     refused: dict[str, list[str]]  # question id -> why it cannot be asked
 
 
+def _activation_problems(question: Question) -> list[str]:
+    return question.choice_errors() + list(
+        rules.demo_link_errors(question.demo_lesson, question.demo_preset).values()
+    )
+
+
 @transaction.atomic
 def questions_activate(*, questions: QuerySet[Question]) -> ActivationResult:
     """Make the questions active, except those that cannot be asked as they stand."""
     refused: dict[str, list[str]] = {}
     ready = []
     for question in questions.prefetch_related("choices").order_by("category__order", "id"):
-        problems = question.choice_errors() + list(
-            rules.demo_link_errors(question.demo_lesson, question.demo_preset).values()
-        )
-        if problems:
+        if problems := _activation_problems(question):
             refused[question.id] = problems
         elif question.status != Question.Status.ACTIVE:
             ready.append(question.id)
