@@ -107,6 +107,6 @@ class CertificateAdmin(admin.ModelAdmin):
     @admin.display(description="By category")
     def category_lines(self, certificate: Certificate) -> str:
         return "; ".join(
-            f"{name} {score.percent}% ({score.correct}/{score.total})"
-            for name, score in certificate.categories
+            f"{line.name} {line.score.percent}% ({line.score.correct}/{line.score.total})"
+            for line in certificate.categories
         )

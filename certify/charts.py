@@ -167,6 +167,23 @@ class HistoryPoint:
 
 
 @dataclass(frozen=True)
+class HistoryExam:
+    """One finished exam as the history chart plots it."""
+
+    finished_at: datetime
+    percent: float
+    passed: bool
+    url: str
+
+
+@dataclass(frozen=True)
+class Gridline:
+    y: float
+    label_y: float
+    label: str
+
+
+@dataclass(frozen=True)
 class HistoryChart:
     points: Sequence[HistoryPoint]
     threshold: float
@@ -194,9 +211,9 @@ class HistoryChart:
         return self.plot_bottom + 22
 
     @property
-    def gridlines(self) -> list[tuple[float, float, str]]:
-        """(y of the line, y of its label, label) at 0%, 50% and 100%."""
-        return [(_y(value), _y(value) + 4, f"{value}%") for value in (0, 50, 100)]
+    def gridlines(self) -> list[Gridline]:
+        """The lines at 0%, 50% and 100%, each with its label."""
+        return [Gridline(_y(value), _y(value) + 4, f"{value}%") for value in (0, 50, 100)]
 
     @property
     def polyline(self) -> str:
@@ -226,21 +243,19 @@ def _y(percent: float) -> float:
     return round(PLOT_BOTTOM - (PLOT_BOTTOM - PLOT_TOP) * max(0.0, min(100.0, percent)) / 100, 1)
 
 
-def history_chart(
-    exams: Sequence[tuple[datetime, float, bool, str]], threshold: float
-) -> HistoryChart:
-    """(finished at, overall percent, passed, results URL) oldest first, evenly spaced."""
+def history_chart(exams: Sequence[HistoryExam], threshold: float) -> HistoryChart:
+    """The exams oldest first, evenly spaced."""
     span = PLOT_RIGHT - AXIS_X - 24
     step = span / (len(exams) - 1) if len(exams) > 1 else 0
     points = [
         HistoryPoint(
             x=round(AXIS_X + 12 + (step * index if len(exams) > 1 else span / 2), 1),
-            y=_y(percent),
-            percent=percent,
-            passed=passed,
-            finished_at=finished_at,
-            url=url,
+            y=_y(exam.percent),
+            percent=exam.percent,
+            passed=exam.passed,
+            finished_at=exam.finished_at,
+            url=exam.url,
         )
-        for index, (finished_at, percent, passed, url) in enumerate(exams)
+        for index, exam in enumerate(exams)
     ]
     return HistoryChart(points, threshold)

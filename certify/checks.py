@@ -29,7 +29,7 @@ STANDS_FOR = {
 # The ones whose absence Django's silenced security.W001 to W003 would have reported.
 REQUIRED = list(STANDS_FOR)[:3]
 
-SETTING_CHECKS: Sequence[Callable[..., list[CheckMessage]]] = (
+SETTING_CHECKS: Sequence[Callable[..., Sequence[CheckMessage]]] = (
     base.check_sts,
     base.check_sts_include_subdomains,
     base.check_sts_preload,

@@ -8,7 +8,7 @@ engine (through `estimates`) turn plain rows into what the page shows.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -16,18 +16,40 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.urls import reverse
 from django.utils import timezone
 
-from certify import charts, estimates, progress, readiness, recommendations
+from certify import charts, estimates, progress, recommendations
+from certify.charts import BarChart, HistoryChart
 from certify.models import Certificate
+from certify.readiness import ExamResult, Mastery, MasteryRow, Projection, Readiness
+from certify.readiness import mastery as mastery_rows
+from certify.readiness import readiness as readiness_of
 from certify.services import site_thresholds
 from lessons.catalog import LESSONS, Lesson
 from questions.models import Answer, Attempt, CategorySlug, Question, Quiz
-from questions.scoring import Score, scorecard_from_counts
+from questions.scoring import Score, Thresholds, scorecard_from_counts
 from questions.services import attempts_expire_overdue
 
 HISTORY_ROWS = 20
 HISTORY_POINTS = 20
 LESSON_FOR_CATEGORY = {lesson.category: lesson for lesson in LESSONS}
 LESSON_NUMBERS = {lesson.slug: lesson.number for lesson in LESSONS}
+LEVELS = ("beginner", "intermediate", "advanced")
+# What the engine and the objectives read of each active question.
+BANK_FIELDS = (
+    "id",
+    "category__slug",
+    "level",
+    "kind",
+    "topic",
+    "objective",
+    "demo_lesson",
+    "demo_preset",
+    "discrimination",
+    "difficulty",
+    "guessing",
+)
+# The latest answer to one question: (question id, category, correct, answered at), the shape
+# the engine's projection reads.
+LatestRow = tuple[str, str, bool, datetime]
 
 
 @dataclass(frozen=True)
@@ -37,25 +59,50 @@ class Retake:
 
 
 @dataclass(frozen=True)
+class GapRow:
+    """A category that falls short of its threshold, by how many points."""
+
+    label: str
+    gap: float
+
+
+@dataclass(frozen=True)
+class MasteryLine:
+    """One mastery row with its bar chart."""
+
+    row: MasteryRow
+    chart: BarChart
+
+
+@dataclass(frozen=True)
+class ObjectiveLevel:
+    """The objectives of one level, in the seed's order."""
+
+    level: str
+    objectives: Sequence[progress.ObjectiveProgress]
+
+
+@dataclass(frozen=True)
 class Dashboard:
-    mastery: readiness.Mastery
-    overall_chart: charts.BarChart
-    category_charts: Sequence[charts.BarChart]
-    readiness: readiness.Readiness
-    projection: readiness.Projection | None
+    mastery: Mastery
+    overall_chart: BarChart
+    category_charts: Sequence[BarChart]
+    readiness: Readiness
+    projection: Projection | None
     certificate: Certificate | None
     revoked_certificate: Certificate | None
-    latest_exam: readiness.ExamResult | None
-    history_chart: charts.HistoryChart
+    latest_exam: ExamResult | None
+    history_chart: HistoryChart
     history: Sequence[Attempt]
     history_total: int
     objectives: Sequence[progress.ObjectiveProgress]
     path: progress.StudyPath
     recommendations: Sequence[recommendations.Recommendation]
-    recommendations_basis: str  # "exam" | "practice" | "none"
+    recommendations_basis: str  # "exam" | "practice" | "estimate" | "none"
     retake: Retake | None
     quizzes: dict[str, Quiz]
     category_labels: dict[str, str]
+    thresholds: Thresholds
 
     @property
     def has_attempts(self) -> bool:
@@ -70,19 +117,22 @@ class Dashboard:
         return sum(objective.met for objective in self.objectives)
 
     @property
-    def objective_levels(self) -> list[tuple[str, list[progress.ObjectiveProgress]]]:
-        levels = ("beginner", "intermediate", "advanced")
-        return [(lvl, [o for o in self.objectives if o.objective.level == lvl]) for lvl in levels]
+    def objective_levels(self) -> list[ObjectiveLevel]:
+        return [
+            ObjectiveLevel(level, [o for o in self.objectives if o.objective.level == level])
+            for level in LEVELS
+        ]
 
     @property
-    def gap_rows(self) -> list[tuple[str, float]]:
-        return [(self.category_labels[key], gap) for key, gap in self.readiness.gaps.items()]
+    def gap_rows(self) -> list[GapRow]:
+        return [GapRow(self.category_labels[key], gap) for key, gap in self.readiness.gaps.items()]
 
     @property
-    def mastery_rows(self) -> list[tuple[readiness.MasteryRow, charts.BarChart]]:
+    def mastery_rows(self) -> list[MasteryLine]:
         """Overall first, then each category, with its chart."""
         rows = [self.mastery.overall, *self.mastery.categories]
-        return list(zip(rows, [self.overall_chart, *self.category_charts], strict=True))
+        charts_ = [self.overall_chart, *self.category_charts]
+        return [MasteryLine(row, chart) for row, chart in zip(rows, charts_, strict=True)]
 
     @property
     def p_ready_percent(self) -> int | None:
@@ -99,7 +149,10 @@ class Dashboard:
         return self.quizzes.get(f"level-{level}") if level else self.exam_quiz
 
 
-def _exams(user: AbstractBaseUser) -> tuple[list[readiness.ExamResult], set[int]]:
+# The reads: one query each.
+
+
+def _exams(user: AbstractBaseUser) -> tuple[list[ExamResult], set[int]]:
     """The learner's finished exams, oldest first, and those that offer a retake drill."""
     rows = (
         Attempt.objects.for_user(user)
@@ -108,20 +161,27 @@ def _exams(user: AbstractBaseUser) -> tuple[list[readiness.ExamResult], set[int]
     )
     exams, retakable = [], set()
     for pk, finished, counts, passed, review in rows:
-        exams.append(readiness.ExamResult(pk, finished, scorecard_from_counts(counts), passed))
+        if finished is None:  # never for a finished exam; the row types allow it
+            continue
+        exams.append(ExamResult(pk, finished, scorecard_from_counts(counts), bool(passed)))
         if review == Quiz.Review.FULL:
             retakable.add(pk)
     return exams, retakable
 
 
-def _latest_answers(user: AbstractBaseUser) -> list[tuple[str, str, bool, datetime]]:
-    """(question id, category, correct, answered at): the latest answer to each question."""
+def _latest_answers(user: AbstractBaseUser) -> list[LatestRow]:
+    """The latest answer to each question the learner has answered."""
     rows = (
         Answer.objects.filter(attempt__user_id=user.pk)
         .latest_per_question()
         .values_list("question_id", "category_slug", "correct", "answered_at")
     )
-    return [(qid, category, bool(correct), at) for qid, category, correct, at in rows]
+    return [(qid, category, bool(correct), at) for qid, category, correct, at in rows if at]
+
+
+def _active_bank() -> dict[str, Question]:
+    questions = Question.objects.active().select_related("category").only(*BANK_FIELDS)
+    return {question.id: question for question in questions}
 
 
 def _missed_in(attempt_id: int) -> list[tuple[str, recommendations.Missed]]:
@@ -142,71 +202,152 @@ def _missed_in(attempt_id: int) -> list[tuple[str, recommendations.Missed]]:
     return [(category, recommendations.Missed(*fields)) for category, *fields in rows]
 
 
+def _certificates(user: AbstractBaseUser) -> tuple[Certificate | None, Certificate | None]:
+    """The valid certificate to show, else the latest revoked one (so the dashboard can say
+    what happened to it). A learner holds one per passed exam: a handful."""
+    certificates = list(Certificate.objects.for_user(user))
+    valid = next((c for c in certificates if c.is_valid), None)
+    revoked = certificates[0] if certificates and valid is None else None
+    return valid, revoked
+
+
+# The recommendations' input.
+
+
+@dataclass
+class _Evidence:
+    """Scores and misses per category from one source, and how many questions it asked."""
+
+    basis: str
+    total: int
+    scores: dict[str, Score]
+    missed: dict[str, list[recommendations.Missed]]
+
+
+def _exam_evidence(exam: ExamResult) -> _Evidence:
+    missed: dict[str, list[recommendations.Missed]] = {}
+    for category, question in _missed_in(exam.attempt_id):
+        missed.setdefault(category, []).append(question)
+    return _Evidence("exam", exam.card.overall.total, dict(exam.card.categories), missed)
+
+
+def _missed_question(question: Question) -> recommendations.Missed:
+    return recommendations.Missed(
+        question.id, question.level, question.topic, question.demo_lesson, question.demo_preset
+    )
+
+
+def _practice_evidence(latest: Sequence[LatestRow], bank: dict[str, Question]) -> _Evidence:
+    counts: dict[str, list[int]] = {}
+    missed: dict[str, list[recommendations.Missed]] = {}
+    for qid, category, correct, _ in latest:
+        right_total = counts.setdefault(category, [0, 0])
+        right_total[0] += correct
+        right_total[1] += 1
+        question = bank.get(qid)
+        if not correct and question is not None:
+            missed.setdefault(category, []).append(_missed_question(question))
+    scores = {category: Score(right, total) for category, (right, total) in counts.items()}
+    return _Evidence("practice" if latest else "none", len(latest), scores, missed)
+
+
+def _category_results(
+    evidence: _Evidence, projection: Projection | None
+) -> list[recommendations.CategoryResult]:
+    estimated = projection.categories if projection else {}
+    return [
+        recommendations.CategoryResult(
+            slug=slug.value,
+            name=slug.label,
+            lesson_slug=LESSON_FOR_CATEGORY[slug.value].slug,
+            score=evidence.scores.get(slug.value, Score(0, 0)),
+            missed=tuple(evidence.missed.get(slug.value, ())),
+            estimate=estimated[slug.value].mean if slug.value in estimated else None,
+        )
+        for slug in CategorySlug
+    ]
+
+
+def _drills(quizzes: Iterable[Quiz]) -> dict[str, str]:
+    """Category slug -> the slug of its published drill."""
+    return {
+        quiz.category.slug: quiz.slug
+        for quiz in quizzes
+        if quiz.mode == Quiz.Mode.DRILL and quiz.category is not None
+    }
+
+
 def _study_results(
     *,
-    exam: readiness.ExamResult | None,
-    latest: Sequence[tuple[str, str, bool, datetime]],
+    exam: ExamResult | None,
+    latest: Sequence[LatestRow],
     bank: dict[str, Question],
-    projection: readiness.Projection | None,
+    projection: Projection | None,
     quizzes: dict[str, Quiz],
     threshold: float,
 ) -> tuple[recommendations.Results, str]:
     """The recommendations' input: the latest exam's scores and misses, else the latest answer
     to each question (practice), else the engine's estimates alone."""
-    missed: dict[str, list[recommendations.Missed]] = {}
-    if exam is not None:
-        scores = dict(exam.card.categories)
-        for category, question in _missed_in(exam.attempt_id):
-            missed.setdefault(category, []).append(question)
-        basis, total = "exam", exam.card.overall.total
-    else:
-        counts: dict[str, list[int]] = {}
-        for qid, category, correct, _ in latest:
-            right_total = counts.setdefault(category, [0, 0])
-            right_total[0] += correct
-            right_total[1] += 1
-            question = bank.get(qid)
-            if not correct and question is not None:
-                missed.setdefault(category, []).append(
-                    recommendations.Missed(
-                        qid,
-                        question.level,
-                        question.topic,
-                        question.demo_lesson,
-                        question.demo_preset,
-                    )
-                )
-        scores = {category: Score(right, total) for category, (right, total) in counts.items()}
-        basis, total = ("practice" if latest else "none"), len(latest)
-    estimated = projection.categories if projection else {}
-    categories = [
-        recommendations.CategoryResult(
-            slug=slug.value,
-            name=slug.label,
-            lesson_slug=LESSON_FOR_CATEGORY[slug.value].slug,
-            score=scores.get(slug.value, Score(0, 0)),
-            missed=tuple(missed.get(slug.value, ())),
-            estimate=estimated[slug.value].mean if slug.value in estimated else None,
-        )
-        for slug in CategorySlug
-    ]
-    drills = {
-        quiz.category.slug: quiz.slug
-        for quiz in quizzes.values()
-        if quiz.mode == Quiz.Mode.DRILL and quiz.category is not None
-    }
+    evidence = _exam_evidence(exam) if exam is not None else _practice_evidence(latest, bank)
     adaptive = next((q.slug for q in quizzes.values() if q.mode == Quiz.Mode.ADAPTIVE), None)
     results = recommendations.Results(
-        categories=categories,
+        categories=_category_results(evidence, projection),
         category_threshold=threshold,
         lesson_numbers=LESSON_NUMBERS,
-        question_total=total,
-        drills=drills,
+        question_total=evidence.total,
+        drills=_drills(quizzes.values()),
         adaptive_quiz=adaptive,
     )
-    if basis == "none" and projection is not None:
-        basis = "estimate"
+    basis = "estimate" if evidence.basis == "none" and projection is not None else evidence.basis
     return results, basis
+
+
+# The steps from rows to the page.
+
+
+def _retake(
+    latest_exam: ExamResult | None,
+    plan: Sequence[recommendations.Recommendation],
+    retakable: set[int],
+) -> Retake | None:
+    """A drill over the latest exam's misses, when it missed some and shows its answers."""
+    if latest_exam is None or latest_exam.attempt_id not in retakable:
+        return None
+    missed_total = sum(len(rec.missed) for rec in plan)
+    return Retake(latest_exam.attempt_id, missed_total) if missed_total else None
+
+
+def _history_chart(exams: Sequence[ExamResult], threshold: float) -> HistoryChart:
+    return charts.history_chart(
+        [
+            charts.HistoryExam(
+                finished_at=exam.finished_at,
+                percent=exam.card.overall.percent,
+                passed=exam.passed,
+                url=reverse("questions:attempt_results", args=[exam.attempt_id]),
+            )
+            for exam in exams[-HISTORY_POINTS:]
+        ],
+        threshold,
+    )
+
+
+def _history_total(history: Sequence[Attempt]) -> int:
+    """How many finished attempts the learner has: history() counts them on every row."""
+    if not history:
+        return 0
+    total: int = history[0].total  # type: ignore[attr-defined]  # history() annotates it
+    return total
+
+
+def _objectives(
+    bank: dict[str, Question], latest: Sequence[LatestRow], now: datetime
+) -> list[progress.ObjectiveProgress]:
+    return progress.objectives_progress(
+        [progress.BankQuestion(q.id, q.objective, q.level) for q in bank.values()],
+        [progress.LatestAnswer(qid, correct, at) for qid, _, correct, at in latest],
+        now=now,
+    )
 
 
 def dashboard_for(user: AbstractBaseUser, *, now: datetime | None = None) -> Dashboard:
@@ -217,42 +358,15 @@ def dashboard_for(user: AbstractBaseUser, *, now: datetime | None = None) -> Das
     thresholds = site_thresholds()
     exams, retakable = _exams(user)
     latest = _latest_answers(user)
-    bank = {
-        question.id: question
-        for question in Question.objects.active()
-        .select_related("category")
-        .only(
-            "id",
-            "category__slug",
-            "level",
-            "kind",
-            "topic",
-            "objective",
-            "demo_lesson",
-            "demo_preset",
-            "discrimination",
-            "difficulty",
-            "guessing",
-        )
-    }
+    bank = _active_bank()
     projection = estimates.projection_for(bank=bank.values(), latest=latest, thresholds=thresholds)
-    # Every certificate the learner holds (one per passed exam: a handful): the valid one to
-    # show, else the latest revoked one, so the dashboard can say what happened to it.
-    certificates = list(Certificate.objects.for_user(user))
-    certificate = next((c for c in certificates if c.is_valid), None)
-    revoked = certificates[0] if certificates and certificate is None else None
+    certificate, revoked = _certificates(user)
     quizzes = {quiz.slug: quiz for quiz in Quiz.objects.for_list()}
     history = list(Attempt.objects.for_user(user).history()[:HISTORY_ROWS])
-    history_total = history[0].total if history else 0
 
     labels = {slug.value: slug.label for slug in CategorySlug}
-    rows = readiness.mastery(list(labels.items()), exams, thresholds, projection)
-    standing = readiness.readiness(rows, certified=certificate is not None, projection=projection)
-    objectives = progress.objectives_progress(
-        [progress.BankQuestion(q.id, q.objective, q.level) for q in bank.values()],
-        [progress.LatestAnswer(qid, correct, at) for qid, _, correct, at in latest],
-        now=now,
-    )
+    rows = mastery_rows(list(labels.items()), exams, thresholds, projection)
+    objectives = _objectives(bank, latest, now)
     latest_exam = exams[-1] if exams else None
     results, basis = _study_results(
         exam=latest_exam,
@@ -263,42 +377,24 @@ def dashboard_for(user: AbstractBaseUser, *, now: datetime | None = None) -> Das
         threshold=thresholds.category,
     )
     plan = recommendations.recommend(results)
-    missed_total = sum(len(rec.missed) for rec in plan)
-    retake = (
-        Retake(latest_exam.attempt_id, missed_total)
-        if latest_exam is not None and missed_total and latest_exam.attempt_id in retakable
-        else None
-    )
-    recent_exams = exams[-HISTORY_POINTS:]
-    history_chart = charts.history_chart(
-        [
-            (
-                exam.finished_at,
-                exam.card.overall.percent,
-                exam.passed,
-                reverse("questions:attempt_results", args=[exam.attempt_id]),
-            )
-            for exam in recent_exams
-        ],
-        thresholds.overall,
-    )
     return Dashboard(
         mastery=rows,
         overall_chart=charts.bar_chart(rows.overall),
         category_charts=[charts.bar_chart(row) for row in rows.categories],
-        readiness=standing,
+        readiness=readiness_of(rows, certified=certificate is not None, projection=projection),
         projection=projection,
         certificate=certificate,
         revoked_certificate=revoked,
         latest_exam=latest_exam,
-        history_chart=history_chart,
+        history_chart=_history_chart(exams, thresholds.overall),
         history=history,
-        history_total=history_total,
+        history_total=_history_total(history),
         objectives=objectives,
         path=progress.study_path(objectives, certified=certificate is not None),
         recommendations=plan,
         recommendations_basis=basis,
-        retake=retake,
+        retake=_retake(latest_exam, plan, retakable),
         quizzes=quizzes,
         category_labels=labels,
+        thresholds=thresholds,
     )

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib.auth import get_user_model
-from django.contrib.auth.forms import UserCreationForm
+from django.contrib.auth.forms import UserCreationForm, UsernameField
 
 User = get_user_model()
 
@@ -11,7 +13,10 @@ EMAIL_HELP = "For password resets. Never shown to anyone else."
 
 def _unique_email(email: str, *, exclude_pk: int | None = None) -> str:
     email = User.objects.normalize_email(email).lower()
-    if User.objects.filter(email__iexact=email).exclude(pk=exclude_pk).exists():
+    others = User.objects.filter(email__iexact=email)
+    if exclude_pk is not None:
+        others = others.exclude(pk=exclude_pk)
+    if others.exists():
         raise forms.ValidationError("An account with this email address already exists.")
     return email
 
@@ -28,9 +33,10 @@ class SignupForm(UserCreationForm):
     )
     last_name = forms.CharField(label="Last name", max_length=150, required=False)
 
-    class Meta(UserCreationForm.Meta):
+    class Meta:
         model = User
         fields = ("username", "email", "first_name", "last_name")
+        field_classes = {"username": UsernameField}
 
     def clean_email(self) -> str:
         return _unique_email(self.cleaned_data["email"])
@@ -48,7 +54,7 @@ class AccountForm(forms.ModelForm):
             "email": EMAIL_HELP,
         }
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["email"].required = True
 

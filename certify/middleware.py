@@ -15,31 +15,36 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction, sync_to_async
 from django.conf import settings
 from django.contrib.auth import middleware as auth
 from django.contrib.messages import middleware as messages
 from django.contrib.sessions import middleware as sessions
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.middleware import clickjacking, common, csrf, security
+from django.utils.deprecation import MiddlewareMixin
 from whitenoise.middleware import WhiteNoiseMiddleware
 
 CHUNK_SIZE = 64 * 1024
 
 
-class InlineHooks:
-    """For a MiddlewareMixin whose hooks do no I/O: run them on the event loop."""
+async def _next_layer(middleware: MiddlewareMixin, request: HttpRequest) -> HttpResponseBase:
+    """The rest of the stack's response: in async mode `get_response` is a coroutine function
+    (MiddlewareMixin only calls `__acall__` then)."""
+    return await cast(Awaitable[HttpResponseBase], middleware.get_response(request))
 
-    get_response: Callable[[HttpRequest], Awaitable[HttpResponseBase]]
+
+class InlineHooks(MiddlewareMixin):
+    """For a MiddlewareMixin whose hooks do no I/O: run them on the event loop."""
 
     async def __acall__(self, request: HttpRequest) -> HttpResponseBase:
         response = None
         if hasattr(self, "process_request"):
             response = self.process_request(request)
-        response = response or await self.get_response(request)
+        response = response or await _next_layer(self, request)
         if hasattr(self, "process_response"):
             response = self.process_response(request, response)
         return response
@@ -79,7 +84,8 @@ class SessionMiddleware(sessions.SessionMiddleware):
 
     async def __acall__(self, request: HttpRequest) -> HttpResponseBase:
         self.process_request(request)
-        response = await self.get_response(request)
+        # The stock hooks take any response (streams too); their stubs say HttpResponse.
+        response = cast(HttpResponse, await _next_layer(self, request))
         session = getattr(request, "session", None)
         saves = session is not None and (session.modified or settings.SESSION_SAVE_EVERY_REQUEST)
         if saves:
@@ -92,7 +98,7 @@ class MessageMiddleware(messages.MessageMiddleware):
 
     async def __acall__(self, request: HttpRequest) -> HttpResponseBase:
         self.process_request(request)
-        response = await self.get_response(request)
+        response = cast(HttpResponse, await _next_layer(self, request))  # as in SessionMiddleware
         storage = getattr(request, "_messages", None)
         if storage is not None and (storage.used or storage.added_new):
             return await sync_to_async(self.process_response)(request, response)
@@ -122,7 +128,7 @@ class StaticFilesMiddleware(WhiteNoiseMiddleware):
         if self.async_mode:
             markcoroutinefunction(self)
 
-    def __call__(self, request: HttpRequest):  # type: ignore[override]
+    def __call__(self, request: HttpRequest) -> HttpResponseBase | Awaitable[HttpResponseBase]:
         if self.async_mode:
             return self.__acall__(request)
         return super().__call__(request)
@@ -133,7 +139,7 @@ class StaticFilesMiddleware(WhiteNoiseMiddleware):
         else:
             static_file = self.files.get(request.path_info)
         if static_file is None:
-            return await self.get_response(request)  # type: ignore[misc]
+            return await cast(Awaitable[HttpResponseBase], self.get_response(request))
         response = self.serve(static_file, request)
         response.streaming_content = _read_async(response.file_to_stream)
         return response

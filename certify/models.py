@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import base64
 import secrets
+from dataclasses import dataclass
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
@@ -17,13 +18,22 @@ from questions.scoring import Score
 CODE_BYTES = 15
 
 
+@dataclass(frozen=True)
+class CategoryScore:
+    """One category's line on a certificate: its name and score as issued."""
+
+    name: str
+    score: Score
+
+
 def new_certificate_code() -> str:
     return base64.b32encode(secrets.token_bytes(CODE_BYTES)).decode("ascii").lower()
 
 
 class CertificateQuerySet(models.QuerySet["Certificate"]):
     def for_user(self, user: AbstractBaseUser | AnonymousUser) -> CertificateQuerySet:
-        return self.filter(attempt__user_id=user.pk)
+        # An anonymous user has no pk and so no certificates.
+        return self.filter(attempt__user_id=user.pk) if user.pk is not None else self.none()
 
     def valid(self) -> CertificateQuerySet:
         return self.filter(status=Certificate.Status.VALID)
@@ -102,9 +112,12 @@ class Certificate(models.Model):
         return Score(self.correct_count, self.question_count)
 
     @property
-    def categories(self) -> list[tuple[str, Score]]:
-        """(category name, score) in category order, as issued."""
-        return [(row["name"], Score(row["correct"], row["total"])) for row in self.category_scores]
+    def categories(self) -> list[CategoryScore]:
+        """Each category's name and score in category order, as issued."""
+        return [
+            CategoryScore(row["name"], Score(row["correct"], row["total"]))
+            for row in self.category_scores
+        ]
 
     @staticmethod
     def category_rows(counts: dict[str, dict[str, int]]) -> list[dict[str, object]]:

@@ -7,9 +7,11 @@ encode is set in DejaVu Sans when the system has it (most Linux machines do).
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from reportlab.lib.colors import Color, HexColor
 from reportlab.lib.pagesizes import A4, landscape
@@ -18,6 +20,9 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
 from questions.scoring import Score
+
+if TYPE_CHECKING:
+    from certify.models import CategoryScore
 
 INK = HexColor("#1b1f24")
 MUTED = HexColor("#4d5560")
@@ -35,7 +40,7 @@ class CertificateFacts:
     holder_name: str
     issued_at: datetime
     overall: Score
-    categories: list[tuple[str, Score]]
+    categories: Sequence[CategoryScore]
     overall_threshold: int
     category_threshold: int
     sdk_version: str
@@ -110,9 +115,10 @@ def certificate_pdf(facts: CertificateFacts, *, compress: bool = True) -> bytes:
     )
 
     y = height - 298
-    for name, score in facts.categories:
+    for line in facts.categories:
+        score = line.score
         pdf.setFont("Helvetica", 12)
-        pdf.drawRightString(centre + 110, y, name)
+        pdf.drawRightString(centre + 110, y, line.name)
         pdf.setFont("Helvetica-Bold", 12)
         pdf.drawString(centre + 124, y, f"{_percent(score)}  ({score.correct}/{score.total})")
         y -= 18

@@ -15,7 +15,7 @@ of phases 1-3 whose objectives are not all met, else in phase 4, which a certifi
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -116,28 +116,43 @@ def objectives_progress(
     questions: dict[str, list[str]] = {}
     for question in bank:
         questions.setdefault(question.objective, []).append(question.id)
-    progress = []
-    for objective in objectives:
-        ids = questions.get(objective.key, [])
-        answers = [by_question[qid] for qid in ids if qid in by_question]
-        recent = [answer for answer in answers if answer.answered_at >= since]
-        right = sum(answer.correct for answer in recent)
-        wrong = len(recent) - right
-        needed = min(REQUIRED_RIGHT, len(ids))
-        if not ids:
-            state = ObjectiveState.NOT_ASSESSED
-        elif wrong:
-            state = ObjectiveState.WORK_ON
-        elif right >= needed:
-            state = ObjectiveState.MET
-        elif right:
-            state = ObjectiveState.IN_PROGRESS
-        elif answers:
-            state = ObjectiveState.STALE
-        else:
-            state = ObjectiveState.NOT_STARTED
-        progress.append(ObjectiveProgress(objective, state, len(ids), right, wrong, needed))
-    return progress
+    return [
+        _objective_progress(objective, questions.get(objective.key, []), by_question, since)
+        for objective in objectives
+    ]
+
+
+def _objective_progress(
+    objective: Objective,
+    ids: Sequence[str],
+    by_question: Mapping[str, LatestAnswer],
+    since: datetime,
+) -> ObjectiveProgress:
+    """One objective's state from the latest answers to its questions."""
+    answers = [by_question[qid] for qid in ids if qid in by_question]
+    recent = [answer for answer in answers if answer.answered_at >= since]
+    right = sum(answer.correct for answer in recent)
+    wrong = len(recent) - right
+    needed = min(REQUIRED_RIGHT, len(ids))
+    state = _objective_state(
+        assessed=bool(ids), answered=bool(answers), right=right, wrong=wrong, needed=needed
+    )
+    return ObjectiveProgress(objective, state, len(ids), right, wrong, needed)
+
+
+def _objective_state(
+    *, assessed: bool, answered: bool, right: int, wrong: int, needed: int
+) -> ObjectiveState:
+    """The rule in the module docstring, first match wins."""
+    if not assessed:
+        return ObjectiveState.NOT_ASSESSED
+    if wrong:
+        return ObjectiveState.WORK_ON
+    if right >= needed:
+        return ObjectiveState.MET
+    if right:
+        return ObjectiveState.IN_PROGRESS
+    return ObjectiveState.STALE if answered else ObjectiveState.NOT_STARTED
 
 
 @dataclass(frozen=True)

@@ -171,21 +171,30 @@ def readiness(
         return Readiness(Standing.CERTIFIED, basis="exam", p_ready=p_ready)
     if p_ready is not None and p_ready >= ready_probability:
         return Readiness(Standing.READY, basis="estimate", p_ready=p_ready)
-    has_exam = rows.overall.latest is not None
-    has_estimates = any(row.estimate for row in rows.categories)
-    basis = "exam" if has_exam else "estimate" if has_estimates else "none"
-    gaps: dict[str, float] = {}
-    for row in rows.categories:
-        # On an exam basis a category it did not ask has no gap to report; an estimate may.
-        if has_exam and row.latest is None:
-            continue
-        gap = row.gap
-        if gap:
-            gaps[row.key] = gap
     return Readiness(
         Standing.NOT_YET,
-        basis=basis,
+        basis=_gap_basis(rows),
         p_ready=p_ready,
         overall_gap=rows.overall.gap,
-        gaps=gaps,
+        gaps=_category_gaps(rows),
     )
+
+
+def _gap_basis(rows: Mastery) -> str:
+    """What the gaps are measured on: the latest exam, else the estimates, else nothing."""
+    if rows.overall.latest is not None:
+        return "exam"
+    return "estimate" if any(row.estimate for row in rows.categories) else "none"
+
+
+def _category_gaps(rows: Mastery) -> dict[str, float]:
+    """Points below threshold per category that falls short. On an exam basis a category the
+    exam did not ask has no gap to report; an estimate may."""
+    has_exam = rows.overall.latest is not None
+    gaps: dict[str, float] = {}
+    for row in rows.categories:
+        if has_exam and row.latest is None:
+            continue
+        if gap := row.gap:
+            gaps[row.key] = gap
+    return gaps

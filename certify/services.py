@@ -78,6 +78,13 @@ def certificate_issue(*, attempt: Attempt, now: datetime | None = None) -> Certi
     existing = Certificate.objects.filter(attempt=attempt).first()
     if existing is not None:
         return existing
+    correct_count, question_count, score = (
+        attempt.correct_count,
+        attempt.question_count,
+        attempt.score,
+    )
+    if correct_count is None or question_count is None or score is None:
+        return None  # still open: no counts yet
     if not attempt_qualifies(attempt):
         return None
     quiz = attempt.quiz
@@ -85,9 +92,9 @@ def certificate_issue(*, attempt: Attempt, now: datetime | None = None) -> Certi
         attempt=attempt,
         holder_name=_holder_name(attempt),
         issued_at=attempt.submitted_at or now or timezone.now(),
-        correct_count=attempt.correct_count,
-        question_count=attempt.question_count,
-        score=attempt.score,
+        correct_count=correct_count,
+        question_count=question_count,
+        score=score,
         category_scores=Certificate.category_rows(attempt.category_scores),
         overall_threshold=max(quiz.overall_threshold, settings.CERTIFY_OVERALL_THRESHOLD),
         category_threshold=max(quiz.category_threshold, settings.CERTIFY_CATEGORY_THRESHOLD),

@@ -153,7 +153,7 @@ TEMPLATES = [
 ]
 
 
-def _databases(url: str) -> dict[str, dict[str, object]]:
+def _databases(url: str) -> dict[str, dj_database_url.DBConfig]:
     config = dj_database_url.parse(url, conn_max_age=0, conn_health_checks=True)
     if config["ENGINE"] == "django.db.backends.sqlite3":
         # WAL lets readers proceed while one writer writes; IMMEDIATE takes the write lock at
@@ -174,6 +174,7 @@ def _databases(url: str) -> dict[str, dict[str, object]]:
 DATABASES = _databases(ENV.DATABASE_URL)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+CACHES: dict[str, dict[str, object]]
 if ENV.REDIS_URL:
     CACHES = {
         "default": {

@@ -11,7 +11,7 @@ import time
 from collections.abc import Iterator
 
 import pytest
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import User
 from django.test import Client
 
 from tests.factories import DEFAULT_PASSWORD, StaffFactory, UserFactory
@@ -39,18 +39,18 @@ def password() -> str:
 
 
 @pytest.fixture
-def learner(db) -> AbstractUser:
-    return UserFactory()
+def learner(db) -> User:
+    return UserFactory.create()
 
 
 @pytest.fixture
-def learner_client(client: Client, learner: AbstractUser) -> Client:
+def learner_client(client: Client, learner: User) -> Client:
     client.force_login(learner)
     return client
 
 
 @pytest.fixture
-def instructor(db) -> AbstractUser:
+def instructor(db) -> User:
     """A staff member in the Instructors group."""
     from django.apps import apps
     from django.contrib.auth.models import Group
@@ -61,13 +61,13 @@ def instructor(db) -> AbstractUser:
     instructors_grant(apps, models=["category", "question", "choice", "quiz"])
     instructors_grant(apps, models=["attempt", "answer"], actions=["view"])
     instructors_grant(apps, models=["certificate"], app_label="certify", actions=["view", "change"])
-    user = StaffFactory()
+    user = StaffFactory.create()
     user.groups.add(Group.objects.get(name=INSTRUCTORS))
     return user
 
 
 @pytest.fixture
-def instructor_client(client: Client, instructor: AbstractUser) -> Client:
+def instructor_client(client: Client, instructor: User) -> Client:
     client.force_login(instructor)
     return client
 
@@ -197,7 +197,7 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         asyncio._set_running_loop(None)
 
 
-def login_in_browser(page, base_url: str, user: AbstractUser, password: str) -> None:
+def login_in_browser(page, base_url: str, user: User, password: str) -> None:
     page.goto(f"{base_url}/accounts/login/")
     page.get_by_label("Username").fill(user.get_username())
     page.get_by_label("Password").fill(password)

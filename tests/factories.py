@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import factory
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import User
 
 from lessons.catalog import LESSONS
 from questions import rules
@@ -13,7 +13,7 @@ from questions.models import Category, Choice, Question, Quiz
 DEFAULT_PASSWORD = "correct-horse-battery-staple"
 
 
-class UserFactory(factory.django.DjangoModelFactory[AbstractUser]):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = get_user_model()
         django_get_or_create = ("username",)
@@ -132,14 +132,14 @@ class QuizFactory(factory.django.DjangoModelFactory[Quiz]):
 def questions_across_categories(count: int, **fields: object) -> list[Question]:
     """`count` active questions dealt to the five categories in turn (basics first), each with
     its own prompt and explanation so that a page can be checked for exactly one of them."""
-    categories = [CategoryFactory(slug=slug) for slug in Category.Slug.values]
+    categories = [CategoryFactory.create(slug=slug) for slug in Category.Slug.values]
     fields = {
         "prompt": factory.LazyAttribute(lambda q: f"What does {q.id} ask?"),
         "explanation": factory.LazyAttribute(lambda q: f"Why {q.id} has the answer it has."),
         **fields,
     }
     return [
-        QuestionFactory(category=categories[index % len(categories)], **fields)
+        QuestionFactory.create(category=categories[index % len(categories)], **fields)
         for index in range(count)
     ]
 
@@ -154,11 +154,11 @@ def bank_of_fifty(**fields: object) -> list[Question]:
     item set: it is built once per test session."""
     questions = []
     for slug in Category.Slug.values:
-        category = CategoryFactory(slug=slug)
+        category = CategoryFactory.create(slug=slug)
         for number, level in enumerate(LEVEL_MIX, start=1):
             question_id = f"{slug}-{number:02d}"
             questions.append(
-                QuestionFactory(
+                QuestionFactory.create(
                     id=question_id,
                     category=category,
                     level=level,

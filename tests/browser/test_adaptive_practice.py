@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import User
 
 from questions.models import AdaptiveOutcome, Attempt, Quiz
 from tests.conftest import login_in_browser
@@ -19,10 +19,10 @@ pytestmark = pytest.mark.browser
 
 
 def test_a_short_adaptive_session_reaches_its_decision(
-    live_asgi: str, page, learner: AbstractUser, password: str
+    live_asgi: str, page, learner: User, password: str
 ) -> None:
     bank_of_fifty()
-    quiz = QuizFactory(
+    quiz = QuizFactory.create(
         title="Adaptive practice",
         mode=Quiz.Mode.ADAPTIVE,
         feedback=Quiz.Feedback.IMMEDIATE,

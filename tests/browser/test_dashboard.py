@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import User
 
 from certify.models import Certificate
 from tests.certify.exams import exam_quiz, take_exam
@@ -32,7 +32,7 @@ def bar_widths(page) -> list[float]:
 
 
 def test_dashboard_bars_render_after_a_failing_then_a_passing_exam(
-    live_asgi: str, page, learner: AbstractUser, password: str
+    live_asgi: str, page, learner: User, password: str
 ) -> None:
     bank = questions_across_categories(10)
     exam = exam_quiz()
@@ -82,7 +82,7 @@ def test_dashboard_bars_render_after_a_failing_then_a_passing_exam(
 
 
 def test_a_stranger_verifies_prints_and_downloads_a_certificate(
-    live_asgi: str, page, learner: AbstractUser
+    live_asgi: str, page, learner: User
 ) -> None:
     questions_across_categories(10)
     take_exam(learner, exam_quiz())

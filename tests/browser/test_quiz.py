@@ -6,7 +6,7 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import User
 
 from questions.models import Attempt, Quiz
 from tests.conftest import login_in_browser
@@ -34,10 +34,10 @@ def choose(page, attempt: Attempt, position: int, *, right: bool) -> None:
 
 
 def test_a_short_quiz_end_to_end_with_the_navigator_and_a_flag(
-    live_asgi: str, page, learner: AbstractUser, password: str
+    live_asgi: str, page, learner: User, password: str
 ) -> None:
     questions_across_categories(3)
-    quiz = QuizFactory(title="Short quiz", time_limit=timedelta(minutes=10))
+    quiz = QuizFactory.create(title="Short quiz", time_limit=timedelta(minutes=10))
     login_in_browser(page, live_asgi, learner, password)
     attempt = start(page, live_asgi, quiz)
     navigator = page.locator("#navigator")
@@ -92,10 +92,10 @@ def test_a_short_quiz_end_to_end_with_the_navigator_and_a_flag(
 
 
 def test_a_20_second_exam_counts_down_announces_and_submits_itself(
-    live_asgi: str, page, learner: AbstractUser, password: str
+    live_asgi: str, page, learner: User, password: str
 ) -> None:
     questions_across_categories(3)
-    quiz = QuizFactory(title="Twenty seconds", time_limit=timedelta(seconds=20))
+    quiz = QuizFactory.create(title="Twenty seconds", time_limit=timedelta(seconds=20))
     login_in_browser(page, live_asgi, learner, password)
     attempt = start(page, live_asgi, quiz)
 

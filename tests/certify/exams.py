@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import datetime, timedelta
+from typing import cast
 
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import User
 from django.utils import timezone
 
 from questions import services
@@ -15,7 +16,7 @@ from tests.factories import QuizFactory
 
 def exam_quiz() -> Quiz:
     """The certification exam over every active question, 60 minutes, unshuffled."""
-    return QuizFactory(
+    return QuizFactory.create(
         title="Certification exam",
         slug="certification-exam",
         mode=Quiz.Mode.CERTIFICATION,
@@ -24,7 +25,7 @@ def exam_quiz() -> Quiz:
 
 
 def answer_all(
-    user: AbstractUser,
+    user: User,
     attempt: Attempt,
     *,
     wrong: Collection[str] = (),
@@ -33,7 +34,7 @@ def answer_all(
     """Answer every question of an open attempt: right unless its id is in `wrong`."""
     for row in attempt.answers.order_by("position"):
         right = row.question_id not in wrong
-        chosen = [c["id"] for c in row.choices if c["correct"] is right]
+        chosen = [cast(int, c["id"]) for c in row.choices if c["correct"] is right]
         services.answer_submit(
             user=user,
             attempt_id=attempt.pk,
@@ -44,7 +45,7 @@ def answer_all(
 
 
 def take_exam(
-    user: AbstractUser,
+    user: User,
     quiz: Quiz,
     *,
     wrong: Collection[str] = (),

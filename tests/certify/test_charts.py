@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from certify.charts import PLOT_WIDTH, PLOT_X, bar_chart, history_chart
+from certify.charts import PLOT_WIDTH, PLOT_X, HistoryExam, bar_chart, history_chart
 from certify.readiness import Estimate, MasteryRow
 from questions.scoring import Score
 
@@ -51,7 +51,11 @@ def test_missing_numbers_are_said_in_words_not_drawn() -> None:
 def test_history_points_run_oldest_to_newest_and_high_scores_sit_higher() -> None:
     t0 = datetime(2026, 3, 1, tzinfo=UTC)
     chart = history_chart(
-        [(t0, 60.0, False, "/a/"), (t0 + timedelta(days=3), 92.0, True, "/b/")], 90
+        [
+            HistoryExam(t0, 60.0, passed=False, url="/a/"),
+            HistoryExam(t0 + timedelta(days=3), 92.0, passed=True, url="/b/"),
+        ],
+        90,
     )
 
     first, second = chart.points
@@ -62,3 +66,11 @@ def test_history_points_run_oldest_to_newest_and_high_scores_sit_higher() -> Non
     assert chart.last_label == "04 Mar 2026"
     assert "92%, ready" in chart.description
     assert history_chart([], 90).description == "No certification exam taken yet."
+
+
+def test_history_gridlines_are_named_lines_at_0_50_and_100() -> None:
+    lines = history_chart([], 90).gridlines
+
+    assert [line.label for line in lines] == ["0%", "50%", "100%"]
+    assert lines[0].y > lines[1].y > lines[2].y
+    assert all(line.label_y == line.y + 4 for line in lines)

@@ -1,0 +1,506 @@
+"""Derivations for the tools-handoffs category: tool calls and handoffs in one stream."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import typing
+from dataclasses import dataclass
+from typing import Any
+
+from agents import (
+    AgentUpdatedStreamEvent,
+    HandoffCallItem,
+    HandoffOutputItem,
+    RawResponsesStreamEvent,
+    RunItemStreamEvent,
+    ToolCallItem,
+    ToolCallOutputItem,
+    function_tool,
+)
+from agents.stream_events import StreamEvent
+from openai.types.responses import (
+    ResponseFunctionCallArgumentsDeltaEvent,
+    ResponseFunctionToolCall,
+    ResponseTextDeltaEvent,
+)
+
+from questions.evidence.chat import Call, Turn
+from questions.evidence.claims import Claim, Item, item, printing_item, prints, statement
+from questions.evidence.run_items import run_items, triage_agent
+from questions.evidence.runs import (
+    agent_updates,
+    events_of,
+    item_names,
+    non_raw,
+    scripted,
+    streamed,
+    text_deltas,
+    weather_tool,
+)
+
+TRANSFER = Call.of("transfer_to_billing")
+
+
+async def handoff_events(*billing: Turn, triage: Turn | None = None) -> list[StreamEvent]:
+    agent = triage_agent(triage or Turn.calls_tools(TRANSFER), *billing)
+    return await events_of(streamed(agent, "I want a refund"))
+
+
+# --- tools-handoffs-01 --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NewAgent:
+    updates: tuple[str, ...]
+    events_with_agent: int
+    requested_has_new_agent: bool
+    occurred_target: str
+
+
+async def new_agent_after_handoff() -> NewAgent:
+    events = await handoff_events(Turn.says("OK"))
+    requested = [e.item for e in run_items(events) if isinstance(e.item, HandoffCallItem)]
+    occurred = [e.item for e in run_items(events) if isinstance(e.item, HandoffOutputItem)]
+    return NewAgent(
+        updates=tuple(agent_updates(events)),
+        events_with_agent=sum(hasattr(event, "agent") for event in events),
+        requested_has_new_agent=any(hasattr(item, "new_agent") for item in requested),
+        occurred_target=occurred[0].target_agent.name if occurred else "",
+    )
+
+
+TOOLS_HANDOFFS_01 = item(
+    "tools-handoffs-01",
+    new_agent_after_handoff,
+    [
+        Claim("`event.agent.name`", lambda n: n.events_with_agent > 0),
+        Claim(
+            "`event.new_agent.name` on the `agent_updated_stream_event` that follows",
+            lambda n: n.updates[-1:] == ("Billing",),
+        ),
+        Claim("`event.item.new_agent.name`", lambda n: n.requested_has_new_agent),
+        Claim("The stream doesn't say", lambda n: "Billing" not in n.updates),
+    ],
+    lambda n: (
+        f"agent updates {list(n.updates)}; stream events with an agent attribute: "
+        f"{n.events_with_agent}; handoff_occured target {n.occurred_target}"
+    ),
+)
+
+
+# --- tools-handoffs-02 --------------------------------------------------------------------------
+
+
+async def handoff_order() -> tuple[str, ...]:
+    return tuple(non_raw(await handoff_events(Turn.says("Refund approved."))))
+
+
+TOOLS_HANDOFFS_02 = printing_item(
+    "tools-handoffs-02",
+    handoff_order,
+    [
+        prints("handoff_requested", "handoff_occured", "agent: Billing", "message_output_created"),
+        prints(
+            "agent: Triage",
+            "handoff_requested",
+            "agent: Billing",
+            "handoff_occured",
+            "message_output_created",
+        ),
+        prints(
+            "agent: Triage",
+            "agent: Billing",
+            "handoff_requested",
+            "handoff_occured",
+            "message_output_created",
+        ),
+        prints(
+            "agent: Triage",
+            "handoff_requested",
+            "handoff_occured",
+            "agent: Billing",
+            "message_output_created",
+        ),
+    ],
+)
+
+
+# --- tools-handoffs-03 --------------------------------------------------------------------------
+
+
+async def occurred_spelling() -> tuple[list[str], tuple[str, ...]]:
+    events = await handoff_events(Turn.says("OK"))
+    declared = typing.get_args(typing.get_type_hints(RunItemStreamEvent)["name"])
+    return item_names(events), declared
+
+
+TOOLS_HANDOFFS_03 = item(
+    "tools-handoffs-03",
+    occurred_spelling,
+    statement(
+        lambda s: (
+            "handoff_occured" in s[0]
+            and "handoff_occurred" not in s[0]
+            and "handoff_occurred" not in s[1]
+        )
+    ),
+    lambda s: f"streamed names {s[0]}",
+)
+
+
+# --- tools-handoffs-04 --------------------------------------------------------------------------
+
+
+async def after_handoff_result() -> tuple[str, ...]:
+    agent = triage_agent(Turn.calls_tools(TRANSFER), Turn.says("Refund approved."))
+    result = streamed(agent)
+    await events_of(result)
+    return (f"{result.last_agent.name} {[item.type for item in result.new_items]}",)
+
+
+TOOLS_HANDOFFS_04 = printing_item(
+    "tools-handoffs-04",
+    after_handoff_result,
+    [
+        prints("Triage ['handoff_call_item', 'handoff_output_item', 'message_output_item']"),
+        prints("Billing ['handoff_call_item', 'handoff_output_item', 'message_output_item']"),
+        prints("Billing ['message_output_item']"),
+        prints("Billing ['tool_call_item', 'tool_call_output_item', 'message_output_item']"),
+    ],
+)
+
+
+# --- tools-handoffs-05 --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Handoff:
+    deltas: tuple[str, ...]
+    requested_raw_function_call: str
+    names: tuple[str, ...]
+    occurred: tuple[str, str]
+
+
+async def handoff_in_stream() -> Handoff:
+    events = await handoff_events(Turn.says("Refund", " approved"))
+    requested = [e.item for e in run_items(events) if isinstance(e.item, HandoffCallItem)]
+    occurred = [e.item for e in run_items(events) if isinstance(e.item, HandoffOutputItem)]
+    raw = requested[0].raw_item if requested else None
+    return Handoff(
+        deltas=tuple(text_deltas(events)),
+        requested_raw_function_call=raw.name if isinstance(raw, ResponseFunctionToolCall) else "",
+        names=tuple(item_names(events)),
+        occurred=(
+            (occurred[0].source_agent.name, occurred[0].target_agent.name) if occurred else ("", "")
+        ),
+    )
+
+
+TOOLS_HANDOFFS_05 = item(
+    "tools-handoffs-05",
+    handoff_in_stream,
+    [
+        Claim("only if you call `Runner.run_streamed()` again", lambda h: not h.deltas),
+        Claim(
+            "Billing's text deltas arrive in the same `stream_events()` loop",
+            lambda h: "".join(h.deltas) == "Refund approved",
+        ),
+        Claim(
+            "a function call named `transfer_to_billing`",
+            lambda h: h.requested_raw_function_call == "transfer_to_billing",
+        ),
+        Claim(
+            "reported as `tool_called` and `tool_output` events",
+            lambda h: "tool_called" in h.names and "tool_output" in h.names,
+        ),
+        Claim(
+            "a `HandoffOutputItem` with `source_agent` (Triage) and `target_agent` (Billing)",
+            lambda h: h.occurred == ("Triage", "Billing"),
+        ),
+    ],
+    lambda h: (
+        f"{', '.join(h.names)}; requested as function call {h.requested_raw_function_call!r}; "
+        f"from {h.occurred[0]} to {h.occurred[1]}; deltas {list(h.deltas)}"
+    ),
+)
+
+
+# --- tools-handoffs-06 --------------------------------------------------------------------------
+
+
+async def item_agents() -> tuple[str, ...]:
+    @function_tool
+    async def lookup_invoice(invoice_id: str) -> str:
+        """Find an invoice."""
+        return "Invoice 7: 30 EUR, paid"
+
+    billing, _ = scripted(
+        "Billing",
+        Turn.calls_tools(Call.of("lookup_invoice", {"invoice_id": "7"})),
+        Turn.says("Invoice 7 is paid."),
+        tools=[lookup_invoice],
+        handoff_description="Refunds and invoices.",
+    )
+    triage, _ = scripted("Triage", Turn.calls_tools(TRANSFER))
+    triage.handoffs = [billing]
+    events = await events_of(streamed(triage))
+    return tuple(f"{e.name} {e.item.agent.name}" for e in run_items(events))
+
+
+def owners(*pairs: str) -> Claim[tuple[str, ...]]:
+    return prints(*pairs)
+
+
+TOOLS_HANDOFFS_06 = printing_item(
+    "tools-handoffs-06",
+    item_agents,
+    [
+        owners(
+            "handoff_requested Triage",
+            "handoff_occured Billing",
+            "tool_called Billing",
+            "tool_output Billing",
+            "message_output_created Billing",
+        ),
+        owners(
+            "handoff_requested Triage",
+            "handoff_occured Triage",
+            "tool_called Triage",
+            "tool_output Triage",
+            "message_output_created Triage",
+        ),
+        owners(
+            "handoff_requested Billing",
+            "handoff_occured Billing",
+            "tool_called Billing",
+            "tool_output Billing",
+            "message_output_created Billing",
+        ),
+        owners(
+            "handoff_requested Triage",
+            "handoff_occured Triage",
+            "tool_called Billing",
+            "tool_output Billing",
+            "message_output_created Billing",
+        ),
+    ],
+)
+
+
+# --- tools-handoffs-07 --------------------------------------------------------------------------
+
+Interval = tuple[float, float]
+
+
+@dataclass(frozen=True)
+class Indicator:
+    tools_running: tuple[Interval, ...]
+    by_strategy: tuple[tuple[Interval, ...], ...]
+
+
+def _intervals(
+    timeline: list[tuple[float, StreamEvent]], show: Any, hide: Any, pair: bool = False
+) -> tuple[Interval, ...]:
+    """When an indicator driven by `show`/`hide` is on (by call id when `pair` is set)."""
+    on: list[Interval] = []
+    pending: dict[str, float] = {}
+    shown_at: float | None = None
+    for time, event in timeline:
+        if pair and show(event):
+            pending[call_id(event)] = time
+        elif pair and hide(event) and call_id(event) in pending:
+            on.append((pending.pop(call_id(event)), time))
+        elif not pair and shown_at is None and show(event):
+            shown_at = time
+        elif not pair and shown_at is not None and hide(event):
+            on.append((shown_at, time))
+            shown_at = None
+    return tuple(sorted(on))
+
+
+def call_id(event: StreamEvent) -> str:
+    if isinstance(event, RunItemStreamEvent):
+        raw = event.item.raw_item
+        value = raw.get("call_id") if isinstance(raw, dict) else getattr(raw, "call_id", "")
+        return str(value)
+    return ""
+
+
+def is_run_item(name: str) -> Any:
+    return lambda event: isinstance(event, RunItemStreamEvent) and event.name == name
+
+
+def is_raw(kind: type) -> Any:
+    return lambda event: isinstance(event, RawResponsesStreamEvent) and isinstance(event.data, kind)
+
+
+async def tool_indicator() -> Indicator:
+    running: list[Interval] = []
+
+    @function_tool
+    async def lookup(topic: str) -> str:
+        """Look a topic up (slowly)."""
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        await asyncio.sleep(0.1)
+        running.append((round(started, 6), round(loop.time(), 6)))
+        return f"found {topic}"
+
+    agent, _ = scripted(
+        "Assistant",
+        Turn.calls_tools(Call.of("lookup", {"topic": "a"}, "call_a"), delay=0.02),
+        Turn.calls_tools(Call.of("lookup", {"topic": "b"}, "call_b"), first_delay=0.3),
+        Turn.says("Found", " both.", first_delay=0.3, delay=0.02),
+        tools=[lookup],
+    )
+    loop = asyncio.get_running_loop()
+    timeline: list[tuple[float, StreamEvent]] = []
+    async for event in streamed(agent).stream_events():
+        timeline.append((round(loop.time(), 6), event))
+    strategies = (
+        _intervals(timeline, is_run_item("tool_called"), is_run_item("tool_output"), pair=True),
+        _intervals(
+            timeline,
+            is_raw(ResponseFunctionCallArgumentsDeltaEvent),
+            is_raw(ResponseTextDeltaEvent),
+        ),
+        _intervals(timeline, is_run_item("tool_called"), is_run_item("message_output_created")),
+        _intervals(
+            timeline,
+            lambda event: isinstance(event, AgentUpdatedStreamEvent),
+            is_run_item("tool_output"),
+        ),
+    )
+    return Indicator(tuple(sorted(running)), strategies)
+
+
+def indicator_follows_tools(strategy: int, quote: str) -> Claim[Indicator]:
+    return Claim(quote, lambda i: i.by_strategy[strategy] == i.tools_running)
+
+
+TOOLS_HANDOFFS_07 = item(
+    "tools-handoffs-07",
+    tool_indicator,
+    [
+        indicator_follows_tools(0, "hide it on the `tool_output` with the same call id"),
+        indicator_follows_tools(
+            1, "Show it on the first `ResponseFunctionCallArgumentsDeltaEvent`"
+        ),
+        indicator_follows_tools(2, "hide it on the next `message_output_created`"),
+        indicator_follows_tools(3, "Show it on `agent_updated_stream_event`"),
+    ],
+    lambda i: (
+        f"tools ran {list(i.tools_running)}; indicators on {[list(s) for s in i.by_strategy]}"
+    ),
+)
+
+
+# --- tools-handoffs-08 --------------------------------------------------------------------------
+
+
+async def transcript_by_agent() -> tuple[str, ...]:
+    agent = triage_agent(
+        Turn(text=("Let me ", "transfer you."), calls=(TRANSFER,)), Turn.says("Refund ", "approved")
+    )
+    speaker = None
+    transcript: dict[str | None, str] = {}
+    async for event in streamed(agent).stream_events():
+        if event.type == "agent_updated_stream_event":
+            speaker = event.new_agent.name
+        elif event.type == "raw_response_event" and isinstance(event.data, ResponseTextDeltaEvent):
+            transcript[speaker] = transcript.get(speaker, "") + event.data.delta
+    return (str(transcript),)
+
+
+TOOLS_HANDOFFS_08 = printing_item(
+    "tools-handoffs-08",
+    transcript_by_agent,
+    [
+        prints("{None: 'Let me transfer you.', 'Billing': 'Refund approved'}"),
+        prints("{'Triage': 'Let me transfer you.Refund approved'}"),
+        prints("{'Triage': 'Let me transfer you.', 'Billing': 'Refund approved'}"),
+        prints("{'Billing': 'Let me transfer you.Refund approved'}"),
+    ],
+)
+
+
+# --- tools-handoffs-09 --------------------------------------------------------------------------
+
+
+async def stop_on_first_tool() -> tuple[str, ...]:
+    agent, _chat = scripted(
+        "Weather",
+        Turn.calls_tools(Call.of("get_weather", {"city": "Paris"})),
+        Turn.says("It is sunny in Paris."),
+        tools=[weather_tool()],
+        tool_use_behavior="stop_on_first_tool",
+    )
+    result = streamed(agent, "Weather in Paris?")
+    names = [e.name async for e in result.stream_events() if e.type == "run_item_stream_event"]
+    return (f"{names} {result.final_output!r}",)
+
+
+TOOLS_HANDOFFS_09 = printing_item(
+    "tools-handoffs-09",
+    stop_on_first_tool,
+    [
+        prints("['tool_called', 'tool_output', 'message_output_created'] 'Sunny in Paris'"),
+        prints("['tool_called', 'tool_output'] None"),
+        prints("['tool_called', 'tool_output'] 'Sunny in Paris'"),
+        prints("['tool_called', 'tool_output', 'message_output_created'] 'It is sunny in Paris.'"),
+    ],
+)
+
+
+# --- tools-handoffs-10 --------------------------------------------------------------------------
+
+
+async def specialist_text_live() -> tuple[str, str]:
+    """The outer stream's text when Billing is a handoff, and when it is an agent tool."""
+    handoff = "".join(
+        text_deltas(
+            await handoff_events(
+                Turn.says("Refund ", "approved"), triage=Turn.calls_tools(TRANSFER)
+            )
+        )
+    )
+    billing, _ = scripted("Billing", Turn.says("Refund ", "approved"))
+    tool = billing.as_tool(tool_name="billing", tool_description="Handles refunds.")
+    manager, _ = scripted(
+        "Manager",
+        Turn.calls_tools(Call.of("billing", {"input": "refund"})),
+        Turn.says("Billing ", "says ", "yes"),
+        tools=[tool],
+    )
+    as_tool = "".join(text_deltas(await events_of(streamed(manager))))
+    return handoff, as_tool
+
+
+TOOLS_HANDOFFS_10 = item(
+    "tools-handoffs-10",
+    specialist_text_live,
+    [
+        Claim("Make Billing a handoff", lambda t: "Refund approved" in t[0]),
+        Claim("Use `billing.as_tool(...)`", lambda t: "Refund approved" in t[1]),
+        Claim("Either", lambda t: "Refund approved" in t[0] and "Refund approved" in t[1]),
+        Claim("Neither", lambda t: "Refund approved" not in t[0] and "Refund approved" not in t[1]),
+    ],
+    lambda t: f"outer stream text with a handoff {t[0]!r}, with as_tool {t[1]!r}",
+)
+
+
+ITEMS: tuple[Item[Any], ...] = (
+    TOOLS_HANDOFFS_01,
+    TOOLS_HANDOFFS_02,
+    TOOLS_HANDOFFS_03,
+    TOOLS_HANDOFFS_04,
+    TOOLS_HANDOFFS_05,
+    TOOLS_HANDOFFS_06,
+    TOOLS_HANDOFFS_07,
+    TOOLS_HANDOFFS_08,
+    TOOLS_HANDOFFS_09,
+    TOOLS_HANDOFFS_10,
+)
+
+__all__ = ["ITEMS", "ToolCallItem", "ToolCallOutputItem", "dataclasses"]
