@@ -11,8 +11,6 @@ from __future__ import annotations
 from types import MappingProxyType
 
 from lessons.catalog import LESSONS
-from lessons.scenarios.live import scenario_preset
-from lessons.scenarios.registry import variant_for
 from lessons.demos import (
     Preset,
     basic_streaming,
@@ -21,6 +19,8 @@ from lessons.demos import (
     streaming_patterns,
     streaming_with_handoffs,
 )
+from lessons.scenarios.live import scenario_preset
+from lessons.scenarios.registry import variant_for
 
 _MODULES = {
     "basic-streaming": basic_streaming,

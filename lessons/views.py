@@ -19,13 +19,13 @@ from lessons.backends import Backend
 from lessons.breaker import CircuitBreaker
 from lessons.catalog import LESSONS, LESSONS_BY_SLUG
 from lessons.counters import cache_is_local
+from lessons.demos import Preset
 from lessons.forms import DemoForm
 from lessons.limits import runs_in_progress
 from lessons.models import DemoRun
-from lessons.demos import Preset
 from lessons.registry import PRESETS, get_preset
-from lessons.services import RunRefused, demo_run_admit, demo_run_start
 from lessons.scenarios.live import program_source
+from lessons.services import RunRefused, demo_run_admit, demo_run_start
 from lessons.source import Source, source_of
 from lessons.streaming import demo_stream, event_stream_response
 from lessons.tickets import RunTicket
@@ -120,7 +120,7 @@ def _start_run(
             session_key=request.session.session_key or "",
             lesson=lesson,
             preset=form.preset.name,
-            prompt=form.cleaned_data.get("prompt", form.preset.prompt),
+            prompt=str(form.cleaned_data.get("prompt", form.preset.prompt)),
             options=form.options(),
         )
     except RunRefused as refused:

@@ -12,7 +12,7 @@ Pure: no Django imports.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Annotated, Any, Protocol
+from typing import Annotated, Any, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -48,7 +48,7 @@ class Claim(BaseModel):
     excludes: Lines | None = None
     last: str | None = None
     count: tuple[str, Annotated[int, Field(ge=0)]] | None = None
-    negated: bool = False
+    negated: Literal[True] | None = None
 
     @model_validator(mode="after")
     def _states_something(self) -> Claim:
@@ -58,13 +58,13 @@ class Claim(BaseModel):
 
     def holds(self, outcome: RunOutcome) -> bool:
         verdict = all(_CHECKS[part](getattr(self, part), outcome) for part in self.parts())
-        return verdict != self.negated
+        return verdict != bool(self.negated)
 
     def parts(self) -> list[str]:
         return [part for part in _PARTS if getattr(self, part) is not None]
 
     def negation(self) -> Claim:
-        return self.model_copy(update={"negated": not self.negated})
+        return self.model_copy(update={"negated": None if self.negated else True})
 
     def as_data(self) -> dict[str, Any]:
         """The claim as the bank file writes it: only the parts it states, lists for tuples."""

@@ -73,7 +73,10 @@ class Scenario:
     def __post_init__(self) -> None:
         if not KEY.fullmatch(self.slug):
             raise ValueError(f"A scenario slug is lowercase words and hyphens: {self.slug!r}.")
-        for kind, keys in (("shape", [s.key for s in self.shapes]), ("theme", [t.key for t in self.themes])):
+        for kind, keys in (
+            ("shape", [s.key for s in self.shapes]),
+            ("theme", [t.key for t in self.themes]),
+        ):
             if len(set(keys)) != len(keys):
                 raise ValueError(f"{self.slug}: two {kind}s share a key.")
 

@@ -22,7 +22,7 @@ import re
 from collections.abc import AsyncIterator, Iterator, Sequence
 from typing import Any
 
-import httpx
+import httpx2
 from agents import Handoff, ModelSettings, Tool
 from agents.items import TResponseInputItem, TResponseStreamEvent
 from agents.models.openai_chatcompletions import OpenAIChatCompletionsModel
@@ -48,9 +48,7 @@ def _answered_calls(input: str | list[TResponseInputItem]) -> set[str]:
     if isinstance(input, str):
         return set()
     return {
-        str(_field(item, "call_id"))
-        for item in input
-        if _field(item, "type") == "function_call"
+        str(_field(item, "call_id")) for item in input if _field(item, "type") == "function_call"
     }
 
 
@@ -93,7 +91,7 @@ class ScriptedModel(OfflineModel):
         index = role.next_turn(_answered_calls(input))
         turn = role.turns[index]
         digest = _digest(role.name, index, input if isinstance(input, str) else len(input))
-        calls = ()
+        calls: tuple[_Call, ...] = ()
         if not turn.is_final:
             names = _call_names(role, index, handoffs)
             calls = tuple(
@@ -121,7 +119,7 @@ class ScriptedModel(OfflineModel):
     ) -> _Plan:
         return self.turn(system_instructions, input, handoffs)[0]
 
-    async def stream_response(  # type: ignore[override]  # the keyword-only extras pass through
+    async def stream_response(
         self,
         system_instructions: str | None,
         input: str | list[TResponseInputItem],
@@ -214,7 +212,7 @@ class ChunkPlan:
         return len(tokenize(self.turn.text)) + sum(len(tokenize(a)) for a in arguments)
 
 
-class _ChunkStream(httpx.AsyncByteStream):
+class _ChunkStream(httpx2.AsyncByteStream):
     """The response body: chunks at the model's pace; cut short where the script says so."""
 
     def __init__(self, plan: ChunkPlan, pacing: Pacing, usage: bytes | None) -> None:
@@ -228,7 +226,7 @@ class _ChunkStream(httpx.AsyncByteStream):
         delay = self.pacing.first_token
         for chunk, is_token in self.plan.content_chunks():
             if is_token and fail_after is not None and tokens >= fail_after:
-                raise httpx.RemoteProtocolError(
+                raise httpx2.RemoteProtocolError(
                     "peer closed connection without sending complete message body"
                 )
             await asyncio.sleep(delay)
@@ -247,7 +245,7 @@ class _ChatServer:
         self.script = script
         self.pacing = pacing
 
-    def respond(self, request: httpx.Request) -> httpx.Response:
+    def respond(self, request: httpx2.Request) -> httpx2.Response:
         body = json.loads(request.content)
         messages = body.get("messages", [])
         system = next((m.get("content") for m in messages if m.get("role") == "system"), None)
@@ -265,8 +263,8 @@ class _ChatServer:
         if (body.get("stream_options") or {}).get("include_usage"):
             usage = _usage_chunk(len(json.dumps(messages)) // 4, plan.completion_tokens())
         if not body.get("stream"):
-            return httpx.Response(200, json=self._completion(plan))
-        return httpx.Response(
+            return httpx2.Response(200, json=self._completion(plan))
+        return httpx2.Response(
             200,
             stream=_ChunkStream(plan, self.pacing, usage),
             headers={"content-type": "text/event-stream"},
@@ -303,6 +301,6 @@ def scripted_chat_model(script: Script, pacing: Pacing | None = None) -> OpenAIC
         api_key="offline",
         base_url=CHAT_BASE_URL,
         max_retries=0,
-        http_client=httpx.AsyncClient(transport=httpx.MockTransport(server.respond)),
+        http_client=httpx2.AsyncClient(transport=httpx2.MockTransport(server.respond)),
     )
     return OpenAIChatCompletionsModel(model="offline", openai_client=client)

@@ -17,12 +17,12 @@ from __future__ import annotations
 import asyncio
 import json
 import textwrap
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Mapping
 from contextlib import aclosing
 from contextvars import ContextVar
 from dataclasses import dataclass
 from types import CodeType
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import agents
 import openai.types.responses as responses
@@ -148,7 +148,9 @@ class Recorder:
         self.on_print = on_print
         self.on_event = on_event
 
-    def print(self, *values: object, sep: str | None = " ", end: str | None = "\n", **_: Any) -> None:
+    def print(
+        self, *values: object, sep: str | None = " ", end: str | None = "\n", **_: Any
+    ) -> None:
         text = (" " if sep is None else sep).join(str(value) for value in values)
         text += "\n" if end is None else end
         self.text.append(text)
@@ -169,7 +171,10 @@ class Recorder:
         original = result.stream_events
 
         async def stream_events() -> AsyncIterator[StreamEvent]:
-            async with aclosing(original()) as events:
+            # stream_events() is an async generator: closing ours closes it, as a consumer's
+            # own loop would.
+            generator = cast(AsyncGenerator[StreamEvent, None], original())
+            async with aclosing(generator) as events:
                 async for event in events:
                     self.events.append(event_label(event))
                     if self.on_event is not None:

@@ -105,4 +105,3 @@ class Script:
 
     def instructions(self, name: str) -> str:
         return next(role.instructions for role in self.roles if role.name == name)
-

@@ -69,7 +69,12 @@ def calibrate(
             )
     return tuple(
         ItemFit(
-            ItemSpec(item.id, item.category, *(round(float(v), 4) for v in params[j]))
+            ItemSpec(
+                item.id,
+                item.category,
+                *(round(float(v), 4) for v in params[j]),
+                family=item.family,
+            )
             if fit[j]
             else item,
             int(counts[j]),

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 from lessons.scenarios import Outcome, Scenario, Variant
 from questions.claims import Claim, true_options
+from questions.families.transforms import runs
 
 Predict = Callable[[Outcome], Claim | None]
 Why = Callable[[Outcome], str] | str
@@ -40,8 +41,17 @@ def what_it_did(outcome: Outcome) -> Claim:
     return printed(outcome.printed, outcome.raised_type)
 
 
+TIMES = "\u00d7"  # the multiplication sign
+REPEAT_NOTE = f"(`x` {TIMES}2 stands for the line `x` printed twice in a row.)"
+
+
 def code_list(lines: Sequence[str]) -> str:
-    return ", ".join(f"`{line}`" if line.strip() else "an empty line" for line in lines)
+    """Lines as inline code; a line repeated in a row is shown once, with its count."""
+    shown = []
+    for line, count in runs(lines):
+        text = f"`{line}`" if line.strip() else "an empty line"
+        shown.append(f"{text} {TIMES}{count}" if count > 1 else text)
+    return ", ".join(shown)
 
 
 def describe(claim: Claim) -> str:
@@ -58,8 +68,10 @@ def describe(claim: Claim) -> str:
 
 def happened(outcome: Outcome) -> str:
     """What the run did, in a sentence (used in feedback and explanations)."""
-    return describe(what_it_did(outcome)).replace("It prints", "The run printed", 1).replace(
-        "It raises", "The run raised", 1
+    return (
+        describe(what_it_did(outcome))
+        .replace("It prints", "The run printed", 1)
+        .replace("It raises", "The run raised", 1)
     )
 
 
@@ -101,6 +113,7 @@ class ItemDraft:
 
     family: str
     variant: str
+    lesson: str
     shape: str
     prompt: str
     options: tuple[Option, ...]
@@ -139,7 +152,7 @@ class Family:
     answer: Callable[[Outcome], Claim] = what_it_did
     render: Callable[[Claim], str] = describe
     style: str = "code"
-    right: Why = "This is what the run printed."
+    right: Why = "Right."
     discrimination: float = 1.2
     difficulty: float | None = None  # None: the level's starting difficulty
     shapes: tuple[str, ...] = field(default=())  # limit to these shape keys (default: all)
@@ -177,27 +190,31 @@ class Family:
         derived = true_options(claims, outcome)
         if len(derived) != 1 or claims[next(iter(derived))] != key:
             return None  # a distractor the run made true, or a key it did not: no item
+        texts = [self.render(claim) for claim in claims]
+        note = any(TIMES in text for text in texts)
         return ItemDraft(
             family=self.slug,
             variant=variant.preset,
+            lesson=variant.lesson,
             shape=variant.shape_name,
-            prompt=self.prompt(variant),
+            prompt=self.prompt(variant, note=note),
             options=tuple(
-                Option(self.render(claim), claim, claim == key, rationale)
-                for claim, rationale in options
+                Option(text, claim, claim == key, rationale)
+                for text, (claim, rationale) in zip(texts, options, strict=True)
             ),
             explanation=f"{self.explanation.strip()}\n\n{happened(outcome)}",
             outcome=outcome,
         )
 
-    def prompt(self, variant: Variant) -> str:
+    def prompt(self, variant: Variant, *, note: bool = False) -> str:
         program = variant.program()
         code = program.code.strip("\n")
-        return f"{program.premise}\n\n```python\n{code}\n```\n\n{self.question}\n"
+        question = f"{self.question} {REPEAT_NOTE}" if note else self.question
+        return f"{program.premise}\n\n```python\n{code}\n```\n\n{question}\n"
 
     def _right(self, outcome: Outcome) -> str:
         text = self.right(outcome) if callable(self.right) else self.right
-        return f"{text} {happened(outcome)}" if "run printed" not in text else text
+        return f"{text} {happened(outcome)}"
 
     def _distractors(self, outcome: Outcome, key: Claim) -> list[tuple[Claim, str]]:
         seen = {key}

@@ -83,7 +83,12 @@ def append(lines: Sequence[str], line: str) -> Lines | None:
 def squeeze(lines: Sequence[str], *squeezed: str) -> Lines | None:
     """Repeats of the `squeezed` lines in a row become one: "one event per response"."""
     return changed(
-        lines, [line for line, count in runs(lines) for line in [line] * (1 if line in squeezed else count)]
+        lines,
+        [
+            line
+            for line, count in runs(lines)
+            for line in [line] * (1 if line in squeezed else count)
+        ],
     )
 
 
@@ -113,6 +118,8 @@ def truncate(lines: Sequence[str], length: int) -> Lines | None:
     return changed(lines, lines[:length])
 
 
-def apply(transform: Callable[..., Lines | None], *args: object) -> Callable[[Sequence[str]], Lines | None]:
+def apply(
+    transform: Callable[..., Lines | None], *args: object
+) -> Callable[[Sequence[str]], Lines | None]:
     """A one-argument transform: `apply(drop, "x")(lines)` is `drop(lines, "x")`."""
     return lambda lines: transform(lines, *args)

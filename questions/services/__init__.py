@@ -26,6 +26,7 @@ from questions.services.bank import (
     BankLoadResult,
     bank_export,
     bank_load,
+    banks_load,
     questions_activate,
     questions_retire,
 )
@@ -61,6 +62,7 @@ __all__ = [
     "attempts_expire_overdue",
     "bank_export",
     "bank_load",
+    "banks_load",
     "closed_message",
     "item_parameters_calibrate",
     "question_snapshot",

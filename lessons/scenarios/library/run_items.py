@@ -66,7 +66,10 @@ def item_names(shape: Shape, theme: Theme) -> Program:
         ]
     )
     return Program(
-        code=code, script=script, premise=narrate(script), input=theme["ask"],
+        code=code,
+        script=script,
+        premise=narrate(script),
+        input=theme["ask"],
         agents=(theme["assistant"],),
     )
 
