@@ -87,6 +87,12 @@ class VirtualClockLoop(asyncio.SelectorEventLoop):
 def run_on_virtual_clock(main: Callable[[], Coroutine[Any, Any, T]]) -> T:
     """Run `main()` to completion on a fresh virtual-clock loop (in the calling thread, which
     must not be running a loop), then close the loop and its executor."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        pass
+    else:
+        raise RuntimeError("Run a virtual clock from a thread with no loop (asyncio.to_thread).")
     loop = VirtualClockLoop()
     try:
         return loop.run_until_complete(main())

@@ -18,6 +18,7 @@ from typing import Any, Literal
 from django.db import transaction
 from django.db.models import F, Prefetch, QuerySet
 from django.utils import timezone
+from pydantic import ValidationError
 
 from questions import rules
 from questions.bankfile import (
@@ -320,7 +321,7 @@ def _question_entry(question: Question) -> QuestionEntry:
                 text=choice.text,
                 correct=choice.is_correct,
                 rationale=choice.rationale,
-                claim=None if choice.claim is None else Claim.model_construct(**choice.claim),
+                claim=_stored_claim(choice.claim),
             )
             for choice in question.choices.all()
         ],
@@ -334,6 +335,16 @@ def _question_entry(question: Question) -> QuestionEntry:
         family=question.family or None,
         variant=question.variant or None,
     )
+
+
+def _stored_claim(data: dict[str, Any] | None) -> Claim | None:
+    """A stored claim as the file writes it; one the file could not hold goes out as it is."""
+    if data is None:
+        return None
+    try:
+        return Claim.model_validate(data)
+    except ValidationError:
+        return Claim.model_construct(**data)
 
 
 def _bank_sdk_version(questions: list[Question]) -> str:
