@@ -17,6 +17,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
 from lti_tool.lti_core.constants import ContextRole
 from lti_tool.lti_core.utils import normalize_role
 from lti_tool.models import LtiLaunch, LtiUser
@@ -59,10 +60,13 @@ def _names(lti_launch: LtiLaunch) -> tuple[str, str]:
     return first[:150], last[:150]
 
 
-def _new_username(platform_user: LtiUser) -> str:
+def _new_username(lti_launch: LtiLaunch) -> str:
+    """A readable, unique username from the name claims ("grace-hopper-3f9a2c"); the
+    account is found by the platform's sub, never by this name."""
     model = get_user_model()
+    base = slugify(" ".join(_names(lti_launch)))[:40] or "learner"
     while True:
-        username = f"lti-{platform_user.registration_id}-{secrets.token_hex(4)}"
+        username = f"{base}-{secrets.token_hex(3)}"
         if not model.objects.filter(username=username).exists():
             return username
 
@@ -73,7 +77,7 @@ def _learner(lti_launch: LtiLaunch) -> User:
     user = platform_user.auth_user
     if user is None:
         # No password: this learner signs in through the platform.
-        user = get_user_model().objects.create_user(username=_new_username(platform_user))
+        user = get_user_model().objects.create_user(username=_new_username(lti_launch))
         platform_user.auth_user = user
         platform_user.save(update_fields=["auth_user", "datetime_modified"])
     first, last = _names(lti_launch)

@@ -8,6 +8,8 @@ linking return endpoint. Its views are served by the live test server beside cer
 from __future__ import annotations
 
 import html
+import io
+import json
 import re
 import secrets
 import time
@@ -18,8 +20,10 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import jwt
 from cryptography.hazmat.primitives.asymmetric import rsa
+from django.core.management import call_command
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
+from lti_tool.models import LtiDeployment, LtiRegistration
 
 ISSUER = "https://lms.example"
 CLIENT_ID = "certify-client"
@@ -103,10 +107,12 @@ def authorize(request: HttpRequest) -> HttpResponse:
     assert params["response_mode"] == "form_post"
     claims = PLATFORM.claims(nonce=params["nonce"], login_hint=params["login_hint"])
     token = PLATFORM.sign(claims)
+    # A platform posts the id_token back from the browser, as this page does.
     return HttpResponse(
         f'<form method="post" action="{html.escape(params["redirect_uri"])}">'
-        f'<input name="id_token" value="{token}"><input name="state" value="{params["state"]}">'
-        "</form>"
+        f'<input type="hidden" name="id_token" value="{token}">'
+        f'<input type="hidden" name="state" value="{params["state"]}"></form>'
+        "<script>document.forms[0].submit()</script>"
     )
 
 
@@ -139,8 +145,6 @@ def scores(request: HttpRequest, lineitem: int) -> HttpResponse:
     if PLATFORM.fail_scores:
         PLATFORM.fail_scores -= 1
         return JsonResponse({"error": "gradebook is busy"}, status=503)
-    import json
-
     PLATFORM.scores.append({"lineitem": lineitem, **json.loads(request.body)})
     return HttpResponse(status=204)
 
@@ -151,6 +155,29 @@ def deep_link_return(request: HttpRequest) -> JsonResponse:
     claims = jwt.decode(message, _tool_key(message), algorithms=["RS256"], audience=ISSUER)
     PLATFORM.deep_links.append(claims)
     return JsonResponse({"received": len(claims[DL + "content_items"])})
+
+
+def register(base: str) -> LtiRegistration:
+    """Reset the emulator to serve at `base`; register it in certify with an active
+    deployment; make the tool's key (as an operator does, with django-lti's command)."""
+    PLATFORM.base = base
+    PLATFORM.launches.clear()
+    PLATFORM.scores.clear()
+    PLATFORM.deep_links.clear()
+    PLATFORM.fail_scores = 0
+    call_command("rotate_keys", stdout=io.StringIO())
+    registration = LtiRegistration.objects.create(
+        name="Emulated LMS",
+        issuer=ISSUER,
+        client_id=CLIENT_ID,
+        auth_url=f"{base}/platform/auth",
+        token_url=f"{base}/platform/token",
+        keyset_url=f"{base}/platform/jwks",
+    )
+    LtiDeployment.objects.create(
+        registration=registration, deployment_id=DEPLOYMENT_ID, is_active=True
+    )
+    return registration
 
 
 # The browser side: what a user's browser does between the LMS and certify.

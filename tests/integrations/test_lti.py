@@ -12,7 +12,6 @@ import httpx
 import jwt
 import pytest
 from django.contrib.auth.models import User
-from django.core.management import call_command
 from lti_tool.models import Key, LtiContext, LtiDeployment, LtiRegistration, LtiUser
 
 from certify.models import Certificate
@@ -33,24 +32,7 @@ def lms(live_asgi: str, settings) -> LtiRegistration:
     """A registered platform (the emulator) with an active deployment, and the tool's key."""
     settings.ROOT_URLCONF = "tests.integrations.platform_urls"
     settings.SITE_URL = live_asgi
-    PLATFORM.base = live_asgi
-    PLATFORM.launches.clear()
-    PLATFORM.scores.clear()
-    PLATFORM.deep_links.clear()
-    PLATFORM.fail_scores = 0
-    call_command("rotate_keys", stdout=None)
-    registration = LtiRegistration.objects.create(
-        name="Emulated LMS",
-        issuer=platform.ISSUER,
-        client_id=platform.CLIENT_ID,
-        auth_url=f"{live_asgi}/platform/auth",
-        token_url=f"{live_asgi}/platform/token",
-        keyset_url=f"{live_asgi}/platform/jwks",
-    )
-    LtiDeployment.objects.create(
-        registration=registration, deployment_id=platform.DEPLOYMENT_ID, is_active=True
-    )
-    return registration
+    return platform.register(live_asgi)
 
 
 @pytest.fixture
@@ -135,7 +117,7 @@ def test_the_same_platform_user_is_the_same_learner_and_email_alone_matches_noth
     assert User.objects.count() == 2
     linked = LtiUser.objects.get().auth_user
     assert linked is not None
-    assert linked.username.startswith("lti-")
+    assert re.fullmatch(r"grace-hopper-[0-9a-f]{6}", linked.username)
 
 
 def test_a_lesson_link_lands_in_the_lesson(
