@@ -16,7 +16,7 @@ from typing import Any
 import requests
 from django.db import transaction
 from django.utils import timezone
-from lti_tool.models import LtiRegistration
+from lti_tool.models import Key, LtiRegistration
 from pylti1p3.assignments_grades import AssignmentsGradesService
 from pylti1p3.exception import LtiException, LtiServiceException
 from pylti1p3.grade import Grade
@@ -114,7 +114,7 @@ def grade_passback_send(*, passback_id: int, now: datetime | None = None) -> Gra
             return passback
     try:
         _post(passback)
-    except (LtiException, requests.RequestException, ValueError) as error:
+    except (LtiException, requests.RequestException, ValueError, Key.DoesNotExist) as error:
         return _record_failure(passback, _describe(error), now or timezone.now())
     return _record(
         passback,

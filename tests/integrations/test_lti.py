@@ -12,6 +12,7 @@ import httpx
 import jwt
 import pytest
 from django.contrib.auth.models import User
+from django.test import Client
 from lti_tool.models import Key, LtiContext, LtiDeployment, LtiRegistration, LtiUser
 
 from certify.models import Certificate
@@ -297,3 +298,24 @@ def test_the_jwks_publishes_the_tool_key_made_by_the_command(
     assert keys[0]["alg"] == "RS256"
     assert "d" not in keys[0]
     assert jwt.PyJWK(keys[0]).key_type == "RSA"
+
+
+def test_without_a_tool_key_the_login_says_what_to_do(
+    lms: LtiRegistration, browser: httpx.Client
+) -> None:
+    Key.objects.all().delete()
+
+    refused = platform.login_step(browser, str(lms.uuid), "sub-grace")
+
+    assert refused.status_code == 503
+    assert "manage.py rotate_keys" in refused.text
+    assert not LtiUser.objects.exists()
+
+
+def test_the_deep_link_page_without_a_launch_says_where_to_start(client: Client) -> None:
+    client.force_login(User.objects.create_user("teacher"))
+
+    page = client.get("/lti/deep-link/")
+
+    assert page.status_code == 403
+    assert "add content" in page.content.decode()
