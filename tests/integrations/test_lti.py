@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -13,6 +14,7 @@ import jwt
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
+from django.utils import timezone
 from lti_tool.models import Key, LtiContext, LtiDeployment, LtiRegistration, LtiUser
 
 from certify.models import Certificate
@@ -103,6 +105,25 @@ def test_a_learner_launches_into_the_exam_and_the_grade_reaches_the_gradebook(
     assert passback.status == GradePassback.Status.SENT
     assert passback.tries == 1
     assert Certificate.objects.get().holder_name == "Grace Hopper"
+
+
+def test_a_link_without_a_column_gets_one_made_and_reused(
+    lms: LtiRegistration, browser: httpx.Client, exam_quiz: Quiz
+) -> None:
+    PLATFORM.launches["sub-grace"] = learner_launch(
+        exam_quiz.slug, **{platform.AGS: PLATFORM.ags(lineitem=None)}
+    )
+    platform.launch(browser, str(lms.uuid), "sub-grace")
+    user = User.objects.get(lti_users__sub="sub-grace")
+
+    exams.take_exam(user, exam_quiz)
+    exams.take_exam(user, exam_quiz, at=timezone.now() + timedelta(days=30))
+
+    (column,) = PLATFORM.columns
+    assert column["label"] == "certify: Certification exam"
+    assert column["scoreMaximum"] == 100
+    assert column["resourceLinkId"] == "link-1"
+    assert [score["lineitem"] for score in PLATFORM.scores] == [100, 100]
 
 
 def test_the_same_platform_user_is_the_same_learner_and_email_alone_matches_nothing(
