@@ -3,9 +3,12 @@ a learner's-eye preview, status actions, and bank files in and out."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, Concatenate, ParamSpec
 
 from django.contrib import admin, messages
+from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, QuerySet
 from django.forms import ModelForm
@@ -14,6 +17,7 @@ from django.shortcuts import get_object_or_404
 from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
+from django.utils.decorators import method_decorator
 from django.utils.html import format_html
 from django.utils.text import capfirst
 
@@ -37,6 +41,8 @@ from questions.services.bank import (
     questions_retire,
 )
 
+P = ParamSpec("P")
+
 # What importing a bank file may do: create and change categories, questions and choices.
 IMPORT_PERMISSIONS = [
     f"questions.{action}_{model}"
@@ -47,6 +53,23 @@ IMPORT_PERMISSIONS = [
 
 def _questions(count: int) -> str:
     return f"{count} question{pluralize(count)}"
+
+
+AdminView = Callable[Concatenate["QuestionAdmin", HttpRequest, P], HttpResponse]
+
+
+def _view_permission_required(view: AdminView[P]) -> AdminView[P]:
+    """The question admin's view (or change) permission, checked before the page is built."""
+
+    @wraps(view)
+    def checked(
+        model_admin: QuestionAdmin, request: HttpRequest, *args: P.args, **kwargs: P.kwargs
+    ) -> HttpResponse:
+        if not model_admin.has_view_permission(request):
+            raise PermissionDenied
+        return view(model_admin, request, *args, **kwargs)
+
+    return checked
 
 
 def _yaml_download(text: str, filename: str) -> HttpResponse:
@@ -237,13 +260,12 @@ class QuestionAdmin(admin.ModelAdmin):
             **context,
         }
 
+    @_view_permission_required
     def preview_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         question = get_object_or_404(
             Question.objects.select_related("category").prefetch_related("choices"),
             pk=object_id,
         )
-        if not self.has_view_permission(request, question):
-            raise PermissionDenied
         context = self._page(
             request,
             f"Preview of {question.id}",
@@ -253,14 +275,12 @@ class QuestionAdmin(admin.ModelAdmin):
         )
         return TemplateResponse(request, "admin/questions/question/preview.html", context)
 
+    @_view_permission_required
     def export_view(self, request: HttpRequest) -> HttpResponse:
-        if not self.has_view_permission(request):
-            raise PermissionDenied
         return _yaml_download(bank_export(), "streaming.yaml")
 
+    @method_decorator(permission_required(IMPORT_PERMISSIONS, raise_exception=True))
     def import_view(self, request: HttpRequest) -> HttpResponse:
-        if not request.user.has_perms(IMPORT_PERMISSIONS):
-            raise PermissionDenied
         errors: list[str] = []
         posted = request.method == "POST"
         form = BankImportForm(request.POST, request.FILES) if posted else BankImportForm()
