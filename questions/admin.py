@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any, Concatenate, ParamSpec
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypedDict
 
 from django.contrib import admin, messages
 from django.contrib.auth.decorators import permission_required
@@ -32,6 +32,7 @@ from questions.models import (
     Choice,
     ItemCalibration,
     Question,
+    QuestionQuerySet,
     Quiz,
 )
 from questions.services.bank import (
@@ -40,6 +41,19 @@ from questions.services.bank import (
     questions_activate,
     questions_retire,
 )
+
+if TYPE_CHECKING:
+    from typing import TypeAlias
+
+    from django_stubs_ext import WithAnnotations
+
+    class AnswerStats(TypedDict):
+        """What QuestionQuerySet.with_answer_stats annotates."""
+
+        times_answered: int
+        times_correct: int
+
+    QuestionWithStats: TypeAlias = WithAnnotations[Question, AnswerStats]
 
 P = ParamSpec("P")
 
@@ -171,15 +185,17 @@ class QuestionAdmin(admin.ModelAdmin):
         # Changing a primary key in the admin would save a copy under the new id.
         return ["id"] if obj is not None else []
 
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Question]:
-        return super().get_queryset(request).with_answer_stats()
+    def get_queryset(self, request: HttpRequest) -> QuestionQuerySet:
+        queryset = super().get_queryset(request)
+        assert isinstance(queryset, QuestionQuerySet)  # the default manager's, ordered
+        return queryset.with_answer_stats()
 
     @admin.display(description="answered", ordering="times_answered")
-    def times_answered(self, question: Question) -> int:
+    def times_answered(self, question: QuestionWithStats) -> int:
         return question.times_answered
 
     @admin.display(description="% correct")
-    def percent_correct(self, question: Question) -> str:
+    def percent_correct(self, question: QuestionWithStats) -> str:
         if not question.times_answered:
             return "-"
         return f"{100 * question.times_correct / question.times_answered:.0f}%"
@@ -369,7 +385,7 @@ class ReadOnlyAdminMixin:
 
 class AnswerInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = Answer
-    fields = [
+    fields = (
         "position",
         "question",
         "category_slug",
@@ -377,7 +393,7 @@ class AnswerInline(ReadOnlyAdminMixin, admin.TabularInline):
         "correct",
         "flagged",
         "answered_at",
-    ]
+    )
     readonly_fields = fields
     ordering = ["position"]
     extra = 0
@@ -388,7 +404,7 @@ class AdaptiveOutcomeInline(ReadOnlyAdminMixin, admin.StackedInline):
     """Adaptive practice: the engine's decision and estimates when the attempt finished."""
 
     model = AdaptiveOutcome
-    fields = [
+    fields = (
         "verdict",
         "reason",
         "p_ready",
@@ -398,7 +414,7 @@ class AdaptiveOutcomeInline(ReadOnlyAdminMixin, admin.StackedInline):
         "overall_high",
         "categories",
         "parameters_version",
-    ]
+    )
     readonly_fields = fields
     extra = 0
 
@@ -419,7 +435,7 @@ class AttemptAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_select_related = ["user", "quiz"]
     search_fields = ["user__username", "user__email", "quiz__title"]
     date_hierarchy = "started_at"
-    readonly_fields = [
+    readonly_fields = (
         "user",
         "quiz",
         "status",
@@ -434,7 +450,7 @@ class AttemptAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "score",
         "category_scores",
         "passed",
-    ]
+    )
     fields = readonly_fields
     inlines = [AdaptiveOutcomeInline, AnswerInline]
 
@@ -450,7 +466,7 @@ class AttemptAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 class ItemCalibrationInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = ItemCalibration
-    fields = [
+    fields = (
         "question",
         "answers",
         "refitted",
@@ -460,7 +476,7 @@ class ItemCalibrationInline(ReadOnlyAdminMixin, admin.TabularInline):
         "difficulty_after",
         "guessing_before",
         "guessing_after",
-    ]
+    )
     readonly_fields = fields
     extra = 0
 
@@ -470,6 +486,6 @@ class BankParametersAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Versions of the item parameters, written by `manage.py calibrate_items` only."""
 
     list_display = ["__str__", "created_at", "refitted", "answers", "attempts", "min_answers"]
-    readonly_fields = ["version", "created_at", "min_answers", "attempts", "answers", "refitted"]
+    readonly_fields = ("version", "created_at", "min_answers", "attempts", "answers", "refitted")
     fields = readonly_fields
     inlines = [ItemCalibrationInline]

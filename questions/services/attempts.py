@@ -17,6 +17,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
 from django.utils import timezone
@@ -56,9 +57,7 @@ class AnswerRejected(AttemptError):
 # Starting ----------------------------------------------------------------------------------
 
 
-def attempt_start(
-    *, user: AbstractBaseUser, quiz: Quiz, now: datetime | None = None
-) -> tuple[Attempt, bool]:
+def attempt_start(*, user: User, quiz: Quiz, now: datetime | None = None) -> tuple[Attempt, bool]:
     """Start `quiz` for `user`, or resume their open attempt (same answers, same deadline).
 
     Returns (attempt, created). An open attempt already past its deadline is finalized first,
@@ -80,7 +79,7 @@ def attempt_start(
 
 
 def attempt_retake_missed(
-    *, user: AbstractBaseUser, attempt_id: int, now: datetime | None = None
+    *, user: User, attempt_id: int, now: datetime | None = None
 ) -> tuple[Attempt, bool]:
     """Start (or resume) a drill of exactly the questions missed in a finished attempt."""
     now = now or timezone.now()
@@ -121,7 +120,7 @@ def _missed_questions(source: Attempt) -> list[Question]:
 
 
 def _open_attempt(
-    *, user: AbstractBaseUser, quiz: Quiz, retake_of: Attempt | None, now: datetime
+    *, user: User, quiz: Quiz, retake_of: Attempt | None, now: datetime
 ) -> Attempt | None:
     attempts = Attempt.objects.for_user(user).open().filter(quiz=quiz)
     if retake_of is None:
@@ -136,7 +135,7 @@ def _open_attempt(
 
 
 def _attempt_new(
-    *, user: AbstractBaseUser, quiz: Quiz, now: datetime, retake_of: Attempt | None = None
+    *, user: User, quiz: Quiz, now: datetime, retake_of: Attempt | None = None
 ) -> Attempt:
     return Attempt(
         user=user,
