@@ -17,6 +17,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
 from lti_tool.lti_core.constants import ContextRole
 from lti_tool.lti_core.utils import normalize_role
 from lti_tool.models import LtiLaunch, LtiUser
@@ -29,6 +30,7 @@ from questions.models import Quiz
 AGS_CLAIM = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
 CUSTOM_CLAIM = "https://purl.imsglobal.org/spec/lti/claim/custom"
 SCORE_SCOPE = "https://purl.imsglobal.org/spec/lti-ags/scope/score"
+LINEITEM_SCOPE = "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem"
 STAFF_ROLES = {ContextRole.INSTRUCTOR, ContextRole.ADMINISTRATOR, ContextRole.CONTENT_DEVELOPER}
 
 
@@ -59,10 +61,13 @@ def _names(lti_launch: LtiLaunch) -> tuple[str, str]:
     return first[:150], last[:150]
 
 
-def _new_username(platform_user: LtiUser) -> str:
+def _new_username(lti_launch: LtiLaunch) -> str:
+    """A readable, unique username from the name claims ("grace-hopper-3f9a2c"); the
+    account is found by the platform's sub, never by this name."""
     model = get_user_model()
+    base = slugify(" ".join(_names(lti_launch)))[:40] or "learner"
     while True:
-        username = f"lti-{platform_user.registration_id}-{secrets.token_hex(4)}"
+        username = f"{base}-{secrets.token_hex(3)}"
         if not model.objects.filter(username=username).exists():
             return username
 
@@ -73,7 +78,7 @@ def _learner(lti_launch: LtiLaunch) -> User:
     user = platform_user.auth_user
     if user is None:
         # No password: this learner signs in through the platform.
-        user = get_user_model().objects.create_user(username=_new_username(platform_user))
+        user = get_user_model().objects.create_user(username=_new_username(lti_launch))
         platform_user.auth_user = user
         platform_user.save(update_fields=["auth_user", "datetime_modified"])
     first, last = _names(lti_launch)
@@ -106,10 +111,15 @@ def _target(lti_launch: LtiLaunch) -> LinkTarget | None:
 
 
 def _grade_link(lti_launch: LtiLaunch, user: User, quiz: Quiz, now: datetime) -> None:
-    endpoint = lti_launch.get_claim(AGS_CLAIM) or {}
-    lineitem = endpoint.get("lineitem") if isinstance(endpoint, dict) else None
-    scopes = endpoint.get("scope", []) if isinstance(endpoint, dict) else []
-    if not lineitem or SCORE_SCOPE not in scopes:
+    """Remember where this learner's scores go: the link's own gradebook column, or (when the
+    platform lets certify manage columns) the course's columns, where certify makes one."""
+    endpoint = lti_launch.get_claim(AGS_CLAIM)
+    if not isinstance(endpoint, dict):
+        return
+    scopes = endpoint.get("scope", [])
+    lineitem = endpoint.get("lineitem") or ""
+    lineitems = endpoint.get("lineitems") if LINEITEM_SCOPE in scopes else ""
+    if SCORE_SCOPE not in scopes or not (lineitem or lineitems):
         return
     GradeLink.objects.update_or_create(
         user=user,
@@ -118,6 +128,7 @@ def _grade_link(lti_launch: LtiLaunch, user: User, quiz: Quiz, now: datetime) ->
         defaults={
             "platform_user": lti_launch.user,
             "lineitem_url": lineitem,
+            "lineitems_url": lineitems or "",
             "scopes": list(scopes),
             "launched_at": now,
         },

@@ -83,7 +83,7 @@ def _item_fit(item: ItemSpec, params: FloatArray, answers: int, refitted: bool) 
     if not refitted:
         return ItemFit(item, answers, False)
     a, b, c = (round(float(v), 4) for v in params)
-    return ItemFit(ItemSpec(item.id, item.category, a, b, c), answers, True)
+    return ItemFit(ItemSpec(item.id, item.category, a, b, c, family=item.family), answers, True)
 
 
 def _probability(params: FloatArray, theta: FloatArray) -> FloatArray:

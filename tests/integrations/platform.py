@@ -8,6 +8,8 @@ linking return endpoint. Its views are served by the live test server beside cer
 from __future__ import annotations
 
 import html
+import io
+import json
 import re
 import secrets
 import time
@@ -18,8 +20,10 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import jwt
 from cryptography.hazmat.primitives.asymmetric import rsa
+from django.core.management import call_command
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
+from lti_tool.models import LtiDeployment, LtiRegistration
 
 ISSUER = "https://lms.example"
 CLIENT_ID = "certify-client"
@@ -29,6 +33,7 @@ LTI = "https://purl.imsglobal.org/spec/lti/claim/"
 AGS = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
 DL = "https://purl.imsglobal.org/spec/lti-dl/claim/"
 SCORE_SCOPE = "https://purl.imsglobal.org/spec/lti-ags/scope/score"
+LINEITEM_SCOPE = "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem"
 LEARNER = "http://purl.imsglobal.org/vocab/lis/v2/membership#Learner"
 INSTRUCTOR = "http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor"
 
@@ -46,6 +51,7 @@ class Platform:
     tokens: set[str] = field(default_factory=set)
     scores: list[dict[str, Any]] = field(default_factory=list)
     deep_links: list[dict[str, Any]] = field(default_factory=list)
+    columns: list[dict[str, Any]] = field(default_factory=list)
     fail_scores: int = 0
 
     def jwks(self) -> dict[str, Any]:
@@ -76,7 +82,14 @@ class Platform:
         base.update(extra)
         return {key: value for key, value in base.items() if value is not None}
 
-    def ags(self, lineitem: int = 7) -> dict[str, Any]:
+    def ags(self, lineitem: int | None = 7) -> dict[str, Any]:
+        """The AGS claim: the link's own column, or (None) only the course's columns, which
+        the tool may manage."""
+        if lineitem is None:
+            return {
+                "scope": [SCORE_SCOPE, LINEITEM_SCOPE],
+                "lineitems": f"{self.base}/platform/lineitems",
+            }
         return {
             "scope": [SCORE_SCOPE],
             "lineitems": f"{self.base}/platform/lineitems",
@@ -103,10 +116,12 @@ def authorize(request: HttpRequest) -> HttpResponse:
     assert params["response_mode"] == "form_post"
     claims = PLATFORM.claims(nonce=params["nonce"], login_hint=params["login_hint"])
     token = PLATFORM.sign(claims)
+    # A platform posts the id_token back from the browser, as this page does.
     return HttpResponse(
         f'<form method="post" action="{html.escape(params["redirect_uri"])}">'
-        f'<input name="id_token" value="{token}"><input name="state" value="{params["state"]}">'
-        "</form>"
+        f'<input type="hidden" name="id_token" value="{token}">'
+        f'<input type="hidden" name="state" value="{params["state"]}"></form>'
+        "<script>document.forms[0].submit()</script>"
     )
 
 
@@ -129,18 +144,32 @@ def token(request: HttpRequest) -> JsonResponse:
     )
 
 
+def _authorized(request: HttpRequest) -> bool:
+    return request.headers.get("Authorization", "").removeprefix("Bearer ") in PLATFORM.tokens
+
+
+@csrf_exempt
+def lineitems(request: HttpRequest) -> JsonResponse:
+    """The course's gradebook columns: listed, or one made by the tool."""
+    if not _authorized(request):
+        return JsonResponse({"error": "unauthorized"}, status=401)
+    if request.method == "POST":
+        column = {**json.loads(request.body), "id": ""}
+        column["id"] = f"{PLATFORM.base}/platform/lineitems/{100 + len(PLATFORM.columns)}"
+        PLATFORM.columns.append(column)
+        return JsonResponse(column, status=201)
+    return JsonResponse(PLATFORM.columns, safe=False)
+
+
 @csrf_exempt
 def scores(request: HttpRequest, lineitem: int) -> HttpResponse:
-    bearer = request.headers.get("Authorization", "").removeprefix("Bearer ")
-    if bearer not in PLATFORM.tokens:
+    if not _authorized(request):
         return JsonResponse({"error": "unauthorized"}, status=401)
     if request.content_type != "application/vnd.ims.lis.v1.score+json":
         return JsonResponse({"error": "bad content type"}, status=415)
     if PLATFORM.fail_scores:
         PLATFORM.fail_scores -= 1
         return JsonResponse({"error": "gradebook is busy"}, status=503)
-    import json
-
     PLATFORM.scores.append({"lineitem": lineitem, **json.loads(request.body)})
     return HttpResponse(status=204)
 
@@ -151,6 +180,30 @@ def deep_link_return(request: HttpRequest) -> JsonResponse:
     claims = jwt.decode(message, _tool_key(message), algorithms=["RS256"], audience=ISSUER)
     PLATFORM.deep_links.append(claims)
     return JsonResponse({"received": len(claims[DL + "content_items"])})
+
+
+def register(base: str) -> LtiRegistration:
+    """Reset the emulator to serve at `base`; register it in certify with an active
+    deployment; make the tool's key (as an operator does, with django-lti's command)."""
+    PLATFORM.base = base
+    PLATFORM.launches.clear()
+    PLATFORM.scores.clear()
+    PLATFORM.deep_links.clear()
+    PLATFORM.columns.clear()
+    PLATFORM.fail_scores = 0
+    call_command("rotate_keys", stdout=io.StringIO())
+    registration = LtiRegistration.objects.create(
+        name="Emulated LMS",
+        issuer=ISSUER,
+        client_id=CLIENT_ID,
+        auth_url=f"{base}/platform/auth",
+        token_url=f"{base}/platform/token",
+        keyset_url=f"{base}/platform/jwks",
+    )
+    LtiDeployment.objects.create(
+        registration=registration, deployment_id=DEPLOYMENT_ID, is_active=True
+    )
+    return registration
 
 
 # The browser side: what a user's browser does between the LMS and certify.

@@ -6,13 +6,15 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 import httpx
 import jwt
 import pytest
 from django.contrib.auth.models import User
-from django.core.management import call_command
+from django.test import Client
+from django.utils import timezone
 from lti_tool.models import Key, LtiContext, LtiDeployment, LtiRegistration, LtiUser
 
 from certify.models import Certificate
@@ -33,24 +35,7 @@ def lms(live_asgi: str, settings) -> LtiRegistration:
     """A registered platform (the emulator) with an active deployment, and the tool's key."""
     settings.ROOT_URLCONF = "tests.integrations.platform_urls"
     settings.SITE_URL = live_asgi
-    PLATFORM.base = live_asgi
-    PLATFORM.launches.clear()
-    PLATFORM.scores.clear()
-    PLATFORM.deep_links.clear()
-    PLATFORM.fail_scores = 0
-    call_command("rotate_keys", stdout=None)
-    registration = LtiRegistration.objects.create(
-        name="Emulated LMS",
-        issuer=platform.ISSUER,
-        client_id=platform.CLIENT_ID,
-        auth_url=f"{live_asgi}/platform/auth",
-        token_url=f"{live_asgi}/platform/token",
-        keyset_url=f"{live_asgi}/platform/jwks",
-    )
-    LtiDeployment.objects.create(
-        registration=registration, deployment_id=platform.DEPLOYMENT_ID, is_active=True
-    )
-    return registration
+    return platform.register(live_asgi)
 
 
 @pytest.fixture
@@ -122,6 +107,25 @@ def test_a_learner_launches_into_the_exam_and_the_grade_reaches_the_gradebook(
     assert Certificate.objects.get().holder_name == "Grace Hopper"
 
 
+def test_a_link_without_a_column_gets_one_made_and_reused(
+    lms: LtiRegistration, browser: httpx.Client, exam_quiz: Quiz
+) -> None:
+    PLATFORM.launches["sub-grace"] = learner_launch(
+        exam_quiz.slug, **{platform.AGS: PLATFORM.ags(lineitem=None)}
+    )
+    platform.launch(browser, str(lms.uuid), "sub-grace")
+    user = User.objects.get(lti_users__sub="sub-grace")
+
+    exams.take_exam(user, exam_quiz)
+    exams.take_exam(user, exam_quiz, at=timezone.now() + timedelta(days=30))
+
+    (column,) = PLATFORM.columns
+    assert column["label"] == "certify: Certification exam"
+    assert column["scoreMaximum"] == 100
+    assert column["resourceLinkId"] == "link-1"
+    assert [score["lineitem"] for score in PLATFORM.scores] == [100, 100]
+
+
 def test_the_same_platform_user_is_the_same_learner_and_email_alone_matches_nothing(
     lms: LtiRegistration, browser: httpx.Client, exam_quiz: Quiz
 ) -> None:
@@ -135,7 +139,7 @@ def test_the_same_platform_user_is_the_same_learner_and_email_alone_matches_noth
     assert User.objects.count() == 2
     linked = LtiUser.objects.get().auth_user
     assert linked is not None
-    assert linked.username.startswith("lti-")
+    assert re.fullmatch(r"grace-hopper-[0-9a-f]{6}", linked.username)
 
 
 def test_a_lesson_link_lands_in_the_lesson(
@@ -315,3 +319,24 @@ def test_the_jwks_publishes_the_tool_key_made_by_the_command(
     assert keys[0]["alg"] == "RS256"
     assert "d" not in keys[0]
     assert jwt.PyJWK(keys[0]).key_type == "RSA"
+
+
+def test_without_a_tool_key_the_login_says_what_to_do(
+    lms: LtiRegistration, browser: httpx.Client
+) -> None:
+    Key.objects.all().delete()
+
+    refused = platform.login_step(browser, str(lms.uuid), "sub-grace")
+
+    assert refused.status_code == 503
+    assert "manage.py rotate_keys" in refused.text
+    assert not LtiUser.objects.exists()
+
+
+def test_the_deep_link_page_without_a_launch_says_where_to_start(client: Client) -> None:
+    client.force_login(User.objects.create_user("teacher"))
+
+    page = client.get("/lti/deep-link/")
+
+    assert page.status_code == 403
+    assert "add content" in page.content.decode()
