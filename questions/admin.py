@@ -163,7 +163,7 @@ class QuestionAdmin(admin.ModelAdmin):
 
     @admin.display(description="category", ordering="category__order")
     def category_slug(self, question: Question) -> str:
-        return question.category.slug
+        return question.category_slug or "-"
 
     @admin.display(description="SDK", ordering="sdk_version")
     def sdk(self, question: Question) -> str:

@@ -36,7 +36,7 @@ def item_of(question: Question) -> ItemSpec:
     """One question as the engine's item (its category and 3PL parameters)."""
     return ItemSpec(
         question.id,
-        question.category.slug,
+        question.category_slug,
         question.discrimination,
         question.difficulty,
         question.guessing,
