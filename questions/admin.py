@@ -19,6 +19,7 @@ from django.utils.text import capfirst
 
 from questions.bankfile import BankInvalid
 from questions.forms import BankImportForm, ChoiceForm, ChoiceInlineFormSet, QuestionAdminForm
+from questions.interchange import INTERCHANGES, Interchange, interchange_named
 from questions.models import (
     AdaptiveOutcome,
     Answer,
@@ -36,6 +37,7 @@ from questions.services.bank import (
     questions_activate,
     questions_retire,
 )
+from questions.services.interchange import bank_interchange_export, bank_interchange_load
 
 # What importing a bank file may do: create and change categories, questions and choices.
 IMPORT_PERMISSIONS = [
@@ -49,10 +51,21 @@ def _questions(count: int) -> str:
     return f"{count} question{pluralize(count)}"
 
 
-def _yaml_download(text: str, filename: str) -> HttpResponse:
-    response = HttpResponse(text, content_type="application/yaml; charset=utf-8")
+def _download(data: str | bytes, filename: str, content_type: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    # Exports hold the keys: never kept by a shared cache.
+    response["Cache-Control"] = "private, no-store"
     return response
+
+
+def _yaml_download(text: str, filename: str) -> HttpResponse:
+    return _download(text, filename, "application/yaml; charset=utf-8")
+
+
+def _interchange_download(fmt: Interchange, questions: QuerySet[Question] | None) -> HttpResponse:
+    exported = bank_interchange_export(fmt=fmt, questions=questions)
+    return _download(exported.data, exported.filename, exported.media_type)
 
 
 @admin.register(Category)
@@ -112,13 +125,21 @@ class QuestionAdmin(admin.ModelAdmin):
         "sdk",
         "times_answered",
         "percent_correct",
+        "missing",
     ]
     list_filter = ["category", "level", "kind", "status", "style"]
     list_select_related = ["category"]
     list_per_page = 100
     search_fields = ["id", "topic", "prompt", "explanation"]
     ordering = ["category__order", "id"]
-    actions = ["activate", "retire", "export_selected"]
+    actions = [
+        "activate",
+        "retire",
+        "export_selected",
+        "export_selected_gift",
+        "export_selected_moodle_xml",
+        "export_selected_qti",
+    ]
     save_on_top = True
     fieldsets = [
         (None, {"fields": ["id", "category", "level", "kind", "style", "status"]}),
@@ -132,6 +153,7 @@ class QuestionAdmin(admin.ModelAdmin):
                     "demo_lesson",
                     "demo_preset",
                     "sdk_version",
+                    "import_key",
                 ]
             },
         ),
@@ -146,7 +168,7 @@ class QuestionAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request: HttpRequest, obj: Question | None = None) -> list[str]:
         # Changing a primary key in the admin would save a copy under the new id.
-        return ["id"] if obj is not None else []
+        return ["id", "import_key"] if obj is not None else ["import_key"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Question]:
         return super().get_queryset(request).with_answer_stats()
@@ -164,6 +186,11 @@ class QuestionAdmin(admin.ModelAdmin):
     @admin.display(description="category", ordering="category__order")
     def category_slug(self, question: Question) -> str:
         return question.category_slug or "-"
+
+    @admin.display(description="still needs")
+    def missing(self, question: Question) -> str:
+        """What an imported draft lacks before it can be activated."""
+        return ", ".join(question.missing_fields()) or "-"
 
     @admin.display(description="SDK", ordering="sdk_version")
     def sdk(self, question: Question) -> str:
@@ -205,6 +232,24 @@ class QuestionAdmin(admin.ModelAdmin):
         return _yaml_download(
             bank_export(questions=queryset), f"bank-{queryset.count()}-questions.yaml"
         )
+
+    @admin.action(description="Export selected questions (GIFT)", permissions=["view"])
+    def export_selected_gift(
+        self, request: HttpRequest, queryset: QuerySet[Question]
+    ) -> HttpResponse:
+        return _interchange_download("gift", queryset)
+
+    @admin.action(description="Export selected questions (Moodle XML)", permissions=["view"])
+    def export_selected_moodle_xml(
+        self, request: HttpRequest, queryset: QuerySet[Question]
+    ) -> HttpResponse:
+        return _interchange_download("moodle-xml", queryset)
+
+    @admin.action(description="Export selected questions (QTI 1.2 package)", permissions=["view"])
+    def export_selected_qti(
+        self, request: HttpRequest, queryset: QuerySet[Question]
+    ) -> HttpResponse:
+        return _interchange_download("qti", queryset)
 
     # --- extra pages -----------------------------------------------------------------------
 
@@ -254,8 +299,14 @@ class QuestionAdmin(admin.ModelAdmin):
         return TemplateResponse(request, "admin/questions/question/preview.html", context)
 
     def export_view(self, request: HttpRequest) -> HttpResponse:
+        """The whole bank, keys included: YAML by default, or ?format=json|gift|moodle-xml|qti."""
         if not self.has_view_permission(request):
             raise PermissionDenied
+        fmt = request.GET.get("format", "yaml")
+        if fmt == "json":
+            return _download(bank_export(fmt="json"), "streaming.json", "application/json")
+        if fmt in INTERCHANGES:
+            return _interchange_download(interchange_named(fmt), None)
         return _yaml_download(bank_export(), "streaming.yaml")
 
     def import_view(self, request: HttpRequest) -> HttpResponse:
@@ -265,13 +316,15 @@ class QuestionAdmin(admin.ModelAdmin):
         posted = request.method == "POST"
         form = BankImportForm(request.POST, request.FILES) if posted else BankImportForm()
         if posted and form.is_valid():
-            upload = form.cleaned_data["file"]
+            upload, fmt = form.cleaned_data["file"], form.cleaned_data["fmt"]
             try:
-                result = bank_load(text=upload.read(), source=upload.name)
+                report = self._import(upload.read(), fmt, upload.name)
             except BankInvalid as invalid:
                 errors = [str(error) for error in invalid.errors]
             else:
-                self.message_user(request, f"Imported {upload.name}. {result}", messages.SUCCESS)
+                self.message_user(request, f"Imported {upload.name}. {report[0]}", messages.SUCCESS)
+                for line in report[1:]:
+                    self.message_user(request, line, messages.WARNING)
                 return HttpResponseRedirect(reverse("admin:questions_question_changelist"))
         context = self._page(
             request,
@@ -286,6 +339,15 @@ class QuestionAdmin(admin.ModelAdmin):
             context,
             status=400 if errors else 200,
         )
+
+    @staticmethod
+    def _import(data: bytes, fmt: str, source: str) -> list[str]:
+        """Load the file; the summary, then what the instructor should know (new drafts and
+        what they lack, what the file had that certify left out)."""
+        if fmt == "yaml":
+            return [str(bank_load(text=data, source=source))]
+        result = bank_interchange_load(data=data, fmt=interchange_named(fmt), source=source)
+        return [str(result), *result.report()]
 
 
 # ---------------------------------------------------------------------------------------------

@@ -70,6 +70,14 @@ HELD: dict[Interchange, frozenset[str]] = {
 TAGGED = ("level", "style", "objective")
 
 
+def interchange_named(name: str) -> Interchange:
+    """The format called `name` (one of INTERCHANGES); ValueError for any other name."""
+    for fmt in INTERCHANGES:
+        if fmt == name:
+            return fmt
+    raise ValueError(f"Unknown format '{name}' (one of: {', '.join(INTERCHANGES)}).")
+
+
 def interchange_for(filename: str) -> Interchange | None:
     """The format a file's name says: .gift/.txt GIFT, .xml Moodle XML, .zip a QTI package."""
     name = filename.lower()

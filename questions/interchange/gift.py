@@ -356,10 +356,13 @@ def _question(entry: QuestionEntry) -> str:
     return "\n".join(lines)
 
 
-def gift_write(bank: BankFile) -> str:
-    """The bank's items as GIFT, category by category (in the bank's order)."""
+def gift_write(bank: BankFile, *, note: str = "") -> str:
+    """The bank's items as GIFT, category by category (in the bank's order); `note` (what the
+    format leaves out) goes in the opening comment."""
     names = {category.slug: category for category in bank.categories}
-    sections: list[str] = [f"// certify question bank, SDK {bank.sdk_version}"]
+    header = [f"// certify question bank, SDK {bank.sdk_version}"]
+    header += [f"// {line}" for line in note.splitlines()]
+    sections: list[str] = ["\n".join(header)]
     current: str | None = None
     for entry in bank.questions:
         if entry.category != current:

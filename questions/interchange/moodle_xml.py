@@ -241,10 +241,12 @@ def _question(root: etree._Element, entry: QuestionEntry) -> None:
     _tag_list(question, tags_for(entry))
 
 
-def moodle_xml_write(bank: BankFile) -> bytes:
-    """The bank's items as Moodle XML, category by category (in the bank's order)."""
+def moodle_xml_write(bank: BankFile, *, note: str = "") -> bytes:
+    """The bank's items as Moodle XML, category by category (in the bank's order); `note`
+    (what the format leaves out) goes in the opening comment."""
     root = etree.Element("quiz")
-    root.append(etree.Comment(f" certify question bank, SDK {bank.sdk_version} "))
+    comment = f"certify question bank, SDK {bank.sdk_version}. {note}".replace("--", "-")
+    root.append(etree.Comment(f" {comment.strip()} "))
     categories = {category.slug: category for category in bank.categories}
     current: str | None = "\0"
     for entry in bank.questions:

@@ -431,12 +431,14 @@ def _bank_document(category: CategoryEntry | None, entries: list[QuestionEntry])
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
-def _manifest(paths: list[tuple[str, str]]) -> bytes:
+def _manifest(paths: list[tuple[str, str]], note: str) -> bytes:
     root = etree.Element(
         f"{{{CP_NS}}}manifest",
         nsmap={None: CP_NS},  # type: ignore[dict-item]  # None: the default namespace
         identifier="certify-bank",
     )
+    if note:
+        root.append(etree.Comment(f" {note.replace('--', '-')} "))
     metadata = etree.SubElement(root, f"{{{CP_NS}}}metadata")
     etree.SubElement(metadata, f"{{{CP_NS}}}schema").text = "IMS Content"
     etree.SubElement(metadata, f"{{{CP_NS}}}schemaversion").text = "1.1.3"
@@ -450,8 +452,9 @@ def _manifest(paths: list[tuple[str, str]]) -> bytes:
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
-def qti_write(bank: BankFile) -> bytes:
-    """The bank as a QTI 1.2 package: a question bank (objectbank) per category."""
+def qti_write(bank: BankFile, *, note: str = "") -> bytes:
+    """The bank as a QTI 1.2 package: a question bank (objectbank) per category; `note` (what
+    the format leaves out) is a comment in the manifest."""
     groups: dict[str, list[QuestionEntry]] = {}
     for entry in bank.questions:
         groups.setdefault(entry.category or "", []).append(entry)
@@ -465,7 +468,7 @@ def qti_write(bank: BankFile) -> bytes:
             path = f"{ident}/{ident}.xml"
             package.writestr(_fixed(path), _bank_document(category, entries))
             paths.append((ident, path))
-        package.writestr(_fixed("imsmanifest.xml"), _manifest(paths))
+        package.writestr(_fixed("imsmanifest.xml"), _manifest(paths, note))
     return buffer.getvalue()
 
 

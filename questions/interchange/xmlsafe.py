@@ -7,6 +7,8 @@ outright, since none of the formats certify reads has one. Errors carry the line
 
 from __future__ import annotations
 
+import re
+
 from lxml import etree
 
 from questions.interchange import Problems
@@ -35,8 +37,9 @@ def xml_parse(data: bytes, problems: Problems, where: str = "") -> etree._Elemen
         root = etree.fromstring(data, parser=_parser())
     except etree.XMLSyntaxError as error:
         line, column = error.position
+        message = re.sub(r",? line \d+, column \d+$", "", error.msg or "").rstrip(".")
         problems.error(
-            f"{where} line {line}".strip(), f"column {column}", f"Not well-formed XML: {error.msg}."
+            f"{where} line {line}".strip(), f"column {column}", f"Not well-formed XML: {message}."
         )
         return None
     docinfo = root.getroottree().docinfo

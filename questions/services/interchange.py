@@ -80,14 +80,15 @@ def bank_interchange_export(
 ) -> InterchangeExport:
     """The bank (or `questions`) in `fmt`, keys included: for staff only."""
     bank = bank_entries(questions=questions)
+    note = not_held_message(fmt, bank)
     if fmt == "gift":
-        data = gift_write(bank).encode()
+        data = gift_write(bank, note=note).encode()
     elif fmt == "moodle-xml":
-        data = moodle_xml_write(bank)
+        data = moodle_xml_write(bank, note=note)
     else:
-        data = qti_write(bank)
+        data = qti_write(bank, note=note)
     filename = f"certify-bank{'-qti' if fmt == 'qti' else ''}{EXTENSIONS[fmt]}"
-    return InterchangeExport(data, filename, MEDIA_TYPES[fmt], not_held_message(fmt, bank))
+    return InterchangeExport(data, filename, MEDIA_TYPES[fmt], note)
 
 
 # --- reading ----------------------------------------------------------------------------------
@@ -136,6 +137,7 @@ class _Plan:
     categories: list[Category]
     stored: dict[str, Question]
     by_key: dict[str, Question]
+    keys: dict[int, str]  # id(item) -> its import key
     errors: list[BankError] = field(default_factory=list)
     taken: set[str] = field(default_factory=set)  # ids given out in this file
     updates: list[tuple[Question, dict[str, object], list[ChoiceRow]]] = field(default_factory=list)
@@ -154,12 +156,19 @@ class _Plan:
         return next((c for c in self.categories if {c.slug.lower(), c.name.lower()} & wanted), None)
 
     def key_of(self, item: ImportedItem) -> str:
-        return _key_of(self.fmt, item)
+        return self.keys[id(item)]
 
 
-def _key_of(fmt: Interchange, item: ImportedItem) -> str:
-    """The import key of an item without a certify ID: its format and its name there."""
-    return f"{fmt}:{item.identifier or item.name or first_words(item.prompt, 60)}"[:200]
+def _keys(fmt: Interchange, items: tuple[ImportedItem, ...]) -> dict[int, str]:
+    """Each item's import key: its format and its name there, numbered from the second item
+    of a file that gives the same name (Moodle allows it) so that each keeps its own."""
+    keys: dict[int, str] = {}
+    seen: dict[str, int] = {}
+    for item in items:
+        base = f"{fmt}:{item.identifier or item.name or first_words(item.prompt, 60)}"[:190]
+        seen[base] = seen.get(base, 0) + 1
+        keys[id(item)] = base if seen[base] == 1 else f"{base}#{seen[base]}"
+    return keys
 
 
 def _labels(plan: _Plan, item: ImportedItem) -> dict[str, str]:
@@ -307,14 +316,14 @@ def _target(plan: _Plan, item: ImportedItem) -> Question | None:
 
 
 def _plan(imported: ImportedBank) -> _Plan:
-    keys = [_key_of(imported.fmt, item) for item in imported.items]
+    keys = _keys(imported.fmt, imported.items)
     questions = Question.objects.select_related("category").prefetch_related(
         Prefetch("choices", queryset=Choice.objects.order_by("order"))
     )
     ids = [item.identifier for item in imported.items if item.identifier]
     stored = questions.in_bulk(ids)
-    by_key = {q.import_key: q for q in questions.filter(import_key__in=keys)}
-    plan = _Plan(imported.fmt, list(Category.objects.order_by("order")), stored, by_key)
+    by_key = {q.import_key: q for q in questions.filter(import_key__in=keys.values())}
+    plan = _Plan(imported.fmt, list(Category.objects.order_by("order")), stored, by_key, keys)
     seen: dict[str, str] = {}
     for item in imported.items:
         question = _target(plan, item)
