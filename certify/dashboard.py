@@ -27,6 +27,7 @@ from lessons.catalog import LESSONS, Lesson
 from questions.models import Answer, Attempt, CategorySlug, Question, Quiz
 from questions.scoring import Score, Thresholds, scorecard_from_counts
 from questions.services import attempts_expire_overdue
+from questions.services.adaptive import items_of
 
 HISTORY_ROWS = 20
 HISTORY_POINTS = 20
@@ -359,7 +360,9 @@ def dashboard_for(user: AbstractBaseUser, *, now: datetime | None = None) -> Das
     exams, retakable = _exams(user)
     latest = _latest_answers(user)
     bank = _active_bank()
-    projection = estimates.projection_for(bank=bank.values(), latest=latest, thresholds=thresholds)
+    projection = estimates.projection_for(
+        items=items_of(bank.values()), latest=latest, thresholds=thresholds
+    )
     certificate, revoked = _certificates(user)
     quizzes = {quiz.slug: quiz for quiz in Quiz.objects.for_list()}
     history = list(Attempt.objects.for_user(user).history()[:HISTORY_ROWS])

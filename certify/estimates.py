@@ -1,19 +1,19 @@
 """The adaptive engine's projection for the dashboard: per-category estimates and P(ready).
 
-The engine (`questions.adaptive`, pure) is stateless: its posterior is recomputed from answers
-alone. The dashboard gives it every active question with its 3PL parameters and the learner's
-latest answer to each question (from all finished attempts; one response per question, since
-the model assumes each item is answered once), and turns its shares (0 to 1) into percentages.
+Pure (no Django): the engine (`questions.adaptive`) is stateless, its posterior recomputed from
+answers alone. The dashboard gives it every active question as the engine's item (read by
+`questions.services.adaptive.items_of`) and the learner's latest answer to each question (from
+all finished attempts; one response per question, since the model assumes each item is answered
+once), and this module turns the engine's shares (0 to 1) into percentages.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 
 from certify.readiness import Estimate, Projection
-from questions import adaptive, estimates
-from questions.models import Question
+from questions import adaptive
 from questions.scoring import Thresholds
 
 
@@ -25,14 +25,14 @@ def _estimate(mean: float, low: float, high: float, p_meets: float | None = None
 
 def projection_for(
     *,
-    bank: Iterable[Question],
+    items: Sequence[adaptive.ItemSpec],
     latest: Sequence[tuple[str, str, bool, datetime]],
     thresholds: Thresholds,
 ) -> Projection | None:
     """The engine's projection, or None before it has enough answers to say anything about
     this learner (its own rule: no decision before `min_answers`)."""
-    posterior = estimates.estimate_from(
-        [estimates.item_of(question) for question in bank],
+    posterior = adaptive.estimate_from(
+        items,
         [adaptive.Response(item_id=qid, correct=correct) for qid, _, correct, _ in latest],
         thresholds=adaptive.Thresholds.from_percent(thresholds.overall, thresholds.category),
     )

@@ -14,6 +14,7 @@ from datetime import datetime
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from certify.models import Certificate
 from questions.models import Attempt, CategorySlug, Quiz
@@ -101,7 +102,16 @@ def certificate_issue(*, attempt: Attempt, now: datetime | None = None) -> Certi
         sdk_version=_sdk_version(attempt),
     )
     logger.info("Issued certificate %s for attempt %s", certificate.code, attempt.pk)
+    _announce_issued(certificate)
     return certificate
+
+
+def _announce_issued(certificate: Certificate) -> None:
+    """Call settings.CERTIFY_CERTIFICATE_ISSUED (dotted paths of callables taking the
+    certificate) inside the issuing transaction: the apps above hook in here (integrations
+    signs an Open Badges credential) without certify importing them."""
+    for path in getattr(settings, "CERTIFY_CERTIFICATE_ISSUED", ()):
+        import_string(path)(certificate)
 
 
 def certificate_issue_for_attempt(attempt: Attempt) -> None:

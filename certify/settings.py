@@ -37,6 +37,10 @@ class Environment(BaseSettings):
     SECURE_SSL_REDIRECT: bool = True
     SECURE_PROXY_SSL_HEADER: bool = False
 
+    # The public address credentials and LTI registrations point at; with DEBUG off it defaults
+    # to https:// and the first ALLOWED_HOSTS entry.
+    SITE_URL: str | None = None
+
     AGENTS_MODEL_BACKEND: Literal["offline", "openai", "openai-compatible"] = "offline"
     OPENAI_API_KEY: SecretStr | None = None
     AGENTS_MODEL: str = "gpt-4.1-mini"
@@ -49,7 +53,9 @@ class Environment(BaseSettings):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
 
-    @field_validator("REDIS_URL", "AGENTS_BASE_URL", "OPENAI_API_KEY", "SECRET_KEY", mode="before")
+    @field_validator(
+        "REDIS_URL", "AGENTS_BASE_URL", "SITE_URL", "OPENAI_API_KEY", "SECRET_KEY", mode="before"
+    )
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
@@ -99,11 +105,16 @@ SECRET_KEY = (
 )
 ALLOWED_HOSTS = ENV.ALLOWED_HOSTS or (["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = ENV.CSRF_TRUSTED_ORIGINS
+SITE_URL = (
+    ENV.SITE_URL or (f"https://{ALLOWED_HOSTS[0]}" if not DEBUG else "http://127.0.0.1:8000")
+).rstrip("/")
 
 INSTALLED_APPS = [
     "certify",
     "questions",
     "lessons",
+    "integrations",
+    "lti_tool",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -126,6 +137,8 @@ MIDDLEWARE = [
     "certify.middleware.AuthenticationMiddleware",
     "certify.middleware.MessageMiddleware",
     "certify.middleware.XFrameOptionsMiddleware",
+    # Inside the frame check: lets a registered LMS frame certify for browsers it launched.
+    "integrations.middleware.LtiFrameMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
 
@@ -236,6 +249,11 @@ SECURE_REFERRER_POLICY = "same-origin"
 if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    # Launched from an LMS, certify runs in the LMS's iframe, a third-party context: its
+    # cookies reach it there only as SameSite=None (which needs Secure). Every POST is still
+    # guarded by the CSRF token and Django's Origin check.
+    SESSION_COOKIE_SAMESITE = "None"
+    CSRF_COOKIE_SAMESITE = "None"
     SECURE_SSL_REDIRECT = ENV.SECURE_SSL_REDIRECT
     SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
@@ -253,6 +271,7 @@ LOGGING = {
         "certify": {"level": "INFO"},
         "questions": {"level": "INFO"},
         "lessons": {"level": "INFO"},
+        "integrations": {"level": "INFO"},
     },
 }
 
@@ -261,7 +280,15 @@ CERTIFY_OVERALL_THRESHOLD = 90
 CERTIFY_CATEGORY_THRESHOLD = 85
 # Called with every attempt as questions finalizes it (submit, expiry on the next request, or
 # expire_attempts), inside that transaction; questions never imports certify.
-QUESTIONS_ATTEMPT_FINISHED = ["certify.services.certificate_issue_for_attempt"]
+QUESTIONS_ATTEMPT_FINISHED = [
+    "certify.services.certificate_issue_for_attempt",
+    "integrations.services.grades.grade_passback_for_attempt",
+]
+# Called with every certificate as certify issues it, inside that transaction; and asked for
+# extra sections of the public certificate page (callables taking the request and the
+# certificate, returning HTML). certify never imports the apps that hook in here.
+CERTIFY_CERTIFICATE_ISSUED = ["integrations.services.credential_issue_for_certificate"]
+CERTIFY_CERTIFICATE_PAGE_SECTIONS = ["integrations.panels.certificate_credential"]
 
 # Which model runs the live demos.
 AGENTS_MODEL_BACKEND = ENV.AGENTS_MODEL_BACKEND

@@ -15,6 +15,8 @@ urlpatterns = [
     path("lessons/", include("lessons.urls")),
     path("quizzes/", include("questions.urls")),
     path("admin/", admin.site.urls),
+    # Open Badges and LMS launches, on top of everything above.
+    path("", include("integrations.urls")),
 ]
 
 admin.site.site_header = "certify administration"

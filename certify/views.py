@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -7,6 +8,7 @@ from django.contrib.auth.models import User
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.module_loading import import_string
 from django.views.decorators.http import require_GET, require_http_methods
 
 from certify.dashboard import dashboard_for
@@ -47,7 +49,19 @@ def _certificate_page(request: HttpRequest, code: str, template: str) -> HttpRes
 
 @require_GET
 def certificate_verify(request: HttpRequest, code: str) -> HttpResponse:
-    return _certificate_page(request, code, "certify/certificate_verify.html")
+    """The public page, with any sections the apps above add through
+    CERTIFY_CERTIFICATE_PAGE_SECTIONS (e.g. the Open Badge and its verification)."""
+    certificate = _certificate_or_404(code)
+    sections = [
+        import_string(path)(request, certificate)
+        for path in getattr(settings, "CERTIFY_CERTIFICATE_PAGE_SECTIONS", ())
+    ]
+    context = {
+        "certificate": certificate,
+        "verify_url": _verify_url(request, certificate),
+        "sections": sections,
+    }
+    return render(request, "certify/certificate_verify.html", context)
 
 
 @require_GET

@@ -8,7 +8,7 @@ code here is written to be read: it is the code that runs.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Literal, TypeVar
@@ -165,7 +165,7 @@ def describe(event: StreamEvent, *, channel: str = MAIN) -> Log:
     if event.type == "agent_updated_stream_event":
         return Log(source=event.type, name=event.new_agent.name, channel=channel)
     item = event.item
-    detail = item.type
+    detail: str = item.type
     if item.type == "tool_call_item":
         raw = item.raw_item
         detail += f" {getattr(raw, 'name', '')}({_clip(getattr(raw, 'arguments', ''))})"
@@ -180,7 +180,7 @@ def describe(event: StreamEvent, *, channel: str = MAIN) -> Log:
     return Log(source=event.type, name=event.name, detail=detail, channel=channel)
 
 
-async def merge(*streams: AsyncIterator[T]) -> AsyncIterator[T]:
+async def merge(*streams: AsyncIterator[T]) -> AsyncGenerator[T, None]:
     """Several streams at once: each item is yielded as soon as any stream produces it.
 
     One task per stream pumps its items into a queue. The first failure is raised at once, and

@@ -1,5 +1,13 @@
 """The adaptive engine (pure: numpy and scipy, no Django). See `engine` for the model.
 
+- `engine`: the model (3PL items, per-category abilities), the posterior, selection and stopping.
+- `selection`: the engine as the product asks it (adaptive practice's next step, an estimate).
+- `calibration`: refitting item parameters from many attempts' answers.
+
+Reading the bank and the answers from the database, and writing outcomes and calibrations, is
+`questions.services.adaptive` and `questions.services.calibration`; the records are
+`questions.models.adaptive`; the simulator that benchmarks the engine is `bench.adaptive`.
+
 The product's interface (everything is recomputed from the answers; nothing per learner is
 stored)::
 
@@ -13,6 +21,8 @@ stored)::
                                             # 80% interval (low, high), P(category >= 85%)
 
 `calibrate(items, attempts)` refits item parameters from many attempts' answers.
+`estimate_from(items, responses, thresholds=...)` is the posterior from the responses to known
+items, None when there is nothing to estimate from.
 """
 
 from questions.adaptive.calibration import CalibrationPriors, ItemFit, calibrate
@@ -28,6 +38,7 @@ from questions.adaptive.engine import (
     Thresholds,
     Verdict,
 )
+from questions.adaptive.selection import Served, estimate_from, next_step, practice_engine
 
 __all__ = [
     "CalibrationPriors",
@@ -39,8 +50,12 @@ __all__ = [
     "ItemFit",
     "ItemSpec",
     "Response",
+    "Served",
     "Step",
     "Thresholds",
     "Verdict",
     "calibrate",
+    "estimate_from",
+    "next_step",
+    "practice_engine",
 ]

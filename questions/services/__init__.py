@@ -4,6 +4,7 @@
 - `quizzes`: the default quizzes that come with the bank.
 - `bank`: load a bank file (all or nothing), export the stored bank, activate and retire questions.
 - `calibration`: refit the bank's item parameters from real answers.
+- `adaptive`: the adaptive engine's reads (the bank's items, a learner's answers, estimates).
 """
 
 from questions.services.attempts import (

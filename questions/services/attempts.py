@@ -22,7 +22,8 @@ from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from questions import estimates, scoring, selection
+from questions import scoring
+from questions.adaptive import selection
 from questions.models import (
     AdaptiveOutcome,
     Answer,
@@ -32,6 +33,7 @@ from questions.models import (
     QuestionQuerySet,
     Quiz,
 )
+from questions.services.adaptive import attempt_outcome, bank_items, quiz_thresholds
 from questions.services.quizzes import retake_quiz_get
 
 
@@ -369,13 +371,13 @@ def _next_for_adaptive(
 ) -> Question | None:
     """The engine's next question for the answers so far; None once its stop rule has decided
     (or when the quiz's scope has no active question left to ask)."""
-    items = estimates.bank_items(quiz.questions_in_scope())
+    items = bank_items(quiz.questions_in_scope())
     if not items:
         return None
     step = selection.next_step(
         items,
         served,
-        thresholds=estimates.quiz_thresholds(quiz),
+        thresholds=quiz_thresholds(quiz),
         cap=quiz.question_limit,
         seed=attempt_seed,
     )
@@ -449,7 +451,7 @@ def _attempt_finalize(attempt: Attempt, *, status: str, now: datetime) -> None:
     passed = scoring.readiness(card, attempt.thresholds()).ready
     outcome = None
     if attempt.quiz.serves_one_at_a_time:
-        outcome = estimates.attempt_outcome(attempt, [(qid, correct) for qid, _, correct in rows])
+        outcome = attempt_outcome(attempt, [(qid, correct) for qid, _, correct in rows])
         passed = outcome is not None and outcome.verdict == AdaptiveOutcome.Verdict.READY
     attempt.status = status
     # An expired attempt ended at its deadline, however late the sweep noticed.

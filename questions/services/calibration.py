@@ -8,13 +8,13 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from questions import estimates
 from questions.adaptive import ItemFit, ItemSpec, calibrate
 from questions.models import (
     BankParameters,
     ItemCalibration,
     Question,
 )
+from questions.services.adaptive import bank_items, calibration_responses
 
 
 class CalibrationRefused(Exception):
@@ -44,8 +44,8 @@ def item_parameters_calibrate(
     Records a new `BankParameters` version with every question's before and after. Refuses, with
     nothing written, when no question has enough answers or the bank changed during the fit.
     """
-    items = estimates.bank_items()
-    attempts = estimates.calibration_responses()
+    items = bank_items()
+    attempts = calibration_responses()
     # The fit takes seconds on a large history: it runs before, not inside, the transaction.
     fits = calibrate(items, attempts, min_answers=min_answers)
     answers = sum(fit.answers for fit in fits)

@@ -23,7 +23,8 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from questions import selection, services
+from questions import services
+from questions.adaptive import selection
 from questions.models import Attempt, Quiz
 from tests.factories import UserFactory
 

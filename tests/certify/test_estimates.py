@@ -9,10 +9,13 @@ from django.contrib.auth.models import User
 from django.test import Client
 
 from certify.estimates import projection_for
+from questions.adaptive import ItemSpec
 from questions.models import Question, Quiz
 from questions.scoring import Thresholds
+from questions.services.adaptive import items_of
 from tests.certify.conftest import TakeExam
 from tests.factories import QuizFactory
+from tests.purity import django_modules_imported_by
 
 pytestmark = pytest.mark.django_db
 
@@ -24,23 +27,27 @@ def answers(bank: list[Question], *, right: bool, count: int | None = None):
     return [(q.id, q.category.slug, right, AT) for q in bank[:count]]
 
 
-def active_bank() -> list[Question]:
-    return list(Question.objects.active().select_related("category"))
+def active_bank() -> tuple[ItemSpec, ...]:
+    return items_of(Question.objects.active().select_related("category"))
+
+
+def test_the_module_imports_without_django() -> None:
+    assert django_modules_imported_by("certify.estimates") == []
 
 
 def test_no_projection_before_the_engine_has_enough_answers(bank: list[Question]) -> None:
     assert (
         projection_for(
-            bank=active_bank(), latest=answers(bank, right=True, count=4), thresholds=EXAM
+            items=active_bank(), latest=answers(bank, right=True, count=4), thresholds=EXAM
         )
         is None
     )
-    assert projection_for(bank=[], latest=[], thresholds=EXAM) is None
+    assert projection_for(items=[], latest=[], thresholds=EXAM) is None
 
 
 def test_right_answers_raise_the_estimates_and_p_ready(bank: list[Question]) -> None:
-    strong = projection_for(bank=active_bank(), latest=answers(bank, right=True), thresholds=EXAM)
-    weak = projection_for(bank=active_bank(), latest=answers(bank, right=False), thresholds=EXAM)
+    strong = projection_for(items=active_bank(), latest=answers(bank, right=True), thresholds=EXAM)
+    weak = projection_for(items=active_bank(), latest=answers(bank, right=False), thresholds=EXAM)
 
     assert strong is not None
     assert weak is not None

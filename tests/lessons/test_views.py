@@ -1,4 +1,4 @@
-"""The lesson pages and the Run button (sync views; the streams are in test_streams.py)."""
+"""The lesson pages and the Run button (the streams are in test_streaming.py)."""
 
 from __future__ import annotations
 

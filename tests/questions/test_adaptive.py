@@ -8,6 +8,7 @@ import itertools
 import numpy as np
 import pytest
 
+from bench.adaptive import CATEGORIES, default_layout
 from questions.adaptive import (
     Engine,
     EngineConfig,
@@ -17,7 +18,7 @@ from questions.adaptive import (
     Verdict,
 )
 from questions.adaptive.engine import readiness_information, readiness_summary
-from questions.simulation import CATEGORIES, default_layout
+from tests.purity import django_modules_imported_by
 
 ITEMS = default_layout()
 BY_ID = {item.id: item for item in ITEMS}
@@ -34,6 +35,12 @@ def items_of(level_difficulty: float) -> list[ItemSpec]:
 
 def answer(ids: list[str], correct: bool) -> list[Response]:
     return [Response(item_id, correct) for item_id in ids]
+
+
+def test_the_engine_imports_without_django() -> None:
+    # The whole package (engine, selection, calibration), in a fresh interpreter with
+    # DJANGO_SETTINGS_MODULE unset: not one Django module is loaded.
+    assert django_modules_imported_by("questions.adaptive") == []
 
 
 def test_for_bank_reuses_the_engine_until_the_bank_changes() -> None:

@@ -13,10 +13,11 @@ from django.contrib.auth.models import AbstractUser
 from django.test import Client
 from django.urls import reverse
 
-from questions import estimates, screens, selection, services
-from questions.adaptive import Engine
+from questions import screens, services
+from questions.adaptive import Engine, selection
 from questions.adaptive.engine import REASONS
 from questions.models import AdaptiveOutcome, Answer, Attempt, Question, Quiz
+from questions.services import adaptive
 from tests.factories import QuestionFactory, QuizFactory, UserFactory, bank_of_fifty
 
 pytestmark = pytest.mark.django_db
@@ -277,11 +278,11 @@ def test_a_question_activated_mid_session_is_known_to_the_rebuilt_engine(
 ) -> None:
     attempt, _ = services.attempt_start(user=learner, quiz=practice)
     answer(learner, attempt, 1, True)
-    before = estimates.bank_items()
+    before = adaptive.bank_items()
     late = QuestionFactory(id="basics-11", category=Question.objects.first().category)
-    after = estimates.bank_items()
+    after = adaptive.bank_items()
     assert late.id in {item.id for item in after}
-    thresholds = estimates.quiz_thresholds(practice)
+    thresholds = adaptive.quiz_thresholds(practice)
     assert selection.practice_engine(after, thresholds, cap=20) is not (
         selection.practice_engine(before, thresholds, cap=20)
     )
@@ -379,10 +380,10 @@ def test_the_results_of_an_adaptive_attempt_cost_a_constant_number_of_queries(
 def test_learner_estimate_is_none_without_finished_answers(
     learner: AbstractUser, practice: Quiz
 ) -> None:
-    assert estimates.learner_estimate(learner) is None
+    assert adaptive.learner_estimate(learner) is None
     attempt, _ = services.attempt_start(user=learner, quiz=practice)
     answer(learner, attempt, 1, True)
-    assert estimates.learner_estimate(learner) is None  # open attempts do not count yet
+    assert adaptive.learner_estimate(learner) is None  # open attempts do not count yet
 
 
 def test_learner_estimate_uses_the_latest_answer_to_each_question(
@@ -399,12 +400,12 @@ def test_learner_estimate_uses_the_latest_answer_to_each_question(
     services.attempt_submit(user=learner, attempt_id=second.pk)
 
     with django_assert_num_queries(2):
-        estimate = estimates.learner_estimate(learner)
+        estimate = adaptive.learner_estimate(learner)
     assert estimate is not None
-    latest = {r.item_id: r.correct for r in estimates.learner_responses(learner)}
+    latest = {r.item_id: r.correct for r in adaptive.learner_responses(learner)}
     assert latest == {f"basics-{n:02d}": n <= 5 for n in range(1, 11)}
-    engine = Engine.for_bank(estimates.bank_items(), estimates.site_thresholds())
-    assert estimate == engine.posterior(estimates.learner_responses(learner))
+    engine = Engine.for_bank(adaptive.bank_items(), adaptive.site_thresholds())
+    assert estimate == engine.posterior(adaptive.learner_responses(learner))
     assert estimate.answered == 10
     assert [c.category for c in estimate.categories] == [
         "basics",

@@ -12,9 +12,9 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 from scipy.special import expit
 
-from questions import estimates, selection
-from questions.adaptive import CalibrationPriors
+from questions.adaptive import CalibrationPriors, selection
 from questions.models import Answer, Attempt, BankParameters, ItemCalibration, Question, Quiz
+from questions.services import adaptive
 from tests.factories import CategoryFactory, QuestionFactory, QuizFactory
 
 pytestmark = pytest.mark.django_db
@@ -104,8 +104,8 @@ def test_the_refit_moves_toward_the_true_parameters_and_records_the_version(
     learner: AbstractUser, questions: list[Question]
 ) -> None:
     simulated_answers(learner, 1500, sparse=40)
-    items_before = estimates.bank_items()
-    thresholds = estimates.site_thresholds()
+    items_before = adaptive.bank_items()
+    thresholds = adaptive.site_thresholds()
     engine_before = selection.practice_engine(items_before, thresholds, cap=20)
 
     output = run("--min-answers", "300")
@@ -136,7 +136,7 @@ def test_the_refit_moves_toward_the_true_parameters_and_records_the_version(
     assert "basics-03" in output
 
     # The engine is cached per parameters: the new version gets a new engine.
-    items_after = estimates.bank_items()
+    items_after = adaptive.bank_items()
     assert items_after != items_before
     assert selection.practice_engine(items_after, thresholds, cap=20) is not engine_before
 

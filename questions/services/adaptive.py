@@ -1,6 +1,7 @@
 """The adaptive engine against the database: the bank's items, a learner's responses, estimates.
 
-The engine (`questions.adaptive`) is pure and stateless; this module feeds it from the models.
+The engine (`questions.adaptive`) is pure and stateless; this module feeds it from the models
+(reads only; the writes are `attempts`, which saves an outcome, and `calibration`).
 
 - `bank_items()`: the active questions as the engine's items, in bank order (one query).
 - `learner_estimate(user)`: the dashboard's entry point. The engine's estimate for a learner
@@ -12,15 +13,14 @@ The engine (`questions.adaptive`) is pure and stateless; this module feeds it fr
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from itertools import groupby
 from operator import itemgetter
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 
-from questions import selection
-from questions.adaptive import Engine, Estimate, ItemSpec, Response, Thresholds, Verdict
+from questions.adaptive import Estimate, ItemSpec, Response, Thresholds, Verdict, selection
 from questions.models import (
     AdaptiveOutcome,
     Answer,
@@ -30,6 +30,11 @@ from questions.models import (
     QuestionQuerySet,
     Quiz,
 )
+
+
+def items_of(questions: Iterable[Question]) -> tuple[ItemSpec, ...]:
+    """Questions already read (category joined) as the engine's items, in the order given."""
+    return tuple(item_of(question) for question in questions)
 
 
 def item_of(question: Question) -> ItemSpec:
@@ -88,24 +93,7 @@ def learner_estimate(
     attempt. Two queries (pass `items` from `bank_items()` to save one); the engine is cached.
     """
     items = bank_items() if items is None else tuple(items)
-    return estimate_from(items, learner_responses(user))
-
-
-def estimate_from(
-    items: Sequence[ItemSpec],
-    responses: Sequence[Response],
-    *,
-    thresholds: Thresholds | None = None,
-) -> Estimate | None:
-    """The engine's estimate from `responses` (those to questions among `items` count), at the
-    site's thresholds unless given; None when there is no item or no response to go on."""
-    if not items:
-        return None
-    engine = Engine.for_bank(tuple(items), thresholds or site_thresholds())
-    known = [r for r in responses if r.item_id in engine.index]
-    if not known:
-        return None
-    return engine.posterior(known)
+    return selection.estimate_from(items, learner_responses(user), thresholds=site_thresholds())
 
 
 def quiz_thresholds(quiz: Quiz) -> Thresholds:

@@ -1,17 +1,27 @@
-"""Which question adaptive practice serves next, and when it stops: the adaptive engine's step.
+"""The engine as the product asks it: which question adaptive practice serves next and when it
+stops (the engine's step), and a learner's estimate from their answers.
 
-Pure: plain data in, the engine's `Step` out. `questions.services` builds the items from the
-quiz's active questions and the served list from the attempt's answers, and asks once per answered
-question (inside the answer's transaction). Nothing is stored between requests: the engine is
-cached per bank version (its items and parameters) and the learner's state is recomputed from the
-answers, so every worker process gives the same question for the same answers and seed.
+Pure: plain data in, the engine's `Step` out. `questions.services.attempts` builds the items from
+the quiz's active questions and the served list from the attempt's answers, and asks once per
+answered question (inside the answer's transaction). Nothing is stored between requests: the
+engine is cached per bank version (its items and parameters) and the learner's state is
+recomputed from the answers, so every worker process gives the same question for the same answers
+and seed.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from questions.adaptive import Engine, EngineConfig, ItemSpec, Response, Step, Thresholds
+from questions.adaptive.engine import (
+    Engine,
+    EngineConfig,
+    Estimate,
+    ItemSpec,
+    Response,
+    Step,
+    Thresholds,
+)
 
 # (question id, correct) in the order served; correct is None while unanswered.
 Served = Sequence[tuple[str, bool | None]]
@@ -56,3 +66,17 @@ def next_step(
     """
     engine = practice_engine(items, thresholds, cap=cap)
     return engine.step(responses_known(engine, served), seed=seed)
+
+
+def estimate_from(
+    items: Sequence[ItemSpec], responses: Sequence[Response], *, thresholds: Thresholds
+) -> Estimate | None:
+    """The engine's estimate from `responses` (those to questions among `items` count) at
+    `thresholds`; None when there is no item or no response to go on."""
+    if not items:
+        return None
+    engine = Engine.for_bank(tuple(items), thresholds)
+    known = [r for r in responses if r.item_id in engine.index]
+    if not known:
+        return None
+    return engine.posterior(known)

@@ -7,7 +7,7 @@ import importlib.util
 import numpy as np
 import pytest
 
-from questions import simulation
+from bench import adaptive as simulation
 from questions.adaptive import Engine, Thresholds
 
 
@@ -64,3 +64,54 @@ def test_every_policy_runs_on_the_same_learners(engine: Engine) -> None:
     summary = simulation.summarize([result])
     names = {t.name for t in simulation.check_targets(summary)}
     assert "candidate: no decision before 5 answers" in names
+
+
+def _row(accuracy: float, mean: float, least: float = 5, false_certify: float = 0.0) -> dict:
+    return {
+        "accuracy": accuracy,
+        "false_certify": false_certify,
+        "mean_questions": mean,
+        "min_questions": least,
+    }
+
+
+def test_targets_compare_the_engine_with_the_other_policies() -> None:
+    summary = {
+        "candidate": {
+            "_population": {"truly_ready": 0.25, "mean_ability": 2.0},
+            "fixed-50": _row(0.95, 50, 50),
+            "ceiling": _row(0.97, 50, 50, false_certify=0.01),
+            "engine": _row(0.966, 14, false_certify=0.01),
+            "catsim-se0.5": _row(0.93, 30),
+            "catsim-ci90": _row(0.94, 30),
+        },
+        "mixed": {
+            "_population": {"truly_ready": 0.05, "mean_ability": 1.0},
+            "fixed-50": _row(0.99, 50, 50),
+            "engine": _row(0.98, 12, least=4),
+        },
+    }
+
+    targets = [(t.name, t.met) for t in simulation.check_targets(summary)]
+
+    assert targets == [
+        ("candidate: accuracy within 0.5 points of ceiling", True),
+        ("candidate: false-certify no higher than ceiling's", True),
+        ("candidate: mean questions <= 25", True),
+        ("stretch, candidate: mean questions <= 15", True),
+        ("candidate: accuracy >= catsim's best + 2 points", True),
+        ("candidate: <= 0.6x the questions of catsim's best", True),
+        ("candidate: no decision before 5 answers", True),
+        ("candidate: engine no worse than fixed-50 on accuracy", True),
+        ("mixed: no decision before 5 answers", False),
+        ("mixed: engine no worse than fixed-50 on accuracy", False),
+    ]
+    details = {t.name: t.detail for t in simulation.check_targets(summary)}
+    assert details["candidate: accuracy >= catsim's best + 2 points"] == (
+        "engine 96.60% vs catsim-ci90 94.00% (+2.60 points)"
+    )
+
+
+def test_targets_need_the_policies_they_compare() -> None:
+    summary = {"candidate": {"_population": {}, "fixed-50": _row(0.95, 50, 50)}}
+    assert simulation.check_targets(summary) == []

@@ -16,7 +16,8 @@ on every answer, decided at 0.5), random (random order, the engine's stop rule),
 maximum-information selector and maximum-likelihood estimator with its standard-error or
 confidence-interval stoppers, one unidimensional ability, deciding at the common-ability cut).
 
-Pure: plain data in and out, no Django.
+Pure: plain data in and out, no Django. The simulate_adaptive command runs it (and
+bench/adaptive_report.py words its figures); the product never imports it.
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ from questions.adaptive.engine import (
 BoolArray = npt.NDArray[np.bool_]
 IntArray = npt.NDArray[np.intp]
 
-CATEGORIES = ("basics", "raw-events", "run-items", "tools-handoffs", "production")
+CATEGORIES = rules.CATEGORIES
 # Until the bank file exists: per category 3 beginner, 4 intermediate, 3 advanced, single choice
 # with four options.
 DEFAULT_LEVEL_MIX = ("beginner",) * 3 + ("intermediate",) * 4 + ("advanced",) * 3
@@ -475,7 +476,7 @@ def summarize(results: Sequence[RunResult]) -> dict[str, dict[str, dict[str, flo
     return summary
 
 
-# ----- targets (issue 6) -----
+# ----- targets -----
 
 
 FULL_LENGTH = ("fixed-50", "ceiling")
@@ -489,87 +490,95 @@ class Target:
 
 
 def check_targets(summary: dict[str, dict[str, dict[str, float]]]) -> list[Target]:
-    """The issue's targets, on whatever the summary holds (means over seeds)."""
-    targets: list[Target] = []
+    """The engine's targets, on whatever the summary holds (means over seeds)."""
     candidate = summary.get("candidate", {})
-    engine = candidate.get("engine")
-    if engine and "ceiling" in candidate:
-        ceil = candidate["ceiling"]
-        gap = (engine["accuracy"] - ceil["accuracy"]) * 100
-        targets.append(
-            Target(
-                "candidate: accuracy within 0.5 points of ceiling",
-                gap >= -0.5,
-                f"engine {engine['accuracy']:.2%} vs ceiling {ceil['accuracy']:.2%} "
-                f"({gap:+.2f} points)",
-            )
-        )
-        targets.append(
-            Target(
-                "candidate: false-certify no higher than ceiling's",
-                engine["false_certify"] <= ceil["false_certify"],
-                f"engine {engine['false_certify']:.2%} vs ceiling {ceil['false_certify']:.2%}",
-            )
-        )
-    if engine:
-        targets.append(
-            Target(
-                "candidate: mean questions <= 25",
-                engine["mean_questions"] <= 25,
-                f"{engine['mean_questions']:.1f}",
-            )
-        )
-        targets.append(
-            Target(
-                "stretch, candidate: mean questions <= 15",
-                engine["mean_questions"] <= 15,
-                f"{engine['mean_questions']:.1f}",
-            )
-        )
-    catsims = {k: v for k, v in candidate.items() if k.startswith("catsim")}
-    if engine and catsims:
-        best_name = max(
-            catsims, key=lambda k: (catsims[k]["accuracy"], -catsims[k]["mean_questions"])
-        )
-        best = catsims[best_name]
-        lead = (engine["accuracy"] - best["accuracy"]) * 100
-        ratio = engine["mean_questions"] / best["mean_questions"]
-        targets.append(
-            Target(
-                "candidate: accuracy >= catsim's best + 2 points",
-                lead >= 2,
-                f"engine {engine['accuracy']:.2%} vs {best_name} {best['accuracy']:.2%} "
-                f"({lead:+.2f} points)",
-            )
-        )
-        targets.append(
-            Target(
-                "candidate: <= 0.6x the questions of catsim's best",
-                ratio <= 0.6,
-                f"{engine['mean_questions']:.1f} vs {best['mean_questions']:.1f} ({ratio:.2f}x)",
-            )
-        )
+    targets = [
+        *_ceiling_targets(candidate),
+        *_length_targets(candidate),
+        *_catsim_targets(candidate),
+    ]
     for population, rows in summary.items():
-        adaptive = {k: v for k, v in rows.items() if not k.startswith("_") and k not in FULL_LENGTH}
-        if adaptive:
-            fewest = min(v["min_questions"] for v in adaptive.values())
-            targets.append(
-                Target(
-                    f"{population}: no decision before 5 answers",
-                    fewest >= 5,
-                    f"fewest answers before a decision: {fewest:.0f}",
-                )
+        targets += _population_targets(population, rows)
+    return targets
+
+
+def _ceiling_targets(candidate: dict[str, dict[str, float]]) -> list[Target]:
+    engine, ceil = candidate.get("engine"), candidate.get("ceiling")
+    if not engine or ceil is None:
+        return []
+    gap = (engine["accuracy"] - ceil["accuracy"]) * 100
+    return [
+        Target(
+            "candidate: accuracy within 0.5 points of ceiling",
+            gap >= -0.5,
+            f"engine {engine['accuracy']:.2%} vs ceiling {ceil['accuracy']:.2%} "
+            f"({gap:+.2f} points)",
+        ),
+        Target(
+            "candidate: false-certify no higher than ceiling's",
+            engine["false_certify"] <= ceil["false_certify"],
+            f"engine {engine['false_certify']:.2%} vs ceiling {ceil['false_certify']:.2%}",
+        ),
+    ]
+
+
+def _length_targets(candidate: dict[str, dict[str, float]]) -> list[Target]:
+    engine = candidate.get("engine")
+    if not engine:
+        return []
+    mean = engine["mean_questions"]
+    return [
+        Target("candidate: mean questions <= 25", mean <= 25, f"{mean:.1f}"),
+        Target("stretch, candidate: mean questions <= 15", mean <= 15, f"{mean:.1f}"),
+    ]
+
+
+def _catsim_targets(candidate: dict[str, dict[str, float]]) -> list[Target]:
+    engine = candidate.get("engine")
+    catsims = {k: v for k, v in candidate.items() if k.startswith("catsim")}
+    if not engine or not catsims:
+        return []
+    best_name = max(catsims, key=lambda k: (catsims[k]["accuracy"], -catsims[k]["mean_questions"]))
+    best = catsims[best_name]
+    lead = (engine["accuracy"] - best["accuracy"]) * 100
+    ratio = engine["mean_questions"] / best["mean_questions"]
+    return [
+        Target(
+            "candidate: accuracy >= catsim's best + 2 points",
+            lead >= 2,
+            f"engine {engine['accuracy']:.2%} vs {best_name} {best['accuracy']:.2%} "
+            f"({lead:+.2f} points)",
+        ),
+        Target(
+            "candidate: <= 0.6x the questions of catsim's best",
+            ratio <= 0.6,
+            f"{engine['mean_questions']:.1f} vs {best['mean_questions']:.1f} ({ratio:.2f}x)",
+        ),
+    ]
+
+
+def _population_targets(population: str, rows: dict[str, dict[str, float]]) -> list[Target]:
+    targets = []
+    adaptive = {k: v for k, v in rows.items() if not k.startswith("_") and k not in FULL_LENGTH}
+    if adaptive:
+        fewest = min(v["min_questions"] for v in adaptive.values())
+        targets.append(
+            Target(
+                f"{population}: no decision before 5 answers",
+                fewest >= 5,
+                f"fewest answers before a decision: {fewest:.0f}",
             )
-        if "engine" in rows and "fixed-50" in rows:
-            gap = (rows["engine"]["accuracy"] - rows["fixed-50"]["accuracy"]) * 100
-            targets.append(
-                Target(
-                    f"{population}: engine no worse than fixed-50 on accuracy",
-                    gap >= 0,
-                    f"engine {rows['engine']['accuracy']:.2%} vs fixed-50 "
-                    f"{rows['fixed-50']['accuracy']:.2%} ({gap:+.2f} points)",
-                )
+        )
+    if "engine" in rows and "fixed-50" in rows:
+        gap = (rows["engine"]["accuracy"] - rows["fixed-50"]["accuracy"]) * 100
+        targets.append(
+            Target(
+                f"{population}: engine no worse than fixed-50 on accuracy",
+                gap >= 0,
+                f"engine {rows['engine']['accuracy']:.2%} vs fixed-50 "
+                f"{rows['fixed-50']['accuracy']:.2%} ({gap:+.2f} points)",
             )
+        )
     return targets
 
 
