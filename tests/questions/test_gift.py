@@ -5,12 +5,13 @@ from __future__ import annotations
 import pytest
 
 from questions.bankfile import BankInvalid
+from questions.interchange import ImportedBank
 from questions.interchange.gift import gift_read, gift_write
 from tests.purity import django_modules_imported_by
 from tests.questions.interchange_data import MOODLE, TRICKY_PROMPT, tricky_bank
 
 
-def read(name: str):  # type: ignore[no-untyped-def]
+def read(name: str) -> ImportedBank:
     return gift_read(data=(MOODLE / name).read_bytes(), source=name)
 
 

@@ -16,7 +16,7 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 
 from questions.bankfile import DEFAULT_PATH, BankInvalid, bank_read
-from questions.interchange import HELD, INTERCHANGES, Interchange
+from questions.interchange import HELD, INTERCHANGES, Interchange, interchange_named
 from questions.models import Choice, Question
 from questions.services.bank import bank_export, bank_load, questions_activate
 from questions.services.interchange import (
@@ -299,7 +299,9 @@ def test_the_admin_exports_selected_questions_in_each_format(
         fmt = {"export_selected_gift": "gift", "export_selected_moodle_xml": "moodle-xml"}.get(
             action, "qti"
         )
-        items = bank_interchange_read(data=response.content, fmt=fmt, source="x").items
+        items = bank_interchange_read(
+            data=response.content, fmt=interchange_named(fmt), source="x"
+        ).items
         assert sorted(item.identifier for item in items) == ["basics-01", "raw-events-01"]
 
 

@@ -50,8 +50,7 @@ def test_what_certify_writes_it_reads_back_exactly() -> None:
         item = items[entry.id]
         assert item.kind == entry.kind
         assert [(c.text, c.correct, c.feedback) for c in item.choices] == [
-            (c.text, c.correct, c.rationale.strip())
-            for c in entry.choices
+            (c.text, c.correct, c.rationale.strip()) for c in entry.choices
         ]
         assert dict(item.tags) == {
             "level": entry.level,
