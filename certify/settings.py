@@ -307,3 +307,6 @@ LESSONS_MAX_CONCURRENT_RUNS = 100  # open demo streams across all workers
 LESSONS_RUN_LIFETIME = 60  # seconds a run may stream before it is stopped
 LESSONS_BREAKER_THRESHOLD = 3  # failures in a row that open a circuit breaker
 LESSONS_BREAKER_COOLDOWN = 30  # seconds an open breaker waits before a trial run
+# Which presets a user may see and run (lessons never import questions): the bank keeps an
+# item's scenario out of reach while the item must stay unseen.
+LESSONS_PRESET_ACCESS = "questions.presets.presets_visible"

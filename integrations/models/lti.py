@@ -90,7 +90,12 @@ class GradeLink(models.Model):
     resource_link = models.ForeignKey(
         "lti_tool.LtiResourceLink", on_delete=models.CASCADE, related_name="certify_grade_links"
     )
-    lineitem_url = models.URLField(max_length=500)
+    lineitem_url = models.URLField(
+        max_length=500, blank=True, help_text="The gradebook column; found or made on first use."
+    )
+    lineitems_url = models.URLField(
+        max_length=500, blank=True, help_text="The course's columns, when the link had none."
+    )
     scopes = models.JSONField(default=list)
     launched_at = models.DateTimeField(default=timezone.now)
 
@@ -99,11 +104,15 @@ class GradeLink(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["user", "quiz", "resource_link"], name="one_grade_link_per_course_link"
-            )
+            ),
+            models.CheckConstraint(
+                condition=~Q(lineitem_url="") | ~Q(lineitems_url=""),
+                name="grade_link_has_a_column",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.user} · {self.quiz} → {self.lineitem_url}"
+        return f"{self.user} · {self.quiz} → {self.lineitem_url or self.lineitems_url}"
 
 
 class GradePassback(models.Model):

@@ -16,10 +16,11 @@ from typing import Any
 import requests
 from django.db import transaction
 from django.utils import timezone
-from lti_tool.models import LtiRegistration
+from lti_tool.models import Key, LtiRegistration
 from pylti1p3.assignments_grades import AssignmentsGradesService
 from pylti1p3.exception import LtiException, LtiServiceException
 from pylti1p3.grade import Grade
+from pylti1p3.lineitem import LineItem
 from pylti1p3.service_connector import ServiceConnector
 
 from integrations.models.lti import GradeLink, GradePassback
@@ -79,13 +80,31 @@ def _grade(passback: GradePassback) -> Grade:
     )
 
 
+def _column(service: AssignmentsGradesService, link: GradeLink) -> LineItem:
+    """The link's gradebook column: found by certify's tag for the link, or made."""
+    if link.lineitem_url:
+        return LineItem({"id": link.lineitem_url})
+    column = service.find_or_create_lineitem(
+        LineItem()
+        .set_tag(f"certify:{link.resource_link.id_on_platform}")
+        .set_resource_link_id(link.resource_link.id_on_platform)
+        .set_resource_id(f"quiz:{link.quiz.slug}")
+        .set_label(f"certify: {link.quiz.title}")
+        .set_score_maximum(100)
+    )
+    GradeLink.objects.filter(pk=link.pk).update(lineitem_url=column.get_id())
+    return column
+
+
 def _post(passback: GradePassback) -> None:
-    registration: LtiRegistration = passback.link.platform_user.registration
+    link = passback.link
+    registration: LtiRegistration = link.platform_user.registration
     connector = ServiceConnector(registration.to_registration(), BoundedSession())
     service = AssignmentsGradesService(
-        connector, {"scope": passback.link.scopes, "lineitem": passback.link.lineitem_url}
+        connector,
+        {"scope": link.scopes, "lineitem": link.lineitem_url, "lineitems": link.lineitems_url},
     )
-    service.put_grade(_grade(passback))
+    service.put_grade(_grade(passback), _column(service, link))
 
 
 class BoundedSession(requests.Session):
@@ -107,14 +126,16 @@ def grade_passback_send(*, passback_id: int, now: datetime | None = None) -> Gra
     with transaction.atomic():
         passback = (
             GradePassback.objects.select_for_update()
-            .select_related("attempt", "link__platform_user__registration")
+            .select_related(
+                "attempt", "link__quiz", "link__resource_link", "link__platform_user__registration"
+            )
             .get(pk=passback_id)
         )
         if passback.status != GradePassback.Status.PENDING:
             return passback
     try:
         _post(passback)
-    except (LtiException, requests.RequestException, ValueError) as error:
+    except (LtiException, requests.RequestException, ValueError, Key.DoesNotExist) as error:
         return _record_failure(passback, _describe(error), now or timezone.now())
     return _record(
         passback,

@@ -30,6 +30,7 @@ from questions.models import Quiz
 AGS_CLAIM = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
 CUSTOM_CLAIM = "https://purl.imsglobal.org/spec/lti/claim/custom"
 SCORE_SCOPE = "https://purl.imsglobal.org/spec/lti-ags/scope/score"
+LINEITEM_SCOPE = "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem"
 STAFF_ROLES = {ContextRole.INSTRUCTOR, ContextRole.ADMINISTRATOR, ContextRole.CONTENT_DEVELOPER}
 
 
@@ -110,10 +111,15 @@ def _target(lti_launch: LtiLaunch) -> LinkTarget | None:
 
 
 def _grade_link(lti_launch: LtiLaunch, user: User, quiz: Quiz, now: datetime) -> None:
-    endpoint = lti_launch.get_claim(AGS_CLAIM) or {}
-    lineitem = endpoint.get("lineitem") if isinstance(endpoint, dict) else None
-    scopes = endpoint.get("scope", []) if isinstance(endpoint, dict) else []
-    if not lineitem or SCORE_SCOPE not in scopes:
+    """Remember where this learner's scores go: the link's own gradebook column, or (when the
+    platform lets certify manage columns) the course's columns, where certify makes one."""
+    endpoint = lti_launch.get_claim(AGS_CLAIM)
+    if not isinstance(endpoint, dict):
+        return
+    scopes = endpoint.get("scope", [])
+    lineitem = endpoint.get("lineitem") or ""
+    lineitems = endpoint.get("lineitems") if LINEITEM_SCOPE in scopes else ""
+    if SCORE_SCOPE not in scopes or not (lineitem or lineitems):
         return
     GradeLink.objects.update_or_create(
         user=user,
@@ -122,6 +128,7 @@ def _grade_link(lti_launch: LtiLaunch, user: User, quiz: Quiz, now: datetime) ->
         defaults={
             "platform_user": lti_launch.user,
             "lineitem_url": lineitem,
+            "lineitems_url": lineitems or "",
             "scopes": list(scopes),
             "launched_at": now,
         },

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
-from lti_tool.models import LtiLaunch, LtiRegistration
+from lti_tool.models import Key, LtiLaunch, LtiRegistration
 from pylti1p3.contrib.django import DjangoCacheDataStorage, DjangoOIDCLogin
 from pylti1p3.exception import LtiException, OIDCException
 
@@ -28,6 +28,10 @@ from integrations.services.launches import LaunchError, launch_accept
 from questions.models import Quiz
 
 LAUNCH_SESSION_KEY = "integrations_lti_launch_id"
+NO_TOOL_KEY = (
+    "certify has no LTI tool key yet. An administrator creates one on the server with "
+    "`manage.py rotate_keys`."
+)
 BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
@@ -64,6 +68,8 @@ def lti_login(request: HttpRequest, registration_uuid: UUID) -> HttpResponse:
         ).redirect(_launch_url(request))
     except (LtiException, OIDCException) as error:
         return _refused(request, lti.plain_reason(error), status=400)
+    except Key.DoesNotExist:
+        return _refused(request, NO_TOOL_KEY, status=503)
 
 
 @csrf_exempt
@@ -76,6 +82,8 @@ def lti_launch(request: HttpRequest) -> HttpResponse:
         message_launch.validate()
     except LtiException as error:
         return _refused(request, lti.plain_reason(error))
+    except Key.DoesNotExist:
+        return _refused(request, NO_TOOL_KEY, status=503)
     try:
         outcome = launch_accept(lti_launch=LtiLaunch(message_launch))
     except LaunchError as error:

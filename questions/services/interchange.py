@@ -49,6 +49,7 @@ from questions.services.bank import (
     _changed_fields,
     _new_choices,
     _replace_choices,
+    _stored_row,
     _tally,
     bank_entries,
 )
@@ -192,16 +193,34 @@ def _topic(plan: _Plan, item: ImportedItem) -> str | None:
 
 
 def _rows(item: ImportedItem, stored: list[Choice]) -> list[ChoiceRow]:
-    """The file's choices; where the file gives a choice no feedback, it keeps its rationale."""
-    rows = []
+    """The file's choices; where the file gives a choice no feedback, it keeps its rationale.
+    A choice's claim (a generated item's) is not in any format: it stays with its position."""
+    rows: list[ChoiceRow] = []
     for position, choice in enumerate(item.choices):
         old = stored[position] if position < len(stored) else None
         text, rationale = choice.text, choice.feedback
-        if old is not None:
-            text = _kept(old.text, text)
-            rationale = _kept(old.rationale, rationale) if rationale.strip() else old.rationale
-        rows.append((text, choice.correct, rationale))
+        if old is None:
+            rows.append((text, choice.correct, rationale, None))
+            continue
+        text = _kept(old.text, text)
+        rationale = _kept(old.rationale, rationale) if rationale.strip() else old.rationale
+        rows.append((text, choice.correct, rationale, old.claim))
     return rows
+
+
+def _generated_choices_kept(
+    plan: _Plan, item: ImportedItem, question: Question, rows: list[ChoiceRow]
+) -> None:
+    """A generated item's choices and key come from its family's scenario run: a file may
+    reword feedback, never the choices or the key."""
+    stored = [(c.text, c.is_correct) for c in question.choices.all()]
+    if question.family and [(text, correct) for text, correct, *_ in rows] != stored:
+        plan.error(
+            item,
+            "choices",
+            f"{question.id} is generated (family {question.family}): its choices and key come "
+            "from its scenario's run, so change them with generate_items, not a file.",
+        )
 
 
 def _kept(stored: str, given: str) -> str:
@@ -240,7 +259,9 @@ def _update(plan: _Plan, item: ImportedItem, question: Question) -> None:
         values["topic"] = topic
     values.update(_labels(plan, item))
     _choice_problems(plan, item, item.kind, question.status == Question.Status.ACTIVE)
-    plan.updates.append((question, values, _rows(item, list(question.choices.all()))))
+    rows = _rows(item, list(question.choices.all()))
+    _generated_choices_kept(plan, item, question, rows)
+    plan.updates.append((question, values, rows))
 
 
 def _new_id(plan: _Plan, item: ImportedItem, category: Category | None) -> str:
@@ -298,7 +319,7 @@ def _create(plan: _Plan, item: ImportedItem) -> None:
         guessing=params.guessing,
         import_key="" if question_id == item.identifier else plan.key_of(item),
     )
-    plan.new.append((question, [(c.text, c.correct, c.feedback) for c in item.choices]))
+    plan.new.append((question, [(c.text, c.correct, c.feedback, None) for c in item.choices]))
     plan.drafts[question_id] = question.missing_fields() + _unfinished(item) + rule_problems
 
 
@@ -340,7 +361,7 @@ def _plan(imported: ImportedBank) -> _Plan:
 def _apply(plan: _Plan) -> Tally:
     outcomes: list[tuple[str, Outcome]] = []
     for question, values, rows in plan.updates:
-        stored_rows = [(c.text, c.is_correct, c.rationale) for c in question.choices.all()]
+        stored_rows = [_stored_row(choice) for choice in question.choices.all()]
         changed = _changed_fields(question, values)
         if changed or stored_rows != rows:
             question.save()

@@ -33,6 +33,7 @@ LTI = "https://purl.imsglobal.org/spec/lti/claim/"
 AGS = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
 DL = "https://purl.imsglobal.org/spec/lti-dl/claim/"
 SCORE_SCOPE = "https://purl.imsglobal.org/spec/lti-ags/scope/score"
+LINEITEM_SCOPE = "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem"
 LEARNER = "http://purl.imsglobal.org/vocab/lis/v2/membership#Learner"
 INSTRUCTOR = "http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor"
 
@@ -50,6 +51,7 @@ class Platform:
     tokens: set[str] = field(default_factory=set)
     scores: list[dict[str, Any]] = field(default_factory=list)
     deep_links: list[dict[str, Any]] = field(default_factory=list)
+    columns: list[dict[str, Any]] = field(default_factory=list)
     fail_scores: int = 0
 
     def jwks(self) -> dict[str, Any]:
@@ -80,7 +82,14 @@ class Platform:
         base.update(extra)
         return {key: value for key, value in base.items() if value is not None}
 
-    def ags(self, lineitem: int = 7) -> dict[str, Any]:
+    def ags(self, lineitem: int | None = 7) -> dict[str, Any]:
+        """The AGS claim: the link's own column, or (None) only the course's columns, which
+        the tool may manage."""
+        if lineitem is None:
+            return {
+                "scope": [SCORE_SCOPE, LINEITEM_SCOPE],
+                "lineitems": f"{self.base}/platform/lineitems",
+            }
         return {
             "scope": [SCORE_SCOPE],
             "lineitems": f"{self.base}/platform/lineitems",
@@ -135,10 +144,26 @@ def token(request: HttpRequest) -> JsonResponse:
     )
 
 
+def _authorized(request: HttpRequest) -> bool:
+    return request.headers.get("Authorization", "").removeprefix("Bearer ") in PLATFORM.tokens
+
+
+@csrf_exempt
+def lineitems(request: HttpRequest) -> JsonResponse:
+    """The course's gradebook columns: listed, or one made by the tool."""
+    if not _authorized(request):
+        return JsonResponse({"error": "unauthorized"}, status=401)
+    if request.method == "POST":
+        column = {**json.loads(request.body), "id": ""}
+        column["id"] = f"{PLATFORM.base}/platform/lineitems/{100 + len(PLATFORM.columns)}"
+        PLATFORM.columns.append(column)
+        return JsonResponse(column, status=201)
+    return JsonResponse(PLATFORM.columns, safe=False)
+
+
 @csrf_exempt
 def scores(request: HttpRequest, lineitem: int) -> HttpResponse:
-    bearer = request.headers.get("Authorization", "").removeprefix("Bearer ")
-    if bearer not in PLATFORM.tokens:
+    if not _authorized(request):
         return JsonResponse({"error": "unauthorized"}, status=401)
     if request.content_type != "application/vnd.ims.lis.v1.score+json":
         return JsonResponse({"error": "bad content type"}, status=415)
@@ -164,6 +189,7 @@ def register(base: str) -> LtiRegistration:
     PLATFORM.launches.clear()
     PLATFORM.scores.clear()
     PLATFORM.deep_links.clear()
+    PLATFORM.columns.clear()
     PLATFORM.fail_scores = 0
     call_command("rotate_keys", stdout=io.StringIO())
     registration = LtiRegistration.objects.create(

@@ -10,6 +10,7 @@ urlpatterns = [
     path("platform/jwks", platform.jwks),
     path("platform/auth", platform.authorize),
     path("platform/token", platform.token),
+    path("platform/lineitems", platform.lineitems),
     path("platform/lineitems/<int:lineitem>/scores", platform.scores),
     path("platform/deep-link-return", platform.deep_link_return),
 ]

@@ -6,12 +6,15 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 import httpx
 import jwt
 import pytest
 from django.contrib.auth.models import User
+from django.test import Client
+from django.utils import timezone
 from lti_tool.models import Key, LtiContext, LtiDeployment, LtiRegistration, LtiUser
 
 from certify.models import Certificate
@@ -102,6 +105,25 @@ def test_a_learner_launches_into_the_exam_and_the_grade_reaches_the_gradebook(
     assert passback.status == GradePassback.Status.SENT
     assert passback.tries == 1
     assert Certificate.objects.get().holder_name == "Grace Hopper"
+
+
+def test_a_link_without_a_column_gets_one_made_and_reused(
+    lms: LtiRegistration, browser: httpx.Client, exam_quiz: Quiz
+) -> None:
+    PLATFORM.launches["sub-grace"] = learner_launch(
+        exam_quiz.slug, **{platform.AGS: PLATFORM.ags(lineitem=None)}
+    )
+    platform.launch(browser, str(lms.uuid), "sub-grace")
+    user = User.objects.get(lti_users__sub="sub-grace")
+
+    exams.take_exam(user, exam_quiz)
+    exams.take_exam(user, exam_quiz, at=timezone.now() + timedelta(days=30))
+
+    (column,) = PLATFORM.columns
+    assert column["label"] == "certify: Certification exam"
+    assert column["scoreMaximum"] == 100
+    assert column["resourceLinkId"] == "link-1"
+    assert [score["lineitem"] for score in PLATFORM.scores] == [100, 100]
 
 
 def test_the_same_platform_user_is_the_same_learner_and_email_alone_matches_nothing(
@@ -297,3 +319,24 @@ def test_the_jwks_publishes_the_tool_key_made_by_the_command(
     assert keys[0]["alg"] == "RS256"
     assert "d" not in keys[0]
     assert jwt.PyJWK(keys[0]).key_type == "RSA"
+
+
+def test_without_a_tool_key_the_login_says_what_to_do(
+    lms: LtiRegistration, browser: httpx.Client
+) -> None:
+    Key.objects.all().delete()
+
+    refused = platform.login_step(browser, str(lms.uuid), "sub-grace")
+
+    assert refused.status_code == 503
+    assert "manage.py rotate_keys" in refused.text
+    assert not LtiUser.objects.exists()
+
+
+def test_the_deep_link_page_without_a_launch_says_where_to_start(client: Client) -> None:
+    client.force_login(User.objects.create_user("teacher"))
+
+    page = client.get("/lti/deep-link/")
+
+    assert page.status_code == 403
+    assert "add content" in page.content.decode()

@@ -6,8 +6,9 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from questions.bankfile import DEFAULT_PATH, FORMATS, BankInvalid, bank_read
+from questions.generation import GENERATED_PATH
 from questions.interchange import INTERCHANGES, interchange_for, interchange_named
-from questions.services.bank import BankLoadResult, bank_load
+from questions.services.bank import BankFileInvalid, BankLoadResult, banks_load
 from questions.services.interchange import InterchangeLoadResult, bank_interchange_load
 
 BANK_SUFFIXES = (".yaml", ".yml", ".json")
@@ -30,54 +31,73 @@ def format_of(path: Path, given: str | None) -> str:
 
 class Command(BaseCommand):
     help = (
-        "Validate a bank file and upsert its questions by id, all or nothing: a bank file (YAML "
-        "or JSON), GIFT, Moodle XML or a QTI 1.2 package. Questions missing from the file are "
-        "left alone; items new to the bank from GIFT, Moodle XML or QTI enter as drafts."
+        "Validate bank files and upsert their questions by id, all or nothing: bank files (YAML "
+        "or JSON), or one GIFT, Moodle XML or QTI 1.2 file. Questions missing from the files are "
+        "left alone; items new to the bank from GIFT, Moodle XML or QTI enter as drafts. Without "
+        "a path: the hand-written bank and the generated one."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
-            "path",
-            nargs="?",
+            "paths",
+            nargs="*",
             type=Path,
-            default=DEFAULT_PATH,
-            help="The file (default: questions/bank/streaming.yaml).",
+            metavar="path",
+            help="Bank files (default: questions/bank/streaming.yaml and "
+            "questions/bank/generated.yaml), or one GIFT, Moodle XML or QTI file.",
         )
         parser.add_argument(
             "--format",
             dest="fmt",
             choices=[*FORMATS, *INTERCHANGES],
-            help="The file's format, when its name does not say it.",
+            help="The files' format, when their names do not say it.",
         )
 
-    def handle(self, *args: Any, path: Path, fmt: str | None, **options: Any) -> None:
-        fmt = format_of(path, fmt)
+    def handle(self, *args: Any, paths: list[Path], fmt: str | None, **options: Any) -> None:
+        if not paths:
+            paths = [DEFAULT_PATH, *([GENERATED_PATH] if GENERATED_PATH.exists() else [])]
+        formats = [format_of(path, fmt) for path in paths]
+        if any(found not in FORMATS for found in formats) and len(paths) > 1:
+            raise CommandError("Load a GIFT, Moodle XML or QTI file on its own, one per command.")
         try:
-            data = bank_read(path=path)
-            if fmt in FORMATS:
-                result: BankLoadResult | InterchangeLoadResult = bank_load(
-                    text=data, source=path.name
-                )
+            if formats[0] in FORMATS:
+                results = banks_load(files=[(bank_read(path=path), path.name) for path in paths])
+                self._report_banks(paths, results)
             else:
                 result = bank_interchange_load(
-                    data=data, fmt=interchange_named(fmt), source=path.name
+                    data=bank_read(path=paths[0]),
+                    fmt=interchange_named(formats[0]),
+                    source=paths[0].name,
                 )
+                self._report_interchange(paths[0], result)
         except BankInvalid as invalid:
             count = len(invalid.errors)
             listing = "\n".join(f"  {error}" for error in invalid.errors)
+            errors = f"{count} error{'s' if count != 1 else ''}"
             raise CommandError(
-                f"{path} was not loaded ({count} error{'s' if count != 1 else ''}; "
-                f"nothing changed):\n{listing}"
+                f"{_path(paths, invalid)} was not loaded ({errors}; nothing changed):\n{listing}"
             ) from None
-        self.stdout.write(self.style.SUCCESS(f"Loaded {path}."))
-        self._report(result)
 
-    def _report(self, result: BankLoadResult | InterchangeLoadResult) -> None:
+    def _report_banks(self, paths: list[Path], results: list[BankLoadResult]) -> None:
+        for path, result in zip(paths, results, strict=True):
+            self.stdout.write(self.style.SUCCESS(f"Loaded {path}."))
+            self.stdout.write(f"Questions: {result.questions}.")
+            self.stdout.write(f"Categories: {result.categories}.")
+            if result.quizzes_created:
+                self.stdout.write(f"Default quizzes created: {', '.join(result.quizzes_created)}.")
+
+    def _report_interchange(self, path: Path, result: InterchangeLoadResult) -> None:
+        self.stdout.write(self.style.SUCCESS(f"Loaded {path}."))
         self.stdout.write(f"Questions: {result.questions}.")
-        if isinstance(result, InterchangeLoadResult):
-            for line in result.report():
-                self.stdout.write(f"  {line}")
-            return
-        self.stdout.write(f"Categories: {result.categories}.")
-        if result.quizzes_created:
-            self.stdout.write(f"Default quizzes created: {', '.join(result.quizzes_created)}.")
+        for line in result.report():
+            self.stdout.write(f"  {line}")
+
+
+def _path(paths: list[Path], invalid: BankInvalid) -> Path | str:
+    """The file that was not loaded: the one named by the error (an unreadable file's error
+    names its path; an invalid one is named by its source)."""
+    if isinstance(invalid, BankFileInvalid):
+        return next((path for path in paths if path.name == invalid.source), invalid.source)
+    if len(paths) == 1:
+        return paths[0]
+    return invalid.errors[0].where

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('questions', '0007_adaptive_outcomes_and_parameter_versions'),
+        ('questions', '0008_generated_items_and_key_checks'),
     ]
 
     operations = [
