@@ -25,10 +25,13 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
+# The web server and one task worker (expiry sweep, email, grade passback), stopped together.
 run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_bank
-	@echo "certify is serving at http://$(HOST):$(PORT)/"
+	@echo "certify is serving at http://$(HOST):$(PORT)/ (with one task worker)"
+	$(BIN)/python manage.py run_worker --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	$(BIN)/uvicorn certify.asgi:application --host $(HOST) --port $(PORT) --no-access-log
 
 test: install-dev

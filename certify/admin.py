@@ -15,7 +15,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
 
-from certify.models import Certificate
+from certify.models import Certificate, PeriodicTask
 from certify.services import CertificateError, certificate_revoke
 
 FACTS = [
@@ -110,3 +110,17 @@ class CertificateAdmin(admin.ModelAdmin):
             f"{line.name} {line.score.percent}% ({line.score.correct}/{line.score.total})"
             for line in certificate.categories
         )
+
+
+@admin.register(PeriodicTask)
+class PeriodicTaskAdmin(admin.ModelAdmin):
+    """The periodic tasks' schedule, read-only: the task worker keeps it (its runs are under
+    Task results)."""
+
+    list_display = ["task_path", "last_queued_at", "next_run_at"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: PeriodicTask | None = None) -> bool:
+        return False

@@ -26,7 +26,6 @@ from certify.services import site_thresholds
 from lessons.catalog import LESSONS, Lesson
 from questions.models import Answer, Attempt, CategorySlug, Question, Quiz
 from questions.scoring import Score, Thresholds, scorecard_from_counts
-from questions.services import attempts_expire_overdue
 from questions.services.adaptive import items_of
 
 HISTORY_ROWS = 20
@@ -105,6 +104,9 @@ class Dashboard:
     quizzes: dict[str, Quiz]
     category_labels: dict[str, str]
     thresholds: Thresholds
+    # Open attempts past their deadline: over, their results on the way (the sweep's, or the
+    # learner's "score now"); the dashboard never finalizes anything itself.
+    time_up: Sequence[Attempt] = ()
 
     @property
     def has_attempts(self) -> bool:
@@ -355,8 +357,7 @@ def _objectives(
 def dashboard_for(user: AbstractBaseUser, *, now: datetime | None = None) -> Dashboard:
     """Everything the dashboard shows for `user`, and nothing about anyone else."""
     now = now or timezone.now()
-    # Finalize the learner's overdue attempts first (this may issue a certificate).
-    attempts_expire_overdue(now=now, user=user)
+    time_up = list(Attempt.objects.for_user(user).overdue(now).select_related("quiz"))
     thresholds = site_thresholds()
     exams, retakable = _exams(user)
     latest = _latest_answers(user)
@@ -401,4 +402,5 @@ def dashboard_for(user: AbstractBaseUser, *, now: datetime | None = None) -> Das
         quizzes=quizzes,
         category_labels=labels,
         thresholds=thresholds,
+        time_up=time_up,
     )

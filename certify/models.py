@@ -127,3 +127,19 @@ class Certificate(models.Model):
             for slug in CategorySlug
             if slug.value in counts
         ]
+
+
+class PeriodicTask(models.Model):
+    """When a periodic task (CERTIFY_PERIODIC_TASKS) is next queued. The row is the guard
+    against duplicates: every task worker runs the scheduler, and a worker queues the task only
+    if its conditional update moved `next_run_at` on, which one worker alone can do."""
+
+    task_path = models.CharField(max_length=200, unique=True)
+    next_run_at = models.DateTimeField()
+    last_queued_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["task_path"]
+
+    def __str__(self) -> str:
+        return f"{self.task_path} (next {self.next_run_at:%Y-%m-%d %H:%M:%S})"

@@ -123,6 +123,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "template_partials",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 # Every middleware here is async-native (certify/middleware.py wraps Django's own), so a
@@ -215,7 +217,9 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
-EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+# Email goes through the task queue (certify/mail.py); the worker delivers it with this.
+EMAIL_BACKEND = "certify.mail.QueuedEmailBackend"
+CERTIFY_EMAIL_DELIVERY_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = "certify <noreply@certify.invalid>"
 
 LANGUAGE_CODE = "en-us"
@@ -278,8 +282,24 @@ LOGGING = {
 # Product settings (see DESIGN.md "Readiness").
 CERTIFY_OVERALL_THRESHOLD = 90
 CERTIFY_CATEGORY_THRESHOLD = 85
-# Called with every attempt as questions finalizes it (submit, expiry on the next request, or
-# expire_attempts), inside that transaction; questions never imports certify.
+# Background work: django-tasks (the API Django 6 ships as django.tasks) on the project's own
+# database; `manage.py run_worker` runs it (`make run` starts one beside the web server).
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default"],
+    }
+}
+# Periodic tasks, {dotted path: seconds}: the worker queues each when due (certify/schedule.py).
+CERTIFY_PERIODIC_TASKS = {
+    # The expiry sweep: attempts past their deadline are finalized (and certified) within this.
+    "questions.tasks.expire_overdue_attempts": 60,
+    # Grade passback tries that the backoff schedule made due.
+    "integrations.tasks.send_due_grade_passbacks": 60,
+}
+
+# Called with every attempt as questions finalizes it (submit, starting the quiz afresh, or the
+# expiry sweep), inside that transaction; questions never imports certify.
 QUESTIONS_ATTEMPT_FINISHED = [
     "certify.services.certificate_issue_for_attempt",
     "integrations.services.grades.grade_passback_for_attempt",

@@ -1,8 +1,9 @@
 """Quizzes and attempts: thin views over `services` (writes) and QuerySet methods (reads).
 
 Every attempt view looks the attempt up among the signed-in learner's own (anyone else's is a
-404), finalizes it if its deadline has passed, and renders either the whole page or, for htmx,
-the named partial of the same template.
+404) and renders either the whole page or, for htmx, the named partial of the same template.
+A GET never writes: an attempt past its deadline is shown as over (it takes no more answers)
+until the finishing path (submit, or the expiry sweep on the task worker) finalizes it.
 """
 
 from __future__ import annotations
@@ -46,6 +47,8 @@ class QuizCard:
     question_count: int
     open_attempt: Attempt | None
     last_result: Attempt | None
+    # The open attempt's deadline has passed: it is over, its result on the way.
+    time_up: bool = False
 
 
 @dataclass(frozen=True)
@@ -87,8 +90,8 @@ def quiz_list(request: HttpRequest) -> HttpResponse:
     counts = active_question_counts()
     open_attempts: list[Attempt] = []
     history: list[Attempt] = []
+    now = timezone.now()
     if request.user.is_authenticated:
-        services.attempts_expire_overdue(user=request.user)
         open_attempts = list(
             Attempt.objects.for_user(request.user)
             .open()
@@ -111,13 +114,18 @@ def quiz_list(request: HttpRequest) -> HttpResponse:
             question_count=quiz.question_count(counts),
             open_attempt=resumable.get(quiz.pk),
             last_result=last_by_quiz.get(quiz.pk),
+            time_up=quiz.pk in resumable and resumable[quiz.pk].is_overdue(now),
         )
         for quiz in Quiz.objects.for_list()
     ]
     context = {
         "sections": _sections(cards),
         "history": history,
-        "retakes": [attempt for attempt in open_attempts if attempt.retake_of_id is not None],
+        "retakes": [
+            attempt
+            for attempt in open_attempts
+            if attempt.retake_of_id is not None and not attempt.is_overdue(now)
+        ],
     }
     return render(request, "questions/quiz_list.html", context)
 
@@ -144,11 +152,9 @@ def _attempt_or_404(request: AuthenticatedRequest, pk: int) -> Attempt:
 
 
 def _closed_redirect(request: AuthenticatedRequest, attempt: Attempt) -> HttpResponse | None:
-    """Finalize an overdue attempt; for a finished one, send the learner to its results."""
-    now = timezone.now()
-    if attempt.is_overdue(now):
-        attempt = services.attempt_expire(attempt_id=attempt.pk, now=now)
-    if attempt.is_open:
+    """For an attempt that is over (finished, or past its deadline), send the learner to its
+    results, writing nothing; None while it is open."""
+    if not attempt.is_over(timezone.now()):
         return None
     messages.info(request, services.closed_message(attempt))
     return _to_results(request, attempt)
@@ -380,7 +386,7 @@ def attempt_submit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 def attempt_results(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     attempt = _attempt_or_404(request, pk)
     if attempt.is_overdue(timezone.now()):
-        attempt = services.attempt_expire(attempt_id=attempt.pk)
+        return _time_up(request, attempt)
     if attempt.is_open:
         messages.info(request, "Submit this attempt to see its results.")
         return redirect("questions:attempt_resume", pk=attempt.pk)
@@ -400,6 +406,20 @@ def attempt_results(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "missed": missed,
     }
     return render(request, "questions/attempt_results.html", context)
+
+
+def _time_up(request: AuthenticatedRequest, attempt: Attempt) -> HttpResponse:
+    """The results page of an attempt whose time ran out and that nobody has finalized yet: it
+    says so and what was saved in time, and offers to score it now (a POST: the finishing
+    path); the sweep scores it within a minute anyway."""
+    rows = list(Answer.objects.navigator(attempt))
+    context = {
+        "attempt": attempt,
+        "quiz": attempt.quiz,
+        "saved": sum(1 for row in rows if row.answered_at is not None),
+        "served": len(rows),
+    }
+    return render(request, "questions/attempt_time_up.html", context)
 
 
 @login_required

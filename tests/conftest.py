@@ -25,6 +25,21 @@ def _fast_password_hashing(settings) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _tasks_run_at_once(settings) -> None:
+    """Tasks run as they are queued (after the commit, where the code queues them then); the
+    worker's own tests switch back to the database queue (`database_queue`)."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture
+def database_queue(settings) -> None:
+    """The product's queue: tasks wait in the database until a worker runs them."""
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}
+    }
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache() -> Iterator[None]:
     from django.core.cache import cache
 

@@ -2,9 +2,10 @@
 gradebook column of the course link the learner launched the quiz from.
 
 questions calls `grade_passback_for_attempt` through QUESTIONS_ATTEMPT_FINISHED inside the
-finalizing transaction; it only records what is owed. Sending happens after the commit
-(`grade_passback_send`, never inside a transaction: it waits on the network), and a failure is
-recorded with the next try on a backoff schedule that `send_grades` (or a task) picks up.
+finalizing transaction; it only records what is owed. Sending happens on the task worker after
+the commit (`integrations.tasks.send_grade_passback` runs `grade_passback_send`, never inside a
+transaction: it waits on the network), and a failure is recorded with the next try on a backoff
+schedule that the worker's minute sweep (`send_due_grade_passbacks`, or `send_grades`) picks up.
 """
 
 from __future__ import annotations
@@ -37,6 +38,9 @@ BACKOFF = (
     timedelta(hours=12),
 )
 TIMEOUT = 10  # seconds for each request to the platform
+# While one worker sends a score, its next try is pushed this far out, so that another worker's
+# sweep leaves it alone; a worker that dies mid-send leaves it due again after this.
+CLAIM = timedelta(minutes=5)
 
 
 def next_try(tries: int, now: datetime) -> datetime | None:
@@ -64,7 +68,14 @@ def grade_passback_for_attempt(attempt: Attempt) -> None:
         },
     )
     if created:
-        transaction.on_commit(lambda: grade_passback_send(passback_id=passback.pk))
+        transaction.on_commit(lambda: _enqueue_send(passback.pk))
+
+
+def _enqueue_send(passback_id: int) -> None:
+    # The task module imports this one: import it when first needed.
+    from integrations.tasks import send_grade_passback
+
+    send_grade_passback.enqueue(passback_id=passback_id)
 
 
 def _grade(passback: GradePassback) -> Grade:
@@ -122,7 +133,10 @@ def _describe(error: Exception) -> str:
 
 
 def grade_passback_send(*, passback_id: int, now: datetime | None = None) -> GradePassback:
-    """One try at sending a pending score; the outcome and any next try are recorded."""
+    """One try at sending a pending score that is due; the outcome and any next try are
+    recorded. A score that is sent, given up, not due yet or being sent by another worker (its
+    claim pushed its next try out) is left as it is."""
+    now = now or timezone.now()
     with transaction.atomic():
         passback = (
             GradePassback.objects.select_for_update()
@@ -131,19 +145,21 @@ def grade_passback_send(*, passback_id: int, now: datetime | None = None) -> Gra
             )
             .get(pk=passback_id)
         )
-        if passback.status != GradePassback.Status.PENDING:
+        due = passback.next_try_at is not None and passback.next_try_at <= now
+        if passback.status != GradePassback.Status.PENDING or not due:
             return passback
+        GradePassback.objects.filter(pk=passback.pk).update(next_try_at=now + CLAIM)
     try:
         _post(passback)
     except (LtiException, requests.RequestException, ValueError, Key.DoesNotExist) as error:
-        return _record_failure(passback, _describe(error), now or timezone.now())
+        return _record_failure(passback, _describe(error), now)
     return _record(
         passback,
         status=GradePassback.Status.SENT,
         tries=passback.tries + 1,
         next_try_at=None,
         last_error="",
-        sent_at=now or timezone.now(),
+        sent_at=now,
     )
 
 

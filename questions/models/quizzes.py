@@ -351,7 +351,13 @@ class Attempt(models.Model):
         return self.status == self.Status.IN_PROGRESS
 
     def is_overdue(self, now: datetime) -> bool:
+        """Still open although its deadline has passed: over, waiting for the sweep (or a
+        submit) to finalize it. Pages show it as over; nothing more is saved."""
         return self.is_open and self.deadline is not None and now >= self.deadline
+
+    def is_over(self, now: datetime) -> bool:
+        """Finished, or past its deadline: it takes no more answers."""
+        return not self.is_open or self.is_overdue(now)
 
     @property
     def verdict(self) -> str:

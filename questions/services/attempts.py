@@ -2,7 +2,9 @@
 
 Every function is keyword-only and atomic, and checks before it writes. The server is the
 authority on time: each write takes the attempt's row lock (PostgreSQL; SQLite serialises
-writers anyway), finalizes the attempt if its deadline has passed, and refuses what comes late.
+writers anyway) and refuses what comes after the deadline, writing nothing. Only the finishing
+path finalizes an attempt: submitting it, starting the quiz afresh, and the expiry sweep
+(`attempts_expire_overdue`, run every minute by the task worker); a page view never does.
 A refusal raises `AttemptError` with a message for the learner and changes nothing else.
 """
 
@@ -257,17 +259,15 @@ def answer_submit(
     """Save (or change, or clear) the answer to one question of an open attempt.
 
     Refused, changing nothing: options that are not the question's, a question not in the
-    attempt, a finished attempt, an answer after the deadline (which also finalizes the attempt),
-    or a change to an answer whose feedback was already shown.
+    attempt, a finished attempt, an answer at or after the deadline (the attempt stays as it is
+    until it is submitted or swept), or a change to an answer whose feedback was already shown.
     """
     now = now or timezone.now()
     chosen = sorted(set(choice_ids))
     with transaction.atomic():
-        attempt = _locked_attempt(user=user, attempt_id=attempt_id, now=now)
-        if attempt.is_open:
-            return _answer_apply(attempt, _answer_in(attempt, question_id), chosen, now)
-    # Outside the block, so that an expiry it just recorded is kept.
-    raise AttemptClosed(closed_message(attempt), attempt)
+        attempt = _locked_attempt(user=user, attempt_id=attempt_id)
+        _check_accepts(attempt, now)
+        return _answer_apply(attempt, _answer_in(attempt, question_id), chosen, now)
 
 
 def _answer_apply(
@@ -329,38 +329,42 @@ def answer_flag(
     """Mark a question for review (or unmark it) while the attempt is open."""
     now = now or timezone.now()
     with transaction.atomic():
-        attempt = _locked_attempt(user=user, attempt_id=attempt_id, now=now)
-        if attempt.is_open:
-            answer = _answer_in(attempt, question_id)
-            if answer.flagged != flagged:
-                answer.flagged = flagged
-                answer.save(update_fields=["flagged"])
-            return answer
-    raise AttemptClosed(closed_message(attempt), attempt)
+        attempt = _locked_attempt(user=user, attempt_id=attempt_id)
+        _check_accepts(attempt, now)
+        answer = _answer_in(attempt, question_id)
+        if answer.flagged != flagged:
+            answer.flagged = flagged
+            answer.save(update_fields=["flagged"])
+        return answer
 
 
-def _locked_attempt(*, user: AbstractBaseUser, attempt_id: int, now: datetime) -> Attempt:
-    """The user's attempt, row-locked, finalized first if its deadline has just passed.
+def _locked_attempt(*, user: AbstractBaseUser, attempt_id: int) -> Attempt:
+    """The user's attempt, row-locked.
 
     Raises Attempt.DoesNotExist for someone else's attempt: to them it does not exist.
     """
-    attempt = (
+    return (
         Attempt.objects.for_user(user)
         .select_for_update(of=("self",))
         .select_related("quiz")
         .get(pk=attempt_id)
     )
-    if attempt.is_overdue(now):
-        _attempt_finalize(attempt, status=Attempt.Status.EXPIRED, now=now)
-    return attempt
+
+
+def _check_accepts(attempt: Attempt, now: datetime) -> None:
+    """Refuse a change to a finished attempt, or to one whose deadline has passed."""
+    if attempt.is_over(now):
+        raise AttemptClosed(closed_message(attempt), attempt)
 
 
 def closed_message(attempt: Attempt) -> str:
-    if attempt.status == Attempt.Status.EXPIRED:
+    """Why an attempt takes no more answers: submitted, or its time ran out (recorded as expired
+    by the finishing path, or just past its deadline and not swept yet)."""
+    if attempt.status == Attempt.Status.EXPIRED or (attempt.is_open and attempt.deadline):
         ended = timezone.localtime(attempt.deadline)
         return (
             f"Time ran out at {ended:%H:%M:%S %Z}: nothing more can be saved. "
-            "The answers saved before then were scored."
+            "The answers saved before then are scored."
         )
     return "This attempt has been submitted: its answers can no longer be changed."
 
@@ -425,11 +429,12 @@ def attempt_submit(
     """
     now = now or timezone.now()
     with transaction.atomic():
-        attempt = _locked_attempt(user=user, attempt_id=attempt_id, now=now)
-        if attempt.is_open:
-            _attempt_finalize(attempt, status=Attempt.Status.SUBMITTED, now=now)
-            return attempt, True
-    return attempt, False
+        attempt = _locked_attempt(user=user, attempt_id=attempt_id)
+        if not attempt.is_open:
+            return attempt, False
+        status = Attempt.Status.EXPIRED if attempt.is_overdue(now) else Attempt.Status.SUBMITTED
+        _attempt_finalize(attempt, status=status, now=now)
+        return attempt, True
 
 
 def attempt_expire(*, attempt_id: int, now: datetime | None = None) -> Attempt:

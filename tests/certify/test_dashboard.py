@@ -122,7 +122,7 @@ def test_it_only_ever_shows_your_own_data(
     assert learner_client.get(f"/quizzes/attempts/{theirs.pk}/results/").status_code == 404
 
 
-def test_an_overdue_exam_is_finalized_and_certified_when_the_dashboard_loads(
+def test_an_overdue_exam_is_shown_as_over_and_left_to_the_sweep(
     learner: User, learner_client: Client, exam: Quiz
 ) -> None:
     start = timezone.now() - timedelta(hours=2)
@@ -140,8 +140,14 @@ def test_an_overdue_exam_is_finalized_and_certified_when_the_dashboard_loads(
     page = text_of(learner_client.get("/dashboard/").content.decode())
 
     attempt.refresh_from_db()
-    assert attempt.status == Attempt.Status.EXPIRED
+    assert attempt.status == Attempt.Status.IN_PROGRESS
+    assert "Time ran out on Certification exam" in page
+    assert "✓ Certified" not in page
+
+    quiz_services.attempts_expire_overdue()  # the worker's sweep
+    page = text_of(learner_client.get("/dashboard/").content.decode())
     assert "✓ Certified" in page
+    assert "Time ran out on" not in page
 
 
 def test_history_lists_the_latest_twenty_of_all_quizzes(
@@ -161,8 +167,8 @@ def test_history_lists_the_latest_twenty_of_all_quizzes(
 
 # Cost ----------------------------------------------------------------------------------------
 
-# Session and user, overdue sweep, exams, latest answers, bank, certificate, quizzes, history
-# (with its total), the latest exam's misses.
+# Session and user, attempts past their deadline, exams, latest answers, bank, certificate,
+# quizzes, history (with its total), the latest exam's misses.
 DASHBOARD_QUERIES = 10
 
 

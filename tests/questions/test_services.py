@@ -276,7 +276,7 @@ def test_someone_elses_attempt_does_not_exist_for_you(learner: User) -> None:
     assert not row.is_answered
 
 
-def test_an_answer_after_the_deadline_is_refused_and_the_attempt_expires(
+def test_an_answer_after_the_deadline_is_refused_and_the_sweep_scores_what_came_in_time(
     learner: User,
 ) -> None:
     questions_across_categories(3)
@@ -298,6 +298,11 @@ def test_an_answer_after_the_deadline_is_refused_and_the_attempt_expires(
     late_row.refresh_from_db()
     attempt.refresh_from_db()
     assert not late_row.is_answered
+    assert attempt.status == Attempt.Status.IN_PROGRESS  # refused, nothing written
+
+    services.attempts_expire_overdue(now=start + timedelta(minutes=31))
+
+    attempt.refresh_from_db()
     assert attempt.status == Attempt.Status.EXPIRED
     assert attempt.submitted_at == attempt.deadline
     assert (attempt.correct_count, attempt.question_count) == (1, 3)

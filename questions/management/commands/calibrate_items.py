@@ -7,6 +7,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from questions import services
+from questions.models import BankParameters
+from questions.tasks import calibrate_item_parameters
 
 
 class Command(BaseCommand):
@@ -26,16 +28,35 @@ class Command(BaseCommand):
         parser.add_argument(
             "--dry-run", action="store_true", help="Fit and show the changes; write nothing."
         )
+        parser.add_argument(
+            "--queue",
+            action="store_true",
+            help="Queue the run for the task worker instead of running it here.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         min_answers, dry_run = options["min_answers"], options["dry_run"]
         if min_answers < 1:
             raise CommandError("--min-answers must be at least 1.")
+        if options["queue"]:
+            if dry_run:
+                raise CommandError("--dry-run shows the changes here: it cannot be queued.")
+            self.stdout.write(_queue(min_answers))
+            return
         try:
             run = services.item_parameters_calibrate(min_answers=min_answers, dry_run=dry_run)
         except services.CalibrationRefused as refused:
             raise CommandError(str(refused)) from None
         self.stdout.write(format_run(run, min_answers=min_answers))
+
+
+def _queue(min_answers: int) -> str:
+    version = BankParameters.objects.current_version()
+    calibrate_item_parameters.enqueue(min_answers=min_answers, after_version=version)
+    return (
+        f"Queued a calibration (at least {min_answers} answers per question) after bank "
+        f"parameters v{version}; the task worker runs it."
+    )
 
 
 def format_run(run: services.CalibrationRun, *, min_answers: int) -> str:
