@@ -8,25 +8,41 @@ on the event loop; the two that may touch the database (saving a session, storin
 overflow into it) still go to a thread, and only when they actually have something to save.
 
 WhiteNoise's middleware is sync-only; its subclass here serves the same files on both paths and
-hands the ASGI server an async file iterator.
+hands the ASGI server an async file iterator. django-prometheus's two middleware count on the
+event loop too.
+
+Two of certify's own sit at the top of the stack: `RequestLogMiddleware` (one structured line
+per request, certify/logs.py) and `InFlightLimitMiddleware` (a bound on the requests one worker
+serves at once: past it, a fast 503 with Retry-After instead of a pile-up that ends in 500s).
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
+import re
+import threading
+import time
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import IO, Any, cast
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction, sync_to_async
 from django.conf import settings
+from django.contrib.auth import SESSION_KEY
 from django.contrib.auth import middleware as auth
 from django.contrib.messages import middleware as messages
 from django.contrib.sessions import middleware as sessions
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.middleware import clickjacking, common, csrf, security
+from django.template.loader import render_to_string
 from django.utils.deprecation import MiddlewareMixin
+from django.utils.functional import empty
+from django_prometheus import middleware as prometheus
 from whitenoise.middleware import WhiteNoiseMiddleware
+
+from certify import logs
 
 CHUNK_SIZE = 64 * 1024
 
@@ -143,3 +159,195 @@ class StaticFilesMiddleware(WhiteNoiseMiddleware):
         response = self.serve(static_file, request)
         response.streaming_content = _read_async(response.file_to_stream)
         return response
+
+
+class PrometheusBeforeMiddleware(InlineHooks, prometheus.PrometheusBeforeMiddleware):
+    """Counts requests and their latency through the whole stack (in-process counters)."""
+
+
+class PrometheusAfterMiddleware(InlineHooks, prometheus.PrometheusAfterMiddleware):
+    """Counts by view, method and status; its view, template and exception hooks are made
+    coroutines so the handler does not send them to a thread."""
+
+    async def process_view(
+        self,
+        request: HttpRequest,
+        view_func: Callable[..., Any],
+        *view_args: Any,
+        **view_kwargs: Any,
+    ) -> None:
+        super().process_view(request, view_func, *view_args, **view_kwargs)
+
+    async def process_template_response(
+        self, request: HttpRequest, response: HttpResponse
+    ) -> HttpResponse:
+        return cast(HttpResponse, super().process_template_response(request, response))
+
+    async def process_exception(
+        self, request: HttpRequest, exception: Exception
+    ) -> None:
+        super().process_exception(request, exception)
+
+
+# Certify's own --------------------------------------------------------------------------------
+
+GetResponse = Callable[[HttpRequest], Any]
+
+
+class BothWays:
+    """A middleware that runs natively on the event loop under ASGI and plainly under WSGI
+    (tests, management commands): `handle` and `ahandle` wrap the rest of the stack."""
+
+    sync_capable = True
+    async_capable = True
+
+    def __init__(self, get_response: GetResponse) -> None:
+        self.get_response = get_response
+        self.async_mode = iscoroutinefunction(get_response)
+        if self.async_mode:
+            markcoroutinefunction(self)
+
+    def __call__(self, request: HttpRequest) -> Any:
+        if self.async_mode:
+            return self.ahandle(request)
+        return self.handle(request)
+
+    def handle(self, request: HttpRequest) -> HttpResponseBase:
+        raise NotImplementedError
+
+    async def ahandle(self, request: HttpRequest) -> HttpResponseBase:
+        raise NotImplementedError
+
+
+request_log = logging.getLogger("certify.requests")
+# An id the load balancer sent along is kept if it looks like one; anything else is replaced.
+REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
+
+
+def _user_id(request: HttpRequest) -> str | None:
+    """The signed-in user's id if the request already knows it: never a query of its own."""
+    user = getattr(request, "user", None)
+    wrapped = vars(user).get("_wrapped", empty) if user is not None else empty
+    pk = getattr(wrapped, "pk", None) if wrapped is not empty else None
+    if pk is not None:
+        return str(pk)
+    loaded = getattr(getattr(request, "session", None), "_session_cache", None)
+    if isinstance(loaded, dict) and loaded.get(SESSION_KEY) is not None:
+        return str(loaded[SESSION_KEY])
+    return None
+
+
+class RequestLogMiddleware(BothWays):
+    """One line per request through `certify.requests`: request id, user id, method, path,
+    status and duration (to the response's headers: a stream's body comes after). The id goes
+    back in the X-Request-ID header and onto every line logged while the request runs."""
+
+    def _begin(self, request: HttpRequest) -> tuple[logs.RequestContext, Any, float]:
+        incoming = request.headers.get("X-Request-ID", "")
+        request_id = incoming if REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        request.request_id = request_id  # type: ignore[attr-defined]  # for views and tests
+        context = logs.RequestContext(request_id=request_id)
+        return context, logs.current.set(context), time.perf_counter()
+
+    def _end(
+        self,
+        request: HttpRequest,
+        response: HttpResponseBase,
+        context: logs.RequestContext,
+        started: float,
+    ) -> HttpResponseBase:
+        duration = round((time.perf_counter() - started) * 1000, 1)
+        status = response.status_code
+        level = logging.ERROR if status >= 500 else logging.WARNING if status >= 400 else 0
+        request_log.log(
+            level or logging.INFO,
+            "%s %s %s %.1fms",
+            request.method,
+            request.path,
+            status,
+            duration,
+            extra={
+                "request_id": context.request_id,
+                "user_id": _user_id(request),
+                "method": request.method,
+                "path": request.path,
+                "status": status,
+                "duration_ms": duration,
+                "error": context.error,
+            },
+        )
+        response["X-Request-ID"] = context.request_id
+        return response
+
+    def handle(self, request: HttpRequest) -> HttpResponseBase:
+        context, token, started = self._begin(request)
+        try:
+            return self._end(request, self.get_response(request), context, started)
+        finally:
+            logs.current.reset(token)
+
+    async def ahandle(self, request: HttpRequest) -> HttpResponseBase:
+        context, token, started = self._begin(request)
+        try:
+            return self._end(request, await self.get_response(request), context, started)
+        finally:
+            logs.current.reset(token)
+
+
+def _unbounded(request: HttpRequest) -> bool:
+    """Health probes and metrics answer even when the worker is full."""
+    return request.path.startswith(settings.CERTIFY_UNBOUNDED_PATHS)
+
+
+def overloaded(request: HttpRequest) -> HttpResponse:
+    """The branded 503: the page says certify is busy and, for a GET, tries again by itself;
+    htmx requests (an answer's autosave) get the same status, and the page's script retries."""
+    retry_after = settings.CERTIFY_OVERLOAD_RETRY_AFTER
+    html = render_to_string(
+        "503.html", {"retry_after": retry_after, "reload": request.method == "GET"}
+    )
+    response = HttpResponse(html, status=503)
+    response["Retry-After"] = str(retry_after)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+class InFlightLimitMiddleware(BothWays):
+    """At most CERTIFY_MAX_REQUESTS_IN_FLIGHT requests of this worker run at once (each sync
+    view holds a thread and a database connection while it runs); a request that finds them
+    all busy waits up to CERTIFY_IN_FLIGHT_WAIT seconds for one, then is answered 503 with
+    Retry-After. A stream counts only until its response starts."""
+
+    def __init__(self, get_response: GetResponse) -> None:
+        super().__init__(get_response)
+        self.limit = settings.CERTIFY_MAX_REQUESTS_IN_FLIGHT
+        self.wait = settings.CERTIFY_IN_FLIGHT_WAIT
+        self.slots = threading.BoundedSemaphore(self.limit)
+        # Made on the loop that serves (tests may run each request on a new loop).
+        self.aslots: tuple[asyncio.AbstractEventLoop, asyncio.Semaphore] | None = None
+
+    def handle(self, request: HttpRequest) -> HttpResponseBase:
+        if _unbounded(request):
+            return cast(HttpResponseBase, self.get_response(request))
+        if not self.slots.acquire(timeout=self.wait):
+            return overloaded(request)
+        try:
+            return cast(HttpResponseBase, self.get_response(request))
+        finally:
+            self.slots.release()
+
+    async def ahandle(self, request: HttpRequest) -> HttpResponseBase:
+        if _unbounded(request):
+            return cast(HttpResponseBase, await self.get_response(request))
+        loop = asyncio.get_running_loop()
+        if self.aslots is None or self.aslots[0] is not loop:
+            self.aslots = (loop, asyncio.Semaphore(self.limit))
+        slots = self.aslots[1]
+        try:
+            await asyncio.wait_for(slots.acquire(), self.wait)
+        except TimeoutError:
+            return overloaded(request)
+        try:
+            return cast(HttpResponseBase, await self.get_response(request))
+        finally:
+            slots.release()

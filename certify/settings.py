@@ -41,12 +41,21 @@ class Environment(BaseSettings):
     # to https:// and the first ALLOWED_HOSTS entry.
     SITE_URL: str | None = None
 
+    # Connections each worker's pool keeps to PostgreSQL (0: a connection per request).
+    DB_POOL_SIZE: int = Field(default=28, ge=0)
+    # Logs: "plain" lines, or one JSON object per line.
+    LOG_FORMAT: Literal["plain", "json"] = "plain"
+    # Requests one web worker serves at once before it answers 503 (see InFlightLimitMiddleware).
+    MAX_REQUESTS_IN_FLIGHT: int = Field(default=24, ge=1)
+    # Networks (besides signed-in staff) that may read /metrics/: the Prometheus scraper's.
+    METRICS_NETWORKS: CommaList = Field(default_factory=lambda: ["127.0.0.1/32", "::1/128"])
+
     AGENTS_MODEL_BACKEND: Literal["offline", "openai", "openai-compatible"] = "offline"
     OPENAI_API_KEY: SecretStr | None = None
     AGENTS_MODEL: str = "gpt-4.1-mini"
     AGENTS_BASE_URL: str | None = None
 
-    @field_validator("ALLOWED_HOSTS", "CSRF_TRUSTED_ORIGINS", mode="before")
+    @field_validator("ALLOWED_HOSTS", "CSRF_TRUSTED_ORIGINS", "METRICS_NETWORKS", mode="before")
     @classmethod
     def _split_commas(cls, value: object) -> object:
         if isinstance(value, str):
@@ -125,12 +134,18 @@ INSTALLED_APPS = [
     "template_partials",
     "django_tasks",
     "django_tasks_db",
+    "health_check",
 ]
 
 # Every middleware here is async-native (certify/middleware.py wraps Django's own), so a
 # streaming view runs on the event loop without thread hops. Nothing reads or compresses the
 # response body.
 MIDDLEWARE = [
+    # certify's own, outermost: the request's log line (with its id), then the bound on
+    # requests in flight (its 503s are logged and counted too).
+    "certify.middleware.RequestLogMiddleware",
+    "certify.middleware.PrometheusBeforeMiddleware",
+    "certify.middleware.InFlightLimitMiddleware",
     "certify.middleware.SecurityMiddleware",
     "certify.middleware.StaticFilesMiddleware",
     "certify.middleware.SessionMiddleware",
@@ -142,6 +157,7 @@ MIDDLEWARE = [
     # Inside the frame check: lets a registered LMS frame certify for browsers it launched.
     "integrations.middleware.LtiFrameMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "certify.middleware.PrometheusAfterMiddleware",
 ]
 
 # Django's "middleware missing" warnings look for its own classes by path; certify/checks.py
@@ -168,8 +184,26 @@ TEMPLATES = [
 ]
 
 
-def _databases(url: str) -> dict[str, dj_database_url.DBConfig]:
+def _databases(url: str, pool_size: int) -> dict[str, dj_database_url.DBConfig]:
     config = dj_database_url.parse(url, conn_max_age=0, conn_health_checks=True)
+    if config["ENGINE"] == "django.db.backends.postgresql" and pool_size:
+        # Each worker keeps a pool of connections instead of opening one per request (a new
+        # PostgreSQL backend costs milliseconds of CPU, and 200 learners on per-request
+        # connections ran out of them). Under ASGI every request in flight runs its sync view in
+        # its own thread, with its own connection: the pool (DB_POOL_SIZE, at least
+        # MAX_REQUESTS_IN_FLIGHT) bounds them. A connection is checked before it is handed out,
+        # so a restarted PostgreSQL costs no request a dead connection.
+        from psycopg_pool import ConnectionPool
+
+        config["OPTIONS"] = {
+            "pool": {
+                "min_size": 2,
+                "max_size": pool_size,
+                "timeout": 10,
+                "check": ConnectionPool.check_connection,
+            }
+        }
+        config["CONN_HEALTH_CHECKS"] = False  # the pool's check does it
     if config["ENGINE"] == "django.db.backends.sqlite3":
         # WAL lets readers proceed while one writer writes; IMMEDIATE takes the write lock at
         # BEGIN so two writers queue instead of failing with "database is locked" on upgrade.
@@ -186,7 +220,7 @@ def _databases(url: str) -> dict[str, dj_database_url.DBConfig]:
     return {"default": config}
 
 
-DATABASES = _databases(ENV.DATABASE_URL)
+DATABASES = _databases(ENV.DATABASE_URL, ENV.DB_POOL_SIZE)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES: dict[str, dict[str, object]]
@@ -208,6 +242,20 @@ else:
         }
     }
 
+# Sessions: read from Redis when it is there (written through to the database, which keeps them
+# across a cache flush); from the database otherwise.
+if ENV.REDIS_URL:
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
+# Passwords: Argon2id at OWASP's floor (19 MiB, 2 passes, 1 lane; about 25 ms of one core), so
+# sign-up stays fast when learners arrive ten a second; the views that hash are sync and run in
+# the ASGI server's threads, off the event loop. PBKDF2 hashes made before still verify, and are
+# upgraded at the next login.
+PASSWORD_HASHERS = [
+    "certify.hashers.Argon2idHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -265,11 +313,29 @@ if not DEBUG:
     if ENV.SECURE_PROXY_SSL_HEADER:
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# One line per request (certify.requests, written by RequestLogMiddleware) with its id, user,
+# method, path, status and duration; JSON lines with LOG_FORMAT=json. A 4xx answer is that one
+# line (Django's own record of it, with its traceback, is dropped: certify/logs.py).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {
+        "request_context": {"()": "certify.logs.RequestContextFilter"},
+        "quiet_client_errors": {"()": "certify.logs.QuietClientErrors"},
+    },
+    "formatters": {
+        "plain": {"()": "certify.logs.PlainFormatter"},
+        "json": {"()": "certify.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": ENV.LOG_FORMAT,
+            # On the handler, so it sees django.security.* records (a logger's own filters do not
+            # apply to what its children propagate).
+            "filters": ["request_context", "quiet_client_errors"],
+        }
+    },
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {
         "certify": {"level": "INFO"},
@@ -278,6 +344,18 @@ LOGGING = {
         "integrations": {"level": "INFO"},
     },
 }
+
+# Operations: health probes and metrics (certify/operations.py).
+# Requests one web worker serves at once, and how long a request waits for a free place before
+# it is answered 503 with Retry-After (certify.middleware.InFlightLimitMiddleware).
+CERTIFY_MAX_REQUESTS_IN_FLIGHT = ENV.MAX_REQUESTS_IN_FLIGHT
+CERTIFY_IN_FLIGHT_WAIT = 2.0  # seconds
+CERTIFY_OVERLOAD_RETRY_AFTER = 2  # seconds, in the 503's Retry-After
+CERTIFY_UNBOUNDED_PATHS = ("/health/", "/metrics/")
+# Who may read /metrics/ besides staff: the Prometheus scraper's addresses.
+CERTIFY_METRICS_NETWORKS = ENV.METRICS_NETWORKS
+# A load balancer's probes come over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^health/"]
 
 # Product settings (see DESIGN.md "Readiness").
 CERTIFY_OVERALL_THRESHOLD = 90

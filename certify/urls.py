@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from certify import views
+from certify import operations, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -15,9 +15,15 @@ urlpatterns = [
     path("lessons/", include("lessons.urls")),
     path("quizzes/", include("questions.urls")),
     path("admin/", admin.site.urls),
+    path("health/", operations.health_live, name="health"),
+    path("health/ready/", operations.health_ready, name="health_ready"),
+    path("health/worker/", operations.health_workers, name="health_workers"),
+    path("metrics/", views.metrics, name="metrics"),
     # Open Badges and LMS launches, on top of everything above.
     path("", include("integrations.urls")),
 ]
+
+handler500 = "certify.views.server_error"
 
 admin.site.site_header = "certify administration"
 admin.site.site_title = "certify admin"

@@ -1,16 +1,22 @@
 from __future__ import annotations
 
+import sys
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.module_loading import import_string
 from django.views.decorators.http import require_GET, require_http_methods
+from prometheus_client import CONTENT_TYPE_LATEST
 
+from certify import operations
 from certify.dashboard import dashboard_for
 from certify.forms import AccountForm, SignupForm
 from certify.models import Certificate
@@ -121,3 +127,24 @@ def account(request: AuthenticatedRequest) -> HttpResponse:
         messages.success(request, "Your account is saved.")
         return redirect("account")
     return render(request, "registration/account.html", {"form": form})
+
+
+def metrics(request: HttpRequest) -> HttpResponse:
+    """Prometheus metrics: staff, or the scraper's network (CERTIFY_METRICS_NETWORKS)."""
+    if not operations.may_read_metrics(request):
+        return HttpResponse("Metrics are for staff and the monitoring network.", status=403)
+    return HttpResponse(operations.metrics_text(), content_type=CONTENT_TYPE_LATEST)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """handler500: the branded page. When the database is away (a restart, a failover), the
+    answer is a 503 with Retry-After instead: it is not a bug, and the pages retry a 503."""
+    error = sys.exc_info()[1]
+    if isinstance(error, OperationalError | InterfaceError):
+        response = HttpResponse(
+            render_to_string("503.html", {"retry_after": 5, "reload": request.method == "GET"}),
+            status=503,
+        )
+        response["Retry-After"] = "5"
+        return response
+    return HttpResponse(render_to_string("500.html"), status=500)

@@ -75,11 +75,16 @@ def test_defaults_are_local_and_safe(monkeypatch) -> None:
 def test_database_url_and_redis_url_switch_backends() -> None:
     from certify import settings as module
 
-    databases = module._databases("postgres://postgres@127.0.0.1:5432/certify")
+    databases = module._databases("postgres://postgres@127.0.0.1:5432/certify", 28)
     assert databases["default"]["ENGINE"] == "django.db.backends.postgresql"
     assert databases["default"]["NAME"] == "certify"
+    pool = databases["default"]["OPTIONS"]["pool"]
+    assert (pool["min_size"], pool["max_size"]) == (2, 28)
+    assert databases["default"]["CONN_MAX_AGE"] == 0  # the pool keeps them instead
+    unpooled = module._databases("postgres://postgres@127.0.0.1:5432/certify", 0)["default"]
+    assert "pool" not in unpooled.get("OPTIONS", {})
 
-    sqlite = module._databases("sqlite:////tmp/x.sqlite3")["default"]
+    sqlite = module._databases("sqlite:////tmp/x.sqlite3", 28)["default"]
     assert "journal_mode=WAL" in sqlite["OPTIONS"]["init_command"]
 
     result = subprocess.run(
@@ -87,7 +92,7 @@ def test_database_url_and_redis_url_switch_backends() -> None:
             sys.executable,
             "-c",
             "from django.conf import settings; import django; django.setup();"
-            "print(settings.CACHES['default']['BACKEND'])",
+            "print(settings.CACHES['default']['BACKEND'], settings.SESSION_ENGINE)",
         ],
         cwd=ROOT,
         env={
@@ -99,4 +104,7 @@ def test_database_url_and_redis_url_switch_backends() -> None:
         text=True,
         timeout=60,
     )
-    assert result.stdout.strip() == "django.core.cache.backends.redis.RedisCache"
+    assert result.stdout.split() == [
+        "django.core.cache.backends.redis.RedisCache",
+        "django.contrib.sessions.backends.cached_db",
+    ]
