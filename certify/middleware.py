@@ -183,9 +183,7 @@ class PrometheusAfterMiddleware(InlineHooks, prometheus.PrometheusAfterMiddlewar
     ) -> HttpResponse:
         return cast(HttpResponse, super().process_template_response(request, response))
 
-    async def process_exception(
-        self, request: HttpRequest, exception: Exception
-    ) -> None:
+    async def process_exception(self, request: HttpRequest, exception: Exception) -> None:
         super().process_exception(request, exception)
 
 
