@@ -266,12 +266,7 @@ class Question(models.Model):
         """The rules the database cannot hold; the choice set is checked where choices are edited
         (the admin's inline formset, the bank file), because it is saved after the question."""
         super().clean()
-        errors: dict[str, str] = {}
-        slug = self.category_slug if self.category_id else ""
-        if slug and self.id and not self.id.startswith(f"{slug}-"):
-            errors["id"] = f"The ID of a {slug} question starts with '{slug}-'."
-        if evidence_errors := rules.evidence_errors(self.evidence_kind, self.evidence):
-            errors["evidence"] = evidence_errors[0]
+        errors = self._id_errors() | self._evidence_errors()
         if self.sdk_version and not rules.SDK_VERSION.fullmatch(self.sdk_version):
             errors["sdk_version"] = "A version such as 0.24.0."
         if self.demo_lesson:
@@ -279,6 +274,16 @@ class Question(models.Model):
             errors.update({f"demo_{part}": message for part, message in link_errors.items()})
         if errors:
             raise ValidationError(errors)
+
+    def _id_errors(self) -> dict[str, str]:
+        slug = self.category_slug if self.category_id else ""
+        if slug and self.id and not self.id.startswith(f"{slug}-"):
+            return {"id": f"The ID of a {slug} question starts with '{slug}-'."}
+        return {}
+
+    def _evidence_errors(self) -> dict[str, str]:
+        found = rules.evidence_errors(self.evidence_kind, self.evidence)
+        return {"evidence": found[0]} if found else {}
 
     @property
     def demo_url(self) -> str:
