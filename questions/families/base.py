@@ -17,13 +17,43 @@ import itertools
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from lessons.scenarios import Outcome, Scenario, Variant
 from questions.claims import Claim, true_options
 from questions.families.transforms import runs
 
-Predict = Callable[[Outcome], Claim | None]
-Why = Callable[[Outcome], str] | str
+
+@dataclass(frozen=True)
+class Run:
+    """One run of a variant, as a family reads it: what the program did, and its shape."""
+
+    outcome: Outcome
+    variant: Variant
+
+    @property
+    def printed(self) -> tuple[str, ...]:
+        return self.outcome.printed
+
+    @property
+    def raised(self) -> str:
+        return self.outcome.raised
+
+    @property
+    def raised_type(self) -> str:
+        return self.outcome.raised_type
+
+    @property
+    def events(self) -> tuple[str, ...]:
+        return self.outcome.events
+
+    def __getitem__(self, knob: str) -> Any:
+        """A knob of the variant's shape (`run["pattern"]`)."""
+        return self.variant.shape[knob]
+
+
+Predict = Callable[[Run], Claim | None]
+Why = Callable[[Run], str] | str
 DISTRACTORS = 3
 MAX_ITEMS = 30  # item ids of a family: a block of 30 numbers in its category
 
@@ -36,7 +66,7 @@ def printed(lines: Sequence[str], raises: str = "") -> Claim:
     return Claim(printed=tuple(lines), raises=raises)
 
 
-def what_it_did(outcome: Outcome) -> Claim:
+def what_it_did(outcome: Outcome | Run) -> Claim:
     """The claim of everything the program did: its lines, and its exception if any."""
     return printed(outcome.printed, outcome.raised_type)
 
@@ -66,7 +96,7 @@ def describe(claim: Claim) -> str:
     return f"{text}, then raises `{raised}`." if raised else f"{text}."
 
 
-def happened(outcome: Outcome) -> str:
+def happened(outcome: Outcome | Run) -> str:
     """What the run did, in a sentence (used in feedback and explanations)."""
     return (
         describe(what_it_did(outcome))
@@ -76,6 +106,10 @@ def happened(outcome: Outcome) -> str:
 
 
 # --- misconceptions -----------------------------------------------------------------------------
+
+
+class NoItem(ValueError):
+    """A variant that cannot make an item, and why."""
 
 
 @dataclass(frozen=True)
@@ -91,7 +125,7 @@ class Misconception:
     predict: Predict
     why: Why
 
-    def feedback(self, outcome: Outcome) -> str:
+    def feedback(self, outcome: Run) -> str:
         if callable(self.why):
             return self.why(outcome)
         return self.why.format(
@@ -149,7 +183,7 @@ class Family:
     question: str
     explanation: str
     misconceptions: tuple[Misconception, ...]
-    answer: Callable[[Outcome], Claim] = what_it_did
+    answer: Callable[[Run], Claim] = what_it_did
     render: Callable[[Claim], str] = describe
     style: str = "code"
     right: Why = "Right."
@@ -176,20 +210,22 @@ class Family:
             chosen.append(self.scenario.variant(shape, rng.choice(self.scenario.themes)))
         return chosen
 
-    def draft(self, variant: Variant, outcome: Outcome, seed: int) -> ItemDraft | None:
-        """The item for one run of a variant, or None if its options cannot have one key."""
+    def draft(self, variant: Variant, outcome: Outcome, seed: int) -> ItemDraft:
+        """The item for one run of a variant; NoItem (with the reason) when it cannot make one."""
         rng = random.Random(f"{seed}:{self.slug}:{variant.shape.key}:options")
-        key = self.answer(outcome)
-        candidates = self._distractors(outcome, key)
+        run = Run(outcome, variant)
+        key = self.answer(run)
+        candidates = self._distractors(run, key)
         chosen = pick_distractors(key, candidates, self.render, rng)
         if chosen is None:
-            return None
-        options = [(key, self._right(outcome)), *chosen]
+            raise NoItem(f"only {len(candidates)} misconceptions differ from what it did")
+        options = [(key, self._right(run)), *chosen]
         rng.shuffle(options)
         claims = [claim for claim, _ in options]
         derived = true_options(claims, outcome)
         if len(derived) != 1 or claims[next(iter(derived))] != key:
-            return None  # a distractor the run made true, or a key it did not: no item
+            # A distractor the run made true, or a key it did not: no item.
+            raise NoItem(f"its options do not have exactly one true claim ({len(derived)} true)")
         texts = [self.render(claim) for claim in claims]
         note = any(TIMES in text for text in texts)
         return ItemDraft(
@@ -212,19 +248,22 @@ class Family:
         question = f"{self.question} {REPEAT_NOTE}" if note else self.question
         return f"{program.premise}\n\n```python\n{code}\n```\n\n{question}\n"
 
-    def _right(self, outcome: Outcome) -> str:
-        text = self.right(outcome) if callable(self.right) else self.right
-        return f"{text} {happened(outcome)}"
+    def _right(self, run: Run) -> str:
+        text = self.right(run) if callable(self.right) else self.right
+        return f"{text} {happened(run)}"
 
-    def _distractors(self, outcome: Outcome, key: Claim) -> list[tuple[Claim, str]]:
+    def _distractors(self, run: Run, key: Claim) -> list[tuple[Claim, str]]:
         seen = {key}
         found = []
         for misconception in self.misconceptions:
-            claim = misconception.predict(outcome)
-            if claim is None or claim in seen or claim.holds(outcome):
+            claim = misconception.predict(run)
+            if claim is None or claim in seen:
                 continue
+            if claim.holds(run):
+                # The run proves a distractor true: the family's premise is wrong here.
+                raise NoItem(f"the misconception '{misconception.belief}' predicts what it did")
             seen.add(claim)
-            found.append((claim, misconception.feedback(outcome)))
+            found.append((claim, misconception.feedback(run)))
         return found
 
 
@@ -255,8 +294,8 @@ def on_lines(
     """A misconception about the order or the number of printed lines: the believer expects
     `transform(lines the run printed)`, and the same exception."""
 
-    def predict(outcome: Outcome) -> Claim | None:
-        lines = transform(outcome.printed)
-        return None if lines is None else printed(lines, outcome.raised_type)
+    def predict(run: Run) -> Claim | None:
+        lines = transform(run.printed)
+        return None if lines is None else printed(lines, run.raised_type)
 
     return Misconception(belief, predict, why)
