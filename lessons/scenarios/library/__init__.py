@@ -3,6 +3,6 @@
 from __future__ import annotations
 
 from lessons.scenarios import Scenario
-from lessons.scenarios.library import run_items
+from lessons.scenarios.library import handoffs, run_items
 
-SCENARIO_LIST: tuple[Scenario, ...] = (*run_items.SCENARIOS,)
+SCENARIO_LIST: tuple[Scenario, ...] = (*run_items.SCENARIOS, *handoffs.SCENARIOS)
