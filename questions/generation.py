@@ -74,17 +74,32 @@ def signature(variant: Variant, outcome: Outcome) -> str:
     return variant.unthemed(outcome.as_json())
 
 
+def _neighbour_outcomes(
+    family: Family, variant: Variant, cache: dict[str, Outcome]
+) -> dict[str, Outcome]:
+    """The outcomes of the variant's neighbours (same theme, one knob otherwise), run once."""
+    outcomes = {}
+    for neighbour, _knob in family.neighbours(variant):
+        if neighbour.preset not in cache:
+            cache[neighbour.preset] = program_outcome(neighbour.program())
+        outcomes[neighbour.preset] = cache[neighbour.preset]
+    return outcomes
+
+
 def family_generate(family: Family, *, seed: int) -> FamilyResult:
     """The items of one family for a seed, with the variants it had to discard and why."""
     result = FamilyResult(family)
     seen: dict[str, str] = {}  # what a variant did -> the variant that did it first
+    cache: dict[str, Outcome] = {}
     for variant in family.variants(seed):
         try:
             outcome = _run(variant)
+            cache[variant.preset] = outcome
             did = signature(variant, outcome)
             if did in seen:
                 raise NoItem(f"it does what {seen[did]} does")
-            draft = family.draft(variant, outcome, seed)
+            others = _neighbour_outcomes(family, variant, cache)
+            draft = family.draft(variant, outcome, seed, others)
         except NoItem as reason:
             result.discarded.append(Discard(variant.preset, str(reason)))
             continue

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import itertools
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -190,6 +190,10 @@ class Family:
     discrimination: float = 1.2
     difficulty: float | None = None  # None: the level's starting difficulty
     shapes: tuple[str, ...] = field(default=())  # limit to these shape keys (default: all)
+    # Knobs a learner may misjudge, with the phrase that names a value ("`max_turns={}`"): a
+    # variant whose shape differs in one of them gives a distractor (what it prints instead)
+    # when the misconceptions give fewer than three.
+    knobs: Mapping[str, str | Mapping[Any, str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not 1 <= self.number <= 29:
@@ -210,12 +214,37 @@ class Family:
             chosen.append(self.scenario.variant(shape, rng.choice(self.scenario.themes)))
         return chosen
 
-    def draft(self, variant: Variant, outcome: Outcome, seed: int) -> ItemDraft:
-        """The item for one run of a variant; NoItem (with the reason) when it cannot make one."""
+    def neighbours(self, variant: Variant) -> list[tuple[Variant, str]]:
+        """The variants in the same theme whose shape differs from this one's by one knob, with
+        that knob's name: what a learner who confuses the two constructs would predict."""
+        mine = variant.shape.values
+        found = []
+        for shape in self.scenario.shapes:
+            if self.shapes and shape.key not in self.shapes:
+                continue
+            differ = [k for k in mine if k in shape.values and shape.values[k] != mine[k]]
+            if len(differ) == 1 and set(shape.values) == set(mine) and differ[0] in self.knobs:
+                found.append((self.scenario.variant(shape, variant.theme), differ[0]))
+        return found
+
+    def draft(
+        self,
+        variant: Variant,
+        outcome: Outcome,
+        seed: int,
+        others: Mapping[str, Outcome] | None = None,
+    ) -> ItemDraft:
+        """The item for one run of a variant; NoItem (with the reason) when it cannot make one.
+
+        `others`: the outcomes of its neighbours (by preset), whose runs make distractors when
+        its misconceptions make fewer than three.
+        """
         rng = random.Random(f"{seed}:{self.slug}:{variant.shape.key}:options")
         run = Run(outcome, variant)
         key = self.answer(run)
         candidates = self._distractors(run, key)
+        if len(candidates) < DISTRACTORS and others:
+            candidates += self._confusions(run, key, candidates, others)
         chosen = pick_distractors(key, candidates, self.render, rng)
         if chosen is None:
             raise NoItem(f"only {len(candidates)} misconceptions differ from what it did")
@@ -252,6 +281,42 @@ class Family:
         text = self.right(run) if callable(self.right) else self.right
         return f"{text} {happened(run)}"
 
+    def _confusions(
+        self,
+        run: Run,
+        key: Claim,
+        found: Sequence[tuple[Claim, str]],
+        others: Mapping[str, Outcome],
+    ) -> list[tuple[Claim, str]]:
+        """Distractors from the neighbours' runs: what the program prints with one knob set
+        otherwise, which a learner who confuses the two would expect."""
+        seen = {key, *(claim for claim, _ in found)}
+        confusions = []
+        for neighbour, knob in self.neighbours(run.variant):
+            outcome = others.get(neighbour.preset)
+            if outcome is None:
+                continue
+            claim = self.answer(Run(outcome, neighbour))
+            if claim in seen or claim.holds(run):
+                continue  # the same output here: no confusion to be had
+            seen.add(claim)
+            mine, theirs = run.variant.shape[knob], neighbour.shape[knob]
+            confusions.append((claim, self._confusion_feedback(run, knob, mine, theirs)))
+        return confusions
+
+    def _confusion_feedback(self, run: Run, knob: str, mine: object, theirs: object) -> str:
+        return (
+            f"That is what it prints with {self._phrase(knob, theirs)}; here, with "
+            f"{self._phrase(knob, mine)}, it printed {code_list(run.printed) or 'nothing'}"
+            + (f" and raised `{run.raised_type}`." if run.raised_type else ".")
+        )
+
+    def _phrase(self, knob: str, value: object) -> str:
+        phrase = self.knobs[knob]
+        if isinstance(phrase, str):
+            return phrase.format(_value(value))
+        return phrase[value]
+
     def _distractors(self, run: Run, key: Claim) -> list[tuple[Claim, str]]:
         seen = {key}
         found = []
@@ -265,6 +330,14 @@ class Family:
             seen.add(claim)
             found.append((claim, misconception.feedback(run)))
         return found
+
+
+def _value(value: object) -> str:
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, tuple | list):
+        return ", ".join(_value(part) for part in value)
+    return str(value)
 
 
 def pick_distractors(

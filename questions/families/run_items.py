@@ -363,6 +363,14 @@ only stops reading: the run goes on in the background and completes, as ten seco
             "The run printed {printed}.",
         ),
     ),
+    knobs={
+        "stop": {
+            "immediate": "`cancel()`",
+            "after_turn": '`cancel(mode="after_turn")`',
+            "break": "`break`",
+        },
+        "at": "the loop stopping at `{}`",
+    },
 )
 
 FAMILIES = (ITEM_NAMES, ITEM_TYPES_FAMILY, MESSAGE_TEXTS, NEW_ITEMS)

@@ -208,11 +208,11 @@ agent's words before the handoff are a message of their own.
 )
 
 
-def _timing_lines(run: Run, times: Sequence[float], order: Sequence[int]) -> Claim:
+def _timing_lines(run: Run, times: Sequence[float], order: Sequence[int]) -> list[str]:
     """Output lines at `times` (per tool, call order) printed in `order`, then "done"."""
     names = [line.split(" ", 1)[1] for line in run.printed[:-1]]
     lines = [f"{times[index]:.1f} {names[index]}" for index in order]
-    return printed([*lines, f"{max(times):.1f} done"])
+    return [*lines, f"{max(times):.1f} done"]
 
 
 def _durations(run: Run) -> list[float]:
@@ -223,7 +223,7 @@ def _as_each_finishes(run: Run) -> Claim | None:
     durations = _durations(run)
     order = sorted(range(len(durations)), key=lambda index: durations[index])
     if run["together"]:
-        return _timing_lines(run, durations, order)
+        return printed(_timing_lines(run, durations, order))
     return None
 
 
@@ -232,14 +232,14 @@ def _one_after_another(run: Run) -> Claim | None:
         return None
     durations = _durations(run)
     ends = [sum(durations[: index + 1]) for index in range(len(durations))]
-    return _timing_lines(run, ends, range(len(durations)))
+    return printed(_timing_lines(run, ends, range(len(durations))))
 
 
 def _apart_still_together(run: Run) -> Claim | None:
     if run["together"]:
         return None
     durations = _durations(run)
-    return _timing_lines(run, [max(durations)] * len(durations), range(len(durations)))
+    return printed(_timing_lines(run, [max(durations)] * len(durations), range(len(durations))))
 
 
 def _finish_order_at_the_end(run: Run) -> Claim | None:
@@ -247,24 +247,24 @@ def _finish_order_at_the_end(run: Run) -> Claim | None:
     order = sorted(range(len(durations)), key=lambda index: durations[index])
     if not run["together"] or list(order) == list(range(len(durations))):
         return None
-    return _timing_lines(run, [max(durations)] * len(durations), order)
+    return printed(_timing_lines(run, [max(durations)] * len(durations), order))
 
 
 def _apart_each_own_time(run: Run) -> Claim | None:
     if run["together"]:
         return None
     durations = _durations(run)
-    return _timing_lines(run, durations, range(len(durations)))
+    return printed(_timing_lines(run, durations, range(len(durations))))
 
 
 def _output_when_started(run: Run) -> Claim | None:
     """tool_output announced as the tool starts."""
     durations = _durations(run)
     if run["together"]:
-        lines = _timing_lines(run, [0.0] * len(durations), range(len(durations))).printed[:-1]
+        lines = _timing_lines(run, [0.0] * len(durations), range(len(durations)))[:-1]
         return printed([*lines, f"{max(durations):.1f} done"])
     starts = [sum(durations[:index]) for index in range(len(durations))]
-    lines = _timing_lines(run, starts, range(len(durations))).printed[:-1]
+    lines = _timing_lines(run, starts, range(len(durations)))[:-1]
     return printed([*lines, f"{sum(durations):.1f} done"])
 
 
@@ -321,6 +321,7 @@ another, each after the model has seen the previous output.
             "times add up. The run printed {printed}.",
         ),
     ),
+    knobs={"together": {True: "every call in one response", False: "one call per response"}},
 )
 
 DEFAULT_ERROR = "An error occurred while running the tool. Please try again."
@@ -359,10 +360,10 @@ def _message_as_output(run: Run) -> Claim | None:
         index = run.printed.index("raised UserError")
         reply = run.variant.theme["reply"]
         return printed([*run.printed[:index], message, "message_output_created", f"final: {reply}"])
-    index = _failing_output(run)
-    if index is None or run.printed[index] != f"output: {DEFAULT_ERROR}":
+    failing = _failing_output(run)
+    if failing is None or run.printed[failing] != f"output: {DEFAULT_ERROR}":
         return None
-    return printed([*run.printed[:index], message, *run.printed[index + 1 :]])
+    return printed([*run.printed[:failing], message, *run.printed[failing + 1 :]])
 
 
 def _other_outputs_lost(run: Run) -> Claim | None:
@@ -427,6 +428,13 @@ tools of the same response still return their outputs first.
             "The run printed {printed}.",
         ),
     ),
+    knobs={
+        "handler": {
+            "default": "the default failure function",
+            "none": "`failure_error_function=None`",
+            "custom": "a failure function of its own",
+        }
+    },
 )
 
 
@@ -531,6 +539,7 @@ stream shows only that call and its output, and the lead answers with what it le
             "The run opens with an agent update for the starting agent. The run printed {printed}.",
         ),
     ),
+    knobs={"kind": {"handoff": "a handoff", "as-tool": "`as_tool()`"}},
 )
 
 
@@ -702,6 +711,7 @@ call only: the next call to the tool asks again.
             "so nothing pauses. The run printed {printed}.",
         ),
     ),
+    knobs={"decision": {"approve": "`state.approve(...)`", "reject": "`state.reject(...)`"}},
 )
 
 
@@ -826,6 +836,14 @@ other calls go back to the model as usual.
             "The run printed {printed}.",
         ),
     ),
+    knobs={
+        "behaviour": {
+            "default": "the default `tool_use_behavior`",
+            "first": '`tool_use_behavior="stop_on_first_tool"`',
+            "at1": "`StopAtTools` naming the first tool",
+            "at2": "`StopAtTools` naming the second tool",
+        }
+    },
 )
 
 HOOK_START, HOOK_END, HOOK_HANDOFF = "hook: start ", "hook: end ", "hook: handoff to "

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from lessons.scenarios import Scenario
-from lessons.scenarios.library import handoffs, run_items
+from lessons.scenarios.library import handoffs, production, run_items
 
-SCENARIO_LIST: tuple[Scenario, ...] = (*run_items.SCENARIOS, *handoffs.SCENARIOS)
+SCENARIO_LIST: tuple[Scenario, ...] = (
+    *run_items.SCENARIOS,
+    *handoffs.SCENARIOS,
+    *production.SCENARIOS,
+)

@@ -65,12 +65,10 @@ def message_texts(shape: Shape, theme: Theme) -> Program:
 
 
 def new_items(shape: Shape, theme: Theme) -> Program:
-    """Stop at a run item event (break, or cancel) and print what new_items holds then, and a
-    second later."""
-    if shape["stop"] == "break":
-        action = "break"
-    else:
-        action = f"result.cancel(mode={q(shape['stop'])})"
+    """Stop at a run item event (break, or cancel) and print what new_items holds then, and ten
+    seconds later."""
+    stop = shape["stop"]
+    action = "break" if stop == "break" else f"result.cancel(mode={q(stop)})"
     loop = f"""
 async for event in result.stream_events():
     if event.type == "run_item_stream_event" and event.name == {q(shape["at"])}:
@@ -92,8 +90,14 @@ STOP_KEYS = {
 
 def _stop_shapes() -> tuple[Shape, ...]:
     shapes = []
-    runs = (("1", "first", "none"), ("2", "none", "none"), ("1+1", "none", "none"))
-    runs += (("1", "none", "direct"), ("2+1", "first", "none"), ("1+1", "each", "said"))
+    runs = (
+        ("1", "first", "none"),
+        ("2", "none", "none"),
+        ("1+1", "none", "none"),
+        ("1", "none", "direct"),
+        ("2+1", "first", "none"),
+        ("1+1", "each", "said"),
+    )
     for at in ("tool_called", "tool_output", "message_output_created", "handoff_occured"):
         for stop in ("immediate", "after_turn", "break"):
             for pattern, preamble, handoff in runs:
