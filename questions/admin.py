@@ -3,9 +3,12 @@ a learner's-eye preview, status actions, and bank files in and out."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from functools import wraps
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypedDict
 
 from django.contrib import admin, messages
+from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, QuerySet
 from django.forms import ModelForm
@@ -14,6 +17,7 @@ from django.shortcuts import get_object_or_404
 from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
+from django.utils.decorators import method_decorator
 from django.utils.html import format_html
 from django.utils.text import capfirst
 
@@ -28,6 +32,7 @@ from questions.models import (
     Choice,
     ItemCalibration,
     Question,
+    QuestionQuerySet,
     Quiz,
 )
 from questions.services.bank import (
@@ -36,6 +41,21 @@ from questions.services.bank import (
     questions_activate,
     questions_retire,
 )
+
+if TYPE_CHECKING:
+    from typing import TypeAlias
+
+    from django_stubs_ext import WithAnnotations
+
+    class AnswerStats(TypedDict):
+        """What QuestionQuerySet.with_answer_stats annotates."""
+
+        times_answered: int
+        times_correct: int
+
+    QuestionWithStats: TypeAlias = WithAnnotations[Question, AnswerStats]
+
+P = ParamSpec("P")
 
 # What importing a bank file may do: create and change categories, questions and choices.
 IMPORT_PERMISSIONS = [
@@ -47,6 +67,23 @@ IMPORT_PERMISSIONS = [
 
 def _questions(count: int) -> str:
     return f"{count} question{pluralize(count)}"
+
+
+AdminView = Callable[Concatenate["QuestionAdmin", HttpRequest, P], HttpResponse]
+
+
+def _view_permission_required(view: AdminView[P]) -> AdminView[P]:
+    """The question admin's view (or change) permission, checked before the page is built."""
+
+    @wraps(view)
+    def checked(
+        model_admin: QuestionAdmin, request: HttpRequest, *args: P.args, **kwargs: P.kwargs
+    ) -> HttpResponse:
+        if not model_admin.has_view_permission(request):
+            raise PermissionDenied
+        return view(model_admin, request, *args, **kwargs)
+
+    return checked
 
 
 def _yaml_download(text: str, filename: str) -> HttpResponse:
@@ -148,15 +185,17 @@ class QuestionAdmin(admin.ModelAdmin):
         # Changing a primary key in the admin would save a copy under the new id.
         return ["id"] if obj is not None else []
 
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Question]:
-        return super().get_queryset(request).with_answer_stats()
+    def get_queryset(self, request: HttpRequest) -> QuestionQuerySet:
+        queryset = super().get_queryset(request)
+        assert isinstance(queryset, QuestionQuerySet)  # the default manager's, ordered
+        return queryset.with_answer_stats()
 
     @admin.display(description="answered", ordering="times_answered")
-    def times_answered(self, question: Question) -> int:
+    def times_answered(self, question: QuestionWithStats) -> int:
         return question.times_answered
 
     @admin.display(description="% correct")
-    def percent_correct(self, question: Question) -> str:
+    def percent_correct(self, question: QuestionWithStats) -> str:
         if not question.times_answered:
             return "-"
         return f"{100 * question.times_correct / question.times_answered:.0f}%"
@@ -237,13 +276,12 @@ class QuestionAdmin(admin.ModelAdmin):
             **context,
         }
 
+    @_view_permission_required
     def preview_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         question = get_object_or_404(
             Question.objects.select_related("category").prefetch_related("choices"),
             pk=object_id,
         )
-        if not self.has_view_permission(request, question):
-            raise PermissionDenied
         context = self._page(
             request,
             f"Preview of {question.id}",
@@ -253,14 +291,12 @@ class QuestionAdmin(admin.ModelAdmin):
         )
         return TemplateResponse(request, "admin/questions/question/preview.html", context)
 
+    @_view_permission_required
     def export_view(self, request: HttpRequest) -> HttpResponse:
-        if not self.has_view_permission(request):
-            raise PermissionDenied
         return _yaml_download(bank_export(), "streaming.yaml")
 
+    @method_decorator(permission_required(IMPORT_PERMISSIONS, raise_exception=True))
     def import_view(self, request: HttpRequest) -> HttpResponse:
-        if not request.user.has_perms(IMPORT_PERMISSIONS):
-            raise PermissionDenied
         errors: list[str] = []
         posted = request.method == "POST"
         form = BankImportForm(request.POST, request.FILES) if posted else BankImportForm()
@@ -349,7 +385,7 @@ class ReadOnlyAdminMixin:
 
 class AnswerInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = Answer
-    fields = [
+    fields = (
         "position",
         "question",
         "category_slug",
@@ -357,7 +393,7 @@ class AnswerInline(ReadOnlyAdminMixin, admin.TabularInline):
         "correct",
         "flagged",
         "answered_at",
-    ]
+    )
     readonly_fields = fields
     ordering = ["position"]
     extra = 0
@@ -368,7 +404,7 @@ class AdaptiveOutcomeInline(ReadOnlyAdminMixin, admin.StackedInline):
     """Adaptive practice: the engine's decision and estimates when the attempt finished."""
 
     model = AdaptiveOutcome
-    fields = [
+    fields = (
         "verdict",
         "reason",
         "p_ready",
@@ -378,7 +414,7 @@ class AdaptiveOutcomeInline(ReadOnlyAdminMixin, admin.StackedInline):
         "overall_high",
         "categories",
         "parameters_version",
-    ]
+    )
     readonly_fields = fields
     extra = 0
 
@@ -399,7 +435,7 @@ class AttemptAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_select_related = ["user", "quiz"]
     search_fields = ["user__username", "user__email", "quiz__title"]
     date_hierarchy = "started_at"
-    readonly_fields = [
+    readonly_fields = (
         "user",
         "quiz",
         "status",
@@ -414,7 +450,7 @@ class AttemptAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "score",
         "category_scores",
         "passed",
-    ]
+    )
     fields = readonly_fields
     inlines = [AdaptiveOutcomeInline, AnswerInline]
 
@@ -430,7 +466,7 @@ class AttemptAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 class ItemCalibrationInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = ItemCalibration
-    fields = [
+    fields = (
         "question",
         "answers",
         "refitted",
@@ -440,7 +476,7 @@ class ItemCalibrationInline(ReadOnlyAdminMixin, admin.TabularInline):
         "difficulty_after",
         "guessing_before",
         "guessing_after",
-    ]
+    )
     readonly_fields = fields
     extra = 0
 
@@ -450,6 +486,6 @@ class BankParametersAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Versions of the item parameters, written by `manage.py calibrate_items` only."""
 
     list_display = ["__str__", "created_at", "refitted", "answers", "attempts", "min_answers"]
-    readonly_fields = ["version", "created_at", "min_answers", "attempts", "answers", "refitted"]
+    readonly_fields = ("version", "created_at", "min_answers", "attempts", "answers", "refitted")
     fields = readonly_fields
     inlines = [ItemCalibrationInline]

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
+from django.forms.formsets import DELETION_FIELD_NAME
 from django.forms.models import BaseInlineFormSet
 
 from lessons.catalog import LESSONS
@@ -72,7 +73,8 @@ class QuestionAdminForm(forms.ModelForm):
         return _unix_newlines(self.cleaned_data["explanation"])
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         level, kind = cleaned.get("level"), cleaned.get("kind")
         blank = [name for name in PARAMETERS if cleaned.get(name) is None]
         if blank and level and kind and not self.has_error(blank[0]):
@@ -101,15 +103,18 @@ class ChoiceForm(forms.ModelForm):
         return _unix_newlines(self.cleaned_data["rationale"])
 
 
+def _deleted(form: forms.BaseForm) -> bool:
+    """Whether the formset deletes this form (its DELETE box ticked): the formset's own rule."""
+    return bool(form.cleaned_data.get(DELETION_FIELD_NAME, False))
+
+
 class ChoiceInlineFormSet(BaseInlineFormSet):
     """A question's choices, checked together against its kind; order is position in the list."""
 
     instance: Question
 
     def _kept_forms(self) -> list[forms.ModelForm]:
-        return [
-            form for form in self.forms if form.cleaned_data and not self._should_delete_form(form)
-        ]
+        return [form for form in self.forms if form.cleaned_data and not _deleted(form)]
 
     def clean(self) -> None:
         super().clean()
@@ -126,7 +131,7 @@ class ChoiceInlineFormSet(BaseInlineFormSet):
         # ascending order so the unique (question, order) holds at every step.
         next_order = max((form.instance.order for form in self.initial_forms), default=-1) + 1
         for form in self.extra_forms:
-            if form.has_changed() and not self._should_delete_form(form):
+            if form.has_changed() and not _deleted(form):
                 form.instance.order = next_order
                 next_order += 1
         saved = super().save(commit)
