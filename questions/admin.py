@@ -23,6 +23,7 @@ from django.utils.text import capfirst
 
 from questions.bankfile import BankInvalid
 from questions.forms import BankImportForm, ChoiceForm, ChoiceInlineFormSet, QuestionAdminForm
+from questions.interchange import INTERCHANGES, Interchange, interchange_named
 from questions.models import (
     AdaptiveOutcome,
     Answer,
@@ -41,6 +42,7 @@ from questions.services.bank import (
     questions_activate,
     questions_retire,
 )
+from questions.services.interchange import bank_interchange_export, bank_interchange_load
 
 if TYPE_CHECKING:
     from typing import TypeAlias
@@ -86,10 +88,21 @@ def _view_permission_required(view: AdminView[P]) -> AdminView[P]:
     return checked
 
 
-def _yaml_download(text: str, filename: str) -> HttpResponse:
-    response = HttpResponse(text, content_type="application/yaml; charset=utf-8")
+def _download(data: str | bytes, filename: str, content_type: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    # Exports hold the keys: never kept by a shared cache.
+    response["Cache-Control"] = "private, no-store"
     return response
+
+
+def _yaml_download(text: str, filename: str) -> HttpResponse:
+    return _download(text, filename, "application/yaml; charset=utf-8")
+
+
+def _interchange_download(fmt: Interchange, questions: QuerySet[Question] | None) -> HttpResponse:
+    exported = bank_interchange_export(fmt=fmt, questions=questions)
+    return _download(exported.data, exported.filename, exported.media_type)
 
 
 @admin.register(Category)
@@ -149,13 +162,21 @@ class QuestionAdmin(admin.ModelAdmin):
         "sdk",
         "times_answered",
         "percent_correct",
+        "missing",
     ]
     list_filter = ["category", "level", "kind", "status", "style"]
     list_select_related = ["category"]
     list_per_page = 100
     search_fields = ["id", "topic", "prompt", "explanation"]
     ordering = ["category__order", "id"]
-    actions = ["activate", "retire", "export_selected"]
+    actions = [
+        "activate",
+        "retire",
+        "export_selected",
+        "export_selected_gift",
+        "export_selected_moodle_xml",
+        "export_selected_qti",
+    ]
     save_on_top = True
     fieldsets = [
         (None, {"fields": ["id", "category", "level", "kind", "style", "status"]}),
@@ -169,6 +190,7 @@ class QuestionAdmin(admin.ModelAdmin):
                     "demo_lesson",
                     "demo_preset",
                     "sdk_version",
+                    "import_key",
                 ]
             },
         ),
@@ -183,7 +205,7 @@ class QuestionAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request: HttpRequest, obj: Question | None = None) -> list[str]:
         # Changing a primary key in the admin would save a copy under the new id.
-        return ["id"] if obj is not None else []
+        return ["id", "import_key"] if obj is not None else ["import_key"]
 
     def get_queryset(self, request: HttpRequest) -> QuestionQuerySet:
         queryset = super().get_queryset(request)
@@ -202,7 +224,12 @@ class QuestionAdmin(admin.ModelAdmin):
 
     @admin.display(description="category", ordering="category__order")
     def category_slug(self, question: Question) -> str:
-        return question.category.slug
+        return question.category_slug or "-"
+
+    @admin.display(description="still needs")
+    def missing(self, question: Question) -> str:
+        """What an imported draft lacks before it can be activated."""
+        return ", ".join(question.missing_fields()) or "-"
 
     @admin.display(description="SDK", ordering="sdk_version")
     def sdk(self, question: Question) -> str:
@@ -244,6 +271,24 @@ class QuestionAdmin(admin.ModelAdmin):
         return _yaml_download(
             bank_export(questions=queryset), f"bank-{queryset.count()}-questions.yaml"
         )
+
+    @admin.action(description="Export selected questions (GIFT)", permissions=["view"])
+    def export_selected_gift(
+        self, request: HttpRequest, queryset: QuerySet[Question]
+    ) -> HttpResponse:
+        return _interchange_download("gift", queryset)
+
+    @admin.action(description="Export selected questions (Moodle XML)", permissions=["view"])
+    def export_selected_moodle_xml(
+        self, request: HttpRequest, queryset: QuerySet[Question]
+    ) -> HttpResponse:
+        return _interchange_download("moodle-xml", queryset)
+
+    @admin.action(description="Export selected questions (QTI 1.2 package)", permissions=["view"])
+    def export_selected_qti(
+        self, request: HttpRequest, queryset: QuerySet[Question]
+    ) -> HttpResponse:
+        return _interchange_download("qti", queryset)
 
     # --- extra pages -----------------------------------------------------------------------
 
@@ -293,6 +338,12 @@ class QuestionAdmin(admin.ModelAdmin):
 
     @_view_permission_required
     def export_view(self, request: HttpRequest) -> HttpResponse:
+        """The whole bank, keys included: YAML by default, or ?format=json|gift|moodle-xml|qti."""
+        fmt = request.GET.get("format", "yaml")
+        if fmt == "json":
+            return _download(bank_export(fmt="json"), "streaming.json", "application/json")
+        if fmt in INTERCHANGES:
+            return _interchange_download(interchange_named(fmt), None)
         return _yaml_download(bank_export(), "streaming.yaml")
 
     @method_decorator(permission_required(IMPORT_PERMISSIONS, raise_exception=True))
@@ -301,13 +352,15 @@ class QuestionAdmin(admin.ModelAdmin):
         posted = request.method == "POST"
         form = BankImportForm(request.POST, request.FILES) if posted else BankImportForm()
         if posted and form.is_valid():
-            upload = form.cleaned_data["file"]
+            upload, fmt = form.cleaned_data["file"], form.cleaned_data["fmt"]
             try:
-                result = bank_load(text=upload.read(), source=upload.name)
+                report = self._import(upload.read(), fmt, upload.name)
             except BankInvalid as invalid:
                 errors = [str(error) for error in invalid.errors]
             else:
-                self.message_user(request, f"Imported {upload.name}. {result}", messages.SUCCESS)
+                self.message_user(request, f"Imported {upload.name}. {report[0]}", messages.SUCCESS)
+                for line in report[1:]:
+                    self.message_user(request, line, messages.WARNING)
                 return HttpResponseRedirect(reverse("admin:questions_question_changelist"))
         context = self._page(
             request,
@@ -322,6 +375,15 @@ class QuestionAdmin(admin.ModelAdmin):
             context,
             status=400 if errors else 200,
         )
+
+    @staticmethod
+    def _import(data: bytes, fmt: str, source: str) -> list[str]:
+        """Load the file; the summary, then what the instructor should know (new drafts and
+        what they lack, what the file had that certify left out)."""
+        if fmt == "yaml":
+            return [str(bank_load(text=data, source=source))]
+        result = bank_interchange_load(data=data, fmt=interchange_named(fmt), source=source)
+        return [str(result), *result.report()]
 
 
 # ---------------------------------------------------------------------------------------------

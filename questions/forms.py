@@ -11,9 +11,18 @@ from django.forms.models import BaseInlineFormSet
 
 from lessons.catalog import LESSONS
 from questions import rules
+from questions.interchange import interchange_for
 from questions.models import Choice, Question
 
-MAX_BANK_FILE_BYTES = 2 * 1024 * 1024
+# A QTI package may carry the other system's images (left out, but uploaded with the package).
+MAX_BANK_FILE_BYTES = 20 * 1024 * 1024
+FORMAT_CHOICES = [
+    ("", "From the file's name"),
+    ("yaml", "certify bank file (YAML or JSON)"),
+    ("gift", "GIFT (.gift, .txt)"),
+    ("moodle-xml", "Moodle XML (.xml)"),
+    ("qti", "QTI 1.2 package (.zip)"),
+]
 PARAMETERS = ("discrimination", "difficulty", "guessing")
 
 
@@ -146,11 +155,34 @@ class ChoiceInlineFormSet(BaseInlineFormSet):
 class BankImportForm(forms.Form):
     file = forms.FileField(
         label="Bank file",
-        help_text="YAML or JSON in the format export_bank writes (at most 2 MB).",
+        help_text="A certify bank file (YAML or JSON), GIFT, Moodle XML or a QTI 1.2 package "
+        "(at most 20 MB).",
     )
+    fmt = forms.ChoiceField(label="Format", choices=FORMAT_CHOICES, required=False)
 
     def clean_file(self) -> UploadedFile:
         upload: UploadedFile = self.cleaned_data["file"]
         if upload.size is not None and upload.size > MAX_BANK_FILE_BYTES:
-            raise forms.ValidationError("The file is larger than 2 MB.")
+            raise forms.ValidationError("The file is larger than 20 MB.")
         return upload
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        upload = cleaned.get("file")
+        if upload is not None and not cleaned.get("fmt"):
+            fmt = bank_format_for(upload.name or "")
+            if fmt is None:
+                self.add_error(
+                    "fmt",
+                    "The file's name does not say its format (.yaml, .json, .gift, .txt, .xml "
+                    "or .zip): choose it here.",
+                )
+            cleaned["fmt"] = fmt or ""
+        return cleaned
+
+
+def bank_format_for(filename: str) -> str | None:
+    """The format a file's name says: a bank file, or one of the interchange formats."""
+    if filename.lower().endswith((".yaml", ".yml", ".json")):
+        return "yaml"
+    return interchange_for(filename)

@@ -197,7 +197,7 @@ def _answer_for(attempt: Attempt, question: Question, position: int) -> Answer:
         attempt=attempt,
         question=question,
         position=position,
-        category_slug=question.category.slug,
+        category_slug=question.category_slug,
         snapshot=question_snapshot(
             question, seed=attempt.seed, shuffle=attempt.quiz.shuffle_choices
         ),
@@ -212,7 +212,7 @@ def question_snapshot(question: Question, *, seed: int, shuffle: bool) -> dict[s
         random.Random(f"{seed}:{question.id}").shuffle(choices)
     return {
         "id": question.id,
-        "category": question.category.slug,
+        "category": question.category_slug,
         "kind": question.kind,
         "level": question.level,
         "topic": question.topic,

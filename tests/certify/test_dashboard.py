@@ -59,7 +59,7 @@ def test_after_a_failing_exam_it_names_the_categories_and_links_to_lessons_and_d
     exam: Quiz,
     take_exam: TakeExam,
 ) -> None:
-    raw = [q for q in bank if q.category.slug == "raw-events"]
+    raw = [q for q in bank if q.category_slug == "raw-events"]
     Question.objects.filter(pk=raw[0].pk).update(topic="ResponseTextDeltaEvent")
     Question.objects.filter(pk=raw[1].pk).update(
         topic="ResponseTextDeltaEvent", demo_preset="all-raw-events", level="intermediate"

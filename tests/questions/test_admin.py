@@ -502,8 +502,10 @@ def test_import_of_a_file_that_is_not_yaml(instructor_client: Client) -> None:
     response = upload(instructor_client, "questions: [\n", name="broken.yaml")
     assert response.status_code == 400
     assert "broken.yaml line 2, column 1: Not valid YAML" in response.content.decode()
+    response = upload(instructor_client, b"\x89PNG\r\n\x1a\n\x00", name="image.yaml")
+    assert "image.yaml: Not UTF-8 text" in response.content.decode()
     response = upload(instructor_client, b"\x89PNG\r\n\x1a\n\x00", name="image.png")
-    assert "image.png: Not UTF-8 text" in response.content.decode()
+    assert "does not say its format" in response.content.decode()
     assert Question.objects.count() == 0
 
 

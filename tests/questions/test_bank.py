@@ -71,7 +71,7 @@ def test_a_valid_file_creates_categories_questions_and_choices() -> None:
         "basic-streaming",
     )
     question = Question.objects.get(id="raw-events-01")
-    assert question.category.slug == "raw-events"
+    assert question.category_slug == "raw-events"
     assert (question.level, question.kind, question.style, question.status) == (
         "intermediate",
         "multiple",
