@@ -8,6 +8,7 @@
 """
 
 from questions.services.attempts import (
+    OBJECTIVE_DRILL_ITEMS,
     AnswerOutcome,
     AnswerRejected,
     AttemptClosed,
@@ -28,6 +29,7 @@ from questions.services.bank import (
     bank_export,
     bank_load,
     questions_activate,
+    questions_pool_move,
     questions_retire,
 )
 from questions.services.calibration import (
@@ -44,6 +46,7 @@ from questions.services.quizzes import (
 
 __all__ = [
     "LEVEL_QUIZZES",
+    "OBJECTIVE_DRILL_ITEMS",
     "RETAKE_QUIZ_SLUG",
     "ActivationResult",
     "AnswerOutcome",
@@ -66,6 +69,7 @@ __all__ = [
     "item_parameters_calibrate",
     "question_snapshot",
     "questions_activate",
+    "questions_pool_move",
     "questions_retire",
     "quiz_defaults_ensure",
     "retake_quiz_get",

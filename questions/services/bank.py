@@ -32,6 +32,7 @@ from questions.bankfile import (
 )
 from questions.models import Category, Choice, Question, installed_sdk_version
 from questions.services.quizzes import quiz_defaults_ensure
+from questions.split import SplitItem, split
 
 __all__ = [
     "ActivationResult",
@@ -40,6 +41,7 @@ __all__ = [
     "bank_export",
     "bank_load",
     "questions_activate",
+    "questions_pool_move",
     "questions_retire",
 ]
 
@@ -153,6 +155,54 @@ def _question_values(
         "discrimination": params.discrimination,
         "difficulty": params.difficulty,
         "guessing": params.guessing,
+        **_pool_values(entry, stored),
+    }
+
+
+def _pool_values(entry: QuestionEntry, stored: Question | None) -> dict[str, object]:
+    """The file's pool and pretest state; what the file leaves out is kept for a stored question
+    and decided for the whole load for a new one (`_new_pool_values`)."""
+    values: dict[str, object] = {}
+    if entry.pool is not None:
+        values["pool"] = entry.pool
+    elif stored is not None:
+        values["pool"] = stored.pool
+    if entry.pretest is not None:
+        values["pretest"] = entry.pretest
+    elif stored is not None:
+        values["pretest"] = stored.pretest
+    return values
+
+
+def _new_pool_values(bank: BankFile, stored: dict[str, Question]) -> dict[str, dict[str, object]]:
+    """Pool and pretest state for the file's new questions that leave them out.
+
+    Pools: the stratified split of every cell (questions.split), the questions already stored
+    and the file's own choices kept. Pretest: a new question enters pretest, unless this load
+    starts the bank (nothing operational is stored yet), whose items are operational from the
+    start at their level's parameters.
+    """
+    new = [entry for entry in bank.questions if entry.id not in stored]
+    if not new:
+        return {}
+    starts_bank = not Question.objects.operational().exists()
+    in_file = {entry.id: entry for entry in bank.questions}
+    items = [
+        SplitItem(question_id, category, level, in_file[question_id].pool or pool)
+        if question_id in in_file
+        else SplitItem(question_id, category, level, pool)
+        for question_id, category, level, pool in Question.objects.exclude(
+            status=Question.Status.RETIRED
+        ).values_list("id", "category__slug", "level", "pool")
+    ]
+    items += [SplitItem(e.id, e.category, e.level, e.pool) for e in new]
+    pools = split(items)
+    return {
+        entry.id: {
+            "pool": pools[entry.id],
+            "pretest": not starts_bank if entry.pretest is None else entry.pretest,
+        }
+        for entry in new
     }
 
 
@@ -204,12 +254,13 @@ def _upsert_questions(bank: BankFile, categories: dict[str, Category]) -> Tally:
     new_questions: list[Question] = []
     new_choices: list[Choice] = []
     outcomes: list[tuple[str, Outcome]] = []
+    new_pools = _new_pool_values(bank, stored)
     for entry in bank.questions:
         question = stored.get(entry.id)
         values = _question_values(entry, bank, categories[entry.category], question)
         rows = _choice_rows(entry)
         if question is None:
-            question = Question(id=entry.id, **values)
+            question = Question(id=entry.id, **(values | new_pools[entry.id]))
             new_questions.append(question)
             new_choices += _new_choices(question, rows)
             outcomes.append((entry.id, "created"))
@@ -275,6 +326,8 @@ def _question_entry(question: Question) -> QuestionEntry:
         params=ParamsEntry.model_construct(
             a=question.discrimination, b=question.difficulty, c=question.guessing
         ),
+        pool=question.pool,
+        pretest=question.pretest,
     )
 
 
@@ -340,4 +393,21 @@ def questions_retire(*, questions: QuerySet[Question]) -> int:
         Question.objects.filter(pk__in=questions.values("pk"))
         .exclude(status=Question.Status.RETIRED)
         .update(status=Question.Status.RETIRED, updated_at=timezone.now())
+    )
+
+
+@transaction.atomic
+def questions_pool_move(*, questions: QuerySet[Question], pool: str) -> int:
+    """Move the questions into `pool` (exam or practice); how many moved.
+
+    Refused (ValueError, nothing changed) for an unknown pool. An item practice has shown loses
+    nothing by leaving the exam, but one moved *into* the exam should never have been shown: the
+    admin says so before it is done.
+    """
+    if pool not in Question.Pool.values:
+        raise ValueError(f"Unknown pool {pool!r} (one of: {', '.join(Question.Pool.values)}).")
+    return (
+        Question.objects.filter(pk__in=questions.values("pk"))
+        .exclude(pool=pool)
+        .update(pool=pool, updated_at=timezone.now())
     )
