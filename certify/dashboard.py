@@ -48,6 +48,7 @@ BANK_FIELDS = (
     "discrimination",
     "difficulty",
     "guessing",
+    "family",
     "pool",
     "pretest",
 )

@@ -6,8 +6,7 @@ demo behaves exactly as it would in a learner's own code.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import aclosing
+from collections.abc import AsyncGenerator, AsyncIterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Literal
@@ -100,8 +99,8 @@ class InterruptedModel(Model):
         self, *args: Any, **kwargs: Any
     ) -> AsyncIterator[TResponseStreamEvent]:
         tokens = 0
-        # aclosing: cutting the stream must close the real one (its HTTP response) too.
-        async with aclosing(self.inner.stream_response(*args, **kwargs)) as events:
+        events = self.inner.stream_response(*args, **kwargs)
+        try:
             async for event in events:
                 if isinstance(event, ResponseTextDeltaEvent):
                     if tokens >= self.after_tokens:
@@ -110,6 +109,10 @@ class InterruptedModel(Model):
                         )
                     tokens += 1
                 yield event
+        finally:
+            # Cutting the stream must close the real one (its HTTP response) too.
+            if isinstance(events, AsyncGenerator):
+                await events.aclose()
 
     async def close(self) -> None:
         await self.inner.close()

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django import forms
@@ -72,8 +73,10 @@ class DemoForm(forms.Form):
         label="Attempts", min_value=1, max_value=8, help_text="Runs to try, one after another."
     )
 
-    def __init__(self, *args: Any, preset: Preset, backend: Backend, **kwargs: Any) -> None:
-        self.preset = preset
+    def __init__(
+        self, data: Mapping[str, Any] | None = None, *, preset: Preset, backend: Backend
+    ) -> None:
+        self.demo_preset = preset
         options = preset.options
         pacing = backend.pacing
         initial = {
@@ -89,7 +92,7 @@ class DemoForm(forms.Form):
             if options.token_ms is not None
             else round(pacing.per_token * 1000),
         }
-        super().__init__(*args, initial=initial, **kwargs)
+        super().__init__(data, initial=initial)
         limit = settings.LESSONS_PROMPT_MAX_LENGTH
         prompt = self.fields["prompt"]
         prompt.validators.append(
@@ -101,14 +104,14 @@ class DemoForm(forms.Form):
         )
         prompt.widget.attrs["maxlength"] = str(limit)
         prompt.help_text = f"Up to {limit} characters."
-        shown = {"preset", "prompt", *preset.fields}
+        shown = {"preset", *preset.fields} | ({"prompt"} if not preset.code else set())
         if not backend.is_offline:
             shown -= set(PACING_FIELDS)  # a real model keeps its own pace
         self.fields = {name: field for name, field in self.fields.items() if name in shown}
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        if cleaned.get("preset") != self.preset.name:
+        if cleaned.get("preset") != self.demo_preset.name:
             # A hidden field: its error goes on top of the form, where it can be seen.
             raise forms.ValidationError("The form does not match this preset; reload the page.")
         return cleaned
@@ -117,9 +120,9 @@ class DemoForm(forms.Form):
         """The preset's options with the learner's changes to the fields the form showed."""
         changed = {
             name: self.cleaned_data[name]
-            for name in self.preset.fields
+            for name in self.demo_preset.fields
             if name in self.fields and name in self.cleaned_data
         }
         if "tools" in changed:
             changed["tools"] = tuple(changed["tools"])
-        return self.preset.options.model_copy(update=changed)
+        return self.demo_preset.options.model_copy(update=changed)

@@ -15,7 +15,17 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from lessons.demos import Channel
-from lessons.events import AgentChange, DemoEvent, Done, Failure, Log, Metrics, Note, Text
+from lessons.events import (
+    AgentChange,
+    ChannelFigures,
+    DemoEvent,
+    Done,
+    Failure,
+    Log,
+    Metrics,
+    Note,
+    Text,
+)
 from lessons.sse import ServerSentEvent
 
 SOURCE_CLASSES = {
@@ -112,30 +122,45 @@ def _ms(value: float | None) -> str:
     return NONE_YET if value is None else f"{value:.0f} ms"
 
 
+METRIC_LABELS = ("Time to first token", "First SDK event", "Elapsed", "Chunks", "Tokens/s")
+
+
+def _figures(metrics: Metrics) -> tuple[str, ...]:
+    rate = metrics.tokens_per_s
+    return (
+        _ms(metrics.ttft_ms),
+        _ms(metrics.first_event_ms),
+        _ms(metrics.elapsed_ms),
+        str(metrics.chunks),
+        NONE_YET if rate is None else f"{rate:.1f}",
+    )
+
+
+def _channel_table(channels: Sequence[ChannelFigures]) -> str:
+    rows = "".join(
+        f'<tr><th scope="row"><code title="{escape(c.label)}">{escape(c.name)}</code></th>'
+        f'<td class="num">{_ms(c.ttft_ms)}</td><td class="num">{c.chunks}</td></tr>'
+        for c in channels
+    )
+    return (
+        '<table class="channel-table"><caption class="visually-hidden">Per panel</caption>'
+        '<thead><tr><th scope="col">Panel</th><th scope="col" class="num">First output</th>'
+        f'<th scope="col" class="num">Chunks</th></tr></thead><tbody>{rows}</tbody></table>'
+    )
+
+
 def metrics_panel(metrics: Metrics | None) -> SafeString:
-    """The live metrics of a run; dashes before the first figures arrive."""
-    rate = metrics.tokens_per_s if metrics else None
-    figures = [
-        ("Time to first token", _ms(metrics.ttft_ms) if metrics else NONE_YET),
-        ("First SDK event", _ms(metrics.first_event_ms) if metrics else NONE_YET),
-        ("Elapsed", _ms(metrics.elapsed_ms) if metrics else NONE_YET),
-        ("Chunks", str(metrics.chunks) if metrics else NONE_YET),
-        ("Tokens/s", NONE_YET if rate is None else f"{rate:.1f}"),
-    ]
+    """The live metrics of a run; dashes before the first figures arrive. The panel table
+    shows only when the run has several panels."""
+    values = _figures(metrics) if metrics else (NONE_YET,) * len(METRIC_LABELS)
     html = (
         '<dl class="metric-grid">'
-        + "".join(f"<div><dt>{label}</dt><dd>{value}</dd></div>" for label, value in figures)
+        + "".join(
+            f"<div><dt>{label}</dt><dd>{value}</dd></div>"
+            for label, value in zip(METRIC_LABELS, values, strict=True)
+        )
         + "</dl>"
     )
     if metrics and len(metrics.channels) > 1:
-        rows = "".join(
-            f'<tr><th scope="row"><code title="{escape(c.label)}">{escape(c.name)}</code></th>'
-            f'<td class="num">{_ms(c.ttft_ms)}</td><td class="num">{c.chunks}</td></tr>'
-            for c in metrics.channels
-        )
-        html += (
-            '<table class="channel-table"><caption class="visually-hidden">Per panel</caption>'
-            '<thead><tr><th scope="col">Panel</th><th scope="col" class="num">First output</th>'
-            f'<th scope="col" class="num">Chunks</th></tr></thead><tbody>{rows}</tbody></table>'
-        )
+        html += _channel_table(metrics.channels)
     return mark_safe(html)  # every value above is a number, our own label, or escaped

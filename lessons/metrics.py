@@ -47,26 +47,34 @@ class MetricsTracker:
         return sum(channel.chunks for channel in self.channels.values())
 
     @property
+    def first_token(self) -> float | None:
+        """When the first text arrived in any panel."""
+        return min((c.first for c in self.channels.values() if c.first is not None), default=None)
+
+    @property
+    def last_token(self) -> float | None:
+        return max((c.last for c in self.channels.values() if c.last is not None), default=None)
+
+    @property
     def ttft_ms(self) -> float | None:
-        firsts = [c.first for c in self.channels.values() if c.first is not None]
-        return self._ms(min(firsts)) if firsts else None
+        return self._ms(self.first_token)
+
+    @property
+    def tokens_per_s(self) -> float | None:
+        """Chunks after the first, over the time they took: the pace once streaming started."""
+        first, last = self.first_token, self.last_token
+        if self.chunks < 2 or first is None or last is None or last <= first:
+            return None
+        return round((self.chunks - 1) / (last - first), 1)
 
     def snapshot(self, now: float) -> Metrics:
-        firsts = [c.first for c in self.channels.values() if c.first is not None]
-        lasts = [c.last for c in self.channels.values() if c.last is not None]
-        tokens_per_s = None
-        if self.chunks > 1 and firsts and lasts and max(lasts) > min(firsts):
-            # Chunks after the first, over the time they took: the pace once streaming started.
-            tokens_per_s = round((self.chunks - 1) / (max(lasts) - min(firsts)), 1)
-        first_event = self.first_event
-        if first_event is None and firsts:
-            first_event = min(firsts)
+        first_event = self.first_event if self.first_event is not None else self.first_token
         return Metrics(
             elapsed_ms=round((now - self.start) * 1000, 1),
             first_event_ms=self._ms(first_event),
             ttft_ms=self.ttft_ms,
             chunks=self.chunks,
-            tokens_per_s=tokens_per_s,
+            tokens_per_s=self.tokens_per_s,
             channels=[
                 ChannelFigures(
                     name=name,

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -26,7 +27,7 @@ class RunStats:
         return self.errors / self.runs if self.runs else None
 
     @classmethod
-    def of(cls, rows: list[tuple[str, float | None]]) -> RunStats:
+    def of(cls, rows: Sequence[tuple[str, float | None]]) -> RunStats:
         """From (outcome, ttft_ms) pairs; failures and timeouts are errors, a Stop is not."""
         ttfts = [ttft for _, ttft in rows if ttft is not None]
         outcomes = Counter(outcome for outcome, _ in rows)

@@ -20,8 +20,8 @@ import asyncio
 import hashlib
 import json
 import re
-from collections.abc import AsyncIterator, Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator, Callable, Generator, Iterator, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any, cast
 
 from agents import Handoff, Model, ModelResponse, ModelSettings, ModelTracing, Tool, Usage
@@ -127,7 +127,8 @@ class _Call:
 
 @dataclass(frozen=True)
 class _Plan:
-    """What one model turn produces: tool calls (a handoff is one), or a message."""
+    """What one model turn produces: a message, tool calls (a handoff is one), or both (the
+    message is then a preamble, streamed before the calls)."""
 
     response_id: str
     calls: tuple[_Call, ...] = ()
@@ -210,21 +211,37 @@ class _Conversation:
         ]
 
 
+def _integer_argument(prompt: str, seed: int) -> int:
+    number = re.search(r"\b\d+\b", prompt)
+    return int(number.group()) if number else 3 + seed % 5
+
+
+def _number_argument(prompt: str, seed: int) -> float:
+    number = re.search(r"\b\d+(?:\.\d+)?\b", prompt)
+    return float(number.group()) if number else 1.5
+
+
+# Parameters that are not strings, by their JSON schema type.
+_ARGUMENTS_BY_TYPE: dict[str, Callable[[str, int], Any]] = {
+    "integer": _integer_argument,
+    "number": _number_argument,
+    "boolean": lambda prompt, seed: True,
+    "array": lambda prompt, seed: [_topic(prompt)],
+}
+
+
 def _argument_for(name: str, schema: dict[str, Any], prompt: str, seed: int) -> Any:
     """A plausible value for one tool parameter, read from the prompt where possible."""
-    kind = schema.get("type")
     if schema.get("enum"):
         return schema["enum"][seed % len(schema["enum"])]
-    if kind == "integer":
-        number = re.search(r"\b\d+\b", prompt)
-        return int(number.group()) if number else 3 + seed % 5
-    if kind == "number":
-        number = re.search(r"\b\d+(?:\.\d+)?\b", prompt)
-        return float(number.group()) if number else 1.5
-    if kind == "boolean":
-        return True
-    if kind == "array":
-        return [_topic(prompt)]
+    kind = schema.get("type")
+    if isinstance(kind, str) and (by_type := _ARGUMENTS_BY_TYPE.get(kind)):
+        return by_type(prompt, seed)
+    return _string_argument(name, prompt)
+
+
+def _string_argument(name: str, prompt: str) -> str:
+    """A string parameter: an address, an id, the prompt itself, or its topic, by its name."""
     lowered = name.lower()
     if "email" in lowered and (address := re.search(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", prompt)):
         return address.group()
@@ -291,6 +308,37 @@ def _compose(prompt: str, tool_results: Sequence[tuple[str, str]], words: int, s
     return " ".join(sentences)
 
 
+def _input_tokens(system_instructions: str | None, input: str | list[TResponseInputItem]) -> int:
+    text = input if isinstance(input, str) else json.dumps(input, default=str)
+    return len(tokenize(system_instructions or "")) + len(tokenize(text))
+
+
+def _tool_calls(
+    conversation: _Conversation,
+    tools: Sequence[Tool],
+    model_settings: ModelSettings,
+    digest: str,
+    seed: int,
+) -> tuple[_Call, ...]:
+    """A call to each function tool not called yet for this question (one at a time when
+    parallel tool calls are off)."""
+    function_tools = [
+        tool
+        for tool in tools
+        if isinstance(tool, FunctionTool) and not conversation.called(tool.name)
+    ]
+    if model_settings.parallel_tool_calls is False:
+        function_tools = function_tools[:1]
+    return tuple(
+        _Call(
+            tool.name,
+            f"call_{_digest(digest, index)[:20]}",
+            _arguments(tool, conversation.prompt, seed),
+        )
+        for index, tool in enumerate(function_tools)
+    )
+
+
 class OfflineModel(Model):
     """A deterministic model that streams genuine Responses events at a realistic pace."""
 
@@ -323,48 +371,33 @@ class OfflineModel(Model):
         tools: Sequence[Tool],
         handoffs: Sequence[Handoff],
     ) -> _Plan:
-        """Decide deterministically what this turn produces."""
+        """Decide deterministically what this turn produces: a handoff if one fits the
+        question, else a call to each tool not called yet, else the reply."""
         conversation = _Conversation.read(input)
         digest = _digest(system_instructions, input, [tool.name for tool in tools])
         seed = int(digest[:8], 16)
-        response_id = f"resp_{digest[:24]}"
-        input_tokens = len(tokenize(system_instructions or "")) + len(
-            tokenize(json.dumps(input, default=str) if not isinstance(input, str) else input)
-        )
-        may_call = model_settings.tool_choice != "none"
-
-        handoff = self._choose_handoff(conversation, handoffs) if may_call else None
-        if handoff is not None:
-            call = _Call(handoff.tool_name, f"call_{digest[:20]}", "{}")
-            return _Plan(response_id, calls=(call,), input_tokens=input_tokens)
-
-        function_tools = [
-            tool
-            for tool in tools
-            if isinstance(tool, FunctionTool) and not conversation.called(tool.name)
-        ]
-        if may_call and function_tools:
-            if model_settings.parallel_tool_calls is False:
-                function_tools = function_tools[:1]
-            calls = tuple(
-                _Call(
-                    tool.name,
-                    f"call_{_digest(digest, index)[:20]}",
-                    _arguments(tool, conversation.prompt, seed),
-                )
-                for index, tool in enumerate(function_tools)
+        plan = _Plan(f"resp_{digest[:24]}", input_tokens=_input_tokens(system_instructions, input))
+        if model_settings.tool_choice != "none":
+            calls = self._handoff_call(conversation, handoffs, digest) or _tool_calls(
+                conversation, tools, model_settings, digest, seed
             )
-            return _Plan(response_id, calls=calls, input_tokens=input_tokens)
-
+            if calls:
+                return replace(plan, calls=calls)
         text = _compose(
             conversation.prompt,
             conversation.tool_results(),
             _reply_words(system_instructions),
             seed,
         )
-        return _Plan(
-            response_id, message_id=f"msg_{digest[:24]}", text=text, input_tokens=input_tokens
-        )
+        return replace(plan, message_id=f"msg_{digest[:24]}", text=text)
+
+    def _handoff_call(
+        self, conversation: _Conversation, handoffs: Sequence[Handoff], digest: str
+    ) -> tuple[_Call, ...]:
+        handoff = self._choose_handoff(conversation, handoffs)
+        if handoff is None:
+            return ()
+        return (_Call(handoff.tool_name, f"call_{digest[:20]}", "{}"),)
 
     @staticmethod
     def _choose_handoff(conversation: _Conversation, handoffs: Sequence[Handoff]) -> Handoff | None:
@@ -438,7 +471,7 @@ class OfflineModel(Model):
 
     # -- building the events --------------------------------------------------------------------
 
-    def events(self, plan: _Plan) -> Iterable[TResponseStreamEvent | _Pause]:
+    def events(self, plan: _Plan) -> Iterator[TResponseStreamEvent | _Pause]:
         """The turn's stream events in order, with the pauses a real model would take."""
         clock = _Clock(self.pacing)
         sequence = _Sequence()
@@ -449,83 +482,16 @@ class OfflineModel(Model):
         yield ResponseInProgressEvent(
             type="response.in_progress", response=in_progress, sequence_number=sequence.next()
         )
-        emitted = 0
         for output_index, item in enumerate(self._output(plan)):
             if isinstance(item, ResponseFunctionToolCall):
-                yield ResponseOutputItemAddedEvent(
-                    type="response.output_item.added",
-                    item=item.model_copy(update={"arguments": "", "status": "in_progress"}),
-                    output_index=output_index,
-                    sequence_number=sequence.next(),
-                )
-                for piece in tokenize(item.arguments):
-                    yield clock.token()
-                    yield ResponseFunctionCallArgumentsDeltaEvent(
-                        type="response.function_call_arguments.delta",
-                        item_id=item.id or item.call_id,
-                        output_index=output_index,
-                        delta=piece,
-                        sequence_number=sequence.next(),
-                    )
-                yield ResponseFunctionCallArgumentsDoneEvent.model_validate(
-                    {
-                        "type": "response.function_call_arguments.done",
-                        "item_id": item.id or item.call_id,
-                        "output_index": output_index,
-                        "arguments": item.arguments,
-                        "name": item.name,
-                        "sequence_number": sequence.next(),
-                    }
-                )
+                yield from self._call_events(item, output_index, clock, sequence)
             else:
                 message = cast(ResponseOutputMessage, item)
-                part = cast(ResponseOutputText, message.content[0])
-                yield ResponseOutputItemAddedEvent(
-                    type="response.output_item.added",
-                    item=message.model_copy(update={"content": [], "status": "in_progress"}),
-                    output_index=output_index,
-                    sequence_number=sequence.next(),
+                failed = yield from self._message_events(
+                    plan, message, output_index, clock, sequence
                 )
-                yield ResponseContentPartAddedEvent(
-                    type="response.content_part.added",
-                    item_id=message.id,
-                    output_index=output_index,
-                    content_index=0,
-                    part=part.model_copy(update={"text": ""}),
-                    sequence_number=sequence.next(),
-                )
-                for piece in tokenize(part.text):
-                    if self.fail_after_tokens is not None and emitted >= self.fail_after_tokens:
-                        yield self._failed(plan, emitted, sequence.next())
-                        return
-                    yield clock.token()
-                    emitted += 1
-                    yield ResponseTextDeltaEvent(
-                        type="response.output_text.delta",
-                        item_id=message.id,
-                        output_index=output_index,
-                        content_index=0,
-                        delta=piece,
-                        logprobs=[],
-                        sequence_number=sequence.next(),
-                    )
-                yield ResponseTextDoneEvent(
-                    type="response.output_text.done",
-                    item_id=message.id,
-                    output_index=output_index,
-                    content_index=0,
-                    text=part.text,
-                    logprobs=[],
-                    sequence_number=sequence.next(),
-                )
-                yield ResponseContentPartDoneEvent(
-                    type="response.content_part.done",
-                    item_id=message.id,
-                    output_index=output_index,
-                    content_index=0,
-                    part=part,
-                    sequence_number=sequence.next(),
-                )
+                if failed:
+                    return
             yield ResponseOutputItemDoneEvent(
                 type="response.output_item.done",
                 item=item,
@@ -538,32 +504,124 @@ class OfflineModel(Model):
             sequence_number=sequence.next(),
         )
 
-    def _output(self, plan: _Plan) -> list[TResponseOutputItem]:
-        if plan.calls:
-            return [
-                ResponseFunctionToolCall(
-                    id=f"fc_{call.call_id.removeprefix('call_')}",
-                    call_id=call.call_id,
-                    type="function_call",
-                    name=call.name,
-                    arguments=call.arguments,
-                    status="completed",
-                )
-                for call in plan.calls
-            ]
-        return [
-            ResponseOutputMessage(
-                id=plan.message_id,
-                type="message",
-                role="assistant",
-                status="completed",
-                content=[
-                    ResponseOutputText(
-                        type="output_text", text=plan.text, annotations=[], logprobs=[]
-                    )
-                ],
+    @staticmethod
+    def _call_events(
+        item: ResponseFunctionToolCall, output_index: int, clock: _Clock, sequence: _Sequence
+    ) -> Iterator[TResponseStreamEvent | _Pause]:
+        """A function call: added, its arguments token by token, their end."""
+        yield ResponseOutputItemAddedEvent(
+            type="response.output_item.added",
+            item=item.model_copy(update={"arguments": "", "status": "in_progress"}),
+            output_index=output_index,
+            sequence_number=sequence.next(),
+        )
+        for piece in tokenize(item.arguments):
+            yield clock.token()
+            yield ResponseFunctionCallArgumentsDeltaEvent(
+                type="response.function_call_arguments.delta",
+                item_id=item.id or item.call_id,
+                output_index=output_index,
+                delta=piece,
+                sequence_number=sequence.next(),
             )
+        yield ResponseFunctionCallArgumentsDoneEvent.model_validate(
+            {
+                "type": "response.function_call_arguments.done",
+                "item_id": item.id or item.call_id,
+                "output_index": output_index,
+                "arguments": item.arguments,
+                "name": item.name,
+                "sequence_number": sequence.next(),
+            }
+        )
+
+    def _message_events(
+        self,
+        plan: _Plan,
+        message: ResponseOutputMessage,
+        output_index: int,
+        clock: _Clock,
+        sequence: _Sequence,
+    ) -> Generator[TResponseStreamEvent | _Pause, None, bool]:
+        """A message: added, its part, the text token by token, their ends. Returns whether
+        the model failed part way (its `response.failed` is then the last event)."""
+        part = cast(ResponseOutputText, message.content[0])
+        yield ResponseOutputItemAddedEvent(
+            type="response.output_item.added",
+            item=message.model_copy(update={"content": [], "status": "in_progress"}),
+            output_index=output_index,
+            sequence_number=sequence.next(),
+        )
+        yield ResponseContentPartAddedEvent(
+            type="response.content_part.added",
+            item_id=message.id,
+            output_index=output_index,
+            content_index=0,
+            part=part.model_copy(update={"text": ""}),
+            sequence_number=sequence.next(),
+        )
+        for emitted, piece in enumerate(tokenize(part.text)):
+            if self.fail_after_tokens is not None and emitted >= self.fail_after_tokens:
+                yield self._failed(plan, emitted, sequence.next())
+                return True
+            yield clock.token()
+            yield ResponseTextDeltaEvent(
+                type="response.output_text.delta",
+                item_id=message.id,
+                output_index=output_index,
+                content_index=0,
+                delta=piece,
+                logprobs=[],
+                sequence_number=sequence.next(),
+            )
+        yield ResponseTextDoneEvent(
+            type="response.output_text.done",
+            item_id=message.id,
+            output_index=output_index,
+            content_index=0,
+            text=part.text,
+            logprobs=[],
+            sequence_number=sequence.next(),
+        )
+        yield ResponseContentPartDoneEvent(
+            type="response.content_part.done",
+            item_id=message.id,
+            output_index=output_index,
+            content_index=0,
+            part=part,
+            sequence_number=sequence.next(),
+        )
+        return False
+
+    def _output(self, plan: _Plan) -> list[TResponseOutputItem]:
+        """The turn's output items: its message (a preamble when calls follow), then its calls."""
+        message: list[TResponseOutputItem] = []
+        if plan.text or not plan.calls:
+            message.append(
+                ResponseOutputMessage(
+                    id=plan.message_id,
+                    type="message",
+                    role="assistant",
+                    status="completed",
+                    content=[
+                        ResponseOutputText(
+                            type="output_text", text=plan.text, annotations=[], logprobs=[]
+                        )
+                    ],
+                )
+            )
+        calls: list[TResponseOutputItem] = [
+            ResponseFunctionToolCall(
+                id=f"fc_{call.call_id.removeprefix('call_')}",
+                call_id=call.call_id,
+                type="function_call",
+                name=call.name,
+                arguments=call.arguments,
+                status="completed",
+            )
+            for call in plan.calls
         ]
+        return message + calls
 
     def _response(self, plan: _Plan, *, status: str) -> Response:
         done = status == "completed"

@@ -1,10 +1,15 @@
-"""Starting and recording demo runs."""
+"""Starting and recording demo runs.
+
+The services answer in the domain's words (a ticket or a refusal with its reason; an admission
+or a refusal); the views turn those into status codes.
+"""
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 
 from django.conf import settings
 
@@ -21,13 +26,34 @@ from lessons.limits import (
 from lessons.models import DemoRun
 from lessons.tickets import RunTicket, ticket_claim, ticket_get, ticket_issue
 
+# Seconds a learner refused for the global cap is told to wait.
+BUSY_RETRY_AFTER = 5
 
-class RunRefused(Exception):
-    """A run that may not start now; the message says why and when to try again."""
 
-    def __init__(self, message: str, *, retry_after: int) -> None:
-        super().__init__(message)
-        self.retry_after = retry_after
+class StartRefusal(StrEnum):
+    BUSY = "busy"  # the global cap on runs streaming at once
+    RATE_LIMITED = "rate-limited"  # the learner's own runs per window
+
+
+@dataclass(frozen=True)
+class RunRefused:
+    """A run that may not start now: why, and in how many seconds to try again."""
+
+    reason: StartRefusal
+    retry_after: int
+
+    @property
+    def message(self) -> str:
+        if self.reason is StartRefusal.BUSY:
+            return (
+                f"The demos are busy: {settings.LESSONS_MAX_CONCURRENT_RUNS} runs are streaming "
+                "right now. Try again in a few seconds."
+            )
+        return (
+            f"You have started {settings.LESSONS_RUNS_PER_WINDOW} demo runs in "
+            f"{settings.LESSONS_RATE_WINDOW} seconds, the most allowed. You can start another "
+            f"in {self.retry_after} s."
+        )
 
 
 def demo_run_start(
@@ -38,22 +64,13 @@ def demo_run_start(
     preset: str,
     prompt: str,
     options: DemoOptions,
-) -> RunTicket:
-    """Check the limits and issue the ticket the stream will run; raise RunRefused if over."""
-    cap = settings.LESSONS_MAX_CONCURRENT_RUNS
-    if runs_in_progress() >= cap:
-        raise RunRefused(
-            f"The demos are busy: {cap} runs are streaming right now. Try again in a few seconds.",
-            retry_after=5,
-        )
+) -> RunTicket | RunRefused:
+    """Check the limits and issue the ticket the stream will run, or say why not."""
+    if runs_in_progress() >= settings.LESSONS_MAX_CONCURRENT_RUNS:
+        return RunRefused(StartRefusal.BUSY, retry_after=BUSY_RETRY_AFTER)
     decision = rate_limit_consume(user_id)
     if not decision.allowed:
-        raise RunRefused(
-            f"You have started {settings.LESSONS_RUNS_PER_WINDOW} demo runs in "
-            f"{settings.LESSONS_RATE_WINDOW} seconds, the most allowed. You can start another "
-            f"in {decision.retry_after} s.",
-            retry_after=decision.retry_after,
-        )
+        return RunRefused(StartRefusal.RATE_LIMITED, retry_after=decision.retry_after)
     return ticket_issue(
         user_id=user_id,
         session_key=session_key,
@@ -64,37 +81,47 @@ def demo_run_start(
     )
 
 
-@dataclass(frozen=True)
-class Admission:
-    """Whether a stream request may run its ticket: the HTTP status, and what it may run."""
+class AdmissionRefusal(StrEnum):
+    """Why a stream request does not run its ticket."""
 
-    status: int  # 200 run it; 204 already claimed; 403 not signed in; 404 not yours; 429 busy
-    ticket: RunTicket | None = None
-    slot: Slot | None = None
+    SIGNED_OUT = "signed-out"  # no session cookie
+    UNKNOWN = "unknown"  # no such ticket, another lesson's, or another session's
+    BUSY = "busy"  # no slot under the global cap (the ticket stays unclaimed: retry)
+    CLAIMED = "claimed"  # already run (a reconnect): never run twice
+
+
+@dataclass(frozen=True)
+class Admitted:
+    """A stream request that runs its ticket in the slot it holds."""
+
+    ticket: RunTicket
+    slot: Slot
     paused: str = ""  # why the model backend's circuit breaker refuses runs, when it does
 
 
-def demo_run_admit(*, run_id: uuid.UUID, lesson: str, session_key: str) -> Admission:
+def demo_run_admit(
+    *, run_id: uuid.UUID, lesson: str, session_key: str
+) -> Admitted | AdmissionRefusal:
     """Check a stream request against its ticket, the cap and the backend's breaker, then
     claim the ticket.
 
-    Cache work only, no database: the async view runs it in the shared thread pool. The slot is
-    taken before the claim, so a request refused for lack of a slot can still retry.
+    Cache work only, no database. The slot is taken before the claim, so a request refused for
+    lack of a slot can still retry.
     """
     if not session_key:
-        return Admission(403)
+        return AdmissionRefusal.SIGNED_OUT
     ticket = ticket_get(run_id)
     if ticket is None or ticket.lesson != lesson or not ticket.belongs_to(session_key):
-        return Admission(404)
+        return AdmissionRefusal.UNKNOWN
     slot = slot_acquire()
     if slot is None:
-        return Admission(429)
+        return AdmissionRefusal.BUSY
     if not ticket_claim(run_id):
         slot_release(slot)
-        return Admission(204)
+        return AdmissionRefusal.CLAIMED
     breaker = CircuitBreaker.for_backend()
     paused = "" if breaker.allow_now() else breaker.state_now().summary
-    return Admission(200, ticket, slot, paused=paused)
+    return Admitted(ticket, slot, paused=paused)
 
 
 def demo_run_finish(

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
@@ -27,6 +27,7 @@ from lessons.events import DemoEvent, Done, Failure, Final, Outcome
 from lessons.fragments import Renderer
 from lessons.limits import Slot
 from lessons.metrics import MetricsTracker
+from lessons.models import DemoRun
 from lessons.services import demo_run_finish
 from lessons.tickets import RunTicket
 
@@ -87,91 +88,106 @@ def event_stream_response(body: AsyncIterator[bytes]) -> StreamingHttpResponse:
     )
 
 
-async def demo_stream(
-    *,
-    ticket: RunTicket,
-    preset: Preset,
-    backend: Backend,
-    slot: Slot | None = None,
-    paused: str = "",
-) -> AsyncIterator[bytes]:
-    """The bytes of one run's stream. `paused`: the backend's breaker is open (say why, run
-    nothing)."""
-    loop = asyncio.get_running_loop()
-    start = loop.time()
-    started_at = timezone.now()
-    renderer = Renderer(preset.channels, preset.agents)
-    tracker = MetricsTracker(((c.name, c.label) for c in preset.channels), start=start)
-    lifetime = settings.LESSONS_RUN_LIFETIME
-    demo = Demo(
-        prompt=ticket.prompt,
-        options=ticket.options,
-        backend=backend,
-        owner=f"user-{ticket.user_id}",
-    )
-    events = preset.demo(demo)
-    cap = _Lifetime(start + lifetime)
-    # Until the stream reaches its end, leaving it means the client went away: a closed tab or
-    # Stop cancels this task (CancelledError) or, between two sends, closes this generator.
-    outcome: Outcome = "cancelled"
-    error = ""
-    final_output: str | None = None
-    try:
-        try:
-            if paused:
-                raise BreakerOpenError(
-                    f"The model backend keeps failing, so demos are paused: breaker {paused}."
-                )
-            last_metrics = start
-            while True:
-                try:
-                    event = await cap.next(events)
-                except StopAsyncIteration:
-                    break
-                now = loop.time()
-                tracker.observe(event, now)
-                if isinstance(event, Final):
-                    final_output = event.output
-                elif frame := renderer.event(event, now - start):
-                    yield frame.encode()
-                if now - last_metrics >= METRICS_INTERVAL:
-                    last_metrics = now
-                    yield renderer.metrics(tracker.snapshot(now)).encode()
-            outcome = "completed"
-        except TimeoutError:
-            outcome, error = "timed_out", f"The run reached its lifetime cap of {lifetime:g} s."
-        except Exception as exc:
-            if not paused:
-                logger.exception("Demo %s/%s failed", ticket.lesson, ticket.preset)
-            outcome, error = "failed", str(exc) or type(exc).__name__
-        now = loop.time()
-        if error:
-            yield renderer.failure(Failure(message=error), now - start).encode()
-        yield renderer.done(
-            Done(
-                outcome=outcome,
-                final_output=final_output,
-                metrics=tracker.snapshot(now),
-                error=error,
+class RunStream:
+    """One run's state while it streams: its clock, its renderer and metrics, the demo's
+    events, and how it ended (a closed tab or Stop until it says otherwise)."""
+
+    def __init__(
+        self, *, ticket: RunTicket, preset: Preset, backend: Backend, slot: Slot | None, paused: str
+    ) -> None:
+        self.loop = asyncio.get_running_loop()
+        self.start = self.last_metrics = self.loop.time()
+        self.started_at = timezone.now()
+        self.ticket, self.slot, self.paused = ticket, slot, paused
+        self.renderer = Renderer(preset.channels, preset.agents)
+        self.tracker = MetricsTracker(
+            ((c.name, c.label) for c in preset.channels), start=self.start
+        )
+        self.lifetime: float = settings.LESSONS_RUN_LIFETIME
+        demo = Demo(
+            prompt=ticket.prompt,
+            options=ticket.options,
+            backend=backend,
+            owner=f"user-{ticket.user_id}",
+        )
+        self.events = preset.demo(demo)
+        self.cap = _Lifetime(self.start + self.lifetime)
+        self.outcome: Outcome = "cancelled"
+        self.error = ""
+        self.final_output: str | None = None
+
+    def refuse_if_paused(self) -> None:
+        if self.paused:
+            raise BreakerOpenError(
+                f"The model backend keeps failing, so demos are paused: breaker {self.paused}."
             )
-        ).encode()
-    finally:
-        cap.close()
-        # Closing the demo runs its `finally` blocks, which cancel its SDK runs (a no-op for
-        # runs that are complete). A CancelledError carries on once this block is done.
+
+    async def next_event(self) -> DemoEvent | None:
+        """The demo's next event, None at its end; TimeoutError at the lifetime cap."""
         try:
-            await events.aclose()
+            return await self.cap.next(self.events)
+        except StopAsyncIteration:
+            return None
+
+    def frames_for(self, event: DemoEvent) -> list[bytes]:
+        """The SSE events for one demo event, and the live metrics when they are due."""
+        now = self.loop.time()
+        self.tracker.observe(event, now)
+        frames = []
+        if isinstance(event, Final):
+            self.final_output = event.output
+        elif frame := self.renderer.event(event, now - self.start):
+            frames.append(frame.encode())
+        if now - self.last_metrics >= METRICS_INTERVAL:
+            self.last_metrics = now
+            frames.append(self.renderer.metrics(self.tracker.snapshot(now)).encode())
+        return frames
+
+    def completed(self) -> None:
+        self.outcome = "completed"
+
+    def timed_out(self) -> None:
+        self.outcome = "timed_out"
+        self.error = f"The run reached its lifetime cap of {self.lifetime:g} s."
+
+    def failed(self, exc: Exception) -> None:
+        if not self.paused:
+            logger.exception("Demo %s/%s failed", self.ticket.lesson, self.ticket.preset)
+        self.outcome, self.error = "failed", str(exc) or type(exc).__name__
+
+    def ending(self) -> list[bytes]:
+        """`error` if the run failed, then `done`: the stream reached its end."""
+        now = self.loop.time()
+        frames = []
+        if self.error:
+            frames.append(self.renderer.failure(Failure(message=self.error), now - self.start))
+        done = Done(
+            outcome=self.outcome,
+            final_output=self.final_output,
+            metrics=self.tracker.snapshot(now),
+            error=self.error,
+        )
+        frames.append(self.renderer.done(done))
+        return [frame.encode() for frame in frames]
+
+    async def close(self) -> None:
+        """However the stream ended: stop the demo (which cancels its SDK runs), then free the
+        slot, tell the breaker and record the run."""
+        self.cap.close()
+        try:
+            if isinstance(self.events, AsyncGenerator):
+                await self.events.aclose()
         except Exception:
-            logger.exception("Closing demo %s/%s failed", ticket.lesson, ticket.preset)
+            logger.exception("Closing demo %s/%s failed", self.ticket.lesson, self.ticket.preset)
         finish = asyncio.ensure_future(
             sync_to_async(demo_run_finish)(
-                ticket=ticket,
-                slot=slot,
-                started_at=started_at,
-                outcome=outcome,
-                metrics=tracker.snapshot(loop.time()),
-                error=error,
-                counts_for_breaker=not paused,  # a refusal says nothing about the model
+                ticket=self.ticket,
+                slot=self.slot,
+                started_at=self.started_at,
+                outcome=self.outcome,
+                metrics=self.tracker.snapshot(self.loop.time()),
+                error=self.error,
+                counts_for_breaker=not self.paused,  # a refusal says nothing about the model
             )
         )
         _FINISHING.add(finish)
@@ -181,5 +197,38 @@ async def demo_stream(
         await asyncio.shield(finish)
 
 
+async def demo_stream(
+    *,
+    ticket: RunTicket,
+    preset: Preset,
+    backend: Backend,
+    slot: Slot | None = None,
+    paused: str = "",
+) -> AsyncIterator[bytes]:
+    """The bytes of one run's stream. `paused`: the backend's breaker is open (say why, run
+    nothing).
+
+    Until the stream reaches its end, leaving it means the client went away: a closed tab or
+    Stop cancels this task (CancelledError) or, between two sends, closes this generator.
+    """
+    run = RunStream(ticket=ticket, preset=preset, backend=backend, slot=slot, paused=paused)
+    try:
+        try:
+            run.refuse_if_paused()
+            while (event := await run.next_event()) is not None:
+                for frame in run.frames_for(event):
+                    yield frame
+            run.completed()
+        except TimeoutError:
+            run.timed_out()
+        except Exception as exc:
+            run.failed(exc)
+        for frame in run.ending():
+            yield frame
+    finally:
+        # A CancelledError carries on once this block is done.
+        await run.close()
+
+
 # Strong references to records still being written (the event loop keeps only weak ones).
-_FINISHING: set[asyncio.Future[object]] = set()
+_FINISHING: set[asyncio.Future[DemoRun]] = set()

@@ -1,102 +1,229 @@
 from __future__ import annotations
 
 import uuid
-from functools import partial
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial, wraps
+from typing import cast
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
+from django_htmx.middleware import HtmxDetails
 
+from lessons.access import preset_allowed, presets_allowed
 from lessons.backends import Backend
 from lessons.breaker import CircuitBreaker
-from lessons.catalog import LESSONS, LESSONS_BY_SLUG
+from lessons.catalog import LESSONS, LESSONS_BY_SLUG, Lesson
 from lessons.counters import cache_is_local
+from lessons.demos import Preset
 from lessons.forms import DemoForm
 from lessons.limits import runs_in_progress
-from lessons.models import DemoRun
+from lessons.models import DemoRun, RunStats
 from lessons.registry import PRESETS, get_preset
-from lessons.services import RunRefused, demo_run_admit, demo_run_start
-from lessons.source import source_of
+from lessons.scenarios.live import program_source
+from lessons.services import (
+    AdmissionRefusal,
+    Admitted,
+    RunRefused,
+    demo_run_admit,
+    demo_run_start,
+)
+from lessons.source import Source, source_of
 from lessons.streaming import demo_stream, event_stream_response
 from lessons.tickets import RunTicket
 
 TEMPLATE = "lessons/lesson_detail.html"
 
 
+class HtmxHttpRequest(HttpRequest):
+    """A request that went through django-htmx's middleware (its `htmx` attribute)."""
+
+    htmx: HtmxDetails
+
+
+HtmxView = Callable[..., HttpResponse]
+
+
+def post_needs_login(view: HtmxView) -> HtmxView:
+    """Anyone may read the page; only a signed-in learner may post (press Run). Others are
+    sent to log in, through htmx's client-side redirect when htmx asked."""
+
+    @wraps(view)
+    def wrapped(request: HtmxHttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        if request.method == "POST" and not request.user.is_authenticated:
+            login = redirect_to_login(request.get_full_path())
+            return HttpResponseClientRedirect(login["Location"]) if request.htmx else login
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def staff_only(view: HtmxView) -> HtmxView:
+    """Signed-out visitors go to log in; signed-in learners who are not staff get 403."""
+
+    @login_required
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        if not request.user.is_staff:
+            raise PermissionDenied("Only staff can see the demo runs.")
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+@dataclass(frozen=True)
+class LessonCard:
+    """A lesson on the index, with the presets its page offers."""
+
+    lesson: Lesson
+    presets: tuple[Preset, ...]
+
+
 def lesson_list(request: HttpRequest) -> HttpResponse:
-    lessons = [(lesson, PRESETS[lesson.slug]) for lesson in LESSONS]
-    return render(request, "lessons/lesson_list.html", {"lessons": lessons})
+    cards = [LessonCard(lesson, _listed(request, lesson.slug)) for lesson in LESSONS]
+    return render(request, "lessons/lesson_list.html", {"cards": cards})
+
+
+def _listed(request: HttpRequest, lesson: str) -> tuple[Preset, ...]:
+    """The lesson's own presets that this user may see (the settings hook decides)."""
+    names = [preset.name for preset in PRESETS[lesson]]
+    allowed = presets_allowed(user=request.user, lesson=lesson, presets=names)
+    return tuple(preset for preset in PRESETS[lesson] if preset.name in allowed)
+
+
+def _open_preset(request: HttpRequest, lesson: str, name: str) -> Preset | None:
+    """The preset a link names, if it exists and this user may see it."""
+    preset = get_preset(lesson, name) if name else None
+    if preset is None or not preset_allowed(user=request.user, lesson=lesson, preset=name):
+        return None
+    return preset
+
+
+def _sources(lesson: str, preset: Preset) -> list[Source]:
+    """The code the page shows: a scenario's whole program, or the demo and its helpers."""
+    program = program_source(lesson, preset.name) if preset.code else None
+    if program is not None:
+        return [program]
+    return [source_of(preset.demo), *(source_of(helper) for helper in preset.helpers)]
+
+
+@dataclass(frozen=True)
+class LessonPage:
+    """What a lesson page shows: the lesson, the preset asked for (or the first one, and the
+    name that matched none), the backend."""
+
+    lesson: Lesson
+    preset: Preset
+    unknown_preset: str
+    backend: Backend
+    listed: tuple[Preset, ...]
+
+    @classmethod
+    def of(cls, request: HttpRequest, slug: str, asked: str) -> LessonPage:
+        """The page for this user: a preset the settings hook keeps from them is neither listed
+        nor shown, and a link to it is answered as a link to no preset."""
+        lesson = LESSONS_BY_SLUG.get(slug)
+        if lesson is None:
+            raise Http404("No such lesson.")
+        listed = _listed(request, slug)
+        preset = _open_preset(request, slug, asked)
+        if preset is None and not listed:
+            raise Http404("No demo of this lesson is open to you.")
+        return cls(
+            lesson=lesson,
+            preset=preset or listed[0],
+            unknown_preset=asked if asked and preset is None else "",
+            backend=Backend.from_settings(),
+            listed=listed,
+        )
+
+    def form(self, data: QueryDict | None = None) -> DemoForm:
+        return DemoForm(data, preset=self.preset, backend=self.backend)
+
+    def context(self, form: DemoForm, ticket: RunTicket | None = None) -> dict[str, object]:
+        return {
+            "lesson": self.lesson,
+            "preset": self.preset,
+            # A scenario's preset is not listed, but shown as the current one when opened.
+            "presets": self.listed if self.preset in self.listed else (*self.listed, self.preset),
+            "form": form,
+            "ticket": ticket,
+            "backend": self.backend,
+            "unknown_preset": self.unknown_preset,
+            "sources": _sources(self.lesson.slug, self.preset),
+        }
 
 
 @require_http_methods(["GET", "POST"])
-def lesson_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    """The lesson page (GET); the Run button posts here and gets the run panel back."""
-    lesson = LESSONS_BY_SLUG.get(slug)
-    if lesson is None:
-        raise Http404("No such lesson.")
-    asked = request.GET.get("preset", "")
-    preset = get_preset(slug, asked)
-    # A broken link still gets the lesson (its first preset, and a word about it), with a 404.
-    unknown_preset = asked if preset is None else ""
-    preset = preset or PRESETS[slug][0]
-    if request.method == "POST" and not request.user.is_authenticated:
-        login = redirect_to_login(request.get_full_path())
-        return HttpResponseClientRedirect(login["Location"]) if request.htmx else login
+@post_needs_login
+def lesson_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    """The lesson page (GET); the Run button posts here and gets the run panel back.
 
-    backend = Backend.from_settings()
-    form = DemoForm(request.POST or None, preset=preset, backend=backend)
-    ticket, status, retry_after = None, 404 if unknown_preset else 200, None
+    A broken preset link still gets the lesson (its first preset, and a word about it), with a
+    404.
+    """
+    page = LessonPage.of(request, slug, request.GET.get("preset", ""))
     if request.method == "POST":
-        ticket, status, retry_after = _start_run(request, form, lesson=slug)
-    context = {
-        "lesson": lesson,
-        "preset": preset,
-        "presets": PRESETS[slug],
-        "form": form,
-        "ticket": ticket,
-        "backend": backend,
-        "unknown_preset": unknown_preset,
-        "sources": [source_of(preset.demo), *(source_of(helper) for helper in preset.helpers)],
-    }
-    if request.method == "POST" and request.htmx:
-        if ticket is not None:
-            return render(request, f"{TEMPLATE}#run-panel", context)
-        # Errors go next to the fields: this answer replaces the form, not the run panel.
-        response = render(request, f"{TEMPLATE}#demo-form", context, status=status)
-        response = reswap(retarget(response, "#demo-form"), "outerHTML")
-    else:
-        response = render(request, TEMPLATE, context, status=status)
-    if retry_after:
-        response["Retry-After"] = str(retry_after)
-    return response
+        return _run_pressed(request, page)
+    status = 404 if page.unknown_preset else 200
+    return render(request, TEMPLATE, page.context(page.form()), status=status)
 
 
-def _start_run(
-    request: HttpRequest, form: DemoForm, *, lesson: str
-) -> tuple[RunTicket | None, int, int | None]:
-    """Run pressed: the ticket, or why not (400 bad form, 429 over a limit, with its wait)."""
+def _run_pressed(request: HtmxHttpRequest, page: LessonPage) -> HttpResponse:
+    """The run panel connected to a new ticket, or the form with why not (400, 429)."""
+    form = page.form(request.POST)
     if not form.is_valid():
-        return None, 400, None
-    try:
-        ticket = demo_run_start(
-            user_id=request.user.pk,
-            session_key=request.session.session_key or "",
-            lesson=lesson,
-            preset=form.preset.name,
-            prompt=form.cleaned_data["prompt"],
-            options=form.options(),
+        return _form_refused(request, page, form, status=400)
+    started = demo_run_start(
+        user_id=cast(int, request.user.pk),  # post_needs_login: a signed-in learner
+        session_key=request.session.session_key or "",
+        lesson=page.lesson.slug,
+        preset=form.demo_preset.name,
+        prompt=str(form.cleaned_data.get("prompt", form.demo_preset.prompt)),
+        options=form.options(),
+    )
+    if isinstance(started, RunRefused):
+        form.add_error(None, started.message)
+        response = _form_refused(request, page, form, status=429)
+        response["Retry-After"] = str(started.retry_after)
+        return response
+    context = page.context(form, started)
+    if request.htmx:
+        return render(request, f"{TEMPLATE}#run-panel", context)
+    return render(request, TEMPLATE, context)
+
+
+def _form_refused(
+    request: HtmxHttpRequest, page: LessonPage, form: DemoForm, *, status: int
+) -> HttpResponse:
+    if not request.htmx:
+        return render(request, TEMPLATE, page.context(form), status=status)
+    # Errors go next to the fields: this answer replaces the form, not the run panel.
+    response = render(request, f"{TEMPLATE}#demo-form", page.context(form), status=status)
+    return reswap(retarget(response, "#demo-form"), "outerHTML")
+
+
+def _refused_stream(refusal: AdmissionRefusal) -> HttpResponse:
+    if refusal is AdmissionRefusal.SIGNED_OUT:
+        return HttpResponse("Log in to run the demos.", status=403, content_type="text/plain")
+    if refusal is AdmissionRefusal.BUSY:
+        return HttpResponse(
+            "The demos are busy right now; try again in a few seconds.",
+            status=429,
+            content_type="text/plain",
+            headers={"Retry-After": "5"},
         )
-    except RunRefused as refused:
-        form.add_error(None, str(refused))
-        return None, 429, refused.retry_after
-    return ticket, 200, None
+    if refusal is AdmissionRefusal.CLAIMED:
+        return HttpResponse(status=204)  # the browser's EventSource does not come back
+    raise Http404("No such run.")
 
 
 @require_GET
@@ -118,43 +245,37 @@ async def run_stream(request: HttpRequest, slug: str, run_id: uuid.UUID) -> Http
         admission = admit()
     else:
         admission = await sync_to_async(admit, thread_sensitive=False)()
-    if admission.status == 403:
-        return HttpResponse("Log in to run the demos.", status=403, content_type="text/plain")
-    if admission.status == 404:
-        raise Http404("No such run.")
-    if admission.status == 429:
-        return HttpResponse(
-            "The demos are busy right now; try again in a few seconds.",
-            status=429,
-            content_type="text/plain",
-            headers={"Retry-After": "5"},
-        )
-    if admission.status == 204:
-        return HttpResponse(status=204)
-    ticket, slot = admission.ticket, admission.slot
-    preset = get_preset(slug, ticket.preset) if ticket else None
-    if ticket is None or slot is None or preset is None:
+    if not isinstance(admission, Admitted):
+        return _refused_stream(admission)
+    preset = get_preset(slug, admission.ticket.preset)
+    if preset is None:
         raise Http404("No such run.")
     body = demo_stream(
-        ticket=ticket,
+        ticket=admission.ticket,
         preset=preset,
         backend=Backend.from_settings(),
-        slot=slot,
+        slot=admission.slot,
         paused=admission.paused,
     )
     return event_stream_response(body)
 
 
-@login_required
+@dataclass(frozen=True)
+class LessonFigures:
+    """One lesson's row on the staff page."""
+
+    lesson: Lesson
+    stats: RunStats
+
+
+@staff_only
 def run_list(request: HttpRequest) -> HttpResponse:
     """Staff only: recent demo runs, p50/p95 time to first token, error rate, the breaker."""
-    if not request.user.is_staff:
-        raise PermissionDenied("Only staff can see the demo runs.")
     overall, per_lesson = DemoRun.objects.stats()
     context = {
         "runs": DemoRun.objects.recent(50),
         "overall": overall,
-        "per_lesson": [(lesson, per_lesson[lesson.slug]) for lesson in LESSONS],
+        "per_lesson": [LessonFigures(lesson, per_lesson[lesson.slug]) for lesson in LESSONS],
         "breaker": CircuitBreaker.for_backend().state_now(),
         "running": runs_in_progress(),
         "backend": Backend.from_settings(),

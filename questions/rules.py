@@ -118,6 +118,29 @@ def _demo_registry_has(lesson: str, preset: str) -> bool | None:
     return preset_exists(lesson, preset)
 
 
+def generated_item_errors(
+    family: str | None, variant: str | None, lesson: str | None, claims: Sequence[bool]
+) -> list[tuple[str, str]]:
+    """(field, message) for what is wrong with an item's generated-item fields: a family and a
+    variant go together, the variant is a scenario of the item's demo lesson, and every choice
+    of a generated item (and only of one) states its claim (`claims`: whether each does)."""
+    if family is None and variant is None:
+        if any(claims):
+            return [
+                ("choices", "Only the choices of a generated item (with a family) carry claims.")
+            ]
+        return []
+    if family is None or variant is None:
+        missing = "family" if family is None else "variant"
+        return [(missing, "A generated item names both its family and its variant.")]
+    found: list[tuple[str, str]] = []
+    if lesson is not None and _demo_registry_has(lesson, variant) is False:
+        found.append(("variant", f"The lesson '{lesson}' has no scenario variant '{variant}'."))
+    if not all(claims):
+        found.append(("choices", "Every choice of a generated item states its claim."))
+    return found
+
+
 def evidence_errors(evidence_kind: str, evidence: str) -> list[str]:
     """What is wrong with the evidence a question names for its keyed answer, if anything."""
     if evidence_kind != "judgement" and not evidence.strip():

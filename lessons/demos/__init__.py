@@ -8,7 +8,7 @@ code here is written to be read: it is the code that runs.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Literal, TypeVar
@@ -118,6 +118,8 @@ class Preset:
 
     `fields` are the options the form lets the learner change; the others stay as the preset
     sets them. `helpers` are shown under the demo's own source, because the demo uses them.
+    `code`, when given, is the whole program the demo runs (a scenario's): the page shows it
+    instead of the demo's source, and the form has no prompt (the program has its own input).
     """
 
     name: str
@@ -130,6 +132,7 @@ class Preset:
     channels: tuple[Channel, ...] = (Channel(MAIN, "Streamed text"),)
     helpers: tuple[Callable[..., object] | type, ...] = ()
     agents: tuple[str, ...] = ()
+    code: str = ""
 
 
 def _clip(text: str) -> str:
@@ -165,7 +168,7 @@ def describe(event: StreamEvent, *, channel: str = MAIN) -> Log:
     if event.type == "agent_updated_stream_event":
         return Log(source=event.type, name=event.new_agent.name, channel=channel)
     item = event.item
-    detail = item.type
+    detail: str = item.type
     if item.type == "tool_call_item":
         raw = item.raw_item
         detail += f" {getattr(raw, 'name', '')}({_clip(getattr(raw, 'arguments', ''))})"
@@ -180,7 +183,7 @@ def describe(event: StreamEvent, *, channel: str = MAIN) -> Log:
     return Log(source=event.type, name=event.name, detail=detail, channel=channel)
 
 
-async def merge(*streams: AsyncIterator[T]) -> AsyncIterator[T]:
+async def merge(*streams: AsyncIterator[T]) -> AsyncGenerator[T, None]:
     """Several streams at once: each item is yielded as soon as any stream produces it.
 
     One task per stream pumps its items into a queue. The first failure is raised at once, and

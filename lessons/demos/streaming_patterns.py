@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 from contextlib import aclosing
 
 from agents import Agent, Model, Runner, function_tool
+from agents.result import RunResultBase
 from openai.types.responses import ResponseTextDeltaEvent
 
 from lessons.breaker import CircuitBreaker
@@ -207,7 +208,7 @@ async def circuit_breaker(demo: Demo) -> AsyncIterator[DemoEvent]:
     def assistant(model: Model) -> Agent:
         return Agent(name="Assistant", instructions=demo.instructions(INSTRUCTIONS), model=model)
 
-    answer = None
+    answer: RunResultBase | None = None
     for attempt in range(1, demo.options.attempts + 1):
         if not await breaker.allow():
             state = await breaker.state()

@@ -68,15 +68,14 @@ def calibrate(
                 y[:, cols], params[cols], fit[cols], priors, iterations, tolerance, nodes
             )
     return tuple(
-        ItemFit(
-            ItemSpec(item.id, item.category, *(round(float(v), 4) for v in params[j]))
-            if fit[j]
-            else item,
-            int(counts[j]),
-            bool(fit[j]),
-        )
+        ItemFit(_refitted(item, params[j]) if fit[j] else item, int(counts[j]), bool(fit[j]))
         for j, item in enumerate(items)
     )
+
+
+def _refitted(item: ItemSpec, params: FloatArray) -> ItemSpec:
+    a, b, c = (round(float(value), 4) for value in params)
+    return ItemSpec(item.id, item.category, a, b, c, family=item.family)
 
 
 def _probability(params: FloatArray, theta: FloatArray) -> FloatArray:

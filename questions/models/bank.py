@@ -201,6 +201,18 @@ class Question(models.Model):
         default=installed_sdk_version,
         help_text="The openai-agents version this question was checked against.",
     )
+    family = models.SlugField(
+        max_length=rules.DEMO_SLUG_MAX_LENGTH,
+        blank=True,
+        db_index=True,
+        help_text="The item family of a generated item (empty for a hand-written one): a form "
+        "takes at most two items of one family, and practice never serves two in a row.",
+    )
+    variant = models.CharField(
+        max_length=rules.DEMO_SLUG_MAX_LENGTH,
+        blank=True,
+        help_text="The scenario variant whose run keys a generated item.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -240,6 +252,10 @@ class Question(models.Model):
             models.CheckConstraint(
                 condition=Q(evidence_kind__in=rules.EVIDENCE_KINDS),
                 name="question_evidence_kind_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(family="", variant="") | (~Q(family="") & ~Q(variant="")),
+                name="question_family_with_variant",
             ),
             models.CheckConstraint(condition=Q(pool__in=rules.POOLS), name="question_pool_valid"),
         ]
@@ -296,6 +312,12 @@ class Choice(models.Model):
     text = models.TextField(help_text="Markdown.")
     is_correct = models.BooleanField("correct", default=False)
     rationale = models.TextField(help_text="Why this choice is right or wrong. Markdown.")
+    claim = models.JSONField(
+        null=True,
+        blank=True,
+        help_text="A generated item's choice: what it claims the scenario's program does "
+        "(questions.claims), checked against a run of the program.",
+    )
 
     class Meta:
         ordering = ["question", "order"]

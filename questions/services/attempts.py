@@ -24,6 +24,7 @@ from django.utils.module_loading import import_string
 
 from questions import scoring
 from questions.adaptive import selection
+from questions.enemies import families_apart
 from questions.models import (
     AdaptiveOutcome,
     Answer,
@@ -205,6 +206,8 @@ def _sample(quiz: Quiz, questions: list[Question], seed: int) -> list[Question]:
 
 
 def _attempt_create(attempt: Attempt, questions: Sequence[Question]) -> tuple[Attempt, bool]:
+    # Two variants of one item family are never served back to back.
+    questions = families_apart(questions, lambda question: question.family)
     try:
         # The conditional unique constraint is the referee when two starts race: the loser's
         # insert fails, and it resumes the winner's attempt instead.

@@ -11,16 +11,20 @@ chosen in the admin.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
-from typing import Literal
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from typing import Any, Literal
 
 from django.db import transaction
-from django.db.models import F, Prefetch, QuerySet
+from django.db.models import Avg, F, Prefetch, QuerySet
 from django.utils import timezone
+from pydantic import ValidationError
 
 from questions import rules
 from questions.bankfile import (
+    BankError,
     BankFile,
+    BankInvalid,
     CategoryEntry,
     ChoiceEntry,
     DemoEntry,
@@ -30,6 +34,7 @@ from questions.bankfile import (
     bank_dump,
     bank_parse,
 )
+from questions.claims import Claim
 from questions.models import Category, Choice, Question, installed_sdk_version
 from questions.services.quizzes import quiz_defaults_ensure
 from questions.split import SplitItem, split
@@ -46,7 +51,7 @@ __all__ = [
 ]
 
 Outcome = Literal["created", "updated", "unchanged"]
-ChoiceRow = tuple[str, bool, str]  # text, correct, rationale
+ChoiceRow = tuple[str, bool, str, dict[str, Any] | None]  # text, correct, rationale, claim
 
 
 # --- loading ------------------------------------------------------------------------------------
@@ -155,6 +160,8 @@ def _question_values(
         "discrimination": params.discrimination,
         "difficulty": params.difficulty,
         "guessing": params.guessing,
+        "family": entry.family or "",
+        "variant": entry.variant or "",
         **_pool_values(entry, stored),
     }
 
@@ -174,46 +181,90 @@ def _pool_values(entry: QuestionEntry, stored: Question | None) -> dict[str, obj
     return values
 
 
-def _new_pool_values(bank: BankFile, stored: dict[str, Question]) -> dict[str, dict[str, object]]:
+def _new_pool_values(
+    bank: BankFile, stored: dict[str, Question], *, starts_bank: bool
+) -> dict[str, dict[str, object]]:
     """Pool and pretest state for the file's new questions that leave them out.
 
     Pools: the stratified split of every cell (questions.split), the questions already stored
-    and the file's own choices kept. Pretest: a new question enters pretest, unless this load
-    starts the bank (nothing operational is stored yet), whose items are operational from the
-    start at their level's parameters.
+    and the file's own choices kept. Pretest: a new hand-written question, or a variant of a new
+    family, enters pretest; a variant of a family already in use is operational from the start,
+    with the family's parameters (unless the file gives its own); and the load that starts the
+    bank (nothing operational stored yet) is operational at the level's parameters.
     """
     new = [entry for entry in bank.questions if entry.id not in stored]
     if not new:
         return {}
-    starts_bank = not Question.objects.operational().exists()
-    in_file = {entry.id: entry for entry in bank.questions}
-    items = [
-        SplitItem(question_id, category, level, in_file[question_id].pool or pool)
-        if question_id in in_file
-        else SplitItem(question_id, category, level, pool)
-        for question_id, category, level, pool in Question.objects.exclude(
-            status=Question.Status.RETIRED
-        ).values_list("id", "category__slug", "level", "pool")
-    ]
-    items += [SplitItem(e.id, e.category, e.level, e.pool) for e in new]
-    pools = split(items)
-    return {
-        entry.id: {
+    families = _family_parameters({entry.family for entry in new if entry.family})
+    pools = split(_split_items(bank, new))
+    values: dict[str, dict[str, object]] = {}
+    for entry in new:
+        family = families.get(entry.family or "")
+        pretest = not starts_bank and family is None
+        values[entry.id] = {
             "pool": pools[entry.id],
-            "pretest": not starts_bank if entry.pretest is None else entry.pretest,
+            "pretest": pretest if entry.pretest is None else entry.pretest,
         }
-        for entry in new
-    }
+        if family is not None and entry.params is None:
+            values[entry.id] |= asdict(family)
+    return values
+
+
+def _split_items(bank: BankFile, new: list[QuestionEntry]) -> list[SplitItem]:
+    """Every question not retired as the split sees it: stored ones with their pool (or the
+    file's, where it moves them), then the new ones."""
+    in_file = {entry.id: entry.pool for entry in bank.questions}
+    stored = Question.objects.exclude(status=Question.Status.RETIRED).values_list(
+        "id", "category__slug", "level", "pool"
+    )
+    items = [
+        SplitItem(question_id, category, level, in_file.get(question_id) or pool)
+        for question_id, category, level, pool in stored
+    ]
+    return items + [SplitItem(e.id, e.category, e.level, e.pool) for e in new]
+
+
+def _family_parameters(families: set[str]) -> dict[str, rules.ItemParameters]:
+    """The parameters of each family already in use (with an operational variant): the mean of
+    its operational variants' (calibration refits a family as one item until its variants have
+    data of their own)."""
+    rows = (
+        Question.objects.operational()
+        .filter(family__in=families)
+        .values("family")
+        .annotate(a=Avg("discrimination"), b=Avg("difficulty"), c=Avg("guessing"))
+        .values_list("family", "a", "b", "c")
+    )
+    return {family: rules.ItemParameters(a, b, c) for family, a, b, c in rows}
 
 
 def _choice_rows(entry: QuestionEntry) -> list[ChoiceRow]:
-    return [(choice.text, choice.correct, choice.rationale) for choice in entry.choices]
+    return [
+        (
+            choice.text,
+            choice.correct,
+            choice.rationale,
+            None if choice.claim is None else choice.claim.as_data(),
+        )
+        for choice in entry.choices
+    ]
+
+
+def _stored_row(choice: Choice) -> ChoiceRow:
+    return (choice.text, choice.is_correct, choice.rationale, choice.claim)
 
 
 def _new_choices(question: Question, rows: list[ChoiceRow]) -> list[Choice]:
     return [
-        Choice(question=question, order=order, text=text, is_correct=correct, rationale=rationale)
-        for order, (text, correct, rationale) in enumerate(rows)
+        Choice(
+            question=question,
+            order=order,
+            text=text,
+            is_correct=correct,
+            rationale=rationale,
+            claim=claim,
+        )
+        for order, (text, correct, rationale, claim) in enumerate(rows)
     ]
 
 
@@ -222,20 +273,26 @@ def _replace_choices(question: Question, wanted: list[ChoiceRow]) -> None:
     that a choice keeps its identity (answers may point at it) when only its wording changes."""
     by_order = {choice.order: choice for choice in question.choices.all()}
     Choice.objects.filter(question=question, order__gte=len(wanted)).delete()
-    for order, (text, correct, rationale) in enumerate(wanted):
+    for order, row in enumerate(wanted):
+        text, correct, rationale, claim = row
         choice = by_order.get(order)
         if choice is None:
             Choice.objects.create(
-                question=question, order=order, text=text, is_correct=correct, rationale=rationale
+                question=question,
+                order=order,
+                text=text,
+                is_correct=correct,
+                rationale=rationale,
+                claim=claim,
             )
-        elif (choice.text, choice.is_correct, choice.rationale) != (text, correct, rationale):
-            choice.text, choice.is_correct, choice.rationale = text, correct, rationale
-            choice.save(update_fields=["text", "is_correct", "rationale"])
+        elif _stored_row(choice) != row:
+            choice.text, choice.is_correct, choice.rationale, choice.claim = row
+            choice.save(update_fields=["text", "is_correct", "rationale", "claim"])
 
 
 def _question_update(question: Question, values: dict[str, object], rows: list[ChoiceRow]) -> bool:
     """Bring a stored question to `values` and choices `rows`; whether anything changed."""
-    stored_rows = [(c.text, c.is_correct, c.rationale) for c in question.choices.all()]
+    stored_rows = [_stored_row(choice) for choice in question.choices.all()]
     changed = _changed_fields(question, values)
     if not changed and stored_rows == rows:
         return False
@@ -245,7 +302,9 @@ def _question_update(question: Question, values: dict[str, object], rows: list[C
     return True
 
 
-def _upsert_questions(bank: BankFile, categories: dict[str, Category]) -> Tally:
+def _upsert_questions(
+    bank: BankFile, categories: dict[str, Category], *, starts_bank: bool
+) -> Tally:
     stored = (
         Question.objects.filter(id__in=[entry.id for entry in bank.questions])
         .prefetch_related(Prefetch("choices", queryset=Choice.objects.order_by("order")))
@@ -254,7 +313,7 @@ def _upsert_questions(bank: BankFile, categories: dict[str, Category]) -> Tally:
     new_questions: list[Question] = []
     new_choices: list[Choice] = []
     outcomes: list[tuple[str, Outcome]] = []
-    new_pools = _new_pool_values(bank, stored)
+    new_pools = _new_pool_values(bank, stored, starts_bank=starts_bank)
     for entry in bank.questions:
         question = stored.get(entry.id)
         values = _question_values(entry, bank, categories[entry.category], question)
@@ -272,6 +331,20 @@ def _upsert_questions(bank: BankFile, categories: dict[str, Category]) -> Tally:
     return _tally(outcomes)
 
 
+def _starts_bank() -> bool:
+    """Whether a load starts the bank: nothing operational is stored yet, so what it brings is
+    operational from the start (at the level's parameters) rather than pretest."""
+    return not Question.objects.operational().exists()
+
+
+def _load(bank: BankFile, *, starts_bank: bool) -> BankLoadResult:
+    category_tally, categories = _upsert_categories(bank.categories)
+    question_tally = _upsert_questions(bank, categories, starts_bank=starts_bank)
+    # The default quizzes come with the bank (drills need its categories); existing ones stay.
+    quizzes = tuple(quiz.slug for quiz in quiz_defaults_ensure())
+    return BankLoadResult(category_tally, question_tally, quizzes)
+
+
 @transaction.atomic
 def bank_load(*, text: str | bytes, source: str = "bank file") -> BankLoadResult:
     """Validate the whole bank file, then upsert its categories and questions, all or nothing.
@@ -279,11 +352,31 @@ def bank_load(*, text: str | bytes, source: str = "bank file") -> BankLoadResult
     Raises BankInvalid (having changed nothing) when the file has any error.
     """
     bank = bank_parse(text=text, source=source)
-    category_tally, categories = _upsert_categories(bank.categories)
-    question_tally = _upsert_questions(bank, categories)
-    # The default quizzes come with the bank (drills need its categories); existing ones stay.
-    quizzes = tuple(quiz.slug for quiz in quiz_defaults_ensure())
-    return BankLoadResult(category_tally, question_tally, quizzes)
+    return _load(bank, starts_bank=_starts_bank())
+
+
+class BankFileInvalid(BankInvalid):
+    """One of several bank files is invalid: `source` names it."""
+
+    def __init__(self, source: str, errors: list[BankError]) -> None:
+        super().__init__(errors)
+        self.source = source
+
+
+@transaction.atomic
+def banks_load(*, files: Sequence[tuple[str | bytes, str]]) -> list[BankLoadResult]:
+    """Load several bank files (text, source name) in order, all or nothing: the hand-written
+    bank and the generated one, say. Raises BankFileInvalid (nothing changed) for the first
+    invalid file. Files that start the bank together are all operational from the start."""
+    starts_bank = _starts_bank()
+    results = []
+    for text, source in files:
+        try:
+            bank = bank_parse(text=text, source=source)
+        except BankInvalid as invalid:
+            raise BankFileInvalid(source, invalid.errors) from None
+        results.append(_load(bank, starts_bank=starts_bank))
+    return results
 
 
 # --- exporting ----------------------------------------------------------------------------------
@@ -315,7 +408,10 @@ def _question_entry(question: Question) -> QuestionEntry:
         prompt=question.prompt,
         choices=[
             ChoiceEntry.model_construct(
-                text=choice.text, correct=choice.is_correct, rationale=choice.rationale
+                text=choice.text,
+                correct=choice.is_correct,
+                rationale=choice.rationale,
+                claim=_stored_claim(choice.claim),
             )
             for choice in question.choices.all()
         ],
@@ -326,9 +422,21 @@ def _question_entry(question: Question) -> QuestionEntry:
         params=ParamsEntry.model_construct(
             a=question.discrimination, b=question.difficulty, c=question.guessing
         ),
+        family=question.family or None,
+        variant=question.variant or None,
         pool=question.pool,
         pretest=question.pretest,
     )
+
+
+def _stored_claim(data: dict[str, Any] | None) -> Claim | None:
+    """A stored claim as the file writes it; one the file could not hold goes out as it is."""
+    if data is None:
+        return None
+    try:
+        return Claim.model_validate(data)
+    except ValidationError:
+        return Claim.model_construct(**data)
 
 
 def _bank_sdk_version(questions: list[Question]) -> str:

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import re
+from collections.abc import AsyncIterator
+from typing import cast
 
 import pytest
 from asgiref.sync import sync_to_async
 from django.db import connections
+from django.http import StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.test import AsyncClient
 
 from lessons.sse import ServerSentEvent, parse
@@ -26,12 +30,14 @@ def stream_url(html: str) -> str:
     return match.group(1)
 
 
-async def read_stream(client: AsyncClient, url: str) -> tuple[object, list[ServerSentEvent]]:
+async def read_stream(
+    client: AsyncClient, url: str
+) -> tuple[HttpResponseBase, list[ServerSentEvent]]:
     """GET a stream and read it to the end: the response and its events."""
     response = await client.get(url)
-    if not getattr(response, "streaming", False):
+    if not isinstance(response, StreamingHttpResponse):
         return response, []
-    body = b"".join([chunk async for chunk in response.streaming_content])
+    body = b"".join([chunk async for chunk in cast(AsyncIterator[bytes], response)])
     return response, parse(body.decode())
 
 

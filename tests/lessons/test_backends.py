@@ -20,7 +20,9 @@ def test_offline_is_the_offline_model_at_the_configured_pace(settings) -> None:
     assert model.fail_after_tokens is None
     assert backend.is_offline
     assert backend.description == "the offline model"
-    assert backend.build(fail_after_tokens=4).fail_after_tokens == 4
+    failing = backend.build(fail_after_tokens=4)
+    assert isinstance(failing, OfflineModel)
+    assert failing.fail_after_tokens == 4
 
 
 def test_openai_is_the_sdks_responses_model_with_the_key(settings) -> None:

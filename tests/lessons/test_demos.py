@@ -42,7 +42,7 @@ def test_every_preset_of_the_contract_exists_and_the_first_is_the_default() -> N
     for slug, names in CONTRACT.items():
         assert [preset.name for preset in PRESETS[slug]][: len(names)] == names
         assert all(preset_exists(slug, name) for name in names)
-        assert get_preset(slug).name == names[0]
+        assert preset_of(slug).name == names[0]
     assert not preset_exists("basic-streaming", "triage")
     assert not preset_exists("no-such-lesson", "side-by-side")
     assert get_preset("basic-streaming", "nope") is None
@@ -70,17 +70,33 @@ async def run(preset: Preset, **options: object) -> list[DemoEvent]:
     return events
 
 
+def preset_of(slug: str, name: str | None = None) -> Preset:
+    preset = get_preset(slug, name)
+    assert preset is not None, f"{slug} has no preset {name}"
+    return preset
+
+
+def final(events: list[DemoEvent]) -> str:
+    """The demo's final output (its last event)."""
+    last = events[-1]
+    assert isinstance(last, Final)
+    return last.output
+
+
 def text(events: list[DemoEvent], channel: str = "main") -> str:
     return "".join(e.delta for e in events if isinstance(e, Text) and e.channel == channel)
 
 
 def logs(events: list[DemoEvent]) -> list[str]:
     """The event log's names in order, including the lines text events carry."""
-    return [
-        e.name if isinstance(e, Log) else e.log.name
-        for e in events
-        if isinstance(e, Log) or (isinstance(e, Text) and e.log)
-    ]
+    return [line.name for e in events if (line := log_line(e)) is not None]
+
+
+def log_line(event: DemoEvent) -> Log | None:
+    """The event log's line for an event: a Log, or the one a text event carries."""
+    if isinstance(event, Log):
+        return event
+    return event.log if isinstance(event, Text) else None
 
 
 def notes(events: list[DemoEvent]) -> list[str]:
@@ -89,7 +105,7 @@ def notes(events: list[DemoEvent]) -> list[str]:
 
 @pytest.mark.parametrize("slug", list(CONTRACT))
 async def test_each_lessons_default_preset_streams_text_that_is_its_final_output(slug) -> None:
-    preset = get_preset(slug)
+    preset = preset_of(slug)
     events = await run(preset)
     streamed = text(events, preset.channels[-1].name if slug == "basic-streaming" else "main")
     if slug == "run-item-events":
@@ -97,11 +113,11 @@ async def test_each_lessons_default_preset_streams_text_that_is_its_final_output
     if slug == "streaming-patterns":
         streamed = text(events, "raw")
     assert streamed
-    assert streamed == events[-1].output
+    assert streamed == final(events)
 
 
 async def test_side_by_side_the_streamed_run_shows_words_before_run_returns() -> None:
-    events = await run(get_preset("basic-streaming", "side-by-side"))
+    events = await run(preset_of("basic-streaming", "side-by-side"))
     regular = [i for i, e in enumerate(events) if isinstance(e, Text) and e.channel == "run"]
     streamed = [
         i for i, e in enumerate(events) if isinstance(e, Text) and e.channel == "run_streamed"
@@ -112,10 +128,8 @@ async def test_side_by_side_the_streamed_run_shows_words_before_run_returns() ->
 
 
 async def test_the_event_sequence_starts_with_the_agent_and_ends_complete() -> None:
-    events = await run(get_preset("basic-streaming", "event-sequence"))
-    names = [
-        e.log.name if isinstance(e, Text) else e.name for e in events if isinstance(e, Text | Log)
-    ]
+    events = await run(preset_of("basic-streaming", "event-sequence"))
+    names = logs(events)
     assert names[0] == "Assistant"  # agent_updated_stream_event
     assert names[1:3] == ["response.created", "response.in_progress"]
     assert names[-2:] == ["response.completed", "message_output_created"]
@@ -124,7 +138,7 @@ async def test_the_event_sequence_starts_with_the_agent_and_ends_complete() -> N
 
 
 async def test_all_raw_events_lists_every_raw_event_type_in_order() -> None:
-    events = await run(get_preset("raw-response-events", "all-raw-events"))
+    events = await run(preset_of("raw-response-events", "all-raw-events"))
     kinds = list(dict.fromkeys(logs(events)))
     assert kinds == [
         "response.created",
@@ -140,7 +154,7 @@ async def test_all_raw_events_lists_every_raw_event_type_in_order() -> None:
 
 
 async def test_tool_call_arguments_stream_as_deltas_that_are_not_text() -> None:
-    events = await run(get_preset("raw-response-events", "tool-call-arguments"))
+    events = await run(preset_of("raw-response-events", "tool-call-arguments"))
     arguments = text(events, "arguments")
     assert arguments.startswith('{"topic": ')
     assert "topic" not in text(events)
@@ -148,7 +162,7 @@ async def test_tool_call_arguments_stream_as_deltas_that_are_not_text() -> None:
 
 
 async def test_first_token_timing_reports_the_gap_between_first_event_and_first_delta() -> None:
-    preset = get_preset("raw-response-events", "first-token-timing")
+    preset = preset_of("raw-response-events", "first-token-timing")
     events = await run(preset, first_token_ms=200, token_ms=0)
     [timing] = [n for n in notes(events) if n.startswith("First raw event")]
     first_event, first_delta = (int(part.split(" ms")[0].split()[-1]) for part in timing.split(";"))
@@ -156,7 +170,7 @@ async def test_first_token_timing_reports_the_gap_between_first_event_and_first_
 
 
 async def test_run_items_show_tool_calls_outputs_and_the_message_with_item_types() -> None:
-    events = await run(get_preset("run-item-events", "tool-call"))
+    events = await run(preset_of("run-item-events", "tool-call"))
     items = [
         (e.name, e.detail.split()[0] if e.detail else "") for e in events if isinstance(e, Log)
     ]
@@ -166,12 +180,13 @@ async def test_run_items_show_tool_calls_outputs_and_the_message_with_item_types
         ("tool_output", "tool_call_output_item"),
         ("message_output_created", "message_output_item"),
     ]
+    assert isinstance(events[0], Log)
     assert events[0].source == "agent_updated_stream_event"
-    assert text(events, "items") == events[-1].output == text(events, "deltas")
+    assert text(events, "items") == final(events) == text(events, "deltas")
 
 
 async def test_parallel_tools_are_two_calls_before_two_outputs() -> None:
-    events = await run(get_preset("run-item-events", "parallel-tools"))
+    events = await run(preset_of("run-item-events", "parallel-tools"))
     assert [e.name for e in events if isinstance(e, Log)][1:] == [
         "tool_called",
         "tool_called",
@@ -190,7 +205,7 @@ async def test_parallel_tools_are_two_calls_before_two_outputs() -> None:
     ],
 )
 async def test_handoffs_change_the_active_agent(preset: str, agents: list[str], tool: bool) -> None:
-    events = await run(get_preset("streaming-with-handoffs", preset))
+    events = await run(preset_of("streaming-with-handoffs", preset))
     assert [e.name for e in events if isinstance(e, AgentChange)] == agents
     names = [e.name for e in events if isinstance(e, Log)]
     assert ("handoff_requested" in names) == (len(agents) > 1)
@@ -199,7 +214,7 @@ async def test_handoffs_change_the_active_agent(preset: str, agents: list[str], 
 
 
 async def test_the_buffer_only_ever_shows_whole_words() -> None:
-    events = await run(get_preset("streaming-patterns", "buffered"), buffer_words=2)
+    events = await run(preset_of("streaming-patterns", "buffered"), buffer_words=2)
     buffered = [e.delta for e in events if isinstance(e, Text) and e.channel == "buffered"]
     whole = text(events, "raw")
     assert "".join(buffered) == whole
@@ -212,17 +227,17 @@ async def test_the_buffer_only_ever_shows_whole_words() -> None:
 
 
 async def test_the_fallback_answers_after_a_failure_and_repeats_the_side_effect() -> None:
-    events = await run(get_preset("streaming-patterns", "fallback"), fail_after=4)
+    events = await run(preset_of("streaming-patterns", "fallback"), fail_after=4)
     errors = [e for e in events if isinstance(e, Note) and e.tone == "error"]
     assert len(errors) == 1
     assert "response.failed" in errors[0].text
     assert len(text(events, "stream").split()) <= 4
-    assert text(events, "fallback") == events[-1].output
+    assert text(events, "fallback") == final(events)
     assert "send_receipt ran 2 times" in notes(events)[-1]
 
 
 async def test_the_timeout_cancels_the_run_and_keeps_the_partial_text() -> None:
-    preset = get_preset("streaming-patterns", "timeout")
+    preset = preset_of("streaming-patterns", "timeout")
     slow = Backend(name="offline", model="offline", pacing=Pacing(0.05, 0.02))
     demo = Demo(
         prompt=preset.prompt,
@@ -233,11 +248,11 @@ async def test_the_timeout_cancels_the_run_and_keeps_the_partial_text() -> None:
     assert "Timed out after 0.3 s" in notes(events)[0]
     partial = text(events)
     assert 0 < len(partial) < 200
-    assert events[-1].output == partial
+    assert final(events) == partial
 
 
 async def test_cancelling_the_demo_cancels_its_run_and_the_model_stops() -> None:
-    preset = get_preset("streaming-patterns", "cancel")
+    preset = preset_of("streaming-patterns", "cancel")
     slow = Backend(name="offline", model="offline", pacing=Pacing(0, 0.01))
     demo = Demo(prompt=preset.prompt, options=preset.options, backend=slow)
     received = []
@@ -260,7 +275,7 @@ async def test_cancelling_the_demo_cancels_its_run_and_the_model_stops() -> None
 
 
 async def test_three_concurrent_streams_interleave_each_tagged() -> None:
-    events = await run(get_preset("streaming-patterns", "concurrent"))
+    events = await run(preset_of("streaming-patterns", "concurrent"))
     order = [e.channel for e in events if isinstance(e, Text)]
     assert set(order) == {"A", "B", "C"}
     first_of = {tag: order.index(tag) for tag in "ABC"}
@@ -270,7 +285,7 @@ async def test_three_concurrent_streams_interleave_each_tagged() -> None:
 
 
 async def test_the_breaker_opens_after_three_failures_and_sends_runs_to_the_fallback() -> None:
-    preset = get_preset("streaming-patterns", "circuit-breaker")
+    preset = preset_of("streaming-patterns", "circuit-breaker")
     events = await run(preset, attempts=5)
     said = notes(events)
     assert [n.split(":")[0].split(" (")[0] for n in said] == [
@@ -288,7 +303,7 @@ async def test_the_breaker_opens_after_three_failures_and_sends_runs_to_the_fall
 
 
 async def test_the_metrics_demo_counts_text_deltas_as_chunks() -> None:
-    events = await run(get_preset("streaming-patterns", "metrics"))
+    events = await run(preset_of("streaming-patterns", "metrics"))
     said = " ".join(notes(events))
     chunks = len([e for e in events if isinstance(e, Text)])
     assert f"Chunks: {chunks}," in said

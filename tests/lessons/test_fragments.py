@@ -35,8 +35,10 @@ def test_log_notes_and_agents_escape_what_they_carry(renderer: Renderer) -> None
     log = renderer.event(Log(source="run_item_stream_event", name="tool_output", detail=SCRIPT), 0)
     note = renderer.event(Note(text=SCRIPT, tone="error"), 0)
     agent = renderer.event(AgentChange(name=SCRIPT), 0)
+    assert log is not None
+    assert note is not None
+    assert agent is not None
     for event in (log, note, agent):
-        assert event is not None
         assert "<script" not in event.data
         assert "&lt;script&gt;" in event.data
     assert (log.event, note.event, agent.event) == ("log", "error", "agent")

@@ -1,16 +1,8 @@
-"""Limits and breakers live in the cache, so every worker sees the same counts."""
+"""The rate limit and the global cap live in the cache, so every worker sees the same counts."""
 
 from __future__ import annotations
 
-import uuid
-
-import pytest
-
-from lessons import breaker as breaker_module
-from lessons.breaker import CircuitBreaker
-from lessons.demos import DemoOptions
 from lessons.limits import rate_limit_consume, runs_in_progress, slot_acquire, slot_release
-from lessons.tickets import ticket_claim, ticket_get, ticket_issue
 
 
 def test_the_rate_limit_allows_so_many_runs_per_window_then_says_when(settings) -> None:
@@ -50,71 +42,3 @@ def test_a_slot_never_released_stops_counting_after_the_lifetime_cap(settings) -
     assert runs_in_progress(now=1000 + 60 + 20) == 1
     assert runs_in_progress(now=1000 + 60 + 30) == 0
     assert slot_acquire(now=1000 + 60 + 30) is not None
-
-
-def test_a_ticket_is_claimed_once_and_belongs_to_the_session_that_asked() -> None:
-    ticket = ticket_issue(
-        user_id=1,
-        session_key="the-session-key",
-        lesson="basic-streaming",
-        preset="side-by-side",
-        prompt="Hi",
-        options=DemoOptions(length="long"),
-    )
-    assert ticket_get(ticket.id) == ticket
-    assert ticket.belongs_to("the-session-key")
-    assert not ticket.belongs_to("another-session-key")
-    assert not ticket.belongs_to("")
-    assert "the-session-key" not in ticket.model_dump_json()  # only its digest is kept
-    assert ticket_claim(ticket.id) is True
-    assert ticket_claim(ticket.id) is False
-    assert ticket_get(uuid.uuid4()) is None
-
-
-@pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    now = [1_000_000.0]
-    monkeypatch.setattr(breaker_module.time, "time", lambda: now[0])
-    return now
-
-
-def test_the_breaker_opens_after_repeated_failures_then_lets_one_trial_through(clock) -> None:
-    breaker = CircuitBreaker("test", threshold=3, cooldown=30)
-    assert breaker.allow_now()
-    for _ in range(2):
-        breaker.record_failure_now()
-    assert breaker.state_now().status == "closed"
-    assert breaker.allow_now()
-
-    state = breaker.record_failure_now()
-    assert (state.status, state.failures, state.retry_in) == ("open", 3, 30)
-    assert not breaker.allow_now()
-
-    clock[0] += 31
-    assert breaker.state_now().status == "half-open"
-    assert breaker.allow_now()  # the trial
-    assert not breaker.allow_now()  # only one at a time
-
-    breaker.record_failure_now()  # the trial failed: open again, for a new cooldown
-    assert breaker.state_now().status == "open"
-    clock[0] += 31
-    assert breaker.allow_now()
-    breaker.record_success_now()
-    assert breaker.state_now().status == "closed"
-    assert breaker.state_now().failures == 0
-
-
-def test_a_success_resets_the_count_of_failures(clock) -> None:
-    breaker = CircuitBreaker("test", threshold=2, cooldown=30)
-    breaker.record_failure_now()
-    breaker.record_success_now()
-    breaker.record_failure_now()
-    assert breaker.state_now().status == "closed"
-
-
-def test_breakers_are_separate_by_name(clock) -> None:
-    mine, backend = CircuitBreaker.for_demos("user-1"), CircuitBreaker.for_backend()
-    for _ in range(mine.threshold):
-        mine.record_failure_now()
-    assert mine.state_now().status == "open"
-    assert backend.state_now().status == "closed"

@@ -52,7 +52,9 @@ def test_a_run_reads_as_its_demo_and_outcome() -> None:
 
 
 def test_stats_give_percentiles_of_time_to_first_token_and_the_error_rate() -> None:
-    rows = [("completed", float(ms)) for ms in range(100, 1100, 100)]
+    rows: list[tuple[str, float | None]] = [
+        ("completed", float(ms)) for ms in range(100, 1100, 100)
+    ]
     rows += [("failed", None), ("timed_out", 2000.0), ("cancelled", 50.0)]
     stats = RunStats.of(rows)
     assert stats.runs == 13
@@ -68,12 +70,12 @@ def test_stats_give_percentiles_of_time_to_first_token_and_the_error_rate() -> N
 def test_the_staff_page_shows_runs_percentiles_errors_and_the_breaker(
     client: Client, django_assert_num_queries, count: int
 ) -> None:
-    learner = UserFactory(username="grace")
+    learner = UserFactory.create(username="grace")
     for index in range(count):
         make_run(user=learner, ttft_ms=100.0 + index, outcome="completed")
     make_run(user=None, outcome="failed", error="<b>model exploded</b>", ttft_ms=None)
     CircuitBreaker.for_backend().record_failure_now()
-    client.force_login(StaffFactory())
+    client.force_login(StaffFactory.create())
 
     # Session, user, the stats, the recent runs with their learners: the same for 1 or 30.
     with django_assert_num_queries(4):
@@ -94,5 +96,5 @@ def test_the_staff_page_shows_runs_percentiles_errors_and_the_breaker(
 def test_the_staff_page_is_for_staff_only(client: Client) -> None:
     url = reverse("lessons:runs")
     assert client.get(url).status_code == 302
-    client.force_login(UserFactory())
+    client.force_login(UserFactory.create())
     assert client.get(url).status_code == 403

@@ -290,7 +290,7 @@ async def test_through_the_sdk_tools_and_handoffs_give_their_run_item_events() -
     )
     triage = Agent(name="Triage", model=model, handoffs=[billing])
     result = Runner.run_streamed(triage, "Why was I charged twice?")
-    seen = []
+    seen: list[tuple[str, str]] = []
     async for event in result.stream_events():
         if event.type == "run_item_stream_event":
             seen.append((event.name, event.item.type))

@@ -729,3 +729,23 @@ def test_whatever_the_model_accepts_round_trips_through_the_file() -> None:
 
     assert len(result.questions.unchanged) == 8
     assert bank_export() == text
+
+
+def test_a_generated_item_loads_and_exports_with_its_family_variant_and_claims() -> None:
+    from tests.questions.test_bankfile import generated_question
+
+    data = bank_data.bank()
+    data["questions"] = [generated_question()]
+    load(data)
+    question = Question.objects.get(id="run-items-100")
+    assert (question.family, question.variant) == ("item-names", "item-names__c1-none__travel")
+    claims = list(question.choices.order_by("order").values_list("claim", flat=True))
+    assert claims[0] == {"printed": ["line 0"], "raises": ""}
+    exported = bank_parse(text=bank_export()).questions[0]
+    original = bank_parse(text=bank_data.dump(data)).questions[0]
+    assert exported.choices == original.choices
+    assert (exported.family, exported.variant) == (original.family, original.variant)
+    # A claim changed in the file is a change of the question.
+    data["questions"][0]["choices"][0]["claim"] = {"last": "other"}
+    assert load(data).questions.updated == ("run-items-100",)
+    assert question.choices.get(order=0).claim == {"last": "other"}

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
+from typing import Any
 
 import pytest
 from asgiref.sync import sync_to_async
+from django.contrib.auth.models import User
 from django.core.asgi import get_asgi_application
 from django.db import connection
 from django.test import AsyncClient
@@ -25,6 +27,7 @@ from lessons.offline import OfflineModel
 from lessons.registry import PRESETS, get_preset
 from lessons.services import demo_run_start
 from lessons.sse import ServerSentEvent, parse
+from lessons.tickets import RunTicket
 from tests.factories import UserFactory
 from tests.lessons.conftest import read_stream, stream_url, texts
 
@@ -38,8 +41,8 @@ ALL_PRESETS = [(lesson.slug, preset.name) for lesson in LESSONS for preset in PR
 
 
 @pytest.fixture
-async def user():
-    return await sync_to_async(UserFactory)()
+async def user() -> User:
+    return await sync_to_async(UserFactory.create)()
 
 
 @pytest.fixture
@@ -50,7 +53,9 @@ async def aclient(async_client: AsyncClient, user) -> AsyncClient:
 
 async def start(client: AsyncClient, slug: str, preset: str, **data: object) -> str:
     """Press Run: post the preset's form as the page would, and return the stream's URL."""
-    form = DemoForm(preset=get_preset(slug, preset), backend=Backend.from_settings())
+    chosen = get_preset(slug, preset)
+    assert chosen is not None
+    form = DemoForm(preset=chosen, backend=Backend.from_settings())
     fields = {name: form[name].value() for name in form.fields}
     fields.update(data)
     url = f"{reverse('lessons:detail', args=[slug])}?preset={preset}"
@@ -60,11 +65,13 @@ async def start(client: AsyncClient, slug: str, preset: str, **data: object) -> 
 
 
 def names(events: list[ServerSentEvent]) -> list[str]:
-    return [event.event for event in events]
+    return [event.event or "message" for event in events]
 
 
 async def last_run() -> DemoRun:
-    return await DemoRun.objects.order_by("-started_at").afirst()
+    run = await DemoRun.objects.order_by("-started_at").afirst()
+    assert run is not None, "no run was recorded"
+    return run
 
 
 @pytest.mark.parametrize(("slug", "preset"), ALL_PRESETS)
@@ -107,8 +114,9 @@ async def test_text_deltas_come_between_the_raw_events_that_frame_them(aclient) 
     assert set(shown[first_text : last_text + 1]) == {"text-main"}
     assert shown[last_text + 1 :] == ["log"] * 4 + ["note", "done"]
     words = "".join(texts(events))
-    final = re.search(r"data-final-output>(.*?)</div>", events[-1].data, re.DOTALL).group(1)
-    assert words == final
+    final = re.search(r"data-final-output>(.*?)</div>", events[-1].data, re.DOTALL)
+    assert final is not None
+    assert words == final.group(1)
     assert len(texts(events)) > 40  # one SSE event per delta: nothing coalesced
     run = await last_run()
     assert run.chunks == len(texts(events))
@@ -192,7 +200,7 @@ async def test_a_stream_is_only_for_the_learner_who_started_it(
 ) -> None:
     url = await start(aclient, "basic-streaming", "short-reply")
     other = AsyncClient()
-    await other.aforce_login(await sync_to_async(UserFactory)())
+    await other.aforce_login(await sync_to_async(UserFactory.create)())
 
     assert (await other.get(url)).status_code == 404
     assert (await AsyncClient().get(url)).status_code == 403
@@ -210,6 +218,7 @@ async def test_when_the_cap_is_reached_the_stream_answers_429_without_claiming(
     url = await start(aclient, "basic-streaming", "short-reply")
     settings.LESSONS_MAX_CONCURRENT_RUNS = 1
     held = await sync_to_async(slot_acquire)()
+    assert held is not None
 
     busy = await aclient.get(url)
     assert busy.status_code == 429
@@ -249,7 +258,7 @@ async def serve(
     body = bytearray()
     requested = False
 
-    async def receive() -> dict[str, object]:
+    async def receive() -> dict[str, Any]:
         nonlocal requested
         if not requested:
             requested = True
@@ -257,7 +266,7 @@ async def serve(
         await disconnected.wait()
         return {"type": "http.disconnect"}
 
-    async def send(message: dict[str, object]) -> None:
+    async def send(message: Mapping[str, Any]) -> None:
         nonlocal status
         if message["type"] == "http.response.start":
             status = message["status"]
@@ -364,6 +373,7 @@ async def test_the_run_started_by_the_service_is_the_one_the_stream_runs(aclient
         prompt="Buffer this, please.",
         options=DemoOptions(buffer_words=4, length="short"),
     )
+    assert isinstance(ticket, RunTicket)
     url = reverse("lessons:stream", args=["streaming-patterns", ticket.id])
     _, events = await read_stream(aclient, url)
 

@@ -1,0 +1,214 @@
+"""Starting, admitting and recording demo runs: answers in the domain's words, no HTTP."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+import pytest
+from django.contrib.auth.models import User
+
+from lessons.breaker import CircuitBreaker
+from lessons.demos import DemoOptions
+from lessons.events import Metrics, Outcome
+from lessons.limits import runs_in_progress, slot_acquire, slot_release
+from lessons.models import DemoRun
+from lessons.services import (
+    AdmissionRefusal,
+    Admitted,
+    RunRefused,
+    StartRefusal,
+    demo_run_admit,
+    demo_run_finish,
+    demo_run_start,
+)
+from lessons.tickets import RunTicket, ticket_claim
+from tests.factories import UserFactory
+
+SESSION = "the-session-key"
+
+
+def start(user_id: int = 1, lesson: str = "basic-streaming") -> RunTicket | RunRefused:
+    return demo_run_start(
+        user_id=user_id,
+        session_key=SESSION,
+        lesson=lesson,
+        preset="short-reply",
+        prompt="Hi",
+        options=DemoOptions(length="short"),
+    )
+
+
+def started(user_id: int = 1, lesson: str = "basic-streaming") -> RunTicket:
+    ticket = start(user_id, lesson)
+    assert isinstance(ticket, RunTicket)
+    return ticket
+
+
+def test_a_start_within_the_limits_issues_a_ticket() -> None:
+    ticket = started()
+    assert (ticket.lesson, ticket.preset, ticket.prompt) == ("basic-streaming", "short-reply", "Hi")
+    assert ticket.belongs_to(SESSION)
+
+
+def test_past_the_rate_limit_the_start_is_refused_with_the_wait(settings) -> None:
+    settings.LESSONS_RUNS_PER_WINDOW = 1
+    started()
+
+    refused = start()
+
+    assert isinstance(refused, RunRefused)
+    assert refused.reason is StartRefusal.RATE_LIMITED
+    assert 1 <= refused.retry_after <= 60
+    assert refused.message.startswith("You have started 1 demo runs in 60 seconds")
+    assert refused.message.endswith(f"You can start another in {refused.retry_after} s.")
+    assert isinstance(start(user_id=2), RunTicket)  # another learner has their own
+
+
+def test_at_the_global_cap_the_start_is_refused_and_not_counted(settings) -> None:
+    settings.LESSONS_MAX_CONCURRENT_RUNS = 1
+    settings.LESSONS_RUNS_PER_WINDOW = 1
+    held = slot_acquire()
+
+    refused = start()
+
+    assert refused == RunRefused(StartRefusal.BUSY, retry_after=5)
+    assert isinstance(refused, RunRefused)
+    assert refused.message == (
+        "The demos are busy: 1 runs are streaming right now. Try again in a few seconds."
+    )
+    assert held is not None
+    slot_release(held)
+    assert isinstance(start(), RunTicket)  # the refusal did not use up the learner's runs
+
+
+def test_a_stream_with_its_ticket_is_admitted_once_in_a_slot() -> None:
+    ticket = started()
+
+    admitted = demo_run_admit(run_id=ticket.id, lesson="basic-streaming", session_key=SESSION)
+
+    assert isinstance(admitted, Admitted)
+    assert admitted.ticket == ticket
+    assert admitted.paused == ""
+    assert runs_in_progress() == 1
+    again = demo_run_admit(run_id=ticket.id, lesson="basic-streaming", session_key=SESSION)
+    assert again is AdmissionRefusal.CLAIMED
+    assert runs_in_progress() == 1  # the second request gave its slot back
+
+
+@pytest.mark.parametrize(
+    ("run_id", "lesson", "session_key", "refusal"),
+    [
+        (None, "basic-streaming", "", AdmissionRefusal.SIGNED_OUT),
+        (None, "basic-streaming", "another-session", AdmissionRefusal.UNKNOWN),
+        (None, "streaming-patterns", SESSION, AdmissionRefusal.UNKNOWN),
+        (uuid.UUID(int=0), "basic-streaming", SESSION, AdmissionRefusal.UNKNOWN),
+    ],
+)
+def test_a_stream_that_is_not_the_tickets_own_is_refused_and_claims_nothing(
+    run_id: uuid.UUID | None, lesson: str, session_key: str, refusal: AdmissionRefusal
+) -> None:
+    ticket = started()
+
+    answer = demo_run_admit(run_id=run_id or ticket.id, lesson=lesson, session_key=session_key)
+
+    assert answer is refusal
+    assert runs_in_progress() == 0
+    assert ticket_claim(ticket.id)  # still unclaimed: its owner can run it
+
+
+def test_without_a_slot_the_stream_is_refused_and_may_retry(settings) -> None:
+    ticket = started()
+    settings.LESSONS_MAX_CONCURRENT_RUNS = 0
+
+    busy = demo_run_admit(run_id=ticket.id, lesson="basic-streaming", session_key=SESSION)
+
+    assert busy is AdmissionRefusal.BUSY
+    settings.LESSONS_MAX_CONCURRENT_RUNS = 1
+    retried = demo_run_admit(run_id=ticket.id, lesson="basic-streaming", session_key=SESSION)
+    assert isinstance(retried, Admitted)
+
+
+def test_while_the_backend_breaker_is_open_the_stream_is_admitted_paused() -> None:
+    breaker = CircuitBreaker.for_backend()
+    for _ in range(breaker.threshold):
+        breaker.record_failure_now()
+    ticket = started()
+
+    admitted = demo_run_admit(run_id=ticket.id, lesson="basic-streaming", session_key=SESSION)
+
+    assert isinstance(admitted, Admitted)
+    assert admitted.paused.startswith("open: runs go straight to the fallback")
+
+
+def metrics(ttft_ms: float | None = 120.0) -> Metrics:
+    return Metrics(elapsed_ms=900.0, ttft_ms=ttft_ms, chunks=12)
+
+
+@pytest.mark.django_db
+def test_finishing_frees_the_slot_records_the_run_and_closes_the_breaker() -> None:
+    user: User = UserFactory.create()
+    ticket = started(user_id=user.pk)
+    admitted = demo_run_admit(run_id=ticket.id, lesson="basic-streaming", session_key=SESSION)
+    assert isinstance(admitted, Admitted)
+    breaker = CircuitBreaker.for_backend()
+    breaker.record_failure_now()
+    when = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+
+    run = demo_run_finish(
+        ticket=ticket, slot=admitted.slot, started_at=when, outcome="completed", metrics=metrics()
+    )
+
+    assert runs_in_progress() == 0
+    assert breaker.state_now().failures == 0
+    run.refresh_from_db()
+    assert (run.user, run.lesson, run.preset, run.backend) == (
+        user,
+        "basic-streaming",
+        "short-reply",
+        "offline",
+    )
+    assert (run.started_at, run.ttft_ms, run.total_ms, run.chunks) == (when, 120.0, 900.0, 12)
+    assert (run.outcome, run.error) == (DemoRun.Outcome.COMPLETED, "")
+
+
+@pytest.mark.django_db
+def test_a_failure_counts_against_the_breaker_unless_it_was_a_refusal() -> None:
+    ticket = started(user_id=UserFactory.create().pk)
+    breaker = CircuitBreaker.for_backend()
+    now = datetime.now(UTC)
+
+    failed = demo_run_finish(
+        ticket=ticket, slot=None, started_at=now, outcome="failed", metrics=metrics(None)
+    )
+    demo_run_finish(
+        ticket=ticket,
+        slot=None,
+        started_at=now,
+        outcome="failed",
+        metrics=metrics(None),
+        error="paused",
+        counts_for_breaker=False,
+    )
+
+    assert failed.error == "unknown error"  # a failure always says something
+    assert breaker.state_now().failures == 1
+
+
+@pytest.mark.django_db
+def test_a_stop_or_a_timeout_says_nothing_about_the_model() -> None:
+    ticket = started(user_id=UserFactory.create().pk)
+    breaker = CircuitBreaker.for_backend()
+    breaker.record_failure_now()
+    outcomes: list[Outcome] = ["cancelled", "timed_out"]
+    for outcome in outcomes:
+        demo_run_finish(
+            ticket=ticket,
+            slot=None,
+            started_at=datetime.now(UTC),
+            outcome=outcome,
+            metrics=metrics(),
+            error="x" * 3000,
+        )
+    assert breaker.state_now().failures == 1
+    assert {len(run.error) for run in DemoRun.objects.all()} == {2000}
