@@ -13,40 +13,46 @@ from tests.factories import CategoryFactory, QuestionFactory, StaffFactory
 
 pytestmark = pytest.mark.django_db
 
-LESSON = "raw-response-events"
+LESSON = "run-item-events"
 SCENARIO = "item-names__c2-first__travel"
 
 
-def raw_item(preset: str, **fields: object) -> Question:
+def run_item(preset: str, **fields: object) -> Question:
     return QuestionFactory(
-        category=CategoryFactory(slug="raw-events"),
+        category=CategoryFactory(slug="run-items"),
         demo_lesson=LESSON,
         demo_preset=preset,
         **fields,
     )
 
 
-def test_a_preset_only_exam_items_link_to_is_hidden_from_learners(learner: User) -> None:
-    raw_item("text-deltas", pool=Question.Pool.EXAM)
-    raw_item("all-raw-events", pool=Question.Pool.EXAM)
-    raw_item("all-raw-events")  # a practice item shows it anyway
-    raw_item("first-token", pretest=True)
+OTHER = "item-names__c0-none__ops"
+THIRD = "item-names__c1-last__travel"
 
-    visible = presets_visible(
-        user=learner, lesson=LESSON, presets=["text-deltas", "all-raw-events", "first-token", "x"]
-    )
 
-    assert set(visible) == {"all-raw-events", "x"}
-    assert (
-        set(presets_visible(user=AnonymousUser(), lesson=LESSON, presets=["text-deltas"])) == set()
-    )
+def test_a_scenario_only_secure_items_link_to_is_hidden_from_learners(learner: User) -> None:
+    run_item(SCENARIO, pool=Question.Pool.EXAM)
+    run_item(OTHER, pool=Question.Pool.EXAM)
+    run_item(OTHER)  # a practice item shows it anyway
+    run_item(THIRD, pretest=True)
+
+    visible = presets_visible(user=learner, lesson=LESSON, presets=[SCENARIO, OTHER, THIRD, "x"])
+
+    assert set(visible) == {OTHER, "x"}
+    assert set(presets_visible(user=AnonymousUser(), lesson=LESSON, presets=[SCENARIO])) == set()
+
+
+def test_a_lessons_own_presets_stay_open_whoever_links_to_them(learner: User) -> None:
+    run_item("tool-call", pool=Question.Pool.EXAM)
+
+    assert set(presets_visible(user=learner, lesson=LESSON, presets=["tool-call"])) == {"tool-call"}
 
 
 def test_instructors_see_every_preset() -> None:
-    raw_item("text-deltas", pool=Question.Pool.EXAM)
+    run_item(SCENARIO, pool=Question.Pool.EXAM)
 
-    assert set(presets_visible(user=StaffFactory(), lesson=LESSON, presets=["text-deltas"])) == {
-        "text-deltas"
+    assert set(presets_visible(user=StaffFactory(), lesson=LESSON, presets=[SCENARIO])) == {
+        SCENARIO
     }
 
 
@@ -66,12 +72,3 @@ def test_an_exam_items_scenario_is_neither_listed_nor_reachable(learner_client: 
     assert learner_client.post(url, {"preset": SCENARIO}).status_code == 400
     Question.objects.update(pool=Question.Pool.PRACTICE, pretest=False)
     assert learner_client.get(url).status_code == 200
-
-
-def test_a_lessons_own_preset_only_exam_items_use_is_not_listed(learner_client: Client) -> None:
-    raw_item("text-deltas", pool=Question.Pool.EXAM)
-
-    page = learner_client.get(reverse("lessons:detail", args=[LESSON])).content.decode()
-
-    assert "?preset=text-deltas" not in page
-    assert "?preset=all-raw-events" in page
