@@ -67,7 +67,8 @@ def default_item_parameters(level: str, kind: str, choice_count: int) -> ItemPar
         guessing = 0.05
     else:
         guessing = round(min(0.25, 0.8 / max(choice_count, 2)), 3)
-    return ItemParameters(DEFAULT_DISCRIMINATION, LEVEL_DIFFICULTY[level], guessing)
+    # A draft with no level yet starts in the middle of the scale.
+    return ItemParameters(DEFAULT_DISCRIMINATION, LEVEL_DIFFICULTY.get(level, 0.0), guessing)
 
 
 def choice_set_errors(kind: str, correct: Sequence[bool]) -> list[str]:
@@ -116,6 +117,30 @@ def _demo_registry_has(lesson: str, preset: str) -> bool | None:
     from lessons.registry import preset_exists
 
     return preset_exists(lesson, preset)
+
+
+def missing_for_bank(
+    *,
+    category: str | None,
+    level: str,
+    objective: str,
+    evidence_kind: str,
+    evidence: str,
+    demo_lesson: str,
+    demo_preset: str,
+) -> list[str]:
+    """What an item still lacks that the bank requires of every item it asks (an imported item
+    enters as a draft until an instructor fills these in)."""
+    missing = [
+        name
+        for name, given in (("category", category), ("level", level), ("objective", objective))
+        if not given
+    ]
+    if evidence_errors(evidence_kind, evidence):
+        missing.append("evidence")
+    if not demo_lesson or not demo_preset:
+        missing.append("demo link")
+    return missing
 
 
 def generated_item_errors(

@@ -39,6 +39,7 @@ from questions.evidence.runs import (
     error_name,
     events_of,
     is_text_delta,
+    item_names,
     labels,
     raised_by,
     run,
@@ -602,8 +603,15 @@ def outside_a_loop() -> tuple[str, str]:
         return type(result).__name__, ""
 
 
-async def script_without_loop() -> tuple[str, str]:
-    return await asyncio.to_thread(outside_a_loop)
+def run_sync_outside_a_loop() -> Any:
+    """What `Runner.run_sync()` gives in the same place: it runs its own event loop."""
+    agent, _ = scripted("Assistant", Turn.says("Hi", " there"))
+    return Runner.run_sync(agent, "Hi", run_config=RUN_CONFIG).final_output
+
+
+async def script_without_loop() -> tuple[str, str, Any]:
+    error_type, message = await asyncio.to_thread(outside_a_loop)
+    return error_type, message, await asyncio.to_thread(run_sync_outside_a_loop)
 
 
 BASICS_11 = item(
@@ -619,6 +627,7 @@ BASICS_11 = item(
         Claim("`TypeError`", lambda r: r[0] == "TypeError"),
     ],
     lambda r: f"{r[0]}: {r[1]}" if r[1] else f"returned a {r[0]}",
+    facts=[Fact("Runner.run_sync() works in the same script", lambda r: r[2] == "Hi there")],
 )
 
 
@@ -627,6 +636,7 @@ BASICS_11 = item(
 
 @dataclass(frozen=True)
 class Approval:
+    names: tuple[str, ...]
     interruptions: int
     booked: tuple[str, ...]
     final_output: Any
@@ -660,6 +670,7 @@ async def approval_both_ways() -> tuple[Approval, Approval]:
     error = await raised_by(run_regular)
     both = [
         Approval(
+            (),
             len(regular.interruptions) if regular else 0,
             tuple(bookings),
             regular.final_output if regular else None,
@@ -670,12 +681,15 @@ async def approval_both_ways() -> tuple[Approval, Approval]:
     bookings = []
     result = streamed(booking_agent(bookings), "Book AF123")
 
+    names: list[str] = []
+
     async def consume() -> None:
-        await asyncio.wait_for(events_of(result), timeout=60)
+        names.extend(item_names(await asyncio.wait_for(events_of(result), timeout=60)))
 
     error = await raised_by(consume)
     both.append(
         Approval(
+            tuple(names),
             len(result.interruptions),
             tuple(bookings),
             result.final_output,
@@ -715,6 +729,9 @@ BASICS_12 = item(
         f"final_output {a[0].final_output!r}; streamed: {a[1].interruptions} interruption, "
         f"tool ran {list(a[1].booked)}, the loop ended: {a[1].stream_ended}"
     ),
+    facts=[
+        Fact("the stream delivers tool_called, then ends", lambda a: a[1].names == ("tool_called",))
+    ],
 )
 
 

@@ -17,7 +17,7 @@ from agents import (
 from agents.stream_events import StreamEvent
 
 from questions.evidence.chat import Call, ChatScript, Turn
-from questions.evidence.claims import Claim, Fact, Item, item, printing_item, prints
+from questions.evidence.claims import Claim, Fact, Item, item, on, printing_item, prints
 from questions.evidence.django_streaming import Served, serve_asgi, serve_wsgi
 from questions.evidence.runs import (
     charging_tool,
@@ -702,6 +702,7 @@ PRODUCTION_10 = item(
 
 @dataclass(frozen=True)
 class ModelTimeout:
+    message: str
     shown: int
     total: int
     error: str
@@ -721,6 +722,7 @@ async def model_call_timeout() -> ModelTimeout:
     result = streamed(agent)
     seen = await consume(result)
     return ModelTimeout(
+        message=str(seen.error or ""),
         shown=len(text_deltas(seen.events)),
         total=words,
         error=error_name(seen.error),
@@ -750,6 +752,12 @@ PRODUCTION_11 = item(
         f"{t.shown} of {t.total} words shown, then {t.error} at {t.raised_at:g} s; "
         f"final_output {t.final_output!r}"
     ),
+    facts=[
+        Fact(
+            'the message is "Model call timed out after 1 seconds."',
+            lambda t: t.message == "Model call timed out after 1 seconds.",
+        )
+    ],
 )
 
 
@@ -788,26 +796,38 @@ PRODUCTION_12 = item(
 # --- production-13 ------------------------------------------------------------------------------
 
 
-async def under_wsgi() -> Served:
-    return await serve_wsgi()
+async def under_wsgi_and_asgi() -> tuple[Served, Served]:
+    return await serve_wsgi(), await serve_asgi("/chat/async/")
 
 
 PRODUCTION_13 = item(
     "production-13",
-    under_wsgi,
+    under_wsgi_and_asgi,
     [
-        Claim("The text as it is generated", lambda s: s.first_body_before_end),
-        Claim(
-            "All of it at once at the end",
-            lambda s: s.status == 200 and s.bodies > 1 and not s.first_body_before_end and s.warned,
-        ),
-        Claim("A 500 error", lambda s: s.status == 500),
-        Claim("Only the first delta", lambda s: s.bodies == 1),
+        on(claim, lambda served: served[0])
+        for claim in (
+            Claim[Served]("The text as it is generated", lambda s: s.first_body_before_end),
+            Claim[Served](
+                "All of it at once at the end",
+                lambda s: (
+                    s.status == 200 and s.bodies > 1 and not s.first_body_before_end and s.warned
+                ),
+            ),
+            Claim[Served]("A 500 error", lambda s: s.status == 500),
+            Claim[Served]("Only the first delta", lambda s: s.bodies == 1),
+        )
     ],
-    lambda s: (
-        f"status {s.status}, {s.bodies} chunks, the first sent before the answer was complete: "
-        f"{s.first_body_before_end}; Django warned: {s.warned}"
+    lambda served: (
+        f"WSGI: status {served[0].status}, {served[0].bodies} chunks, the first sent before the "
+        f"answer was complete: {served[0].first_body_before_end}; Django warned: "
+        f"{served[0].warned}; ASGI: first chunk before the end: {served[1].first_body_before_end}"
     ),
+    facts=[
+        Fact(
+            "under ASGI the same view sends its first chunk while the model is still writing",
+            lambda served: served[1].status == 200 and served[1].first_body_before_end,
+        )
+    ],
 )
 
 
@@ -841,6 +861,12 @@ PRODUCTION_14 = item(
         f"run in its generator: status {v[1].status}, first chunk before the end: "
         f"{v[1].first_body_before_end}"
     ),
+    facts=[
+        Fact(
+            "an async view that creates the run in its generator streams",
+            lambda v: v[1].status == 200 and v[1].bodies > 1 and v[1].first_body_before_end,
+        )
+    ],
 )
 
 
@@ -959,6 +985,12 @@ PRODUCTION_16 = item(
     lambda g: (
         f"{g.error}; relays cancelled {g.relays_cancelled}; charges afterwards {list(g.charges)}"
     ),
+    facts=[
+        Fact(
+            "the group raises an ExceptionGroup holding the APIConnectionError",
+            lambda g: g.error == "ExceptionGroup(APIConnectionError)",
+        )
+    ],
 )
 
 

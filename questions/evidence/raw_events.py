@@ -409,6 +409,12 @@ RAW_EVENTS_07 = item(
         carries_whole_text("response.created", "`response.created`"),
     ],
     lambda carried: "; ".join(f"{kind}: {text!r}" for kind, text in carried.items()),
+    facts=[
+        Fact(
+            "this converter sends no response.output_text.done",
+            lambda carried: "response.output_text.done" not in carried,
+        )
+    ],
 )
 
 

@@ -520,6 +520,11 @@ RUN_ITEMS_10 = item(
 )
 
 
+def printed_lines(printed: tuple[str, ...]) -> tuple[str, ...]:
+    """The lines the item's program prints (the derivation adds a line about the result)."""
+    return tuple(line for line in printed if not line.startswith("result: "))
+
+
 # --- run-items-11 -------------------------------------------------------------------------------
 
 
@@ -532,17 +537,29 @@ async def new_items_after_cancel() -> tuple[str, ...]:
             logged.append(event.name)
             if event.name == "tool_called":
                 result.cancel()
-    return (f"{logged} {[item.type for item in result.new_items]}",)
+    return (
+        f"{logged} {[item.type for item in result.new_items]}",
+        f"result: raw_responses {len(result.raw_responses)}",
+    )
 
 
 RUN_ITEMS_11 = printing_item(
     "run-items-11",
     new_items_after_cancel,
     [
-        prints("['tool_called'] []"),
-        prints("['tool_called'] ['tool_call_item']"),
-        prints("['tool_called', 'tool_output'] ['tool_call_item', 'tool_call_output_item']"),
-        prints("[] []"),
+        on(prints(line), printed_lines)
+        for line in (
+            "['tool_called'] []",
+            "['tool_called'] ['tool_call_item']",
+            "['tool_called', 'tool_output'] ['tool_call_item', 'tool_call_output_item']",
+            "[] []",
+        )
+    ],
+    facts=[
+        Fact(
+            "raw_responses is empty too",
+            lambda printed: printed[-1:] == ("result: raw_responses 0",),
+        )
     ],
 )
 
@@ -612,6 +629,7 @@ RUN_ITEMS_12 = item(
 
 
 APOLOGY = "Too many steps, sorry."
+SUNNY = "It is sunny in Paris today."
 
 
 def on_max_turns(data: RunErrorHandlerInput[Any]) -> RunErrorHandlerResult:
@@ -619,7 +637,7 @@ def on_max_turns(data: RunErrorHandlerInput[Any]) -> RunErrorHandlerResult:
 
 
 async def max_turns_handled() -> tuple[str, ...]:
-    agent = weather_agent(Turn.calls_tools(WEATHER_CALL), Turn.says("It is sunny in Paris today."))
+    agent = weather_agent(Turn.calls_tools(WEATHER_CALL), Turn.says(SUNNY))
     result = streamed(
         agent, "Weather in Paris?", max_turns=1, error_handlers={"max_turns": on_max_turns}
     )
@@ -633,23 +651,37 @@ async def max_turns_handled() -> tuple[str, ...]:
     error = await raised_by(read)
     if error is not None:
         return (f"{names} {result.final_output}", error_name(error))
-    return (f"{names} {result.final_output}",)
+    return (
+        f"{names} {result.final_output}",
+        f"result: new_items {[i.type for i in result.new_items]}",
+    )
 
 
 RUN_ITEMS_13 = printing_item(
     "run-items-13",
     max_turns_handled,
     [
-        prints(f"['tool_called', 'tool_output', 'message_output_created'] {APOLOGY}"),
-        prints(f"['tool_called', 'tool_output'] {APOLOGY}"),
-        prints(
-            "['tool_called', 'tool_output'] None",
-            "MaxTurnsExceeded",
-            quote="`['tool_called', 'tool_output'] None`, and the loop raises `MaxTurnsExceeded`",
-        ),
-        prints(
-            "['tool_called', 'tool_output', 'message_output_created'] It is sunny in Paris today."
-        ),
+        on(claim, printed_lines)
+        for claim in (
+            prints(f"['tool_called', 'tool_output', 'message_output_created'] {APOLOGY}"),
+            prints(f"['tool_called', 'tool_output'] {APOLOGY}"),
+            prints(
+                "['tool_called', 'tool_output'] None",
+                "MaxTurnsExceeded",
+                quote=(
+                    "`['tool_called', 'tool_output'] None`, and the loop raises `MaxTurnsExceeded`"
+                ),
+            ),
+            prints(f"['tool_called', 'tool_output', 'message_output_created'] {SUNNY}"),
+        )
+    ],
+    facts=[
+        Fact(
+            "the handler's answer is kept in the history as a message",
+            lambda printed: printed[-1].endswith(
+                "['tool_call_item', 'tool_call_output_item', 'message_output_item']"
+            ),
+        )
     ],
 )
 

@@ -564,7 +564,9 @@ TOOLS_HANDOFFS_10 = item(
 # --- tools-handoffs-11 --------------------------------------------------------------------------
 
 
-async def rejected_and_resumed() -> tuple[str, ...]:
+async def approval_resumed(approve: bool) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The booking run, stopped for approval, then approved or rejected and resumed streamed:
+    what the item's program prints, and the resumed run's item names."""
     bookings: list[str] = []
 
     @function_tool(needs_approval=True)
@@ -576,34 +578,54 @@ async def rejected_and_resumed() -> tuple[str, ...]:
     agent, _ = scripted(
         "Travel",
         Turn.calls_tools(Call.of("book_flight", {"flight": "AF123"})),
-        Turn.says("I could not ", "book it."),
+        Turn.says("I could not ", "book it.") if not approve else Turn.says("Booked ", "AF123."),
         tools=[book_flight],
     )
     result = streamed(agent, "Book AF123")
     async for _event in result.stream_events():
         pass
     printed: list[str] = []
+    names: list[str] = []
     try:
         state = result.to_state()
-        state.reject(result.interruptions[0])
+        if approve:
+            state.approve(result.interruptions[0])
+        else:
+            state.reject(result.interruptions[0])
         result = streamed(agent, state)
         async for event in result.stream_events():
+            names += item_names([event])
             if isinstance(event, RunItemStreamEvent) and isinstance(event.item, ToolCallOutputItem):
                 printed.append(str(event.item.output))
     except Exception as error:  # the derivation records what the SDK raised
         printed.append(type(error).__name__)
     printed.append(f"{bookings} {result.final_output}")
-    return tuple(printed)
+    return tuple(printed), tuple(names)
 
 
-TOOLS_HANDOFFS_11 = printing_item(
+async def rejected_and_resumed() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    rejected, _names = await approval_resumed(approve=False)
+    return rejected, (await approval_resumed(approve=True))[0]
+
+
+TOOLS_HANDOFFS_11 = item(
     "tools-handoffs-11",
     rejected_and_resumed,
     [
-        prints("Tool execution was not approved.", "[] I could not book it."),
-        prints("[] None"),
-        prints("Booked AF123", "['AF123'] I could not book it."),
-        prints("UserError", "[] None"),
+        on(claim, lambda runs: runs[0])
+        for claim in (
+            prints("Tool execution was not approved.", "[] I could not book it."),
+            prints("[] None"),
+            prints("Booked AF123", "['AF123'] I could not book it."),
+            prints("UserError", "[] None"),
+        )
+    ],
+    lambda runs: f"{printed_outcome(runs[0])}; approved instead: {' | '.join(runs[1])}",
+    facts=[
+        Fact(
+            "on approval the tool runs and its output streams",
+            lambda runs: runs[1] == ("Booked AF123", "['AF123'] Booked AF123."),
+        )
     ],
 )
 

@@ -41,7 +41,7 @@ def item_of(question: Question) -> ItemSpec:
     """One question as the engine's item (its category, 3PL parameters and family)."""
     return ItemSpec(
         question.id,
-        question.category.slug,
+        question.category_slug,
         question.discrimination,
         question.difficulty,
         question.guessing,

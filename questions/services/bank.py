@@ -43,6 +43,7 @@ __all__ = [
     "ActivationResult",
     "BankLoadResult",
     "Tally",
+    "bank_entries",
     "bank_export",
     "bank_load",
     "questions_activate",
@@ -397,7 +398,7 @@ def _category_entry(category: Category) -> CategoryEntry:
 def _question_entry(question: Question) -> QuestionEntry:
     return QuestionEntry.model_construct(
         id=question.id,
-        category=question.category.slug,
+        category=question.category_slug,
         level=question.level,
         kind=question.kind,
         style=question.style,
@@ -447,20 +448,25 @@ def _bank_sdk_version(questions: list[Question]) -> str:
     return max(counts, key=lambda version: (counts[version], version))
 
 
-def bank_export(*, questions: QuerySet[Question] | None = None, fmt: Format = "yaml") -> str:
-    """The bank (all of it, or `questions` with every category) as a file `bank_load` reads."""
+def bank_entries(*, questions: QuerySet[Question] | None = None) -> BankFile:
+    """The stored bank (all of it, or `questions` with every category) as a `BankFile`, rows as
+    they are (unvalidated): what every export writes, in whichever format."""
     selected = list(
         (Question.objects.all() if questions is None else questions)
         .select_related("category")
         .prefetch_related(Prefetch("choices", queryset=Choice.objects.order_by("order")))
-        .order_by("category__order", "id")
+        .order_by(F("category__order").asc(nulls_last=True), "id")
     )
-    bank = BankFile.model_construct(
+    return BankFile.model_construct(
         sdk_version=_bank_sdk_version(selected),
         categories=[_category_entry(category) for category in Category.objects.order_by("order")],
         questions=[_question_entry(question) for question in selected],
     )
-    return bank_dump(bank, fmt=fmt)
+
+
+def bank_export(*, questions: QuerySet[Question] | None = None, fmt: Format = "yaml") -> str:
+    """The bank (all of it, or `questions` with every category) as a file `bank_load` reads."""
+    return bank_dump(bank_entries(questions=questions), fmt=fmt)
 
 
 # --- status -------------------------------------------------------------------------------------
@@ -473,9 +479,11 @@ class ActivationResult:
 
 
 def _activation_problems(question: Question) -> list[str]:
-    return question.choice_errors() + list(
-        rules.demo_link_errors(question.demo_lesson, question.demo_preset).values()
-    )
+    missing = question.missing_fields()
+    problems = [f"Missing: {', '.join(missing)}."] if missing else []
+    if question.demo_lesson and question.demo_preset:
+        problems += rules.demo_link_errors(question.demo_lesson, question.demo_preset).values()
+    return problems + question.choice_errors()
 
 
 @transaction.atomic
@@ -483,7 +491,8 @@ def questions_activate(*, questions: QuerySet[Question]) -> ActivationResult:
     """Make the questions active, except those that cannot be asked as they stand."""
     refused: dict[str, list[str]] = {}
     ready = []
-    for question in questions.prefetch_related("choices").order_by("category__order", "id"):
+    ordered = questions.select_related("category").prefetch_related("choices")
+    for question in ordered.order_by("category__order", "id"):
         if problems := _activation_problems(question):
             refused[question.id] = problems
         elif question.status != Question.Status.ACTIVE:

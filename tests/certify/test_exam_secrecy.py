@@ -10,7 +10,9 @@ printable page and its PDF. The exam's items carry marked texts; the scan looks 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pytest
 from django.contrib.auth.models import User
@@ -22,6 +24,9 @@ from questions.models import Attempt, Question, Quiz
 from questions.services import RETAKE_QUIZ_SLUG, quiz_defaults_ensure
 from tests.certify.conftest import pdf_text
 from tests.factories import questions_across_categories
+
+if TYPE_CHECKING:
+    from django.test.client import _MonkeyPatchedWSGIResponse as Response
 
 pytestmark = pytest.mark.django_db
 
@@ -36,20 +41,26 @@ class Session:
     pages: list[str] = field(default_factory=list)
     exam_screens: list[str] = field(default_factory=list)
 
-    def get(self, url: str, *, exam_screen: bool = False, **extra: object) -> str:
-        return self._keep(self.client.get(url, **extra), exam_screen)
+    def get(self, url: str, *, exam_screen: bool = False) -> str:
+        return self._keep(self.client.get(url), exam_screen)
 
     def post(
-        self, url: str, data: dict[str, object], *, exam_screen: bool = False, **extra: object
+        self,
+        url: str,
+        data: Mapping[str, object],
+        *,
+        exam_screen: bool = False,
+        htmx: bool = False,
     ) -> str:
-        return self._keep(self.client.post(url, data, follow=True, **extra), exam_screen)
+        headers = {"HX-Request": "true"} if htmx else {}
+        return self._keep(self.client.post(url, data, follow=True, headers=headers), exam_screen)
 
-    def _keep(self, response: object, exam_screen: bool) -> str:
-        assert response.status_code == 200, response  # type: ignore[attr-defined]
-        if response["Content-Type"] == "application/pdf":  # type: ignore[index]
-            body = pdf_text(response.content)  # type: ignore[attr-defined]
+    def _keep(self, response: Response, exam_screen: bool) -> str:
+        assert response.status_code == 200, response
+        if response["Content-Type"] == "application/pdf":
+            body = pdf_text(response.content)
         else:
-            body = response.content.decode()  # type: ignore[attr-defined]
+            body = response.content.decode()
         (self.exam_screens if exam_screen else self.pages).append(body)
         return body
 
@@ -81,7 +92,7 @@ def take(session: Session, attempt: Attempt, *, exam: bool, right: bool = True) 
         chosen = [c["id"] for c in row.choices if c["correct"] is right][:1]
         data = {"question": row.question_id, "choice": chosen}
         if not attempt.quiz.immediate_feedback:
-            session.post(url, data, exam_screen=exam, HTTP_HX_REQUEST="true")
+            session.post(url, data, exam_screen=exam, htmx=True)
         session.post(
             url,
             {**data, "go": "check" if attempt.quiz.immediate_feedback else "next"},

@@ -27,8 +27,10 @@ def test_the_score_report_says_which_objectives_are_weak_and_what_to_study(
     learner: User, learner_client: Client, bank: list[Question], exam: Quiz, take_exam: TakeExam
 ) -> None:
     Question.objects.filter(pk=bank[1].pk).update(objective="raw-events")
-    practice = QuestionFactory(
-        category=CategoryFactory(slug="raw-events"), objective="raw-events", topic="Text deltas"
+    practice = QuestionFactory.create(
+        category=CategoryFactory.create(slug="raw-events"),
+        objective="raw-events",
+        topic="Text deltas",
     )
     attempt = take_exam(learner, exam, wrong={bank[1].id})
 
@@ -77,8 +79,10 @@ def test_the_results_page_costs_the_same_however_long_the_form(
         results(learner_client, small.pk)
 
     for n in range(40):
-        QuestionFactory(pool=Question.Pool.EXAM, objective=("raw-events", "event-types")[n % 2])
-        QuestionFactory(objective=("raw-events", "event-types")[n % 2])
+        QuestionFactory.create(
+            pool=Question.Pool.EXAM, objective=("raw-events", "event-types")[n % 2]
+        )
+        QuestionFactory.create(objective=("raw-events", "event-types")[n % 2])
     other = UserFactory.create()
     larger = take_exam(other, exam, wrong={bank[0].id, bank[1].id})
     assert larger.question_count == 50

@@ -6,7 +6,7 @@ import random
 import secrets
 
 import pytest
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import User
 
 from questions import services
 from questions.adaptive import Engine, ItemSpec, Response
@@ -64,7 +64,7 @@ def test_the_engine_never_asks_the_family_just_answered_while_another_item_may_b
 
 @pytest.mark.django_db
 def test_a_drill_of_generated_items_never_serves_one_family_twice_in_a_row(
-    learner: AbstractUser,
+    learner: User,
 ) -> None:
     questions = [
         QuestionFactory.create(
@@ -105,7 +105,7 @@ def test_adaptive_practice_never_serves_one_family_twice_in_a_row(
                 user=learner,
                 attempt_id=attempt.pk,
                 question_id=row.question_id,
-                choice_ids=right,  # type: ignore[arg-type]  # ids from the JSON snapshot
+                choice_ids=right,
             )
             if outcome.served_next is None:
                 break

@@ -4,7 +4,7 @@ an exam serves only the exam pool; a secure item is never revealed, whatever a q
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import User
 
 from questions import screens, services
 from questions.models import Answer, Attempt, Question, Quiz
@@ -40,7 +40,7 @@ def served(attempt: Attempt) -> set[str]:
     return set(attempt.answers.values_list("question_id", flat=True))
 
 
-def answer_all(user: AbstractUser, attempt: Attempt, *, right: bool) -> None:
+def answer_all(user: User, attempt: Attempt, *, right: bool) -> None:
     for row in attempt.answers.order_by("position"):
         chosen = [c["id"] for c in row.choices if c["correct"] is right][:1]
         services.answer_submit(
@@ -49,15 +49,15 @@ def answer_all(user: AbstractUser, attempt: Attempt, *, right: bool) -> None:
 
 
 def practice_quizzes() -> list[Quiz]:
-    basics = CategoryFactory(slug="basics")
+    basics = CategoryFactory.create(slug="basics")
     return [
-        QuizFactory(mode=Quiz.Mode.DRILL, scope=Quiz.Scope.CATEGORY, category=basics),
-        QuizFactory(mode=Quiz.Mode.LEVEL, scope=Quiz.Scope.LEVEL, level="intermediate"),
-        QuizFactory(mode=Quiz.Mode.LEVEL),
+        QuizFactory.create(mode=Quiz.Mode.DRILL, scope=Quiz.Scope.CATEGORY, category=basics),
+        QuizFactory.create(mode=Quiz.Mode.LEVEL, scope=Quiz.Scope.LEVEL, level="intermediate"),
+        QuizFactory.create(mode=Quiz.Mode.LEVEL),
     ]
 
 
-def test_practice_modes_serve_practice_items_only(learner: AbstractUser) -> None:
+def test_practice_modes_serve_practice_items_only(learner: User) -> None:
     practice, exam, pretest = mixed_bank()
 
     for quiz in practice_quizzes():
@@ -67,9 +67,11 @@ def test_practice_modes_serve_practice_items_only(learner: AbstractUser) -> None
         assert not served(attempt) & (exam | pretest)
 
 
-def test_adaptive_practice_never_serves_an_exam_item(learner: AbstractUser) -> None:
+def test_adaptive_practice_never_serves_an_exam_item(learner: User) -> None:
     practice, _exam, _pretest = mixed_bank()
-    quiz = QuizFactory(mode=Quiz.Mode.ADAPTIVE, feedback=Quiz.Feedback.IMMEDIATE, question_limit=12)
+    quiz = QuizFactory.create(
+        mode=Quiz.Mode.ADAPTIVE, feedback=Quiz.Feedback.IMMEDIATE, question_limit=12
+    )
     attempt, _ = services.attempt_start(user=learner, quiz=quiz)
 
     position = 1
@@ -87,20 +89,20 @@ def test_adaptive_practice_never_serves_an_exam_item(learner: AbstractUser) -> N
     assert served(attempt) <= practice
 
 
-def test_the_exam_serves_the_exam_pool_only(learner: AbstractUser) -> None:
+def test_the_exam_serves_the_exam_pool_only(learner: User) -> None:
     practice, exam, _ = mixed_bank()
 
-    attempt, _ = services.attempt_start(user=learner, quiz=ExamQuizFactory())
+    attempt, _ = services.attempt_start(user=learner, quiz=ExamQuizFactory.create())
 
     assert served(attempt) & exam
     assert not served(attempt) & practice
 
 
 def test_retaking_a_practice_quiz_serves_only_the_missed_items_still_in_practice(
-    learner: AbstractUser,
+    learner: User,
 ) -> None:
     questions = questions_across_categories(4)
-    attempt, _ = services.attempt_start(user=learner, quiz=QuizFactory())
+    attempt, _ = services.attempt_start(user=learner, quiz=QuizFactory.create())
     answer_all(learner, attempt, right=False)
     services.attempt_submit(user=learner, attempt_id=attempt.pk)
     moved = questions[0]
@@ -112,19 +114,27 @@ def test_retaking_a_practice_quiz_serves_only_the_missed_items_still_in_practice
 
 
 def test_after_an_exam_the_retake_drills_practice_items_of_the_missed_objectives(
-    learner: AbstractUser,
+    learner: User,
 ) -> None:
     exam_items = [
-        QuestionFactory(category=CategoryFactory(slug=slug), objective=objective, pool="exam")
+        QuestionFactory.create(
+            category=CategoryFactory.create(slug=slug), objective=objective, pool="exam"
+        )
         for slug, objective in (("basics", "raw-events"), ("run-items", "tool-events"))
     ]
     on_missed = {
-        QuestionFactory(category=CategoryFactory(slug="raw-events"), objective="raw-events").id
+        QuestionFactory.create(
+            category=CategoryFactory.create(slug="raw-events"), objective="raw-events"
+        ).id
         for _ in range(6)
     }
-    QuestionFactory(category=CategoryFactory(slug="run-items"), objective="tool-events")
-    QuestionFactory(objective="raw-events", pool="exam")  # an exam item on the same objective
-    attempt, _ = services.attempt_start(user=learner, quiz=ExamQuizFactory())
+    QuestionFactory.create(
+        category=CategoryFactory.create(slug="run-items"), objective="tool-events"
+    )
+    QuestionFactory.create(
+        objective="raw-events", pool="exam"
+    )  # an exam item on the same objective
+    attempt, _ = services.attempt_start(user=learner, quiz=ExamQuizFactory.create())
     for row in attempt.answers.order_by("position"):
         right = row.question_id != exam_items[0].id
         chosen = [c["id"] for c in row.choices if c["correct"] is right][:1]
@@ -142,9 +152,9 @@ def test_after_an_exam_the_retake_drills_practice_items_of_the_missed_objectives
     assert served(drill) <= on_missed
 
 
-def test_an_exam_with_nothing_missed_has_no_objectives_to_practise(learner: AbstractUser) -> None:
+def test_an_exam_with_nothing_missed_has_no_objectives_to_practise(learner: User) -> None:
     questions_across_categories(3, pool=Question.Pool.EXAM)
-    attempt, _ = services.attempt_start(user=learner, quiz=ExamQuizFactory())
+    attempt, _ = services.attempt_start(user=learner, quiz=ExamQuizFactory.create())
     answer_all(learner, attempt, right=True)
     services.attempt_submit(user=learner, attempt_id=attempt.pk)
 
@@ -153,9 +163,9 @@ def test_an_exam_with_nothing_missed_has_no_objectives_to_practise(learner: Abst
     assert Attempt.objects.count() == 1
 
 
-def test_objectives_missed_without_practice_items_say_so(learner: AbstractUser) -> None:
+def test_objectives_missed_without_practice_items_say_so(learner: User) -> None:
     questions_across_categories(2, pool=Question.Pool.EXAM)
-    attempt, _ = services.attempt_start(user=learner, quiz=ExamQuizFactory())
+    attempt, _ = services.attempt_start(user=learner, quiz=ExamQuizFactory.create())
     answer_all(learner, attempt, right=False)
     services.attempt_submit(user=learner, attempt_id=attempt.pk)
 
@@ -164,11 +174,11 @@ def test_objectives_missed_without_practice_items_say_so(learner: AbstractUser) 
     assert Attempt.objects.count() == 1
 
 
-def test_a_secure_item_is_never_revealed_even_where_the_quiz_would(learner: AbstractUser) -> None:
+def test_a_secure_item_is_never_revealed_even_where_the_quiz_would(learner: User) -> None:
     """An item moved to the exam pool after a learner practised it: the full review and the
     feedback after each answer show neither its key nor whether the answer was right."""
     question = questions_across_categories(1)[0]
-    quiz = QuizFactory(feedback=Quiz.Feedback.IMMEDIATE, review=Quiz.Review.FULL)
+    quiz = QuizFactory.create(feedback=Quiz.Feedback.IMMEDIATE, review=Quiz.Review.FULL)
     attempt, _ = services.attempt_start(user=learner, quiz=quiz)
     answer_all(learner, attempt, right=True)
     Question.objects.filter(pk=question.pk).update(pool=Question.Pool.EXAM)
@@ -184,9 +194,9 @@ def test_a_secure_item_is_never_revealed_even_where_the_quiz_would(learner: Abst
     assert screens.review_views(attempt, [row]) == []
 
 
-def test_the_snapshot_marks_exam_and_pretest_items_secure(learner: AbstractUser) -> None:
+def test_the_snapshot_marks_exam_and_pretest_items_secure(learner: User) -> None:
     questions_across_categories(1, pool=Question.Pool.EXAM)
-    attempt, _ = services.attempt_start(user=learner, quiz=ExamQuizFactory())
+    attempt, _ = services.attempt_start(user=learner, quiz=ExamQuizFactory.create())
 
     assert attempt.answers.get().snapshot["secure"] is True
 

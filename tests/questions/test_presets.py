@@ -18,8 +18,8 @@ SCENARIO = "item-names__c2-first__travel"
 
 
 def run_item(preset: str, **fields: object) -> Question:
-    return QuestionFactory(
-        category=CategoryFactory(slug="run-items"),
+    return QuestionFactory.create(
+        category=CategoryFactory.create(slug="run-items"),
         demo_lesson=LESSON,
         demo_preset=preset,
         **fields,
@@ -51,14 +51,14 @@ def test_a_lessons_own_presets_stay_open_whoever_links_to_them(learner: User) ->
 def test_instructors_see_every_preset() -> None:
     run_item(SCENARIO, pool=Question.Pool.EXAM)
 
-    assert set(presets_visible(user=StaffFactory(), lesson=LESSON, presets=[SCENARIO])) == {
+    assert set(presets_visible(user=StaffFactory.create(), lesson=LESSON, presets=[SCENARIO])) == {
         SCENARIO
     }
 
 
 def test_an_exam_items_scenario_is_neither_listed_nor_reachable(learner_client: Client) -> None:
-    QuestionFactory(
-        category=CategoryFactory(slug="run-items"),
+    QuestionFactory.create(
+        category=CategoryFactory.create(slug="run-items"),
         demo_lesson="run-item-events",
         demo_preset=SCENARIO,
         pool=Question.Pool.EXAM,

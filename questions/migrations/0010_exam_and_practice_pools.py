@@ -22,7 +22,7 @@ def exams_reveal_nothing(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('questions', '0008_generated_items_and_key_checks'),
+        ('questions', '0009_imported_drafts'),
     ]
 
     operations = [
