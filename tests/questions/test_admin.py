@@ -256,6 +256,8 @@ def test_adding_a_question_with_default_parameters(instructor_client: Client) ->
         "kind": "single",
         "style": "code",
         "status": "draft",
+        "pool": "exam",
+        "pretest": "on",
         "topic": "final_output",
         "objective": "run-streamed-api",
         "prompt": "What is `result.final_output` here?",
@@ -276,6 +278,7 @@ def test_adding_a_question_with_default_parameters(instructor_client: Client) ->
 
     assert response.status_code == 302, response.context["errors"]
     question = Question.objects.get(id="basics-20")
+    assert (question.pool, question.pretest) == ("exam", True)
     expected = rules.default_item_parameters("advanced", "single", 5)
     assert (question.discrimination, question.difficulty, question.guessing) == (
         expected.discrimination,
@@ -380,6 +383,33 @@ def test_retire_retires(instructor_client: Client) -> None:
         "basics-10": "retired",
         "basics-11": "active",
     }
+
+
+def test_instructors_move_questions_between_the_pools(instructor_client: Client) -> None:
+    QuestionFactory(id="basics-10", pool="practice")
+    QuestionFactory(id="basics-11", pool="exam")
+
+    page = act(instructor_client, "to_exam_pool", "basics-10", "basics-11")
+    assert "Moved 1 question to the exam pool" in page.content.decode()
+    assert "may remember the key" in page.content.decode()
+    assert set(Question.objects.values_list("pool", flat=True)) == {"exam"}
+
+    page = act(instructor_client, "to_practice_pool", "basics-11")
+    assert "Moved 1 question to the practice pool" in page.content.decode()
+    assert dict(Question.objects.values_list("id", "pool")) == {
+        "basics-10": "exam",
+        "basics-11": "practice",
+    }
+
+
+def test_the_question_list_filters_by_pool_and_pretest(instructor_client: Client) -> None:
+    QuestionFactory(id="basics-10", pool="practice")
+    QuestionFactory(id="basics-11", pool="exam", pretest=True)
+
+    page = instructor_client.get(f"{CHANGELIST}?pool__exact=exam&pretest__exact=1")
+
+    rows = page.context["cl"].result_list
+    assert [row.id for row in rows] == ["basics-11"]
 
 
 def test_export_selected_downloads_a_loadable_yaml_file(instructor_client: Client) -> None:
