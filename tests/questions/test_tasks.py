@@ -15,7 +15,7 @@ from questions import services
 from questions.models import Attempt, BankParameters, Question
 from questions.tasks import calibrate_item_parameters, expire_overdue_attempts
 from tests.factories import QuizFactory, questions_across_categories
-from tests.questions.test_calibrate import questions, simulated_answers
+from tests.questions.test_calibration import questions, simulated_answers
 
 pytestmark = pytest.mark.django_db
 
