@@ -190,7 +190,7 @@
     }
   }
 
-  function clock() {
+  function utcTime() {
     var now = new Date();
     return [now.getUTCHours(), now.getUTCMinutes(), now.getUTCSeconds()].map(function (n) {
       return (n < 10 ? "0" : "") + n;
@@ -230,7 +230,7 @@
       headers: { "X-CSRFToken": csrfToken(), "HX-Request": "true" },
     }).then(function (response) {
       if (response.ok) {
-        settle(questionId, "Saved at " + clock() + " UTC, after retrying; you can change it until you submit.", "saved");
+        settle(questionId, "Saved at " + utcTime() + " UTC, after retrying; you can change it until you submit.", "saved");
         refreshNavigator(response);
       } else if (response.status >= 500) {
         schedule(questionId);
