@@ -56,7 +56,8 @@ def test_a_save_that_fails_is_shown_retried_and_kept(
     status.get_by_text("Not saved, retrying").wait_for()
     assert page.locator(f"#choice-{right}").is_checked()  # the choice stays as the learner left it
     navigator = page.locator("#navigator")
-    assert navigator.get_by_role("link", name=re.compile("Question 1: .*not saved yet")).is_visible()
+    unsaved = re.compile("Question 1: .*not saved yet")
+    assert navigator.get_by_role("link", name=unsaved).is_visible()
     # The countdown still counts (minutes, not a time of day).
     assert re.fullmatch(r"\d{1,2}:\d{2}", page.locator("[data-timer-value]").inner_text())
     page.screenshot(path="/tmp/certify-save-retrying.png")
