@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from types import MappingProxyType
 
-from questions.families import production, raw_events, run_items, tools_handoffs
+from questions.families import basics, production, raw_events, run_items, tools_handoffs
 from questions.families.base import Family
 
 FAMILIES: tuple[Family, ...] = (
+    *basics.FAMILIES,
     *run_items.FAMILIES,
     *tools_handoffs.FAMILIES,
     *production.FAMILIES,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from lessons.scenarios.library import raw_events as scenarios
 from questions.claims import Claim
@@ -595,4 +595,122 @@ text: their count is the tokens', and the first one comes with the first token.
     },
 )
 
-FAMILIES = (DELTA_FILTER, RAW_SEQUENCE, TEXT_AND_ARGUMENTS, RESPONSES, CHUNK_METRICS)
+COMPLETED = "completed"
+
+
+def _index_lines(run: Run) -> list[list[str]]:
+    """The printed lines grouped by response: each group's (index, kind) lines."""
+    groups: list[list[str]] = [[]]
+    for line in run.printed:
+        if line == COMPLETED:
+            groups.append([])
+        else:
+            groups[-1].append(line)
+    return groups[:-1] if not groups[-1] else groups
+
+
+def _from_groups(groups: Sequence[Sequence[str]]) -> Claim:
+    lines: list[str] = []
+    for group in groups:
+        lines += [*group, COMPLETED]
+    return printed(lines)
+
+
+def _renumbered(run: Run, number: Callable[[int, int, str], int]) -> Claim | None:
+    groups = []
+    for response, group in enumerate(_index_lines(run)):
+        renamed = []
+        for position, line in enumerate(group):
+            kind = line.split(" ", 1)[1]
+            renamed.append(f"{number(response, position, kind)} {kind}")
+        groups.append(renamed)
+    claim = _from_groups(groups)
+    return None if claim.printed == run.printed else claim
+
+
+def _index_counts_responses(run: Run) -> Claim | None:
+    return _renumbered(run, lambda response, position, kind: response)
+
+
+def _text_and_calls_share(run: Run) -> Claim | None:
+    return _renumbered(run, lambda response, position, kind: 0)
+
+
+def _calls_counted_apart(run: Run) -> Claim | None:
+    """Calls numbered among themselves, from 0, apart from the message."""
+
+    def number(response: int, position: int, kind: str) -> int:
+        group = _index_lines(run)[response]
+        if kind == "text":
+            return 0
+        calls = [line for line in group[:position] if line.endswith("arguments")]
+        return len(calls)
+
+    return _renumbered(run, number)
+
+
+def _counted_from_one(run: Run) -> Claim | None:
+    return _renumbered(run, lambda response, position, kind: position + 1)
+
+
+def _one_completed_per_run(run: Run) -> Claim | None:
+    groups = _index_lines(run)
+    if len(groups) < 2:
+        return None
+    return printed([line for group in groups for line in group] + [COMPLETED])
+
+
+OUTPUT_INDEX = Family(
+    slug="output-index",
+    number=6,
+    category="raw-events",
+    level="intermediate",
+    objective="custom-processors",
+    topic="output_index: which output item a delta belongs to",
+    scenario=scenarios.OUTPUT_INDEX,
+    question="What does this program print?",
+    explanation="""
+A delta's `output_index` is the position, in its response's output, of the item it belongs to:
+a preamble message is item 0 and the calls after it 1, 2...; without a preamble the first call
+is 0. Every model call is a new response, counted from 0 again, and ends with its own
+`response.completed`.
+""",
+    misconceptions=(
+        Misconception(
+            "output_index counts the responses",
+            _index_counts_responses,
+            "The index is the item's place within its response's output, not the response's "
+            "number. The run printed {printed}.",
+        ),
+        Misconception(
+            "text and calls share one index",
+            _text_and_calls_share,
+            "Each output item of a response has its own index. The run printed {printed}.",
+        ),
+        Misconception(
+            "calls are numbered apart from the message",
+            _calls_counted_apart,
+            "The message and the calls are items of the same output list, numbered together. "
+            "The run printed {printed}.",
+        ),
+        Misconception(
+            "indexes start at 1",
+            _counted_from_one,
+            "`output_index` counts from 0. The run printed {printed}.",
+        ),
+        Misconception(
+            "one response.completed per run",
+            _one_completed_per_run,
+            "Each model call's response completes. The run printed {printed}.",
+        ),
+    ),
+)
+
+FAMILIES = (
+    DELTA_FILTER,
+    RAW_SEQUENCE,
+    TEXT_AND_ARGUMENTS,
+    RESPONSES,
+    CHUNK_METRICS,
+    OUTPUT_INDEX,
+)

@@ -57,20 +57,23 @@ def delta_filter(shape: Shape, theme: Theme) -> Program:
 
 
 SEQUENCE_LOOP = """
-last = None
+last, responses = None, 0
 async for event in result.stream_events():
     if event.type == "raw_response_event" and event.data.type != last:
-        print(event.data.type)
         last = event.data.type
+        if responses == {skip}:
+            print(last)
         if last == "response.completed":
-            break
+            responses += 1
+            if responses > {skip}:
+                break
 result.cancel()
 """
 
 
 def raw_sequence(shape: Shape, theme: Theme) -> Program:
-    """The raw event types of the first response in order, a run of one type printed once."""
-    return _program(shape, theme, SEQUENCE_LOOP)
+    """The raw event types of one response in order, a run of one type printed once."""
+    return _program(shape, theme, SEQUENCE_LOOP.format(skip=shape["skip"]))
 
 
 SPLIT_LOOP = """
@@ -157,7 +160,9 @@ DELTA_FILTER = Scenario(
     shapes=tuple(
         Shape(f"{name}-{shape.key}", {**shape.values, "filter": name})
         for name in FILTERS
-        for shape in run_shapes(*RUNS)
+        for shape in run_shapes(
+            ("0", "1", "2", "1+1", "2+1"), ("none", "first", "each"), ("none", "said")
+        )
     ),
     themes=THEMES,
     build=delta_filter,
@@ -169,7 +174,14 @@ RAW_SEQUENCE = Scenario(
     title="The raw events of a response",
     summary="The raw event types a Chat Completions response becomes, in order: the response, "
     "its items and parts, the deltas, and the closing events.",
-    shapes=run_shapes(("0", "1", "2", "3"), ("none", "first")),
+    shapes=tuple(
+        Shape(f"r{skip + 1}-{shape.key}", {**shape.values, "skip": skip})
+        for skip in (0, 1)
+        for shape in run_shapes(
+            ("0", "1", "2", "3", "1+1", "2+1"), ("none", "first", "each"), ("none", "said")
+        )
+        if skip == 0 or shape["pattern"] != "0" or shape["handoff"] != "none"
+    ),
     themes=THEMES,
     build=raw_sequence,
 )
@@ -192,7 +204,9 @@ RESPONSES = Scenario(
     summary="Each response.completed event carries the whole response: its output items. "
     "result.raw_responses keeps one per model call.",
     shapes=run_shapes(
-        ("0", "1", "2", "1+1", "2+1", "1+1+1"), ("none", "first", "each"), ("none", "direct")
+        ("0", "1", "2", "1+1", "2+1", "1+1+1"),
+        ("none", "first", "each"),
+        ("none", "direct", "said"),
     ),
     themes=THEMES,
     build=responses,
@@ -217,4 +231,48 @@ CHUNK_METRICS = Scenario(
     build=chunk_metrics,
 )
 
-SCENARIOS = (DELTA_FILTER, RAW_SEQUENCE, TEXT_AND_ARGUMENTS, RESPONSES, CHUNK_METRICS)
+INDEX_LOOP = """
+last = None
+async for event in result.stream_events():
+    if event.type != "raw_response_event":
+        continue
+    if isinstance(event.data, ResponseTextDeltaEvent):
+        seen = (event.data.output_index, "text")
+    elif isinstance(event.data, ResponseFunctionCallArgumentsDeltaEvent):
+        seen = (event.data.output_index, "arguments")
+    elif isinstance(event.data, ResponseCompletedEvent):
+        seen = ("completed",)
+    else:
+        continue
+    if seen != last:
+        print(*seen)
+        last = seen
+"""
+
+
+def output_index(shape: Shape, theme: Theme) -> Program:
+    """Which output item each delta belongs to: its output_index, response by response."""
+    return _program(shape, theme, INDEX_LOOP)
+
+
+OUTPUT_INDEX = Scenario(
+    slug="output-index",
+    lesson=LESSON,
+    title="Whose delta is it",
+    summary="Each delta names the output item it belongs to (output_index): the message, or "
+    "one of the calls, counted within its response.",
+    shapes=run_shapes(
+        ("0", "1", "2", "3", "1+1", "2+1"), ("none", "first", "each"), ("none", "said")
+    ),
+    themes=THEMES,
+    build=output_index,
+)
+
+SCENARIOS = (
+    DELTA_FILTER,
+    RAW_SEQUENCE,
+    TEXT_AND_ARGUMENTS,
+    RESPONSES,
+    CHUNK_METRICS,
+    OUTPUT_INDEX,
+)
