@@ -3,7 +3,6 @@ it, and running it streams exactly what the item's key says it prints."""
 
 from __future__ import annotations
 
-import os
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -36,5 +35,3 @@ def test_a_scenario_preset_streams_its_program_as_keyed(
     shown = page.locator("#out-main").inner_text().split("\n")
     assert [line for line in shown if line] == list(outcome.printed)
     assert "handoff_occured" in page.locator("#event-log").inner_text()
-    if os.environ.get("SCREENSHOTS"):
-        page.screenshot(path=os.path.join(os.environ["SCREENSHOTS"], "scenario.png"), full_page=True)
