@@ -307,7 +307,8 @@ class Figures:
             press_p50=pct(values("press_ms"), 50),
             cpu_per_stream_ms=1000 * sum(r.cpu_s for r in runs) / max(1, len(streams)),
             p95_press_by_round=[
-                pct([s["ttfd_press_ms"] for s in r.streams if s["ttfd_press_ms"]], 95) for r in runs
+                pct([s["ttfd_press_ms"] for s in r.streams if s["ttfd_press_ms"] is not None], 95)
+                for r in runs
             ],
             error_samples=sorted({s["error"] or "no done" for s in failed})[:3],
         )

@@ -1,17 +1,17 @@
 """The HTML that each SSE event carries, for htmx to swap into the lesson page.
 
 What a model writes is untrusted: every value below goes through escape(), so a reply
-containing `<script>` shows as text. The fragments sent for every token (text, log lines,
-metrics) are plain strings around escape() rather than templates or format_html: they are
-built for every event of every open stream, and this is several times cheaper.
+containing `<script>` shows as text. The fragments are plain strings around escape() (the
+standard library's, which Django's wraps) rather than templates or format_html: they are built
+for every event of every open stream, and this is several times cheaper. The events are our own
+(their names come from this module and the presets), so they are framed without validation.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from html import escape
 
-from django.template.loader import render_to_string
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from lessons.demos import Channel
@@ -33,6 +33,10 @@ SOURCE_CLASSES = {
     "run_item_stream_event": "item",
     "agent_updated_stream_event": "agent",
 }
+
+
+def _event(name: str, data: str) -> ServerSentEvent:
+    return ServerSentEvent.model_construct(event=name, data=data)
 
 
 class Renderer:
@@ -67,14 +71,14 @@ class Renderer:
             html += (
                 f'<ol hx-swap-oob="beforeend:#event-log">{self.log_item(event.log, elapsed)}</ol>'
             )
-        return ServerSentEvent(event=f"text-{event.channel}", data=html)
+        return _event(f"text-{event.channel}", html)
 
     def note(self, note: Note, elapsed: float) -> ServerSentEvent:
         # Named `error` when it reports a failure. EventSource also hands events of that name
         # to its onerror handler (htmx logs an sseError); the stream stays open all the same.
-        return ServerSentEvent(
-            event="error" if note.tone == "error" else "note",
-            data=f'<li class="note note-{note.tone}">{self._stamp(elapsed)} '
+        return _event(
+            "error" if note.tone == "error" else "note",
+            f'<li class="note note-{note.tone}">{self._stamp(elapsed)} '
             f"{self._tag(note.channel)}{escape(note.text)}</li>",
         )
 
@@ -88,14 +92,14 @@ class Renderer:
             else f'<li class="agent">{escape(name)}</li>'
             for name in self.agents
         ]
-        return ServerSentEvent(event="agent", data="".join(items))
+        return _event("agent", "".join(items))
 
     def event(self, event: DemoEvent, elapsed: float) -> ServerSentEvent | None:
         """The SSE event for one demo event (None for the final output: `done` carries it)."""
         if isinstance(event, Text):
             return self.text(event, elapsed)
         if isinstance(event, Log):
-            return ServerSentEvent(event="log", data=self.log_item(event, elapsed))
+            return _event("log", self.log_item(event, elapsed))
         if isinstance(event, Note):
             return self.note(event, elapsed)
         if isinstance(event, AgentChange):
@@ -104,15 +108,14 @@ class Renderer:
 
     @staticmethod
     def metrics(metrics: Metrics) -> ServerSentEvent:
-        return ServerSentEvent(event="metrics", data=metrics_panel(metrics))
+        return _event("metrics", metrics_panel(metrics))
 
     def failure(self, failure: Failure, elapsed: float) -> ServerSentEvent:
         return self.note(Note(text=failure.message, tone="error"), elapsed)
 
     @staticmethod
     def done(done: Done) -> ServerSentEvent:
-        html = render_to_string("lessons/partials/run_done.html", {"done": done})
-        return ServerSentEvent(event="done", data=html)
+        return _event("done", done_fragment(done))
 
 
 NONE_YET = "&ndash;"
@@ -164,3 +167,36 @@ def metrics_panel(metrics: Metrics | None) -> SafeString:
     if metrics and len(metrics.channels) > 1:
         html += _channel_table(metrics.channels)
     return mark_safe(html)  # every value above is a number, our own label, or escaped
+
+
+def _whole(value: float) -> str:
+    """Milliseconds as a whole number, halves rounded up (as the templates' floatformat:0)."""
+    return str(int(value + 0.5)) if value >= 0 else f"{value:.0f}"
+
+
+def _status(done: Done) -> str:
+    if done.outcome == "completed":
+        first = done.metrics.ttft_ms
+        after = "" if first is None else f", first token after {_whole(first)} ms"
+        elapsed = _whole(done.metrics.elapsed_ms)
+        return f'<span class="badge badge-ok">Done</span> in {elapsed} ms{after}.'
+    if done.outcome == "timed_out":
+        return '<span class="badge badge-warn">Stopped</span> at the lifetime cap.'
+    return f'<span class="badge badge-bad">Failed</span> {escape(done.error)}'
+
+
+def done_fragment(done: Done) -> str:
+    """The terminal `done` event: the final output, with the status line and the metrics out of
+    band."""
+    metrics = done.metrics
+    ttft = "" if metrics.ttft_ms is None else f' data-ttft-ms="{metrics.ttft_ms:.1f}"'
+    if done.final_output is None:
+        final = '<p class="muted">None: the run ended without a final output.</p>'
+    else:
+        final = f'<div class="final-output" data-final-output>{escape(done.final_output)}</div>'
+    return (
+        f'<section class="final outcome-{done.outcome}" aria-labelledby="final-heading"{ttft}>'
+        f'<h3 id="final-heading" class="label">result.final_output</h3>{final}</section>\n'
+        f'<p id="run-status" hx-swap-oob="innerHTML">{_status(done)}</p>\n'
+        f'<div id="run-metrics" hx-swap-oob="innerHTML">{metrics_panel(metrics)}</div>'
+    )

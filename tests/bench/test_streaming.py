@@ -7,6 +7,7 @@ runs it end to end at a tiny size.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import socket
 import threading
@@ -20,7 +21,7 @@ import uvicorn
 
 from bench import peer_asgi
 from bench.streaming import Figures, Measured, Plan, goals, main, table
-from bench.streaming_client import Job, Learner, run_job
+from bench.streaming_client import Job, Learner, one_run, run_job
 from lessons.sse import parse
 
 FORM = {
@@ -95,21 +96,29 @@ def test_the_peer_reads_the_run_form_as_the_lesson_page_names_it() -> None:
     assert (fallback.length, fallback.first_token_ms, fallback.token_ms) == ("medium", 400, 30)
 
 
-@pytest.fixture
-def peer_server() -> Iterator[str]:
-    """The peer under a real uvicorn, from a thread."""
+@contextlib.contextmanager
+def serving(app: Any) -> Iterator[str]:
+    """An ASGI app under a real uvicorn, from a thread: its base URL."""
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(peer_asgi.app, log_level="warning", lifespan="off"))
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10
     while not server.started and time.monotonic() < deadline:
         time.sleep(0.02)
-    yield f"http://127.0.0.1:{listener.getsockname()[1]}"
-    server.should_exit = True
-    thread.join(timeout=10)
-    listener.close()
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        listener.close()
+
+
+@pytest.fixture
+def peer_server() -> Iterator[str]:
+    with serving(peer_asgi.app) as base:
+        yield base
 
 
 def test_the_client_times_each_stream_from_the_press_and_from_its_request(
@@ -132,17 +141,17 @@ def test_the_client_times_each_stream_from_the_press_and_from_its_request(
         assert result.close_after_last_ms >= 0
 
 
-def test_a_refused_press_is_an_error_with_its_answer(peer_server: str) -> None:
-    async def refused() -> Any:
-        from bench.streaming_client import one_run
+async def busy(scope: Any, receive: Any, send: Any) -> None:
+    await peer_asgi.respond(send, 429, b"The demos are busy.", b"text/plain")
 
-        return await one_run(peer_server + "/nowhere", Learner("a"), FORM)
 
-    result = asyncio.run(refused())
+def test_a_refused_press_is_an_error_with_its_answer() -> None:
+    with serving(busy) as base:
+        result = asyncio.run(one_run(base, Learner("a"), FORM))
+
     assert not result.ok
-    assert result.press_status == 404
-    assert result.error is not None
-    assert result.error.startswith("Run refused: 404")
+    assert result.press_status == 429
+    assert result.error == "Run refused: 429 'The demos are busy.'"
 
 
 def stream(
@@ -152,8 +161,8 @@ def stream(
         "press_status": 200,
         "stream_status": 200,
         "press_ms": 5.0,
-        "ttfd_press_ms": ttfd,
-        "ttfd_request_ms": ttfd - 5,
+        "ttfd_press_ms": ttfd if error is None else None,
+        "ttfd_request_ms": ttfd - 5 if error is None else None,
         "gaps_ms": gaps if gaps is not None else [30.0, 30.0],
         "deltas": 3,
         "close_after_last_ms": 1.0,
@@ -188,10 +197,10 @@ def test_figures_pool_the_rounds_and_count_cpu_per_stream() -> None:
     figures = Figures.of(runs)
 
     assert (figures.streams, figures.errors) == (4, 1)
-    assert figures.ttfd_press_p50 == 400  # over 0, 400, 500, 600
+    assert figures.ttfd_press_p50 == 500  # over 400, 500, 600: the failed stream had none
     assert figures.cpu_per_stream_ms == pytest.approx(100)
     assert figures.gap_mean == 30
-    assert figures.p95_press_by_round == [pytest.approx(495), pytest.approx(570)]
+    assert figures.p95_press_by_round == [pytest.approx(495), 600]
     assert figures.error_samples == ["boom"]
 
 
