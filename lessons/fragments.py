@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from html import escape
+from typing import NamedTuple
 
 from django.utils.safestring import SafeString, mark_safe
 
@@ -26,7 +27,7 @@ from lessons.events import (
     Note,
     Text,
 )
-from lessons.sse import ServerSentEvent
+from lessons.sse import LINE_BREAK
 
 SOURCE_CLASSES = {
     "raw_response_event": "raw",
@@ -35,8 +36,19 @@ SOURCE_CLASSES = {
 }
 
 
-def _event(name: str, data: str) -> ServerSentEvent:
-    return ServerSentEvent.model_construct(event=name, data=data)
+class Frame(NamedTuple):
+    """One SSE event of our own making: its name (ours: from this module and the presets) and
+    its HTML. Built for every token of every stream, so it is a tuple, not a validated model
+    (`lessons.sse.ServerSentEvent` checks names it did not make; its framing is the same)."""
+
+    event: str
+    data: str
+
+    def encode(self) -> bytes:
+        if "\n" not in self.data and "\r" not in self.data:
+            return f"event: {self.event}\ndata: {self.data}\n\n".encode()
+        lines = "\n".join(f"data: {line}" for line in LINE_BREAK.split(self.data))
+        return f"event: {self.event}\n{lines}\n\n".encode()
 
 
 class Renderer:
@@ -64,25 +76,25 @@ class Renderer:
             f' <span class="log-name">{escape(log.name)}</span>{detail}</li>'
         )
 
-    def text(self, event: Text, elapsed: float) -> ServerSentEvent:
+    def text(self, event: Text, elapsed: float) -> Frame:
         html = f"<span>{escape(event.delta)}</span>"
         if event.log is not None:
             # The same SDK event also gets its line in the log: one SSE event, two places.
             html += (
                 f'<ol hx-swap-oob="beforeend:#event-log">{self.log_item(event.log, elapsed)}</ol>'
             )
-        return _event(f"text-{event.channel}", html)
+        return Frame(f"text-{event.channel}", html)
 
-    def note(self, note: Note, elapsed: float) -> ServerSentEvent:
+    def note(self, note: Note, elapsed: float) -> Frame:
         # Named `error` when it reports a failure. EventSource also hands events of that name
         # to its onerror handler (htmx logs an sseError); the stream stays open all the same.
-        return _event(
+        return Frame(
             "error" if note.tone == "error" else "note",
             f'<li class="note note-{note.tone}">{self._stamp(elapsed)} '
             f"{self._tag(note.channel)}{escape(note.text)}</li>",
         )
 
-    def agent(self, change: AgentChange) -> ServerSentEvent:
+    def agent(self, change: AgentChange) -> Frame:
         if change.name not in self.agents:
             self.agents.append(change.name)
         items = [
@@ -92,14 +104,14 @@ class Renderer:
             else f'<li class="agent">{escape(name)}</li>'
             for name in self.agents
         ]
-        return _event("agent", "".join(items))
+        return Frame("agent", "".join(items))
 
-    def event(self, event: DemoEvent, elapsed: float) -> ServerSentEvent | None:
+    def event(self, event: DemoEvent, elapsed: float) -> Frame | None:
         """The SSE event for one demo event (None for the final output: `done` carries it)."""
         if isinstance(event, Text):
             return self.text(event, elapsed)
         if isinstance(event, Log):
-            return _event("log", self.log_item(event, elapsed))
+            return Frame("log", self.log_item(event, elapsed))
         if isinstance(event, Note):
             return self.note(event, elapsed)
         if isinstance(event, AgentChange):
@@ -107,15 +119,15 @@ class Renderer:
         return None
 
     @staticmethod
-    def metrics(metrics: Metrics) -> ServerSentEvent:
-        return _event("metrics", metrics_panel(metrics))
+    def metrics(metrics: Metrics) -> Frame:
+        return Frame("metrics", metrics_panel(metrics))
 
-    def failure(self, failure: Failure, elapsed: float) -> ServerSentEvent:
+    def failure(self, failure: Failure, elapsed: float) -> Frame:
         return self.note(Note(text=failure.message, tone="error"), elapsed)
 
     @staticmethod
-    def done(done: Done) -> ServerSentEvent:
-        return _event("done", done_fragment(done))
+    def done(done: Done) -> Frame:
+        return Frame("done", done_fragment(done))
 
 
 NONE_YET = "&ndash;"

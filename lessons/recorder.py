@@ -14,7 +14,7 @@ import logging
 import weakref
 
 from asgiref.sync import sync_to_async
-from django.db import close_old_connections
+from django.db import connection
 
 from lessons.models import DemoRun
 from lessons.services import demo_runs_save
@@ -50,7 +50,7 @@ class RunRecorder:
     @staticmethod
     async def _save(batch: list[DemoRun]) -> bool:
         try:
-            await sync_to_async(_save_and_close)(batch)
+            await sync_to_async(_save)(batch)
         except Exception:
             logger.exception("Recording %d demo run(s) failed", len(batch))
             return False
@@ -62,13 +62,14 @@ class RunRecorder:
             await asyncio.shield(self.writing)
 
 
-def _save_and_close(batch: list[DemoRun]) -> None:
-    # The writer's thread serves no request: close its connection after each write, as a
-    # request's would be (a broken one is never reused).
+def _save(batch: list[DemoRun]) -> None:
+    # The writer's thread serves no request and keeps its connection between writes; one that
+    # failed is closed, so a broken connection is never used twice.
     try:
         demo_runs_save(runs=batch)
-    finally:
-        close_old_connections()
+    except Exception:
+        connection.close()
+        raise
 
 
 _RECORDERS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, RunRecorder] = (
