@@ -286,32 +286,41 @@ class Figures:
     @classmethod
     def of(cls, runs: list[Measured]) -> Figures:
         streams = [stream for run in runs for stream in run.streams]
-
-        def values(key: str) -> list[float]:
-            return [s[key] for s in streams if s.get(key) is not None]
-
+        press, request = values(streams, "ttfd_press_ms"), values(streams, "ttfd_request_ms")
+        last = values(streams, "close_after_last_ms")
         gaps = [gap for s in streams for gap in s["gaps_ms"]]
-        failed = [s for s in streams if s["error"] or not s["done"] or not s["completed"]]
+        failed = failures(streams)
         return cls(
             streams=len(streams),
             errors=len(failed),
-            ttfd_press_p50=pct(values("ttfd_press_ms"), 50),
-            ttfd_press_p95=pct(values("ttfd_press_ms"), 95),
-            ttfd_request_p50=pct(values("ttfd_request_ms"), 50),
-            ttfd_request_p95=pct(values("ttfd_request_ms"), 95),
-            gap_median=statistics.median(gaps) if gaps else None,
-            gap_mean=statistics.fmean(gaps) if gaps else None,
-            close_after_last_p50=pct(values("close_after_last_ms"), 50),
-            close_after_last_p95=pct(values("close_after_last_ms"), 95),
-            close_after_done_p50=pct(values("close_after_done_ms"), 50),
-            press_p50=pct(values("press_ms"), 50),
+            ttfd_press_p50=pct(press, 50),
+            ttfd_press_p95=pct(press, 95),
+            ttfd_request_p50=pct(request, 50),
+            ttfd_request_p95=pct(request, 95),
+            gap_median=pct(gaps, 50),
+            gap_mean=mean(gaps),
+            close_after_last_p50=pct(last, 50),
+            close_after_last_p95=pct(last, 95),
+            close_after_done_p50=pct(values(streams, "close_after_done_ms"), 50),
+            press_p50=pct(values(streams, "press_ms"), 50),
             cpu_per_stream_ms=1000 * sum(r.cpu_s for r in runs) / max(1, len(streams)),
-            p95_press_by_round=[
-                pct([s["ttfd_press_ms"] for s in r.streams if s["ttfd_press_ms"] is not None], 95)
-                for r in runs
-            ],
+            p95_press_by_round=[pct(values(r.streams, "ttfd_press_ms"), 95) for r in runs],
             error_samples=sorted({s["error"] or "no done" for s in failed})[:3],
         )
+
+
+def values(streams: list[dict[str, Any]], key: str) -> list[float]:
+    """One figure of every stream that has it."""
+    return [s[key] for s in streams if s.get(key) is not None]
+
+
+def failures(streams: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Streams refused, cut, or without a completed `done`."""
+    return [s for s in streams if s["error"] or not s["done"] or not s["completed"]]
+
+
+def mean(numbers: list[float]) -> float | None:
+    return statistics.fmean(numbers) if numbers else None
 
 
 ROWS = (
@@ -482,11 +491,24 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def levels_of(text: str) -> tuple[int, ...]:
+    """`--levels`: numbers of streams launched together, comma-separated."""
+    try:
+        levels = tuple(int(level) for level in text.split(",") if level.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a list of numbers: {text!r}") from None
+    if any(level < 1 for level in levels):
+        raise argparse.ArgumentTypeError("each level is a number of streams, at least 1")
+    return levels
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--sequential", type=int, default=20, help="streams one after another")
-    parser.add_argument("--levels", default="50,100,200", help="streams launched together")
+    parser.add_argument(
+        "--levels", type=levels_of, default="50,100,200", help="streams launched together"
+    )
     parser.add_argument("--length", default="long", choices=["short", "medium", "long"])
     parser.add_argument("--first-token-ms", type=int, default=400)
     parser.add_argument("--token-ms", type=int, default=30)
@@ -496,14 +518,11 @@ def main(argv: list[str] | None = None) -> None:
     arguments = parser.parse_args(argv)
     if arguments.rounds < 1 or arguments.sequential < 1:
         parser.error("--rounds and --sequential must be at least 1")
-    levels = tuple(int(level) for level in arguments.levels.split(",") if level.strip())
-    if any(level < 1 for level in levels):
-        parser.error("--levels are numbers of streams, at least 1 each")
     two_cores = (os.cpu_count() or 1) >= 2
     plan = Plan(
         rounds=arguments.rounds,
         sequential=arguments.sequential,
-        levels=levels,
+        levels=arguments.levels,
         length=arguments.length,
         first_token_ms=arguments.first_token_ms,
         token_ms=arguments.token_ms,

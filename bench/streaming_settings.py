@@ -16,7 +16,7 @@ from certify.settings import *  # noqa: F403  # the product's settings, changed 
 LESSONS_RUNS_PER_WINDOW = 10**6
 LESSONS_MAX_CONCURRENT_RUNS = int(os.environ.get("BENCH_LESSONS_CAP", "1000000"))
 # Static files from the app folders without a manifest (the benchmark never collects them).
-STATIC_ROOT = None
+STATIC_ROOT = None  # type: ignore[assignment]  # nothing collected: WhiteNoise serves the apps'
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = False
 STORAGES = {
