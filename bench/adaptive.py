@@ -342,10 +342,14 @@ def catsim_policies(
     stop_theta = np.zeros((len(variants), n_learners))
     stop_at = np.zeros((len(variants), n_learners), dtype=np.intp)
     for learner in range(n_learners):
-        theta, administered, responses = 0.0, [], []
+        theta = 0.0
+        administered: list[int] = []
+        responses: list[bool] = []
         pending = set(range(len(variants)))
         while pending:
             item = selector.select(item_bank=bank, administered_items=administered, est_theta=theta)
+            # Every stopper stops at max_items, so an item is left to select while one is pending.
+            assert item is not None
             administered.append(int(item))
             responses.append(bool(cohort.answers[learner, item]))
             theta = float(

@@ -47,6 +47,7 @@ BANK_FIELDS = (
     "discrimination",
     "difficulty",
     "guessing",
+    "family",
 )
 # The latest answer to one question: (question id, category, correct, answered at), the shape
 # the engine's projection reads.

@@ -114,6 +114,7 @@ INSTALLED_APPS = [
     "questions",
     "lessons",
     "integrations",
+    "lti_tool",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -136,6 +137,8 @@ MIDDLEWARE = [
     "certify.middleware.AuthenticationMiddleware",
     "certify.middleware.MessageMiddleware",
     "certify.middleware.XFrameOptionsMiddleware",
+    # Inside the frame check: lets a registered LMS frame certify for browsers it launched.
+    "integrations.middleware.LtiFrameMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
 
@@ -246,6 +249,11 @@ SECURE_REFERRER_POLICY = "same-origin"
 if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    # Launched from an LMS, certify runs in the LMS's iframe, a third-party context: its
+    # cookies reach it there only as SameSite=None (which needs Secure). Every POST is still
+    # guarded by the CSRF token and Django's Origin check.
+    SESSION_COOKIE_SAMESITE = "None"
+    CSRF_COOKIE_SAMESITE = "None"
     SECURE_SSL_REDIRECT = ENV.SECURE_SSL_REDIRECT
     SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
@@ -272,7 +280,10 @@ CERTIFY_OVERALL_THRESHOLD = 90
 CERTIFY_CATEGORY_THRESHOLD = 85
 # Called with every attempt as questions finalizes it (submit, expiry on the next request, or
 # expire_attempts), inside that transaction; questions never imports certify.
-QUESTIONS_ATTEMPT_FINISHED = ["certify.services.certificate_issue_for_attempt"]
+QUESTIONS_ATTEMPT_FINISHED = [
+    "certify.services.certificate_issue_for_attempt",
+    "integrations.services.grades.grade_passback_for_attempt",
+]
 # Called with every certificate as certify issues it, inside that transaction; and asked for
 # extra sections of the public certificate page (callables taking the request and the
 # certificate, returning HTML). certify never imports the apps that hook in here.
@@ -296,3 +307,6 @@ LESSONS_MAX_CONCURRENT_RUNS = 100  # open demo streams across all workers
 LESSONS_RUN_LIFETIME = 60  # seconds a run may stream before it is stopped
 LESSONS_BREAKER_THRESHOLD = 3  # failures in a row that open a circuit breaker
 LESSONS_BREAKER_COOLDOWN = 30  # seconds an open breaker waits before a trial run
+# Which presets a user may see and run (lessons never import questions): the bank keeps an
+# item's scenario out of reach while the item must stay unseen.
+LESSONS_PRESET_ACCESS = "questions.presets.presets_visible"

@@ -1,6 +1,13 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
+from pylti1p3.deep_link_resource import DeepLinkResource
+from pylti1p3.lineitem import LineItem
+
+from lessons.catalog import LESSONS
+from questions.models import Quiz
 
 MAX_UPLOAD = 2 * 1024 * 1024
 
@@ -30,3 +37,40 @@ class CredentialCheckForm(forms.Form):
         if not (data.get("token") or "").strip() and not data.get("badge"):
             raise forms.ValidationError("Paste a signed credential or choose a badge image.")
         return data
+
+
+class DeepLinkForm(forms.Form):
+    """The quiz or lesson an instructor places in their course."""
+
+    item = forms.ChoiceField(label="What should this course link open?", widget=forms.RadioSelect)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        quizzes = [
+            (f"quiz:{quiz.slug}", f"Quiz: {quiz.title} (graded)")
+            for quiz in Quiz.objects.for_list().order_by("title")
+        ]
+        lessons = [(f"lesson:{lesson.slug}", f"Lesson: {lesson.title}") for lesson in LESSONS]
+        item = self.fields["item"]
+        assert isinstance(item, forms.ChoiceField)
+        item.choices = quizzes + lessons
+        self.titles = {value: label.split(": ", 1)[1] for value, label in quizzes + lessons}
+
+    def resource(self, launch_url: str) -> DeepLinkResource:
+        value = self.cleaned_data["item"]
+        kind = value.partition(":")[0]
+        title = self.titles[value].removesuffix(" (graded)")
+        resource = (
+            DeepLinkResource()
+            .set_url(launch_url)
+            .set_title(f"certify: {title}")
+            .set_custom_params({"certify": value})
+        )
+        if kind == "quiz":
+            resource.set_lineitem(
+                LineItem()
+                .set_score_maximum(100)
+                .set_label(f"certify: {title}")
+                .set_resource_id(value)
+            )
+        return resource

@@ -104,7 +104,7 @@ class DemoForm(forms.Form):
         )
         prompt.widget.attrs["maxlength"] = str(limit)
         prompt.help_text = f"Up to {limit} characters."
-        shown = {"preset", "prompt", *preset.fields}
+        shown = {"preset", *preset.fields} | ({"prompt"} if not preset.code else set())
         if not backend.is_offline:
             shown -= set(PACING_FIELDS)  # a real model keeps its own pace
         self.fields = {name: field for name, field in self.fields.items() if name in shown}

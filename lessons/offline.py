@@ -127,7 +127,8 @@ class _Call:
 
 @dataclass(frozen=True)
 class _Plan:
-    """What one model turn produces: tool calls (a handoff is one), or a message."""
+    """What one model turn produces: a message, tool calls (a handoff is one), or both (the
+    message is then a preamble, streamed before the calls)."""
 
     response_id: str
     calls: tuple[_Call, ...] = ()
@@ -593,31 +594,34 @@ class OfflineModel(Model):
         return False
 
     def _output(self, plan: _Plan) -> list[TResponseOutputItem]:
-        if plan.calls:
-            return [
-                ResponseFunctionToolCall(
-                    id=f"fc_{call.call_id.removeprefix('call_')}",
-                    call_id=call.call_id,
-                    type="function_call",
-                    name=call.name,
-                    arguments=call.arguments,
+        """The turn's output items: its message (a preamble when calls follow), then its calls."""
+        message: list[TResponseOutputItem] = []
+        if plan.text or not plan.calls:
+            message.append(
+                ResponseOutputMessage(
+                    id=plan.message_id,
+                    type="message",
+                    role="assistant",
                     status="completed",
+                    content=[
+                        ResponseOutputText(
+                            type="output_text", text=plan.text, annotations=[], logprobs=[]
+                        )
+                    ],
                 )
-                for call in plan.calls
-            ]
-        return [
-            ResponseOutputMessage(
-                id=plan.message_id,
-                type="message",
-                role="assistant",
-                status="completed",
-                content=[
-                    ResponseOutputText(
-                        type="output_text", text=plan.text, annotations=[], logprobs=[]
-                    )
-                ],
             )
+        calls: list[TResponseOutputItem] = [
+            ResponseFunctionToolCall(
+                id=f"fc_{call.call_id.removeprefix('call_')}",
+                call_id=call.call_id,
+                type="function_call",
+                name=call.name,
+                arguments=call.arguments,
+                status="completed",
+            )
+            for call in plan.calls
         ]
+        return message + calls
 
     def _response(self, plan: _Plan, *, status: str) -> Response:
         done = status == "completed"

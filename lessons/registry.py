@@ -1,7 +1,9 @@
 """The demos of every lesson and their named presets (`/lessons/<slug>/?preset=<name>`).
 
-The bank links each question to a preset; `preset_exists` lets it check those links without
-running anything.
+A lesson's own presets are listed on its page. Scenario variants (lessons.scenarios) are presets
+of their lesson too, named `<scenario>__<shape>__<theme>`, reachable by their link but not
+listed. The bank links each question to a preset; `preset_exists` lets it check those links
+without running anything.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from lessons.demos import (
     streaming_patterns,
     streaming_with_handoffs,
 )
+from lessons.scenarios.live import scenario_preset
+from lessons.scenarios.registry import variant_for
 
 _MODULES = {
     "basic-streaming": basic_streaming,
@@ -34,7 +38,9 @@ PRESETS: MappingProxyType[str, tuple[Preset, ...]] = MappingProxyType(
 
 def preset_exists(lesson_slug: str, preset: str) -> bool:
     """Whether `/lessons/<lesson_slug>/?preset=<preset>` names a real demo preset."""
-    return any(candidate.name == preset for candidate in PRESETS.get(lesson_slug, ()))
+    if any(candidate.name == preset for candidate in PRESETS.get(lesson_slug, ())):
+        return True
+    return variant_for(lesson_slug, preset) is not None
 
 
 def get_preset(lesson_slug: str, preset: str | None = None) -> Preset | None:
@@ -44,4 +50,5 @@ def get_preset(lesson_slug: str, preset: str | None = None) -> Preset | None:
         return None
     if not preset:
         return presets[0]
-    return next((candidate for candidate in presets if candidate.name == preset), None)
+    listed = next((candidate for candidate in presets if candidate.name == preset), None)
+    return listed or scenario_preset(lesson_slug, preset)

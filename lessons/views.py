@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 from django_htmx.middleware import HtmxDetails
 
+from lessons.access import preset_allowed, presets_allowed
 from lessons.backends import Backend
 from lessons.breaker import CircuitBreaker
 from lessons.catalog import LESSONS, LESSONS_BY_SLUG, Lesson
@@ -28,6 +29,7 @@ from lessons.forms import DemoForm
 from lessons.limits import runs_in_progress
 from lessons.models import DemoRun, RunStats
 from lessons.registry import PRESETS, get_preset
+from lessons.scenarios.live import program_source
 from lessons.services import (
     AdmissionRefusal,
     Admitted,
@@ -35,7 +37,7 @@ from lessons.services import (
     demo_run_admit,
     demo_run_start,
 )
-from lessons.source import source_of
+from lessons.source import Source, source_of
 from lessons.streaming import demo_stream, event_stream_response
 from lessons.tickets import RunTicket
 
@@ -93,8 +95,31 @@ class LessonCard:
 
 
 def lesson_list(request: HttpRequest) -> HttpResponse:
-    cards = [LessonCard(lesson, PRESETS[lesson.slug]) for lesson in LESSONS]
+    cards = [LessonCard(lesson, _listed(request, lesson.slug)) for lesson in LESSONS]
     return render(request, "lessons/lesson_list.html", {"cards": cards})
+
+
+def _listed(request: HttpRequest, lesson: str) -> tuple[Preset, ...]:
+    """The lesson's own presets that this user may see (the settings hook decides)."""
+    names = [preset.name for preset in PRESETS[lesson]]
+    allowed = presets_allowed(user=request.user, lesson=lesson, presets=names)
+    return tuple(preset for preset in PRESETS[lesson] if preset.name in allowed)
+
+
+def _open_preset(request: HttpRequest, lesson: str, name: str) -> Preset | None:
+    """The preset a link names, if it exists and this user may see it."""
+    preset = get_preset(lesson, name) if name else None
+    if preset is None or not preset_allowed(user=request.user, lesson=lesson, preset=name):
+        return None
+    return preset
+
+
+def _sources(lesson: str, preset: Preset) -> list[Source]:
+    """The code the page shows: a scenario's whole program, or the demo and its helpers."""
+    program = program_source(lesson, preset.name) if preset.code else None
+    if program is not None:
+        return [program]
+    return [source_of(preset.demo), *(source_of(helper) for helper in preset.helpers)]
 
 
 @dataclass(frozen=True)
@@ -106,18 +131,25 @@ class LessonPage:
     preset: Preset
     unknown_preset: str
     backend: Backend
+    listed: tuple[Preset, ...]
 
     @classmethod
-    def of(cls, slug: str, asked: str) -> LessonPage:
+    def of(cls, request: HttpRequest, slug: str, asked: str) -> LessonPage:
+        """The page for this user: a preset the settings hook keeps from them is neither listed
+        nor shown, and a link to it is answered as a link to no preset."""
         lesson = LESSONS_BY_SLUG.get(slug)
         if lesson is None:
             raise Http404("No such lesson.")
-        preset = get_preset(slug, asked)
+        listed = _listed(request, slug)
+        preset = _open_preset(request, slug, asked)
+        if preset is None and not listed:
+            raise Http404("No demo of this lesson is open to you.")
         return cls(
             lesson=lesson,
-            preset=preset or PRESETS[slug][0],
-            unknown_preset=asked if preset is None else "",
+            preset=preset or listed[0],
+            unknown_preset=asked if asked and preset is None else "",
             backend=Backend.from_settings(),
+            listed=listed,
         )
 
     def form(self, data: QueryDict | None = None) -> DemoForm:
@@ -127,15 +159,13 @@ class LessonPage:
         return {
             "lesson": self.lesson,
             "preset": self.preset,
-            "presets": PRESETS[self.lesson.slug],
+            # A scenario's preset is not listed, but shown as the current one when opened.
+            "presets": self.listed if self.preset in self.listed else (*self.listed, self.preset),
             "form": form,
             "ticket": ticket,
             "backend": self.backend,
             "unknown_preset": self.unknown_preset,
-            "sources": [
-                source_of(self.preset.demo),
-                *(source_of(helper) for helper in self.preset.helpers),
-            ],
+            "sources": _sources(self.lesson.slug, self.preset),
         }
 
 
@@ -147,7 +177,9 @@ async def lesson_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     A broken preset link still gets the lesson (its first preset, and a word about it), with a
     404.
     """
-    page = LessonPage.of(slug, request.GET.get("preset", ""))
+    # In the request's thread: the project's access hook (LESSONS_PRESET_ACCESS) may read the
+    # database.
+    page = await sync_to_async(LessonPage.of)(request, slug, request.GET.get("preset", ""))
     if request.method == "POST":
         return await _run_pressed(request, page)
     status = 404 if page.unknown_preset else 200
@@ -166,7 +198,7 @@ async def _run_pressed(request: HtmxHttpRequest, page: LessonPage) -> HttpRespon
             session_key=request.session.session_key or "",
             lesson=page.lesson.slug,
             preset=form.demo_preset.name,
-            prompt=form.cleaned_data["prompt"],
+            prompt=str(form.cleaned_data.get("prompt", form.demo_preset.prompt)),
             options=form.options(),
         )
     )

@@ -3,9 +3,12 @@ a learner's-eye preview, status actions, and bank files in and out."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from functools import wraps
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypedDict
 
 from django.contrib import admin, messages
+from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, QuerySet
 from django.forms import ModelForm
@@ -14,11 +17,13 @@ from django.shortcuts import get_object_or_404
 from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
+from django.utils.decorators import method_decorator
 from django.utils.html import format_html
 from django.utils.text import capfirst
 
 from questions.bankfile import BankInvalid
 from questions.forms import BankImportForm, ChoiceForm, ChoiceInlineFormSet, QuestionAdminForm
+from questions.interchange import INTERCHANGES, Interchange, interchange_named
 from questions.models import (
     AdaptiveOutcome,
     Answer,
@@ -28,6 +33,7 @@ from questions.models import (
     Choice,
     ItemCalibration,
     Question,
+    QuestionQuerySet,
     Quiz,
 )
 from questions.services.bank import (
@@ -36,6 +42,22 @@ from questions.services.bank import (
     questions_activate,
     questions_retire,
 )
+from questions.services.interchange import bank_interchange_export, bank_interchange_load
+
+if TYPE_CHECKING:
+    from typing import TypeAlias
+
+    from django_stubs_ext import WithAnnotations
+
+    class AnswerStats(TypedDict):
+        """What QuestionQuerySet.with_answer_stats annotates."""
+
+        times_answered: int
+        times_correct: int
+
+    QuestionWithStats: TypeAlias = WithAnnotations[Question, AnswerStats]
+
+P = ParamSpec("P")
 
 # What importing a bank file may do: create and change categories, questions and choices.
 IMPORT_PERMISSIONS = [
@@ -49,10 +71,38 @@ def _questions(count: int) -> str:
     return f"{count} question{pluralize(count)}"
 
 
-def _yaml_download(text: str, filename: str) -> HttpResponse:
-    response = HttpResponse(text, content_type="application/yaml; charset=utf-8")
+AdminView = Callable[Concatenate["QuestionAdmin", HttpRequest, P], HttpResponse]
+
+
+def _view_permission_required(view: AdminView[P]) -> AdminView[P]:
+    """The question admin's view (or change) permission, checked before the page is built."""
+
+    @wraps(view)
+    def checked(
+        model_admin: QuestionAdmin, request: HttpRequest, *args: P.args, **kwargs: P.kwargs
+    ) -> HttpResponse:
+        if not model_admin.has_view_permission(request):
+            raise PermissionDenied
+        return view(model_admin, request, *args, **kwargs)
+
+    return checked
+
+
+def _download(data: str | bytes, filename: str, content_type: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    # Exports hold the keys: never kept by a shared cache.
+    response["Cache-Control"] = "private, no-store"
     return response
+
+
+def _yaml_download(text: str, filename: str) -> HttpResponse:
+    return _download(text, filename, "application/yaml; charset=utf-8")
+
+
+def _interchange_download(fmt: Interchange, questions: QuerySet[Question] | None) -> HttpResponse:
+    exported = bank_interchange_export(fmt=fmt, questions=questions)
+    return _download(exported.data, exported.filename, exported.media_type)
 
 
 @admin.register(Category)
@@ -112,13 +162,21 @@ class QuestionAdmin(admin.ModelAdmin):
         "sdk",
         "times_answered",
         "percent_correct",
+        "missing",
     ]
     list_filter = ["category", "level", "kind", "status", "style"]
     list_select_related = ["category"]
     list_per_page = 100
     search_fields = ["id", "topic", "prompt", "explanation"]
     ordering = ["category__order", "id"]
-    actions = ["activate", "retire", "export_selected"]
+    actions = [
+        "activate",
+        "retire",
+        "export_selected",
+        "export_selected_gift",
+        "export_selected_moodle_xml",
+        "export_selected_qti",
+    ]
     save_on_top = True
     fieldsets = [
         (None, {"fields": ["id", "category", "level", "kind", "style", "status"]}),
@@ -132,6 +190,7 @@ class QuestionAdmin(admin.ModelAdmin):
                     "demo_lesson",
                     "demo_preset",
                     "sdk_version",
+                    "import_key",
                 ]
             },
         ),
@@ -146,24 +205,31 @@ class QuestionAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request: HttpRequest, obj: Question | None = None) -> list[str]:
         # Changing a primary key in the admin would save a copy under the new id.
-        return ["id"] if obj is not None else []
+        return ["id", "import_key"] if obj is not None else ["import_key"]
 
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Question]:
-        return super().get_queryset(request).with_answer_stats()
+    def get_queryset(self, request: HttpRequest) -> QuestionQuerySet:
+        queryset = super().get_queryset(request)
+        assert isinstance(queryset, QuestionQuerySet)  # the default manager's, ordered
+        return queryset.with_answer_stats()
 
     @admin.display(description="answered", ordering="times_answered")
-    def times_answered(self, question: Question) -> int:
+    def times_answered(self, question: QuestionWithStats) -> int:
         return question.times_answered
 
     @admin.display(description="% correct")
-    def percent_correct(self, question: Question) -> str:
+    def percent_correct(self, question: QuestionWithStats) -> str:
         if not question.times_answered:
             return "-"
         return f"{100 * question.times_correct / question.times_answered:.0f}%"
 
     @admin.display(description="category", ordering="category__order")
     def category_slug(self, question: Question) -> str:
-        return question.category.slug
+        return question.category_slug or "-"
+
+    @admin.display(description="still needs")
+    def missing(self, question: Question) -> str:
+        """What an imported draft lacks before it can be activated."""
+        return ", ".join(question.missing_fields()) or "-"
 
     @admin.display(description="SDK", ordering="sdk_version")
     def sdk(self, question: Question) -> str:
@@ -206,6 +272,24 @@ class QuestionAdmin(admin.ModelAdmin):
             bank_export(questions=queryset), f"bank-{queryset.count()}-questions.yaml"
         )
 
+    @admin.action(description="Export selected questions (GIFT)", permissions=["view"])
+    def export_selected_gift(
+        self, request: HttpRequest, queryset: QuerySet[Question]
+    ) -> HttpResponse:
+        return _interchange_download("gift", queryset)
+
+    @admin.action(description="Export selected questions (Moodle XML)", permissions=["view"])
+    def export_selected_moodle_xml(
+        self, request: HttpRequest, queryset: QuerySet[Question]
+    ) -> HttpResponse:
+        return _interchange_download("moodle-xml", queryset)
+
+    @admin.action(description="Export selected questions (QTI 1.2 package)", permissions=["view"])
+    def export_selected_qti(
+        self, request: HttpRequest, queryset: QuerySet[Question]
+    ) -> HttpResponse:
+        return _interchange_download("qti", queryset)
+
     # --- extra pages -----------------------------------------------------------------------
 
     def get_urls(self) -> list[URLPattern]:
@@ -237,13 +321,12 @@ class QuestionAdmin(admin.ModelAdmin):
             **context,
         }
 
+    @_view_permission_required
     def preview_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         question = get_object_or_404(
             Question.objects.select_related("category").prefetch_related("choices"),
             pk=object_id,
         )
-        if not self.has_view_permission(request, question):
-            raise PermissionDenied
         context = self._page(
             request,
             f"Preview of {question.id}",
@@ -253,25 +336,31 @@ class QuestionAdmin(admin.ModelAdmin):
         )
         return TemplateResponse(request, "admin/questions/question/preview.html", context)
 
+    @_view_permission_required
     def export_view(self, request: HttpRequest) -> HttpResponse:
-        if not self.has_view_permission(request):
-            raise PermissionDenied
+        """The whole bank, keys included: YAML by default, or ?format=json|gift|moodle-xml|qti."""
+        fmt = request.GET.get("format", "yaml")
+        if fmt == "json":
+            return _download(bank_export(fmt="json"), "streaming.json", "application/json")
+        if fmt in INTERCHANGES:
+            return _interchange_download(interchange_named(fmt), None)
         return _yaml_download(bank_export(), "streaming.yaml")
 
+    @method_decorator(permission_required(IMPORT_PERMISSIONS, raise_exception=True))
     def import_view(self, request: HttpRequest) -> HttpResponse:
-        if not request.user.has_perms(IMPORT_PERMISSIONS):
-            raise PermissionDenied
         errors: list[str] = []
         posted = request.method == "POST"
         form = BankImportForm(request.POST, request.FILES) if posted else BankImportForm()
         if posted and form.is_valid():
-            upload = form.cleaned_data["file"]
+            upload, fmt = form.cleaned_data["file"], form.cleaned_data["fmt"]
             try:
-                result = bank_load(text=upload.read(), source=upload.name)
+                report = self._import(upload.read(), fmt, upload.name)
             except BankInvalid as invalid:
                 errors = [str(error) for error in invalid.errors]
             else:
-                self.message_user(request, f"Imported {upload.name}. {result}", messages.SUCCESS)
+                self.message_user(request, f"Imported {upload.name}. {report[0]}", messages.SUCCESS)
+                for line in report[1:]:
+                    self.message_user(request, line, messages.WARNING)
                 return HttpResponseRedirect(reverse("admin:questions_question_changelist"))
         context = self._page(
             request,
@@ -286,6 +375,15 @@ class QuestionAdmin(admin.ModelAdmin):
             context,
             status=400 if errors else 200,
         )
+
+    @staticmethod
+    def _import(data: bytes, fmt: str, source: str) -> list[str]:
+        """Load the file; the summary, then what the instructor should know (new drafts and
+        what they lack, what the file had that certify left out)."""
+        if fmt == "yaml":
+            return [str(bank_load(text=data, source=source))]
+        result = bank_interchange_load(data=data, fmt=interchange_named(fmt), source=source)
+        return [str(result), *result.report()]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -349,7 +447,7 @@ class ReadOnlyAdminMixin:
 
 class AnswerInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = Answer
-    fields = [
+    fields = (
         "position",
         "question",
         "category_slug",
@@ -357,7 +455,7 @@ class AnswerInline(ReadOnlyAdminMixin, admin.TabularInline):
         "correct",
         "flagged",
         "answered_at",
-    ]
+    )
     readonly_fields = fields
     ordering = ["position"]
     extra = 0
@@ -368,7 +466,7 @@ class AdaptiveOutcomeInline(ReadOnlyAdminMixin, admin.StackedInline):
     """Adaptive practice: the engine's decision and estimates when the attempt finished."""
 
     model = AdaptiveOutcome
-    fields = [
+    fields = (
         "verdict",
         "reason",
         "p_ready",
@@ -378,7 +476,7 @@ class AdaptiveOutcomeInline(ReadOnlyAdminMixin, admin.StackedInline):
         "overall_high",
         "categories",
         "parameters_version",
-    ]
+    )
     readonly_fields = fields
     extra = 0
 
@@ -399,7 +497,7 @@ class AttemptAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_select_related = ["user", "quiz"]
     search_fields = ["user__username", "user__email", "quiz__title"]
     date_hierarchy = "started_at"
-    readonly_fields = [
+    readonly_fields = (
         "user",
         "quiz",
         "status",
@@ -414,7 +512,7 @@ class AttemptAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "score",
         "category_scores",
         "passed",
-    ]
+    )
     fields = readonly_fields
     inlines = [AdaptiveOutcomeInline, AnswerInline]
 
@@ -430,7 +528,7 @@ class AttemptAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 class ItemCalibrationInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = ItemCalibration
-    fields = [
+    fields = (
         "question",
         "answers",
         "refitted",
@@ -440,7 +538,7 @@ class ItemCalibrationInline(ReadOnlyAdminMixin, admin.TabularInline):
         "difficulty_after",
         "guessing_before",
         "guessing_after",
-    ]
+    )
     readonly_fields = fields
     extra = 0
 
@@ -450,6 +548,6 @@ class BankParametersAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Versions of the item parameters, written by `manage.py calibrate_items` only."""
 
     list_display = ["__str__", "created_at", "refitted", "answers", "attempts", "min_answers"]
-    readonly_fields = ["version", "created_at", "min_answers", "attempts", "answers", "refitted"]
+    readonly_fields = ("version", "created_at", "min_answers", "attempts", "answers", "refitted")
     fields = readonly_fields
     inlines = [ItemCalibrationInline]

@@ -38,6 +38,7 @@ from pydantic_core import PydanticCustomError
 
 from lessons.catalog import LESSONS_BY_SLUG
 from questions import rules
+from questions.claims import Claim
 from questions.objectives import OBJECTIVES_BY_KEY
 
 # The bank the product ships with (`make run` loads it). The folder holds data, not code.
@@ -141,6 +142,8 @@ class ChoiceEntry(_Entry):
     text: Annotated[str, _text()]
     correct: StrictBool
     rationale: Annotated[str, _text()]
+    # A generated item's choice: what it claims its scenario's program does (questions.claims).
+    claim: Claim | None = None
 
 
 class DemoEntry(_Entry):
@@ -173,6 +176,18 @@ class QuestionEntry(_Entry):
     evidence: Annotated[str, Field(max_length=rules.EVIDENCE_MAX_LENGTH)] = ""
     demo: DemoEntry
     params: ParamsEntry | None = None
+    # A generated item: its family, and the scenario variant whose run keys it.
+    family: Annotated[Slug, _text(rules.DEMO_SLUG_MAX_LENGTH)] | None = None
+    variant: Annotated[Slug, _text(rules.DEMO_SLUG_MAX_LENGTH)] | None = None
+
+
+def _generated_problems(values: dict[str, Any]) -> list[tuple[str, str]]:
+    """The rules of a generated item: a family and a variant, and a claim on every choice."""
+    if not {"family", "variant", "choices"} <= values.keys():
+        return []
+    lesson = values["demo"].lesson if "demo" in values else None
+    claims = [choice.claim is not None for choice in values["choices"]]
+    return rules.generated_item_errors(values["family"], values["variant"], lesson, claims)
 
 
 def _question_problems(values: dict[str, Any]) -> list[tuple[str, str]]:
@@ -196,7 +211,7 @@ def _question_problems(values: dict[str, Any]) -> list[tuple[str, str]]:
             (f"demo.{part}", error)
             for part, error in rules.demo_link_errors(demo.lesson, demo.preset).items()
         ]
-    return found
+    return found + _generated_problems(values)
 
 
 # Each field's type with its own validators, to judge a field apart from the entry. The type is
@@ -478,6 +493,9 @@ def _yaml(data: dict[str, Any]) -> str:
     for question in data["questions"]:
         if "params" in question:
             question["params"] = _FlowMapping(question["params"])
+        for choice in question.get("choices", ()):
+            if "claim" in choice:
+                choice["claim"] = _FlowMapping(choice["claim"])
     return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
 
 

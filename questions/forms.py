@@ -6,13 +6,23 @@ from typing import Any
 
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
+from django.forms.formsets import DELETION_FIELD_NAME
 from django.forms.models import BaseInlineFormSet
 
 from lessons.catalog import LESSONS
 from questions import rules
+from questions.interchange import interchange_for
 from questions.models import Choice, Question
 
-MAX_BANK_FILE_BYTES = 2 * 1024 * 1024
+# A QTI package may carry the other system's images (left out, but uploaded with the package).
+MAX_BANK_FILE_BYTES = 20 * 1024 * 1024
+FORMAT_CHOICES = [
+    ("", "From the file's name"),
+    ("yaml", "certify bank file (YAML or JSON)"),
+    ("gift", "GIFT (.gift, .txt)"),
+    ("moodle-xml", "Moodle XML (.xml)"),
+    ("qti", "QTI 1.2 package (.zip)"),
+]
 PARAMETERS = ("discrimination", "difficulty", "guessing")
 
 
@@ -72,7 +82,8 @@ class QuestionAdminForm(forms.ModelForm):
         return _unix_newlines(self.cleaned_data["explanation"])
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         level, kind = cleaned.get("level"), cleaned.get("kind")
         blank = [name for name in PARAMETERS if cleaned.get(name) is None]
         if blank and level and kind and not self.has_error(blank[0]):
@@ -101,15 +112,18 @@ class ChoiceForm(forms.ModelForm):
         return _unix_newlines(self.cleaned_data["rationale"])
 
 
+def _deleted(form: forms.BaseForm) -> bool:
+    """Whether the formset deletes this form (its DELETE box ticked): the formset's own rule."""
+    return bool(form.cleaned_data.get(DELETION_FIELD_NAME, False))
+
+
 class ChoiceInlineFormSet(BaseInlineFormSet):
     """A question's choices, checked together against its kind; order is position in the list."""
 
     instance: Question
 
     def _kept_forms(self) -> list[forms.ModelForm]:
-        return [
-            form for form in self.forms if form.cleaned_data and not self._should_delete_form(form)
-        ]
+        return [form for form in self.forms if form.cleaned_data and not _deleted(form)]
 
     def clean(self) -> None:
         super().clean()
@@ -126,7 +140,7 @@ class ChoiceInlineFormSet(BaseInlineFormSet):
         # ascending order so the unique (question, order) holds at every step.
         next_order = max((form.instance.order for form in self.initial_forms), default=-1) + 1
         for form in self.extra_forms:
-            if form.has_changed() and not self._should_delete_form(form):
+            if form.has_changed() and not _deleted(form):
                 form.instance.order = next_order
                 next_order += 1
         saved = super().save(commit)
@@ -141,11 +155,34 @@ class ChoiceInlineFormSet(BaseInlineFormSet):
 class BankImportForm(forms.Form):
     file = forms.FileField(
         label="Bank file",
-        help_text="YAML or JSON in the format export_bank writes (at most 2 MB).",
+        help_text="A certify bank file (YAML or JSON), GIFT, Moodle XML or a QTI 1.2 package "
+        "(at most 20 MB).",
     )
+    fmt = forms.ChoiceField(label="Format", choices=FORMAT_CHOICES, required=False)
 
     def clean_file(self) -> UploadedFile:
         upload: UploadedFile = self.cleaned_data["file"]
         if upload.size is not None and upload.size > MAX_BANK_FILE_BYTES:
-            raise forms.ValidationError("The file is larger than 2 MB.")
+            raise forms.ValidationError("The file is larger than 20 MB.")
         return upload
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        upload = cleaned.get("file")
+        if upload is not None and not cleaned.get("fmt"):
+            fmt = bank_format_for(upload.name or "")
+            if fmt is None:
+                self.add_error(
+                    "fmt",
+                    "The file's name does not say its format (.yaml, .json, .gift, .txt, .xml "
+                    "or .zip): choose it here.",
+                )
+            cleaned["fmt"] = fmt or ""
+        return cleaned
+
+
+def bank_format_for(filename: str) -> str | None:
+    """The format a file's name says: a bank file, or one of the interchange formats."""
+    if filename.lower().endswith((".yaml", ".yml", ".json")):
+        return "yaml"
+    return interchange_for(filename)

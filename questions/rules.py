@@ -64,7 +64,8 @@ def default_item_parameters(level: str, kind: str, choice_count: int) -> ItemPar
         guessing = 0.05
     else:
         guessing = round(min(0.25, 0.8 / max(choice_count, 2)), 3)
-    return ItemParameters(DEFAULT_DISCRIMINATION, LEVEL_DIFFICULTY[level], guessing)
+    # A draft with no level yet starts in the middle of the scale.
+    return ItemParameters(DEFAULT_DISCRIMINATION, LEVEL_DIFFICULTY.get(level, 0.0), guessing)
 
 
 def choice_set_errors(kind: str, correct: Sequence[bool]) -> list[str]:
@@ -113,6 +114,53 @@ def _demo_registry_has(lesson: str, preset: str) -> bool | None:
     from lessons.registry import preset_exists
 
     return preset_exists(lesson, preset)
+
+
+def missing_for_bank(
+    *,
+    category: str | None,
+    level: str,
+    objective: str,
+    evidence_kind: str,
+    evidence: str,
+    demo_lesson: str,
+    demo_preset: str,
+) -> list[str]:
+    """What an item still lacks that the bank requires of every item it asks (an imported item
+    enters as a draft until an instructor fills these in)."""
+    missing = [
+        name
+        for name, given in (("category", category), ("level", level), ("objective", objective))
+        if not given
+    ]
+    if evidence_errors(evidence_kind, evidence):
+        missing.append("evidence")
+    if not demo_lesson or not demo_preset:
+        missing.append("demo link")
+    return missing
+
+
+def generated_item_errors(
+    family: str | None, variant: str | None, lesson: str | None, claims: Sequence[bool]
+) -> list[tuple[str, str]]:
+    """(field, message) for what is wrong with an item's generated-item fields: a family and a
+    variant go together, the variant is a scenario of the item's demo lesson, and every choice
+    of a generated item (and only of one) states its claim (`claims`: whether each does)."""
+    if family is None and variant is None:
+        if any(claims):
+            return [
+                ("choices", "Only the choices of a generated item (with a family) carry claims.")
+            ]
+        return []
+    if family is None or variant is None:
+        missing = "family" if family is None else "variant"
+        return [(missing, "A generated item names both its family and its variant.")]
+    found: list[tuple[str, str]] = []
+    if lesson is not None and _demo_registry_has(lesson, variant) is False:
+        found.append(("variant", f"The lesson '{lesson}' has no scenario variant '{variant}'."))
+    if not all(claims):
+        found.append(("choices", "Every choice of a generated item states its claim."))
+    return found
 
 
 def evidence_errors(evidence_kind: str, evidence: str) -> list[str]:

@@ -19,13 +19,21 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect, push_url
+from django_htmx.middleware import HtmxDetails
 from pydantic import BaseModel, ValidationError
 
 from questions import screens, services
 from questions.models import AdaptiveOutcome, Answer, Attempt, Quiz, active_question_counts
 
 
-class AuthenticatedRequest(HttpRequest):
+class HtmxHttpRequest(HttpRequest):
+    """A request as django-htmx's middleware leaves it: `request.htmx` says whether (and how)
+    htmx sent it."""
+
+    htmx: HtmxDetails
+
+
+class AuthenticatedRequest(HtmxHttpRequest):
     user: User
 
 
@@ -146,7 +154,7 @@ def _closed_redirect(request: AuthenticatedRequest, attempt: Attempt) -> HttpRes
     return _to_results(request, attempt)
 
 
-def _to_results(request: HttpRequest, attempt: Attempt) -> HttpResponse:
+def _to_results(request: HtmxHttpRequest, attempt: Attempt) -> HttpResponse:
     url = reverse("questions:attempt_results", args=[attempt.pk])
     if request.htmx:
         return HttpResponseClientRedirect(url)
@@ -185,6 +193,9 @@ class AnswerInput(BaseModel):
     go: Go | None = None
 
 
+UNREADABLE = "That answer could not be read; nothing was saved. Choose from the options shown."
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def attempt_question(request: AuthenticatedRequest, pk: int, position: int) -> HttpResponse:
@@ -194,17 +205,36 @@ def attempt_question(request: AuthenticatedRequest, pk: int, position: int) -> H
             return closed
         return _screen(request, attempt, position)
     try:
-        data = AnswerInput.model_validate(
-            {
-                "question": request.POST.get("question", ""),
-                "choice": request.POST.getlist("choice"),
-                "go": request.POST.get("go") or None,
-            }
-        )
+        data = _answer_input(request)
     except ValidationError:
-        attempt = _attempt_or_404(request, pk)
-        error = "That answer could not be read; nothing was saved. Choose from the options shown."
-        return _screen(request, attempt, position, error=error, status=422)
+        return _screen(
+            request, _attempt_or_404(request, pk), position, error=UNREADABLE, status=422
+        )
+    try:
+        outcome = _answer_save(request, pk, data)
+    except services.AttemptClosed as closed:
+        messages.error(request, str(closed))
+        return _to_results(request, closed.attempt)
+    except services.AttemptError as error:
+        return _refused(request, _attempt_or_404(request, pk), position, data, str(error))
+    return _saved(request, outcome, data)
+
+
+def _answer_input(request: HttpRequest) -> AnswerInput:
+    """The posted answer; pydantic's ValidationError when it cannot be read."""
+    return AnswerInput.model_validate(
+        {
+            "question": request.POST.get("question", ""),
+            "choice": request.POST.getlist("choice"),
+            "go": request.POST.get("go") or None,
+        }
+    )
+
+
+def _answer_save(
+    request: AuthenticatedRequest, pk: int, data: AnswerInput
+) -> services.AnswerOutcome:
+    """Save the answer (and its flag, when `go` asks); someone else's attempt is a 404."""
     try:
         outcome = services.answer_submit(
             user=request.user, attempt_id=pk, question_id=data.question, choice_ids=data.choice
@@ -218,14 +248,21 @@ def attempt_question(request: AuthenticatedRequest, pk: int, position: int) -> H
             )
     except Attempt.DoesNotExist:
         raise Http404("No such attempt.") from None
-    except services.AttemptClosed as closed:
-        messages.error(request, str(closed))
-        return _to_results(request, closed.attempt)
-    except services.AttemptError as error:
-        attempt = _attempt_or_404(request, pk)
-        if data.go is None and request.htmx:
-            return _autosaved(request, attempt, position, error=str(error))
-        return _screen(request, attempt, position, error=str(error), status=422)
+    return outcome
+
+
+def _refused(
+    request: HtmxHttpRequest, attempt: Attempt, position: int, data: AnswerInput, error: str
+) -> HttpResponse:
+    """A refused save: the autosave status for an htmx autosave, else the screen again."""
+    if data.go is None and request.htmx:
+        return _autosaved(request, attempt, position, error=error)
+    return _screen(request, attempt, position, error=error, status=422)
+
+
+def _saved(
+    request: HtmxHttpRequest, outcome: services.AnswerOutcome, data: AnswerInput
+) -> HttpResponse:
     answer = outcome.answer
     attempt = answer.attempt
     if data.go == "check" and not answer.is_answered:
@@ -237,7 +274,7 @@ def attempt_question(request: AuthenticatedRequest, pk: int, position: int) -> H
     return _go(request, attempt, answer.position, data.go)
 
 
-def _go(request: HttpRequest, attempt: Attempt, position: int, go: Go | None) -> HttpResponse:
+def _go(request: HtmxHttpRequest, attempt: Attempt, position: int, go: Go | None) -> HttpResponse:
     """After a save, the screen `go` asks for: a redirect without JavaScript (post/redirect/get),
     the screen itself for htmx, with its URL pushed so that a reload lands on it."""
     target: int | None = position  # None: the summary
@@ -293,7 +330,7 @@ def attempt_summary(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 
 def _screen(
-    request: HttpRequest,
+    request: HtmxHttpRequest,
     attempt: Attempt,
     position: int | None,
     *,

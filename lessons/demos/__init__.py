@@ -118,6 +118,8 @@ class Preset:
 
     `fields` are the options the form lets the learner change; the others stay as the preset
     sets them. `helpers` are shown under the demo's own source, because the demo uses them.
+    `code`, when given, is the whole program the demo runs (a scenario's): the page shows it
+    instead of the demo's source, and the form has no prompt (the program has its own input).
     """
 
     name: str
@@ -130,6 +132,7 @@ class Preset:
     channels: tuple[Channel, ...] = (Channel(MAIN, "Streamed text"),)
     helpers: tuple[Callable[..., object] | type, ...] = ()
     agents: tuple[str, ...] = ()
+    code: str = ""
 
 
 def _clip(text: str) -> str:

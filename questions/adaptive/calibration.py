@@ -51,13 +51,7 @@ def calibrate(
 ) -> tuple[ItemFit, ...]:
     """New parameters for every item, from each attempt's answers (one learner each)."""
     priors = priors or CalibrationPriors()
-    index = {item.id: j for j, item in enumerate(items)}
-    # (attempts x items): 1 right, 0 wrong, nan not asked.
-    y = np.full((len(attempts), len(items)), np.nan)
-    for row, responses in enumerate(attempts):
-        for response in responses:
-            if response.item_id in index:
-                y[row, index[response.item_id]] = float(response.correct)
+    y = _response_matrix(items, attempts)
     counts = (~np.isnan(y)).sum(axis=0)
     params = np.array([[i.discrimination, i.difficulty, i.guessing] for i in items], dtype=float)
     fit = counts >= min_answers
@@ -68,15 +62,28 @@ def calibrate(
                 y[:, cols], params[cols], fit[cols], priors, iterations, tolerance, nodes
             )
     return tuple(
-        ItemFit(
-            ItemSpec(item.id, item.category, *(round(float(v), 4) for v in params[j]))
-            if fit[j]
-            else item,
-            int(counts[j]),
-            bool(fit[j]),
-        )
-        for j, item in enumerate(items)
+        _item_fit(item, params[j], int(counts[j]), bool(fit[j])) for j, item in enumerate(items)
     )
+
+
+def _response_matrix(
+    items: Sequence[ItemSpec], attempts: Sequence[Sequence[Response]]
+) -> FloatArray:
+    """(attempts x items): 1 right, 0 wrong, nan not asked; answers to unknown items ignored."""
+    index = {item.id: j for j, item in enumerate(items)}
+    y = np.full((len(attempts), len(items)), np.nan)
+    for row, responses in enumerate(attempts):
+        for response in responses:
+            if response.item_id in index:
+                y[row, index[response.item_id]] = float(response.correct)
+    return y
+
+
+def _item_fit(item: ItemSpec, params: FloatArray, answers: int, refitted: bool) -> ItemFit:
+    if not refitted:
+        return ItemFit(item, answers, False)
+    a, b, c = (round(float(v), 4) for v in params)
+    return ItemFit(ItemSpec(item.id, item.category, a, b, c, family=item.family), answers, True)
 
 
 def _probability(params: FloatArray, theta: FloatArray) -> FloatArray:

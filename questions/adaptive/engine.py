@@ -47,6 +47,8 @@ class ItemSpec:
     discrimination: float
     difficulty: float
     guessing: float
+    # A generated item's family: two items of one family are never asked one after the other.
+    family: str = ""
 
 
 @dataclass(frozen=True)
@@ -310,6 +312,10 @@ class _State:
     counts: _Counts
 
 
+def _last(responses: Sequence[Response]) -> str | None:
+    return responses[-1].item_id if responses else None
+
+
 @dataclass
 class Engine:
     """The engine for one bank. Build it with `Engine.for_bank` (cached per bank)."""
@@ -368,15 +374,17 @@ class Engine:
         """The next item to ask, whatever the stop rule says; None once every item is answered.
 
         `seed` (e.g. the attempt's shuffle seed) makes the choice among near-best items
-        reproducible: the same answers and seed always give the same next item.
+        reproducible: the same answers and seed always give the same next item. It is never of
+        the family of the last answered item while another item may be asked.
         """
-        return self._next(self._state(responses), seed)
+        return self._next(self._state(responses), seed, _last(responses))
 
     def step(self, responses: Sequence[Response], seed: int) -> Step:
         """The decision so far and, unless it is final, the next item to ask (see next_item)."""
         state = self._state(responses)
         decision = self._decide(state)
-        return Step(decision, None if decision.final else self._next(state, seed))
+        next_item = None if decision.final else self._next(state, seed, _last(responses))
+        return Step(decision, next_item)
 
     # ----- batch operations, shared with the benchmark -----
 
@@ -402,10 +410,14 @@ class Engine:
         per_category: IntArray,
         rng: np.random.Generator,
         summary: FloatArray | None = None,
+        enemies: BoolArray | None = None,
     ) -> IntArray:
         """The next item for each learner (row): most information about readiness, near-best at
         random, restricted to under-covered categories when they must be covered now (the
-        posterior already says ready, or the remaining budget only just covers them)."""
+        posterior already says ready, or the remaining budget only just covers them).
+
+        `enemies` (L, J): items not to ask next (the family of the item just answered), unless
+        nothing else may be asked."""
         if summary is None:
             summary = readiness_summary(weights, self.particles)
         info = readiness_information(summary)
@@ -417,6 +429,9 @@ class Engine:
         )
         allowed = ~answered
         allowed &= ~must_cover[:, None] | (missing[:, self.item_category] > 0)
+        if enemies is not None:
+            spaced = allowed & ~enemies
+            allowed = np.where(spaced.any(axis=1, keepdims=True), spaced, allowed)
         info = np.where(allowed, info, -np.inf)
         best = info.max(axis=1, keepdims=True)
         near = allowed & (info >= best * self.config.near_best - 1e-15)
@@ -524,13 +539,21 @@ class Engine:
         answered[0, idx] = True
         return _State(log_lik, self.weights(log_lik), answered, self._counts(idx, correct))
 
-    def _next(self, state: _State, seed: int) -> str | None:
+    def _next(self, state: _State, seed: int, last: str | None = None) -> str | None:
         if state.answered.all():
             return None
         rng = np.random.default_rng([seed, state.counts.answered])
         per_category = np.array([state.counts.per_category])
-        choice = self.choose(state.weights, state.answered, per_category, rng)
+        enemies = self._enemies(last)
+        choice = self.choose(state.weights, state.answered, per_category, rng, enemies=enemies)
         return self.items[int(choice[0])].id
+
+    def _enemies(self, last: str | None) -> BoolArray | None:
+        """The items of the last answered item's family (none for an item without one)."""
+        family = self.items[self.index[last]].family if last in self.index else ""
+        if not family:
+            return None
+        return np.array([[item.family == family for item in self.items]])
 
     def _counts(self, idx: IntArray, correct: BoolArray) -> _Counts:
         k = len(self.categories)

@@ -3,26 +3,50 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import inspect
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
-from agents import RunResult, RunResultStreaming
+from agents import (
+    Agent,
+    GuardrailFunctionOutput,
+    RunContextWrapper,
+    Runner,
+    RunResult,
+    RunResultStreaming,
+    function_tool,
+    input_guardrail,
+)
 from agents.stream_events import StreamEvent
 
 from questions.evidence.chat import Call, Turn
-from questions.evidence.claims import Claim, Item, item, printing_item, prints, statement
+from questions.evidence.claims import (
+    Claim,
+    Fact,
+    Item,
+    item,
+    on,
+    printed_outcome,
+    printing_item,
+    prints,
+    statement,
+)
 from questions.evidence.runs import (
+    RUN_CONFIG,
     charging_tool,
     error_name,
     events_of,
     is_text_delta,
+    item_names,
     labels,
     raised_by,
     run,
     scripted,
     settle,
     streamed,
+    text_deltas,
     weather_tool,
 )
 
@@ -133,7 +157,7 @@ BASICS_02 = item(
 # --- basics-03 ----------------------------------------------------------------------------------
 
 
-async def both_ways() -> tuple[tuple[Any, list[str]], tuple[Any, list[str]]]:
+async def both_ways() -> tuple[tuple[Any, list[str]], tuple[Any, list[str]], Any]:
     def weather_agent() -> Any:
         return scripted(
             "Weather",
@@ -144,10 +168,11 @@ async def both_ways() -> tuple[tuple[Any, list[str]], tuple[Any, list[str]]]:
 
     regular = await run(weather_agent())
     result = streamed(weather_agent())
-    await events_of(result)
+    during = {repr(result.final_output) async for _ in result.stream_events()}
     return (
         (regular.final_output, [i.type for i in regular.new_items]),
         (result.final_output, [i.type for i in result.new_items]),
+        during,
     )
 
 
@@ -156,6 +181,17 @@ BASICS_03 = item(
     both_ways,
     statement(lambda runs: runs[0] == runs[1]),
     lambda runs: f"Runner.run: {runs[0]}; streamed: {runs[1]}",
+    facts=[
+        Fact(
+            "both new_items lists hold a tool call, its output and a message",
+            lambda runs: (
+                runs[1][1] == ["tool_call_item", "tool_call_output_item", "message_output_item"]
+            ),
+        ),
+        Fact(
+            "a streamed final_output is None until the stream has ended", lambda r: r[2] == {"None"}
+        ),
+    ],
 )
 
 
@@ -222,30 +258,43 @@ BASICS_05 = item(
 # --- basics-06 ----------------------------------------------------------------------------------
 
 
-async def final_output_during() -> tuple[str, ...]:
+async def final_output_during(slow: bool = False) -> tuple[str, ...]:
     agent, _chat = scripted("Assistant", Turn.says("Hel", "lo!", delay=0.05))
     result = streamed(agent)
     printed: list[str] = []
     async for event in result.stream_events():
+        if slow and event.type == "agent_updated_stream_event":
+            await asyncio.sleep(1.0)  # e.g. a slow network write
         if event.type == "run_item_stream_event" and event.name == "message_output_created":
             printed.append(f"during: {result.final_output} {result.is_complete}")
     printed.append(f"after: {result.final_output} {result.is_complete}")
     return tuple(printed)
 
 
-def during_after(during: str, after: str) -> Claim[tuple[str, ...]]:
+async def fast_and_slow_loops() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    return await final_output_during(), await final_output_during(slow=True)
+
+
+def during_after(during: str, after: str) -> Claim[tuple[tuple[str, ...], tuple[str, ...]]]:
     lines = (f"during: {during}", f"after: {after}")
-    return prints(*lines, quote=then(*lines))
+    return on(prints(*lines, quote=then(*lines)), lambda loops: loops[0])
 
 
-BASICS_06 = printing_item(
+BASICS_06 = item(
     "basics-06",
-    final_output_during,
+    fast_and_slow_loops,
     [
         during_after("Hello! False", "Hello! True"),
         during_after("Hello! True", "Hello! True"),
         during_after("None False", "Hello! True"),
         during_after("None False", "None True"),
+    ],
+    lambda loops: f"printed: {' | '.join(loops[0])}; a slow loop: {' | '.join(loops[1])}",
+    facts=[
+        Fact(
+            "a loop that awaits something slow first finds the final values",
+            lambda loops: loops[1] == ("during: Hello! True", "after: Hello! True"),
+        )
     ],
 )
 
@@ -342,26 +391,61 @@ BASICS_07 = item(
 # --- basics-08 ----------------------------------------------------------------------------------
 
 
-async def break_early() -> tuple[str, ...]:
-    charges: list[int] = []
-    agent, _chat = scripted(
+@dataclass(frozen=True)
+class Abandoned:
+    printed: tuple[str, ...]
+    kept_stalls: bool
+    released_completes: bool
+
+
+def charging_agent(charges: list[int]) -> tuple[Any, Any]:
+    return scripted(
         "Payments",
         Turn.calls_tools(Call.of("charge_card", {"amount": 5})),
         Turn.says("Charged", " 5 EUR."),
         tools=[charging_tool(charges)],
     )
+
+
+async def break_early() -> Abandoned:
+    charges: list[int] = []
+    agent, _chat = charging_agent(charges)
     result = streamed(agent, "Charge 5 euros, then confirm")
     async for event in result.stream_events():
         if event.type == "raw_response_event":
             break
     await asyncio.sleep(5)
-    return (f"{charges} {result.is_complete}",)
+    printed = (f"{charges} {result.is_complete}",)
+
+    # The trap: an abandoned iterator that is still referenced counts as a consumer.
+    kept_charges: list[int] = []
+    agent, chat = charging_agent(kept_charges)
+    result = streamed(agent, "Charge 5 euros, then confirm")
+    stream = result.stream_events()
+    async for event in stream:
+        if event.type == "raw_response_event":
+            break
+    await asyncio.sleep(5)
+    kept_stalls = kept_charges == [5] and chat.calls == 1 and not result.is_complete
+    del stream
+    await settle(result)
+    return Abandoned(printed, kept_stalls, chat.calls == 2 and result.is_complete)
 
 
-BASICS_08 = printing_item(
+BASICS_08 = item(
     "basics-08",
     break_early,
-    [prints("[5] True"), prints("[] True"), prints("[] False"), prints("[5] False")],
+    [
+        on(prints(line), lambda a: a.printed)
+        for line in ("[5] True", "[] True", "[] False", "[5] False")
+    ],
+    lambda a: printed_outcome(a.printed),
+    facts=[
+        Fact(
+            "a kept iterator holds the run before its next model call until it is released",
+            lambda a: a.kept_stalls and a.released_completes,
+        )
+    ],
 )
 
 
@@ -376,6 +460,8 @@ class TwoLoops:
     shared: int
     late_loop_replayed: bool
     error: str
+    waiting_loops_unfinished: int
+    third_loop_after_end: int
 
 
 async def two_loops() -> TwoLoops:
@@ -411,7 +497,26 @@ async def two_loops() -> TwoLoops:
         shared=sum(id(event) in ids for event in seen[1]),
         late_loop_replayed=any(event in late for event in early),
         error=errors[0] if errors else "",
+        waiting_loops_unfinished=await waiting_loops(agent()),
+        third_loop_after_end=len(await events_of(result)),
     )
+
+
+async def waiting_loops(agent: Any) -> int:
+    """Two loops that never pause: how many are still waiting once the run has ended."""
+    result = streamed(agent)
+
+    async def consume() -> None:
+        async for _event in result.stream_events():
+            pass
+
+    tasks = {asyncio.create_task(consume()), asyncio.create_task(consume())}
+    await asyncio.wait(tasks, timeout=5)
+    pending = [task for task in tasks if not task.done()]
+    for task in pending:
+        task.cancel()
+    await asyncio.gather(*pending, return_exceptions=True)
+    return len(pending)
 
 
 BASICS_09 = item(
@@ -433,6 +538,16 @@ BASICS_09 = item(
         f"{t.total} events: loop 1 got {t.first}, loop 2 got {t.second}, {t.shared} in both; "
         f"a later loop replayed earlier events: {t.late_loop_replayed}"
     ),
+    facts=[
+        Fact(
+            "together the two loops get the whole stream", lambda t: t.first + t.second == t.total
+        ),
+        Fact(
+            "when both loops wait on the queue at the end, one never finishes",
+            lambda t: t.waiting_loops_unfinished == 1,
+        ),
+        Fact("a loop started after the end gets nothing", lambda t: t.third_loop_after_end == 0),
+    ],
 )
 
 
@@ -464,6 +579,317 @@ BASICS_10 = item(
         f"a loop started after the run (charges {runs[2]}) got {len(runs[1])} events "
         f"(a loop reading along: {len(runs[0])}), from {runs[1][:1]}"
     ),
+    facts=[
+        Fact("the run charged the card without a consumer", lambda runs: runs[2] == [5]),
+        Fact("the late loop gets what a loop reading along gets", lambda runs: runs[1] == runs[0]),
+    ],
+)
+
+
+# --- basics-11 ----------------------------------------------------------------------------------
+
+
+def outside_a_loop() -> tuple[str, str]:
+    """Call run_streamed() where no event loop runs (a plain script), as the item's code does."""
+    agent, _ = scripted("Assistant", Turn.says("Hi"))
+    with warnings.catch_warnings():
+        # The run's coroutine is made before the task that would run it fails to start.
+        warnings.simplefilter("ignore", RuntimeWarning)
+        try:
+            result = Runner.run_streamed(agent, "Hi", run_config=RUN_CONFIG)
+        except Exception as error:  # the derivation records what the SDK raised
+            gc.collect()
+            return type(error).__name__, str(error)
+        return type(result).__name__, ""
+
+
+def run_sync_outside_a_loop() -> Any:
+    """What `Runner.run_sync()` gives in the same place: it runs its own event loop."""
+    agent, _ = scripted("Assistant", Turn.says("Hi", " there"))
+    return Runner.run_sync(agent, "Hi", run_config=RUN_CONFIG).final_output
+
+
+async def script_without_loop() -> tuple[str, str, Any]:
+    error_type, message = await asyncio.to_thread(outside_a_loop)
+    return error_type, message, await asyncio.to_thread(run_sync_outside_a_loop)
+
+
+BASICS_11 = item(
+    "basics-11",
+    script_without_loop,
+    [
+        Claim("`RunResultStreaming` is printed", lambda r: r[0] == "RunResultStreaming"),
+        Claim(
+            "`RuntimeError: no running event loop`",
+            lambda r: r[0] == "RuntimeError" and "no running event loop" in r[1],
+        ),
+        Claim("It blocks until the run has finished", lambda r: r[0] == "RunResultStreaming"),
+        Claim("`TypeError`", lambda r: r[0] == "TypeError"),
+    ],
+    lambda r: f"{r[0]}: {r[1]}" if r[1] else f"returned a {r[0]}",
+    facts=[Fact("Runner.run_sync() works in the same script", lambda r: r[2] == "Hi there")],
+)
+
+
+# --- basics-12 ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Approval:
+    names: tuple[str, ...]
+    interruptions: int
+    booked: tuple[str, ...]
+    final_output: Any
+    error: str
+    stream_ended: bool
+
+
+def booking_agent(bookings: list[str]) -> Any:
+    @function_tool(needs_approval=True)
+    async def book_flight(flight: str) -> str:
+        """Book a flight."""
+        bookings.append(flight)
+        return f"Booked {flight}"
+
+    return scripted(
+        "Travel",
+        Turn.calls_tools(Call.of("book_flight", {"flight": "AF123"})),
+        Turn.says("Booked."),
+        tools=[book_flight],
+    )[0]
+
+
+async def approval_both_ways() -> tuple[Approval, Approval]:
+    bookings: list[str] = []
+    regular: Any = None
+
+    async def run_regular() -> None:
+        nonlocal regular
+        regular = await run(booking_agent(bookings), "Book AF123")
+
+    error = await raised_by(run_regular)
+    both = [
+        Approval(
+            (),
+            len(regular.interruptions) if regular else 0,
+            tuple(bookings),
+            regular.final_output if regular else None,
+            error_name(error),
+            True,
+        )
+    ]
+    bookings = []
+    result = streamed(booking_agent(bookings), "Book AF123")
+
+    names: list[str] = []
+
+    async def consume() -> None:
+        names.extend(item_names(await asyncio.wait_for(events_of(result), timeout=60)))
+
+    error = await raised_by(consume)
+    both.append(
+        Approval(
+            tuple(names),
+            len(result.interruptions),
+            tuple(bookings),
+            result.final_output,
+            error_name(error),
+            result.is_complete and error is None,
+        )
+    )
+    return both[0], both[1]
+
+
+def paused(approval: Approval) -> bool:
+    return (
+        approval.interruptions == 1
+        and not approval.booked
+        and approval.final_output is None
+        and approval.error == "no exception"
+    )
+
+
+BASICS_12 = item(
+    "basics-12",
+    approval_both_ways,
+    [
+        Claim(
+            "Both end with the call in `result.interruptions`",
+            lambda a: paused(a[0]) and paused(a[1]),
+        ),
+        Claim("a streamed run runs the tool", lambda a: paused(a[0]) and bool(a[1].booked)),
+        Claim("waiting for `approve()` before its next event", lambda a: not a[1].stream_ended),
+        Claim(
+            "Both raise an approval-required exception",
+            lambda a: "no exception" not in (a[0].error, a[1].error),
+        ),
+    ],
+    lambda a: (
+        f"Runner.run: {a[0].interruptions} interruption, tool ran {list(a[0].booked)}, "
+        f"final_output {a[0].final_output!r}; streamed: {a[1].interruptions} interruption, "
+        f"tool ran {list(a[1].booked)}, the loop ended: {a[1].stream_ended}"
+    ),
+    facts=[
+        Fact("the stream delivers tool_called, then ends", lambda a: a[1].names == ("tool_called",))
+    ],
+)
+
+
+# --- basics-13 ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Felt:
+    regular_total: float
+    first_text: float
+    streamed_total: float
+
+
+async def felt_latency(*tokens: str, first_token: float, per_token: float) -> Felt:
+    def answer() -> Any:
+        return scripted(
+            "Assistant", Turn.says(*tokens, first_token_delay=first_token, delay=per_token)
+        )[0]
+
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    await run(answer())
+    regular_total = loop.time() - started
+    started = loop.time()
+    first_text = None
+    async for event in streamed(answer()).stream_events():
+        if first_text is None and is_text_delta(event):
+            first_text = loop.time() - started
+    streamed_total = loop.time() - started
+    return Felt(round(regular_total, 3), round(first_text or 0.0, 3), round(streamed_total, 3))
+
+
+async def long_answer() -> Felt:
+    return await felt_latency(*("word ",) * 55, first_token=0.6, per_token=0.1)
+
+
+BASICS_13 = item(
+    "basics-13",
+    long_answer,
+    [
+        Claim(
+            "The first words show after about 0.6 s",
+            lambda f: f.first_text <= 0.7 and abs(f.streamed_total - f.regular_total) < 0.1,
+        ),
+        Claim(
+            "The full answer arrives in about half the time",
+            lambda f: f.streamed_total < 0.6 * f.regular_total,
+        ),
+        Claim("Nothing visible", lambda f: f.first_text >= f.regular_total - 0.1),
+        Claim(
+            "the full answer takes about twice as long",
+            lambda f: f.streamed_total > 1.5 * f.regular_total,
+        ),
+    ],
+    lambda f: (
+        f"Runner.run returned after {f.regular_total:g} s; streamed: first words at "
+        f"{f.first_text:g} s, done at {f.streamed_total:g} s"
+    ),
+)
+
+
+# --- basics-14 ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OneToken:
+    felt: Felt
+    deltas: tuple[str, ...]
+
+
+async def one_token_answer() -> OneToken:
+    felt = await felt_latency("yes", first_token=0.8, per_token=0.0)
+    agent, _ = scripted("Classifier", Turn.says("yes", first_token_delay=0.8))
+    return OneToken(felt, tuple(text_deltas(await events_of(streamed(agent)))))
+
+
+BASICS_14 = item(
+    "basics-14",
+    one_token_answer,
+    [
+        Claim(
+            "well ahead of `Runner.run()`", lambda o: o.felt.first_text < o.felt.regular_total - 0.1
+        ),
+        Claim(
+            "its one delta is the whole answer",
+            lambda o: o.deltas == ("yes",) and o.felt.first_text == o.felt.regular_total,
+        ),
+        Claim("noticeably later", lambda o: o.felt.first_text > o.felt.regular_total + 0.1),
+        Claim("the SDK splits the token into characters", lambda o: len(o.deltas) > 1),
+    ],
+    lambda o: (
+        f"deltas {list(o.deltas)} at {o.felt.first_text:g} s; Runner.run returned after "
+        f"{o.felt.regular_total:g} s"
+    ),
+)
+
+
+# --- basics-15 ----------------------------------------------------------------------------------
+
+ANSWER_WORDS = 20
+
+
+@dataclass(frozen=True)
+class Screened:
+    shown: int
+    error: str
+    model_calls: int
+
+
+async def screened(in_parallel: bool) -> Screened:
+    @input_guardrail(run_in_parallel=in_parallel)
+    async def policy_check(
+        context: RunContextWrapper[Any], agent: Agent[Any], text: Any
+    ) -> GuardrailFunctionOutput:
+        await asyncio.sleep(1.0)  # an LLM check
+        return GuardrailFunctionOutput(output_info=None, tripwire_triggered=True)
+
+    agent, chat = scripted(
+        "Support",
+        Turn.says(*("word ",) * ANSWER_WORDS, first_token_delay=0.3, delay=0.1),
+        input_guardrails=[policy_check],
+    )
+    result = streamed(agent)
+    shown: list[str] = []
+
+    async def read() -> None:
+        async for event in result.stream_events():
+            shown.extend(text_deltas([event]))
+
+    error = await raised_by(read)
+    return Screened(len(shown), error_name(error), chat.calls)
+
+
+async def guardrail_in_parallel() -> tuple[Screened, Screened]:
+    return await screened(in_parallel=True), await screened(in_parallel=False)
+
+
+BASICS_15 = item(
+    "basics-15",
+    guardrail_in_parallel,
+    [
+        Claim(
+            "input guardrails finish before the model is called",
+            lambda g: g[0].shown == 0 and g[0].model_calls == 0,
+        ),
+        Claim(
+            "the model streams while the guardrail runs",
+            lambda g: (
+                0 < g[0].shown < ANSWER_WORDS and g[0].error == "InputGuardrailTripwireTriggered"
+            ),
+        ),
+        Claim("The whole answer", lambda g: g[0].shown == ANSWER_WORDS),
+        Claim("the SDK holds text deltas back", lambda g: g[0].shown == 0),
+    ],
+    lambda g: (
+        f"in parallel (the default): {g[0].shown} of {ANSWER_WORDS} deltas shown, then "
+        f"{g[0].error}; run_in_parallel=False: {g[1].shown} shown, {g[1].model_calls} model calls"
+    ),
 )
 
 
@@ -478,4 +904,9 @@ ITEMS: tuple[Item[Any], ...] = (
     BASICS_08,
     BASICS_09,
     BASICS_10,
+    BASICS_11,
+    BASICS_12,
+    BASICS_13,
+    BASICS_14,
+    BASICS_15,
 )

@@ -17,6 +17,7 @@ from questions.derivation import Derivation, sdk_version
 from questions.evidence.clock import in_virtual_time
 
 Obs = TypeVar("Obs")
+Part = TypeVar("Part")
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,22 @@ class Claim(Generic[Obs]):
 
 
 @dataclass(frozen=True)
+class Fact(Generic[Obs]):
+    """Something the item's explanation says about the run, beyond its options."""
+
+    says: str
+    holds: Callable[[Obs], bool]
+
+
+@dataclass(frozen=True)
+class Examined:
+    """A derivation, and the explanation's facts that the same run did not bear out."""
+
+    derivation: Derivation
+    unmet_facts: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Item(Generic[Obs]):
     """A hand-written item: its scenario, its claims (bank order) and how to tell the outcome."""
 
@@ -35,22 +52,34 @@ class Item(Generic[Obs]):
     observe: Callable[[], Awaitable[Obs]]
     claims: tuple[Claim[Obs], ...]
     outcome: Callable[[Obs], str]
+    facts: tuple[Fact[Obs], ...] = ()
 
-    async def derive(self) -> Derivation:
+    async def examine(self) -> Examined:
+        """Run the scenario once; judge every option's claim and every explanation fact."""
         observation = await in_virtual_time(self.observe)
         true_options = frozenset(
             index for index, claim in enumerate(self.claims) if claim.holds(observation)
         )
-        return Derivation(
+        derivation = Derivation(
             item_id=self.item_id,
             true_options=true_options,
             outcome=self.outcome(observation),
             sdk_version=sdk_version(),
         )
+        unmet = tuple(fact.says for fact in self.facts if not fact.holds(observation))
+        return Examined(derivation, unmet)
+
+    async def derive(self) -> Derivation:
+        return (await self.examine()).derivation
 
     @property
     def quotes(self) -> tuple[str, ...]:
         return tuple(claim.quote for claim in self.claims)
+
+
+def on(claim: Claim[Part], part: Callable[[Obs], Part]) -> Claim[Obs]:
+    """A claim about one part of a larger observation."""
+    return Claim(claim.quote, lambda observation: claim.holds(part(observation)))
 
 
 def statement(holds: Callable[[Obs], bool]) -> tuple[Claim[Obs], Claim[Obs]]:
@@ -77,14 +106,16 @@ def item(
     observe: Callable[[], Awaitable[Obs]],
     claims: Sequence[Claim[Obs]],
     outcome: Callable[[Obs], str],
+    facts: Sequence[Fact[Obs]] = (),
 ) -> Item[Obs]:
-    return Item(item_id, observe, tuple(claims), outcome)
+    return Item(item_id, observe, tuple(claims), outcome, tuple(facts))
 
 
 def printing_item(
     item_id: str,
     observe: Callable[[], Awaitable[tuple[str, ...]]],
     claims: Sequence[Claim[tuple[str, ...]]],
+    facts: Sequence[Fact[tuple[str, ...]]] = (),
 ) -> Item[tuple[str, ...]]:
     """A code-reading item whose scenario returns the lines its program printed."""
-    return Item(item_id, observe, tuple(claims), printed_outcome)
+    return Item(item_id, observe, tuple(claims), printed_outcome, tuple(facts))

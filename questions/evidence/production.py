@@ -11,12 +11,14 @@ from agents import (
     ModelRetrySettings,
     ModelSettings,
     RunResultStreaming,
+    function_tool,
     retry_policies,
 )
 from agents.stream_events import StreamEvent
 
 from questions.evidence.chat import Call, ChatScript, Turn
-from questions.evidence.claims import Claim, Item, item
+from questions.evidence.claims import Claim, Fact, Item, item, on, printing_item, prints
+from questions.evidence.django_streaming import Served, serve_asgi, serve_wsgi
 from questions.evidence.runs import (
     charging_tool,
     error_name,
@@ -68,6 +70,7 @@ async def consume(result: RunResultStreaming, per_event: float = 0.0) -> Consume
 
 @dataclass(frozen=True)
 class Dropped:
+    is_complete: bool
     raised_by_run_streamed: bool
     loop: Consumed
     raw_types: tuple[str, ...]
@@ -79,10 +82,10 @@ async def connection_drops() -> Dropped:
     try:
         result = streamed(agent)
     except Exception:
-        return Dropped(True, Consumed((), None), (), None)
+        return Dropped(False, True, Consumed((), None), (), None)
     loop = await consume(result)
     raw = tuple(label(e) for e in loop.events if e.type == "raw_response_event")
-    return Dropped(False, loop, raw, result.final_output)
+    return Dropped(result.is_complete, False, loop, raw, result.final_output)
 
 
 PRODUCTION_01 = item(
@@ -101,6 +104,16 @@ PRODUCTION_01 = item(
         ),
     ],
     lambda d: f"shown {d.loop.shown!r}, then {error_name(d.loop.error)} from the loop",
+    facts=[
+        Fact(
+            "the loop raises the OpenAI client's APIConnectionError; is_complete True, no output",
+            lambda d: (
+                error_name(d.loop.error) == "APIConnectionError"
+                and d.is_complete
+                and d.final_output is None
+            ),
+        )
+    ],
 )
 
 
@@ -176,6 +189,13 @@ PRODUCTION_02 = item(
         f"{c[0].final_output!r}; lagging behind a finished run: {c[1].error}, "
         f"{c[1].after_cancel} events after cancel(), final_output {c[1].final_output!r}"
     ),
+    facts=[
+        Fact("the run is complete after cancel()", lambda c: c[0].is_complete and c[1].is_complete),
+        Fact(
+            "no further event reaches either loop",
+            lambda c: c[0].after_cancel == c[1].after_cancel == 0,
+        ),
+    ],
 )
 
 
@@ -288,6 +308,7 @@ PRODUCTION_04 = item(
         Claim("because `Runner.run` skips tools", lambda f: f[0] == ("[5]",) and not f[1]),
     ],
     lambda f: f"printed {f[0][0]}; the fallback's model saw the first charge: {f[1]}",
+    facts=[Fact("the fallback's model receives no trace of the charge", lambda f: not f[1])],
 )
 
 
@@ -335,6 +356,10 @@ PRODUCTION_05 = item(
         Claim("`[5] False`", lambda p: p[0] == "[5] False"),
     ],
     lambda p: f"printed {p[0]}; with a slow client: {p[1]}; slow client and cancel(): {p[2]}",
+    facts=[
+        Fact("a slow client without cancel(): the card is charged", lambda p: p[1] == "[5] True"),
+        Fact("a slow client with result.cancel(): no charge", lambda p: p[2] == "[] True"),
+    ],
 )
 
 
@@ -363,7 +388,7 @@ PRODUCTION_06 = item(
     three_users,
     [
         Claim("About 6 s: one event loop runs one stream at a time", lambda t: t[1] >= 2.5 * t[0]),
-        Claim("they interleave on one event loop", lambda t: t[1] < 1.5 * t[0]),
+        Claim("one loop interleaves them", lambda t: t[1] < 1.5 * t[0]),
         Claim("only if each stream runs in its own thread", lambda t: t[1] >= 2.5 * t[0]),
         Claim("arrive mixed in one `stream_events()` iterator", lambda t: not t[2]),
     ],
@@ -378,16 +403,15 @@ PRODUCTION_06 = item(
 
 @dataclass(frozen=True)
 class AfterTurn:
+    immediate: tuple[tuple[str, ...], tuple[str, ...]]
     bookings: tuple[str, ...]
     names: tuple[str, ...]
     model_calls: int
     final_output: Any
 
 
-async def stop_after_turn() -> AfterTurn:
+async def stop_at_first_event(mode: str) -> tuple[tuple[str, ...], tuple[str, ...], int, Any]:
     bookings: list[str] = []
-
-    from agents import function_tool
 
     @function_tool
     async def book_flight(flight: str) -> str:
@@ -404,10 +428,16 @@ async def stop_after_turn() -> AfterTurn:
     result = streamed(agent, "Book AF123")
     names: list[str] = []
     async for event in result.stream_events():
-        if event.type == "agent_updated_stream_event":
-            result.cancel(mode="after_turn")  # Stop, while the model is still deciding
+        if event.type == "agent_updated_stream_event":  # Stop, while the model is deciding
+            result.cancel(mode="after_turn" if mode == "after_turn" else "immediate")
         names += item_names([event])
-    return AfterTurn(tuple(bookings), tuple(names), chat.calls, result.final_output)
+    return tuple(bookings), tuple(names), chat.calls, result.final_output
+
+
+async def stop_after_turn() -> AfterTurn:
+    bookings, names, calls, final_output = await stop_at_first_event("after_turn")
+    immediate = await stop_at_first_event("immediate")
+    return AfterTurn(immediate[:2], bookings, names, calls, final_output)
 
 
 PRODUCTION_07 = item(
@@ -436,6 +466,7 @@ PRODUCTION_07 = item(
         f"bookings {list(a.bookings)}; items {list(a.names)}; model calls {a.model_calls}; "
         f"final_output {a.final_output!r}"
     ),
+    facts=[Fact("with cancel(): no tool call, no items", lambda a: a.immediate == ((), ()))],
 )
 
 
@@ -666,6 +697,329 @@ PRODUCTION_10 = item(
 )
 
 
+# --- production-11 ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ModelTimeout:
+    message: str
+    shown: int
+    total: int
+    error: str
+    raised_at: float
+    final_output: Any
+
+
+async def model_call_timeout() -> ModelTimeout:
+    words = 18
+    agent, _ = scripted(
+        "A",
+        Turn.says(*("word ",) * words, first_token_delay=0.3, delay=0.1),
+        model_settings=ModelSettings(timeout=1.0),
+    )
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    result = streamed(agent)
+    seen = await consume(result)
+    return ModelTimeout(
+        message=str(seen.error or ""),
+        shown=len(text_deltas(seen.events)),
+        total=words,
+        error=error_name(seen.error),
+        raised_at=round(loop.time() - started, 6),
+        final_output=result.final_output,
+    )
+
+
+PRODUCTION_11 = item(
+    "production-11",
+    model_call_timeout,
+    [
+        Claim(
+            "then `ModelTimeoutError` from the loop at 1 s",
+            lambda t: (
+                0 < t.shown < t.total and t.error == "ModelTimeoutError" and t.raised_at == 1.0
+            ),
+        ),
+        Claim("only bounds the wait for the first token", lambda t: t.shown == t.total),
+        Claim("before streaming starts", lambda t: t.shown == 0 and t.error == "ModelTimeoutError"),
+        Claim(
+            "the loop ends quietly",
+            lambda t: t.shown < t.total and t.error == "no exception",
+        ),
+    ],
+    lambda t: (
+        f"{t.shown} of {t.total} words shown, then {t.error} at {t.raised_at:g} s; "
+        f"final_output {t.final_output!r}"
+    ),
+    facts=[
+        Fact(
+            'the message is "Model call timed out after 1 seconds."',
+            lambda t: t.message == "Model call timed out after 1 seconds.",
+        )
+    ],
+)
+
+
+# --- production-12 ------------------------------------------------------------------------------
+
+
+async def slow_client_and_failure() -> tuple[Consumed, Consumed]:
+    def failing() -> Any:
+        return scripted("A", Turn.says("Hel", "lo", " wor", "ld", delay=0.01, fail_after=3))[0]
+
+    return await consume(streamed(failing())), await consume(streamed(failing()), per_event=0.05)
+
+
+PRODUCTION_12 = item(
+    "production-12",
+    slow_client_and_failure,
+    [
+        Claim(
+            "All three deltas, then the error",
+            lambda c: c[1].shown == "Hello wor" and c[1].error is not None,
+        ),
+        Claim(
+            "the events still queued when the run failed are dropped",
+            lambda c: c[0].shown == "Hello wor" and c[1].shown == "" and c[1].error is not None,
+        ),
+        Claim("No error at all", lambda c: c[1].error is None),
+        Claim("makes the SDK retry", lambda c: c[1].shown.startswith("Hello world")),
+    ],
+    lambda c: (
+        f"a client keeping up got {c[0].shown!r} then {error_name(c[0].error)}; a slow client "
+        f"got {c[1].shown!r} ({len(c[1].events)} event) then {error_name(c[1].error)}"
+    ),
+)
+
+
+# --- production-13 ------------------------------------------------------------------------------
+
+
+async def under_wsgi_and_asgi() -> tuple[Served, Served]:
+    return await serve_wsgi(), await serve_asgi("/chat/async/")
+
+
+PRODUCTION_13 = item(
+    "production-13",
+    under_wsgi_and_asgi,
+    [
+        on(claim, lambda served: served[0])
+        for claim in (
+            Claim[Served]("The text as it is generated", lambda s: s.first_body_before_end),
+            Claim[Served](
+                "All of it at once at the end",
+                lambda s: (
+                    s.status == 200 and s.bodies > 1 and not s.first_body_before_end and s.warned
+                ),
+            ),
+            Claim[Served]("A 500 error", lambda s: s.status == 500),
+            Claim[Served]("Only the first delta", lambda s: s.bodies == 1),
+        )
+    ],
+    lambda served: (
+        f"WSGI: status {served[0].status}, {served[0].bodies} chunks, the first sent before the "
+        f"answer was complete: {served[0].first_body_before_end}; Django warned: "
+        f"{served[0].warned}; ASGI: first chunk before the end: {served[1].first_body_before_end}"
+    ),
+    facts=[
+        Fact(
+            "under ASGI the same view sends its first chunk while the model is still writing",
+            lambda served: served[1].status == 200 and served[1].first_body_before_end,
+        )
+    ],
+)
+
+
+# --- production-14 ------------------------------------------------------------------------------
+
+
+async def views_under_asgi() -> tuple[Served, Served]:
+    return await serve_asgi("/chat/sync/"), await serve_asgi("/chat/async/")
+
+
+PRODUCTION_14 = item(
+    "production-14",
+    views_under_asgi,
+    [
+        Claim(
+            "Django runs a sync view inside its event loop",
+            lambda v: v[0].status == 200 and v[0].first_body_before_end,
+        ),
+        Claim(
+            "with no loop for `run_streamed()`",
+            lambda v: v[0].status == 500 and "no running event loop" in v[0].error,
+        ),
+        Claim(
+            "the response of a sync view is buffered",
+            lambda v: v[0].status == 200 and not v[0].first_body_before_end,
+        ),
+        Claim("one worker thread blocked per request", lambda v: v[0].status == 200),
+    ],
+    lambda v: (
+        f"sync view: status {v[0].status} ({v[0].error or 'no error'}); async view creating the "
+        f"run in its generator: status {v[1].status}, first chunk before the end: "
+        f"{v[1].first_body_before_end}"
+    ),
+    facts=[
+        Fact(
+            "an async view that creates the run in its generator streams",
+            lambda v: v[1].status == 200 and v[1].bodies > 1 and v[1].first_body_before_end,
+        )
+    ],
+)
+
+
+# --- production-15 and production-16 ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Group:
+    error: str
+    others_complete_at_error: tuple[bool, ...]
+    charges: tuple[int, ...]
+    relays_cancelled: int
+
+
+def three_users_runs(charges: list[int]) -> list[RunResultStreaming]:
+    """Three users' runs: the second one's connection drops; the others charge a card at 1 s."""
+    runs = []
+    for user in range(3):
+        if user == 1:
+            agent, _ = scripted("B", Turn.says("Hel", "lo", delay=0.1, fail_after=1))
+        else:
+            agent, _ = scripted(
+                "A",
+                Turn.calls_tools(Call.of("charge_card", {"amount": 5}), first_delay=1.0),
+                Turn.says("Charged."),
+                tools=[charging_tool(charges)],
+            )
+        runs.append(streamed(agent, "Charge 5 EUR"))
+    return runs
+
+
+async def relays(together: str) -> Group:
+    charges: list[int] = []
+    runs = three_users_runs(charges)
+    cancelled = 0
+
+    async def relay(result: RunResultStreaming) -> None:
+        nonlocal cancelled
+        try:
+            async for _event in result.stream_events():
+                await asyncio.sleep(0)  # send_to_client(event)
+        except asyncio.CancelledError:
+            cancelled += 1
+            raise
+
+    error: BaseException | None = None
+    complete_at_error: tuple[bool, ...] = ()
+    try:
+        if together == "gather":
+            await asyncio.gather(*(relay(result) for result in runs))
+        else:
+            async with asyncio.TaskGroup() as group:
+                for result in runs:
+                    group.create_task(relay(result))
+    except BaseException as raised:  # ExceptionGroup or the first error: the item asks which
+        error = raised
+        complete_at_error = tuple(runs[i].is_complete for i in (0, 2))
+    await asyncio.sleep(5)
+    name = error_name(error)
+    if isinstance(error, BaseExceptionGroup):
+        name += f"({', '.join(error_name(e) for e in error.exceptions)})"
+    return Group(name, complete_at_error, tuple(charges), cancelled)
+
+
+async def gathered_relays() -> Group:
+    return await relays("gather")
+
+
+PRODUCTION_15 = item(
+    "production-15",
+    gathered_relays,
+    [
+        Claim(
+            "the other two runs go on to their end",
+            lambda g: (
+                g.error == "APIConnectionError"
+                and g.others_complete_at_error == (False, False)
+                and g.charges == (5, 5)
+            ),
+        ),
+        Claim(
+            "`gather()` cancels the other two relays",
+            lambda g: g.relays_cancelled > 0 and not g.charges,
+        ),
+        Claim(
+            "raises only once all three have finished", lambda g: all(g.others_complete_at_error)
+        ),
+        Claim("returns the error in its results", lambda g: g.error == "no exception"),
+    ],
+    lambda g: (
+        f"{g.error}; the other runs complete at that point: {list(g.others_complete_at_error)}; "
+        f"charges afterwards {list(g.charges)}; relays cancelled: {g.relays_cancelled}"
+    ),
+)
+
+
+async def task_group_relays() -> Group:
+    return await relays("task group")
+
+
+PRODUCTION_16 = item(
+    "production-16",
+    task_group_relays,
+    [
+        Claim(
+            "cancels its run too",
+            lambda g: g.charges == () and g.relays_cancelled == 2,
+        ),
+        Claim(
+            "the runs go on in the background",
+            lambda g: g.charges == (5, 5) and g.relays_cancelled == 2,
+        ),
+        Claim("waits for every task", lambda g: g.charges == (5, 5) and g.relays_cancelled == 0),
+        Claim("`ExceptionGroup`", lambda g: g.error == "no exception"),
+    ],
+    lambda g: (
+        f"{g.error}; relays cancelled {g.relays_cancelled}; charges afterwards {list(g.charges)}"
+    ),
+    facts=[
+        Fact(
+            "the group raises an ExceptionGroup holding the APIConnectionError",
+            lambda g: g.error == "ExceptionGroup(APIConnectionError)",
+        )
+    ],
+)
+
+
+# --- production-17 ------------------------------------------------------------------------------
+
+
+async def usage_during_the_stream() -> tuple[str, ...]:
+    agent, _ = scripted("A", Turn.says("Hello", " there", delay=0.05, usage=(12, 7)))
+    result = streamed(agent)
+    printed: list[str] = []
+    async for event in result.stream_events():
+        if is_text_delta(event):
+            printed.append(f"delta {result.context_wrapper.usage.output_tokens}")
+    printed.append(f"after {result.context_wrapper.usage.output_tokens}")
+    return tuple(printed)
+
+
+PRODUCTION_17 = printing_item(
+    "production-17",
+    usage_during_the_stream,
+    [
+        prints("delta 1", "delta 2", "after 7"),
+        prints("delta 0", "delta 0", "after 7"),
+        prints("delta 7", "delta 7", "after 7"),
+        prints("delta 0", "delta 0", "after 0"),
+    ],
+)
+
+
 ITEMS: tuple[Item[Any], ...] = (
     PRODUCTION_01,
     PRODUCTION_02,
@@ -677,4 +1031,11 @@ ITEMS: tuple[Item[Any], ...] = (
     PRODUCTION_08,
     PRODUCTION_09,
     PRODUCTION_10,
+    PRODUCTION_11,
+    PRODUCTION_12,
+    PRODUCTION_13,
+    PRODUCTION_14,
+    PRODUCTION_15,
+    PRODUCTION_16,
+    PRODUCTION_17,
 )

@@ -7,12 +7,13 @@ API's chunks into the Responses stream events that `stream_events()` passes on.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from agents import RawResponsesStreamEvent, RunItemStreamEvent
+from agents import RawResponsesStreamEvent, RunItemStreamEvent, function_tool
 from agents.stream_events import StreamEvent
 from openai.types.chat import ChatCompletionChunk
 from openai.types.responses import (
@@ -29,7 +30,7 @@ from openai.types.responses import (
 from pydantic import BaseModel
 
 from questions.evidence.chat import Call, Turn
-from questions.evidence.claims import Claim, Item, item, printing_item, prints, statement
+from questions.evidence.claims import Claim, Fact, Item, item, printing_item, prints, statement
 from questions.evidence.runs import (
     error_name,
     events_of,
@@ -62,6 +63,7 @@ def message_text(message: Any) -> str:
 
 @dataclass(frozen=True)
 class Where:
+    wrapper_fields: frozenset[str]
     final_output: str
     deltas: str
     raw_events_have_delta: bool
@@ -76,6 +78,9 @@ async def where_text_is() -> Where:
     raw = [event for event in events if isinstance(event, RawResponsesStreamEvent)]
     items = [event for event in events if isinstance(event, RunItemStreamEvent)]
     return Where(
+        wrapper_fields=frozenset(
+            field.name for field in dataclasses.fields(RawResponsesStreamEvent)
+        ),
         final_output=str(result.final_output),
         deltas="".join(text_deltas(events)),
         raw_events_have_delta=all(hasattr(event, "delta") for event in raw),
@@ -97,6 +102,11 @@ RAW_EVENTS_01 = item(
         Claim("`event.item.delta`", lambda w: w.run_items_have_delta),
     ],
     lambda w: f"text deltas join into {w.deltas!r} (final_output {w.final_output!r})",
+    facts=[
+        Fact(
+            "a raw event has only `type` and `data`", lambda w: w.wrapper_fields == {"type", "data"}
+        )
+    ],
 )
 
 
@@ -176,6 +186,24 @@ RAW_EVENTS_03 = item(
     chat_raw_events,
     statement(chunks_not_events),
     lambda raw: "raw event data: " + ", ".join(type(data).__name__ for data in raw),
+    facts=[
+        Fact(
+            "created, item added, part added, 2 deltas, part done, item done, completed",
+            lambda raw: (
+                [data.type for data in raw]
+                == [
+                    "response.created",
+                    "response.output_item.added",
+                    "response.content_part.added",
+                    "response.output_text.delta",
+                    "response.output_text.delta",
+                    "response.content_part.done",
+                    "response.output_item.done",
+                    "response.completed",
+                ]
+            ),
+        )
+    ],
 )
 
 
@@ -216,6 +244,7 @@ RAW_EVENTS_04 = printing_item(
 
 @dataclass(frozen=True)
 class Arguments:
+    whole_run_text: tuple[str, ...]
     first_turn_text: str
     argument_deltas: tuple[str, ...]
     tool_called: int
@@ -228,6 +257,7 @@ async def streamed_arguments() -> Arguments:
     events = await events_of(streamed(agent))
     first_turn = events[: next(i for i, e in enumerate(events) if label(e) == "tool_called")]
     return Arguments(
+        whole_run_text=tuple(text_deltas(events)),
         first_turn_text="".join(text_deltas(first_turn)),
         argument_deltas=tuple(
             data.delta
@@ -263,6 +293,12 @@ RAW_EVENTS_05 = item(
         f"argument deltas {list(a.argument_deltas)}, text in that turn {a.first_turn_text!r}, "
         f"{a.tool_called} tool_called"
     ),
+    facts=[
+        Fact(
+            "a text-delta filter over the whole run collects only the answer",
+            lambda a: a.whole_run_text == ("Sunny",),
+        )
+    ],
 )
 
 
@@ -373,6 +409,12 @@ RAW_EVENTS_07 = item(
         carries_whole_text("response.created", "`response.created`"),
     ],
     lambda carried: "; ".join(f"{kind}: {text!r}" for kind, text in carried.items()),
+    facts=[
+        Fact(
+            "this converter sends no response.output_text.done",
+            lambda carried: "response.output_text.done" not in carried,
+        )
+    ],
 )
 
 
@@ -516,6 +558,93 @@ RAW_EVENTS_10 = item(
 )
 
 
+# --- raw-events-11 ------------------------------------------------------------------------------
+
+
+async def first_token_after_a_tool() -> tuple[str, ...]:
+    @function_tool
+    async def lookup(query: str) -> str:
+        """Look something up (takes 1 s)."""
+        await asyncio.sleep(1.0)
+        return "found"
+
+    agent, _ = scripted(
+        "Assistant",
+        Turn.calls_tools(Call("lookup", ('{"query":', '"x"}')), first_token_delay=0.1, delay=0.1),
+        Turn.says("Here", " it is.", first_token_delay=0.5, delay=0.05),
+        tools=[lookup],
+    )
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    result = streamed(agent, "Look it up")
+    printed: list[str] = []
+    async for event in result.stream_events():
+        if event.type == "raw_response_event" and isinstance(event.data, ResponseTextDeltaEvent):
+            printed.append(f"{loop.time() - started:.1f}")
+            break
+    return tuple(printed)
+
+
+RAW_EVENTS_11 = printing_item(
+    "raw-events-11",
+    first_token_after_a_tool,
+    [prints("0.0"), prints("0.5"), prints("1.5"), prints("1.8")],
+)
+
+
+# --- raw-events-12 ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Tokens:
+    deltas: int
+    usage_tokens: int
+    completed_usage: int | None
+    delta_has_usage: bool
+
+
+async def deltas_and_tokens() -> Tokens:
+    agent, _ = scripted(
+        "A", Turn.says("Streaming is ", "great for ", "long ", "answers.", usage=(12, 9))
+    )
+    result = streamed(agent)
+    raw = raw_data(await events_of(result))
+    completed = [data for data in raw if isinstance(data, ResponseCompletedEvent)]
+    usage = completed[0].response.usage if completed else None
+    return Tokens(
+        deltas=sum(isinstance(data, ResponseTextDeltaEvent) for data in raw),
+        usage_tokens=result.context_wrapper.usage.output_tokens,
+        completed_usage=usage.output_tokens if usage else None,
+        delta_has_usage=any(
+            "usage" in type(data).model_fields
+            for data in raw
+            if isinstance(data, ResponseTextDeltaEvent)
+        ),
+    )
+
+
+RAW_EVENTS_12 = item(
+    "raw-events-12",
+    deltas_and_tokens,
+    [
+        Claim("carries exactly one token", lambda t: t.deltas == t.usage_tokens),
+        Claim(
+            "`result.context_wrapper.usage.output_tokens`",
+            lambda t: t.usage_tokens == 9,
+        ),
+        Claim("equals `usage.output_tokens` for every model", lambda t: t.deltas == t.usage_tokens),
+        Claim(
+            "on the `response.completed` event",
+            lambda t: t.completed_usage == t.usage_tokens and not t.delta_has_usage,
+        ),
+    ],
+    lambda t: (
+        f"{t.deltas} text deltas; usage {t.usage_tokens} output tokens (response.completed: "
+        f"{t.completed_usage})"
+    ),
+)
+
+
 ITEMS: tuple[Item[Any], ...] = (
     RAW_EVENTS_01,
     RAW_EVENTS_02,
@@ -527,4 +656,6 @@ ITEMS: tuple[Item[Any], ...] = (
     RAW_EVENTS_08,
     RAW_EVENTS_09,
     RAW_EVENTS_10,
+    RAW_EVENTS_11,
+    RAW_EVENTS_12,
 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import typing
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,6 +13,9 @@ from agents import (
     MaxTurnsExceeded,
     MessageOutputItem,
     RunContextWrapper,
+    RunErrorHandlerInput,
+    RunErrorHandlerResult,
+    RunHooks,
     RunItemStreamEvent,
     ToolCallItem,
     ToolCallOutputItem,
@@ -21,7 +25,17 @@ from agents import (
 from agents.stream_events import StreamEvent
 
 from questions.evidence.chat import Call, Turn
-from questions.evidence.claims import Claim, Item, item, printing_item, prints, statement
+from questions.evidence.claims import (
+    Claim,
+    Fact,
+    Item,
+    item,
+    on,
+    printed_outcome,
+    printing_item,
+    prints,
+    statement,
+)
 from questions.evidence.runs import (
     error_name,
     events_of,
@@ -170,7 +184,7 @@ RUN_ITEMS_04 = item(
 # --- run-items-05 -------------------------------------------------------------------------------
 
 
-async def tool_output_types() -> tuple[str, ...]:
+async def tool_output_types() -> tuple[tuple[str, ...], str]:
     @function_tool
     async def forecast(city: str) -> dict[str, int]:
         """The forecast for a city."""
@@ -183,18 +197,27 @@ async def tool_output_types() -> tuple[str, ...]:
         tools=[forecast],
     )
     printed: list[str] = []
+    sent = ""
     async for event in streamed(agent).stream_events():
         if isinstance(event, RunItemStreamEvent) and isinstance(event.item, ToolCallOutputItem):
             output = event.item
             raw_output = output.raw_item["output"] if isinstance(output.raw_item, dict) else None
             printed.append(f"{type(output.output).__name__} {type(raw_output).__name__}")
-    return tuple(printed)
+            sent = str(raw_output)
+    return tuple(printed), sent
 
 
-RUN_ITEMS_05 = printing_item(
+RUN_ITEMS_05 = item(
     "run-items-05",
     tool_output_types,
-    [prints("dict str"), prints("str str"), prints("dict dict"), prints("str dict")],
+    [
+        on(prints(line), lambda run: run[0])
+        for line in ("dict str", "str str", "dict dict", "str dict")
+    ],
+    lambda run: f"{printed_outcome(run[0])}; the model was sent {run[1]!r}",
+    facts=[
+        Fact("the model is sent str() of the dict, not JSON", lambda run: run[1] == "{'temp': 21}")
+    ],
 )
 
 
@@ -203,10 +226,29 @@ RUN_ITEMS_05 = printing_item(
 
 @dataclass(frozen=True)
 class FailingTool:
+    strict_error: str
     error: str
     names: tuple[str, ...]
     tool_output: str
     final_output: Any
+
+
+async def strict_tool_failure() -> str:
+    """The same failure with failure_error_function=None: what the loop raises."""
+
+    @function_tool(failure_error_function=None)
+    async def strict_lookup(order_id: str) -> str:
+        """Look an order up, failing loudly."""
+        raise ValueError("db down")
+
+    agent, _ = scripted(
+        "Orders",
+        Turn.calls_tools(Call.of("strict_lookup", {"order_id": "42"})),
+        tools=[strict_lookup],
+    )
+    result = streamed(agent)
+    error = await raised_by(lambda: events_of(result))
+    return f"{error_name(error)}: {error}" if error else "no exception"
 
 
 async def failing_tool() -> FailingTool:
@@ -232,6 +274,7 @@ async def failing_tool() -> FailingTool:
         str(e.item.output) for e in run_items(events) if isinstance(e.item, ToolCallOutputItem)
     ]
     return FailingTool(
+        await strict_tool_failure(),
         error_name(error),
         tuple(item_names(events)),
         outputs[0] if outputs else "",
@@ -259,6 +302,12 @@ RUN_ITEMS_06 = item(
         ),
     ],
     lambda f: f"{f.error}; {', '.join(f.names)}; tool output {f.tool_output!r}",
+    facts=[
+        Fact(
+            "with failure_error_function=None the loop raises a UserError",
+            lambda f: f.strict_error.startswith("UserError") and "db down" in f.strict_error,
+        )
+    ],
 )
 
 
@@ -321,6 +370,7 @@ RUN_ITEMS_07 = item(
         ),
     ],
     lambda p: f"{', '.join(p.names)}; turns {p.current_turn}; call ids {list(p.pairs)}",
+    facts=[Fact("the run ends after two turns", lambda p: p.current_turn == 2)],
 )
 
 
@@ -359,33 +409,67 @@ RUN_ITEMS_08 = item(
         Claim("No error", lambda e: e == "no exception"),
     ],
     lambda e: e,
+    facts=[
+        Fact(
+            "RunItemStreamEvent.name's values in 0.24",
+            lambda e: (
+                set(typing.get_args(typing.get_type_hints(RunItemStreamEvent)["name"]))
+                == {
+                    "message_output_created",
+                    "handoff_requested",
+                    "handoff_occured",
+                    "tool_called",
+                    "tool_search_called",
+                    "tool_search_output_created",
+                    "tool_output",
+                    "reasoning_item_created",
+                    "mcp_approval_requested",
+                    "mcp_approval_response",
+                    "mcp_list_tools",
+                }
+            ),
+        )
+    ],
 )
 
 
 # --- run-items-09 -------------------------------------------------------------------------------
 
 
-async def max_turns_mid_stream() -> tuple[str, ...]:
+async def max_turns_mid_stream() -> tuple[tuple[str, ...], tuple[str, ...]]:
     agent = weather_agent(Turn.calls_tools(WEATHER_CALL), Turn.says("It is sunny."))
     result = streamed(agent, "Weather in Paris?", max_turns=1)
     names: list[str] = []
+    kept: tuple[str, ...] = ()
     try:
         async for event in result.stream_events():
             if event.type == "run_item_stream_event":
                 names.append(event.name)
-    except MaxTurnsExceeded:
+    except MaxTurnsExceeded as error:
         names.append("MaxTurnsExceeded")
-    return (f"{names} {result.final_output}",)
+        if error.run_data is not None:
+            kept = tuple(item.type for item in error.run_data.new_items)
+    return (f"{names} {result.final_output}",), kept
 
 
-RUN_ITEMS_09 = printing_item(
+RUN_ITEMS_09 = item(
     "run-items-09",
     max_turns_mid_stream,
     [
-        prints("['tool_called', 'tool_output', 'MaxTurnsExceeded'] None"),
-        prints("['MaxTurnsExceeded'] None"),
-        prints("['tool_called', 'tool_output'] None"),
-        prints("['tool_called', 'tool_output', 'message_output_created'] It is sunny."),
+        on(prints(line), lambda run: run[0])
+        for line in (
+            "['tool_called', 'tool_output', 'MaxTurnsExceeded'] None",
+            "['MaxTurnsExceeded'] None",
+            "['tool_called', 'tool_output'] None",
+            "['tool_called', 'tool_output', 'message_output_created'] It is sunny.",
+        )
+    ],
+    lambda run: f"{printed_outcome(run[0])}; run_data.new_items {list(run[1])}",
+    facts=[
+        Fact(
+            "the exception's run_data holds the items so far",
+            lambda run: run[1] == ("tool_call_item", "tool_call_output_item"),
+        )
     ],
 )
 
@@ -436,6 +520,230 @@ RUN_ITEMS_10 = item(
 )
 
 
+def printed_lines(printed: tuple[str, ...]) -> tuple[str, ...]:
+    """The lines the item's program prints (the derivation adds a line about the result)."""
+    return tuple(line for line in printed if not line.startswith("result: "))
+
+
+# --- run-items-11 -------------------------------------------------------------------------------
+
+
+async def new_items_after_cancel() -> tuple[str, ...]:
+    agent = weather_agent(Turn.calls_tools(WEATHER_CALL), Turn.says("Sunny", delay=0.05))
+    result = streamed(agent, "Weather in Paris?")
+    logged: list[str] = []
+    async for event in result.stream_events():
+        if event.type == "run_item_stream_event":
+            logged.append(event.name)
+            if event.name == "tool_called":
+                result.cancel()
+    return (
+        f"{logged} {[item.type for item in result.new_items]}",
+        f"result: raw_responses {len(result.raw_responses)}",
+    )
+
+
+RUN_ITEMS_11 = printing_item(
+    "run-items-11",
+    new_items_after_cancel,
+    [
+        on(prints(line), printed_lines)
+        for line in (
+            "['tool_called'] []",
+            "['tool_called'] ['tool_call_item']",
+            "['tool_called', 'tool_output'] ['tool_call_item', 'tool_call_output_item']",
+            "[] []",
+        )
+    ],
+    facts=[
+        Fact(
+            "raw_responses is empty too",
+            lambda printed: printed[-1:] == ("result: raw_responses 0",),
+        )
+    ],
+)
+
+
+# --- run-items-12 -------------------------------------------------------------------------------
+
+
+class RecordingHooks(RunHooks[Any]):
+    """Records each lifecycle hook the runner calls (and what it is given)."""
+
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+
+    async def on_agent_start(self, context: Any, agent: Agent[Any]) -> None:
+        self.calls.append("on_agent_start")
+
+    async def on_agent_end(self, context: Any, agent: Agent[Any], output: Any) -> None:
+        self.calls.append(f"on_agent_end:{output}")
+
+    async def on_llm_start(self, context: Any, agent: Agent[Any], *args: Any) -> None:
+        self.calls.append("on_llm_start")
+
+    async def on_llm_end(self, context: Any, agent: Agent[Any], response: Any) -> None:
+        self.calls.append("on_llm_end")
+
+    async def on_tool_start(self, context: Any, agent: Agent[Any], tool: Any) -> None:
+        self.calls.append("on_tool_start")
+
+    async def on_tool_end(self, context: Any, agent: Agent[Any], tool: Any, result: object) -> None:
+        self.calls.append("on_tool_end")
+
+
+async def hooks_in_a_stream() -> tuple[str, ...]:
+    hooks = RecordingHooks()
+    agent = weather_agent(Turn.calls_tools(WEATHER_CALL), Turn.says("Sun", "ny", delay=0.01))
+    await events_of(streamed(agent, "Weather in Paris?", hooks=hooks))
+    return tuple(hooks.calls)
+
+
+RUN_ITEMS_12 = item(
+    "run-items-12",
+    hooks_in_a_stream,
+    [
+        Claim(
+            "`on_llm_start` and `on_llm_end` fire once per model call",
+            lambda c: c.count("on_llm_start") == c.count("on_llm_end") == 2,
+        ),
+        Claim(
+            "`on_tool_start` and `on_tool_end` fire around the tool",
+            lambda c: (
+                c.count("on_tool_start") == c.count("on_tool_end") == 1
+                and c.index("on_tool_start") < c.index("on_tool_end")
+            ),
+        ),
+        Claim("Hooks fire only for `Runner.run()`", lambda c: not c),
+        Claim("`on_llm_end` fires once per text delta", lambda c: c.count("on_llm_end") > 2),
+        Claim(
+            "`on_agent_end` fires with the final output",
+            lambda c: c[-1:] == ("on_agent_end:Sunny",),
+        ),
+    ],
+    lambda c: "hooks: " + ", ".join(c),
+)
+
+
+# --- run-items-13 -------------------------------------------------------------------------------
+
+
+APOLOGY = "Too many steps, sorry."
+SUNNY = "It is sunny in Paris today."
+
+
+def on_max_turns(data: RunErrorHandlerInput[Any]) -> RunErrorHandlerResult:
+    return RunErrorHandlerResult(final_output=APOLOGY)
+
+
+async def max_turns_handled() -> tuple[str, ...]:
+    agent = weather_agent(Turn.calls_tools(WEATHER_CALL), Turn.says(SUNNY))
+    result = streamed(
+        agent, "Weather in Paris?", max_turns=1, error_handlers={"max_turns": on_max_turns}
+    )
+    names: list[str] = []
+
+    async def read() -> None:
+        async for event in result.stream_events():
+            if event.type == "run_item_stream_event":
+                names.append(event.name)
+
+    error = await raised_by(read)
+    if error is not None:
+        return (f"{names} {result.final_output}", error_name(error))
+    return (
+        f"{names} {result.final_output}",
+        f"result: new_items {[i.type for i in result.new_items]}",
+    )
+
+
+RUN_ITEMS_13 = printing_item(
+    "run-items-13",
+    max_turns_handled,
+    [
+        on(claim, printed_lines)
+        for claim in (
+            prints(f"['tool_called', 'tool_output', 'message_output_created'] {APOLOGY}"),
+            prints(f"['tool_called', 'tool_output'] {APOLOGY}"),
+            prints(
+                "['tool_called', 'tool_output'] None",
+                "MaxTurnsExceeded",
+                quote=(
+                    "`['tool_called', 'tool_output'] None`, and the loop raises `MaxTurnsExceeded`"
+                ),
+            ),
+            prints(f"['tool_called', 'tool_output', 'message_output_created'] {SUNNY}"),
+        )
+    ],
+    facts=[
+        Fact(
+            "the handler's answer is kept in the history as a message",
+            lambda printed: printed[-1].endswith(
+                "['tool_call_item', 'tool_call_output_item', 'message_output_item']"
+            ),
+        )
+    ],
+)
+
+
+# --- run-items-14 -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FailureLog:
+    new_items: tuple[str, ...]
+    raw_responses: int
+    final_output: Any
+    shown: str
+    error_has_run_data: bool
+    error: str
+
+
+async def what_a_failure_leaves() -> FailureLog:
+    agent = weather_agent(
+        Turn.calls_tools(WEATHER_CALL),
+        Turn.says("It is", " sunny", " today.", delay=0.01, fail_after=2),
+    )
+    result = streamed(agent, "Weather in Paris?")
+    shown: list[str] = []
+
+    async def read() -> None:
+        async for event in result.stream_events():
+            shown.extend(text_deltas([event]))
+
+    error = await raised_by(read)
+    return FailureLog(
+        new_items=tuple(item.type for item in result.new_items),
+        raw_responses=len(result.raw_responses),
+        final_output=result.final_output,
+        shown="".join(shown),
+        error_has_run_data=getattr(error, "run_data", None) is not None,
+        error=error_name(error),
+    )
+
+
+RUN_ITEMS_14 = item(
+    "run-items-14",
+    what_a_failure_leaves,
+    [
+        Claim(
+            "`result.new_items`: the tool call and its output",
+            lambda f: f.new_items == ("tool_call_item", "tool_call_output_item"),
+        ),
+        Claim("`result.raw_responses`: one `ModelResponse`", lambda f: f.raw_responses == 1),
+        Claim(
+            "`result.final_output`: the partial text",
+            lambda f: bool(f.shown) and f.final_output == f.shown,
+        ),
+        Claim("`error.run_data`", lambda f: f.error_has_run_data),
+    ],
+    lambda f: (
+        f"{f.error} after {f.shown!r}; new_items {list(f.new_items)}; {f.raw_responses} raw "
+        f"response; final_output {f.final_output!r}; run_data on the error: {f.error_has_run_data}"
+    ),
+)
+
+
 ITEMS: tuple[Item[Any], ...] = (
     RUN_ITEMS_01,
     RUN_ITEMS_02,
@@ -447,4 +755,8 @@ ITEMS: tuple[Item[Any], ...] = (
     RUN_ITEMS_08,
     RUN_ITEMS_09,
     RUN_ITEMS_10,
+    RUN_ITEMS_11,
+    RUN_ITEMS_12,
+    RUN_ITEMS_13,
+    RUN_ITEMS_14,
 )

@@ -15,6 +15,7 @@ from questions.models.bank import (
     QuestionQuerySet,
     installed_sdk_version,
 )
+from questions.models.keys import KeyCheck, KeyCheckQuerySet
 from questions.models.quizzes import (
     Answer,
     AnswerQuerySet,
@@ -42,6 +43,8 @@ __all__ = [
     "CategorySlug",
     "Choice",
     "ItemCalibration",
+    "KeyCheck",
+    "KeyCheckQuerySet",
     "Question",
     "QuestionCounts",
     "QuestionQuerySet",

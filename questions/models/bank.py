@@ -129,7 +129,10 @@ class Question(models.Model):
         JUDGEMENT = "judgement", "Judgement, reasoned in the explanation"
 
     id = models.CharField("ID", primary_key=True, max_length=40, validators=[QUESTION_ID])
-    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="questions")
+    # Empty only for a draft imported from a file that did not place it in a category.
+    category = models.ForeignKey(
+        Category, on_delete=models.PROTECT, null=True, related_name="questions"
+    )
     level = models.CharField(max_length=12, choices=Level.choices)
     kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.SINGLE)
     style = models.CharField(max_length=12, choices=Style.choices, default=Style.CONCEPT)
@@ -161,6 +164,25 @@ class Question(models.Model):
         default=installed_sdk_version,
         help_text="The openai-agents version this question was checked against.",
     )
+    family = models.SlugField(
+        max_length=rules.DEMO_SLUG_MAX_LENGTH,
+        blank=True,
+        db_index=True,
+        help_text="The item family of a generated item (empty for a hand-written one): a form "
+        "takes at most two items of one family, and practice never serves two in a row.",
+    )
+    variant = models.CharField(
+        max_length=rules.DEMO_SLUG_MAX_LENGTH,
+        blank=True,
+        help_text="The scenario variant whose run keys a generated item.",
+    )
+    import_key = models.CharField(
+        max_length=200,
+        blank=True,
+        db_index=True,
+        help_text="Where an imported item came from (its format and the identifier or name it "
+        "had there), so that importing the same file again updates it instead of adding it twice.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -181,13 +203,20 @@ class Question(models.Model):
                 condition=_in_range("difficulty", rules.DIFFICULTY_RANGE),
                 name="question_difficulty_in_range",
             ),
+            # A draft may lack what the bank requires of the items it asks (an imported item
+            # does until an instructor completes it); activating it checks them.
             models.CheckConstraint(
-                condition=Q(evidence_kind="judgement") | ~Q(evidence=""),
+                condition=Q(evidence_kind="judgement") | ~Q(evidence="") | Q(status="draft"),
                 name="question_evidence_unless_judgement",
+            ),
+            models.CheckConstraint(
+                condition=Q(category__isnull=False) | Q(status="draft"),
+                name="question_category_unless_draft",
             ),
             models.CheckConstraint(condition=~Q(prompt=""), name="question_prompt_not_empty"),
             models.CheckConstraint(
-                condition=Q(level__in=rules.LEVELS), name="question_level_valid"
+                condition=Q(level__in=rules.LEVELS) | Q(level="", status="draft"),
+                name="question_level_valid",
             ),
             models.CheckConstraint(condition=Q(kind__in=rules.KINDS), name="question_kind_valid"),
             models.CheckConstraint(
@@ -201,10 +230,31 @@ class Question(models.Model):
                 condition=Q(evidence_kind__in=rules.EVIDENCE_KINDS),
                 name="question_evidence_kind_valid",
             ),
+            models.CheckConstraint(
+                condition=Q(family="", variant="") | (~Q(family="") & ~Q(variant="")),
+                name="question_family_with_variant",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.id
+
+    @property
+    def category_slug(self) -> str:
+        """The category's slug; "" for a draft not yet placed in a category."""
+        return self.category.slug if self.category is not None else ""
+
+    def missing_fields(self) -> list[str]:
+        """What the bank requires that this item lacks (only a draft may lack anything)."""
+        return rules.missing_for_bank(
+            category=self.category_slug or None,
+            level=self.level,
+            objective=self.objective,
+            evidence_kind=self.evidence_kind,
+            evidence=self.evidence,
+            demo_lesson=self.demo_lesson,
+            demo_preset=self.demo_preset,
+        )
 
     def apply_default_parameters(self, choice_count: int) -> None:
         params = rules.default_item_parameters(self.level, self.kind, choice_count)
@@ -217,10 +267,9 @@ class Question(models.Model):
         (the admin's inline formset, the bank file), because it is saved after the question."""
         super().clean()
         errors: dict[str, str] = {}
-        if self.category_id and self.id and not self.id.startswith(f"{self.category.slug}-"):
-            errors["id"] = (
-                f"The ID of a {self.category.slug} question starts with '{self.category.slug}-'."
-            )
+        slug = self.category_slug if self.category_id else ""
+        if slug and self.id and not self.id.startswith(f"{slug}-"):
+            errors["id"] = f"The ID of a {slug} question starts with '{slug}-'."
         if evidence_errors := rules.evidence_errors(self.evidence_kind, self.evidence):
             errors["evidence"] = evidence_errors[0]
         if self.sdk_version and not rules.SDK_VERSION.fullmatch(self.sdk_version):
@@ -250,6 +299,12 @@ class Choice(models.Model):
     text = models.TextField(help_text="Markdown.")
     is_correct = models.BooleanField("correct", default=False)
     rationale = models.TextField(help_text="Why this choice is right or wrong. Markdown.")
+    claim = models.JSONField(
+        null=True,
+        blank=True,
+        help_text="A generated item's choice: what it claims the scenario's program does "
+        "(questions.claims), checked against a run of the program.",
+    )
 
     class Meta:
         ordering = ["question", "order"]

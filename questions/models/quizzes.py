@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime, timedelta
+from typing import TypedDict
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -179,7 +180,9 @@ class Quiz(models.Model):
         if self.scope == self.Scope.LEVEL:
             questions = questions.filter(level=self.level)
         elif self.scope == self.Scope.CATEGORY:
-            questions = questions.filter(category_id=self.category_id)
+            # A category quiz always names its category (a constraint): the else never happens.
+            category = self.category_id
+            questions = questions.filter(category_id=category) if category else questions.none()
         return questions
 
     def question_count(self, counts: QuestionCounts) -> int:
@@ -204,6 +207,9 @@ def active_question_counts() -> QuestionCounts:
 
 class AttemptQuerySet(models.QuerySet["Attempt"]):
     def for_user(self, user: AbstractBaseUser | AnonymousUser) -> AttemptQuerySet:
+        """The user's attempts; none for an anonymous visitor."""
+        if user.pk is None:
+            return self.none()
         return self.filter(user_id=user.pk)
 
     def open(self) -> AttemptQuerySet:
@@ -401,6 +407,16 @@ class AnswerQuerySet(models.QuerySet["Answer"]):
         )
 
 
+class ChoiceSnapshot(TypedDict):
+    """One option of an answer's snapshot, in the order shown."""
+
+    id: int
+    label: str
+    text: str
+    correct: bool
+    rationale: str
+
+
 class Answer(models.Model):
     """A question as served in an attempt, and the learner's answer to it.
 
@@ -449,7 +465,7 @@ class Answer(models.Model):
         return self.snapshot["kind"]
 
     @property
-    def choices(self) -> list[dict[str, object]]:
+    def choices(self) -> list[ChoiceSnapshot]:
         return self.snapshot["choices"]
 
     @property

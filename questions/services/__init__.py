@@ -27,6 +27,7 @@ from questions.services.bank import (
     BankLoadResult,
     bank_export,
     bank_load,
+    banks_load,
     questions_activate,
     questions_retire,
 )
@@ -62,6 +63,7 @@ __all__ = [
     "attempts_expire_overdue",
     "bank_export",
     "bank_load",
+    "banks_load",
     "closed_message",
     "item_parameters_calibrate",
     "question_snapshot",

@@ -38,13 +38,14 @@ def items_of(questions: Iterable[Question]) -> tuple[ItemSpec, ...]:
 
 
 def item_of(question: Question) -> ItemSpec:
-    """One question as the engine's item (its category and 3PL parameters)."""
+    """One question as the engine's item (its category, 3PL parameters and family)."""
     return ItemSpec(
         question.id,
-        question.category.slug,
+        question.category_slug,
         question.discrimination,
         question.difficulty,
         question.guessing,
+        question.family,
     )
 
 
@@ -52,7 +53,7 @@ def bank_items(questions: QuestionQuerySet | None = None) -> tuple[ItemSpec, ...
     """The questions (default: every active one) as the engine's items, in bank order."""
     questions = Question.objects.active() if questions is None else questions
     rows = questions.order_by("category__order", "id").values_list(
-        "id", "category__slug", "discrimination", "difficulty", "guessing"
+        "id", "category__slug", "discrimination", "difficulty", "guessing", "family"
     )
     return tuple(ItemSpec(*row) for row in rows)
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
 from django.utils import timezone
@@ -24,6 +25,7 @@ from django.utils.module_loading import import_string
 
 from questions import scoring
 from questions.adaptive import selection
+from questions.enemies import families_apart
 from questions.models import (
     AdaptiveOutcome,
     Answer,
@@ -56,9 +58,7 @@ class AnswerRejected(AttemptError):
 # Starting ----------------------------------------------------------------------------------
 
 
-def attempt_start(
-    *, user: AbstractBaseUser, quiz: Quiz, now: datetime | None = None
-) -> tuple[Attempt, bool]:
+def attempt_start(*, user: User, quiz: Quiz, now: datetime | None = None) -> tuple[Attempt, bool]:
     """Start `quiz` for `user`, or resume their open attempt (same answers, same deadline).
 
     Returns (attempt, created). An open attempt already past its deadline is finalized first,
@@ -80,20 +80,32 @@ def attempt_start(
 
 
 def attempt_retake_missed(
-    *, user: AbstractBaseUser, attempt_id: int, now: datetime | None = None
+    *, user: User, attempt_id: int, now: datetime | None = None
 ) -> tuple[Attempt, bool]:
     """Start (or resume) a drill of exactly the questions missed in a finished attempt."""
     now = now or timezone.now()
     source = Attempt.objects.for_user(user).select_related("quiz").get(pk=attempt_id)
+    _check_retakable(source)
+    quiz = retake_quiz_get()
+    open_attempt = _open_attempt(user=user, quiz=quiz, retake_of=source, now=now)
+    if open_attempt is not None:
+        return open_attempt, False
+    questions = _missed_questions(source)
+    attempt = _attempt_new(user=user, quiz=quiz, now=now, retake_of=source)
+    attempt.question_ids = [question.id for question in questions]
+    return _attempt_create(attempt, questions)
+
+
+def _check_retakable(source: Attempt) -> None:
     if source.is_open:
         raise AttemptError("Finish this attempt first; then you can retake what you missed.")
     if not source.can_retake_missed:
         # A retake shows the key after each answer, which this quiz's review policy withholds.
         raise AttemptError("This quiz keeps its answers private, so it offers no retake drill.")
-    quiz = retake_quiz_get()
-    open_attempt = _open_attempt(user=user, quiz=quiz, retake_of=source, now=now)
-    if open_attempt is not None:
-        return open_attempt, False
+
+
+def _missed_questions(source: Attempt) -> list[Question]:
+    """The still active questions missed in `source`, in the order they were asked."""
     missed = list(
         source.answers.exclude(correct=True)
         .order_by("position")
@@ -105,13 +117,11 @@ def attempt_retake_missed(
     questions = [by_id[question_id] for question_id in missed if question_id in by_id]
     if not questions:
         raise AttemptError("The questions you missed have since been retired from the bank.")
-    attempt = _attempt_new(user=user, quiz=quiz, now=now, retake_of=source)
-    attempt.question_ids = [question.id for question in questions]
-    return _attempt_create(attempt, questions)
+    return questions
 
 
 def _open_attempt(
-    *, user: AbstractBaseUser, quiz: Quiz, retake_of: Attempt | None, now: datetime
+    *, user: User, quiz: Quiz, retake_of: Attempt | None, now: datetime
 ) -> Attempt | None:
     attempts = Attempt.objects.for_user(user).open().filter(quiz=quiz)
     if retake_of is None:
@@ -126,7 +136,7 @@ def _open_attempt(
 
 
 def _attempt_new(
-    *, user: AbstractBaseUser, quiz: Quiz, now: datetime, retake_of: Attempt | None = None
+    *, user: User, quiz: Quiz, now: datetime, retake_of: Attempt | None = None
 ) -> Attempt:
     return Attempt(
         user=user,
@@ -152,6 +162,8 @@ def _sample(quiz: Quiz, questions: list[Question], seed: int) -> list[Question]:
 
 
 def _attempt_create(attempt: Attempt, questions: Sequence[Question]) -> tuple[Attempt, bool]:
+    # Two variants of one item family are never served back to back.
+    questions = families_apart(questions, lambda question: question.family)
     try:
         # The conditional unique constraint is the referee when two starts race: the loser's
         # insert fails, and it resumes the winner's attempt instead.
@@ -185,7 +197,7 @@ def _answer_for(attempt: Attempt, question: Question, position: int) -> Answer:
         attempt=attempt,
         question=question,
         position=position,
-        category_slug=question.category.slug,
+        category_slug=question.category_slug,
         snapshot=question_snapshot(
             question, seed=attempt.seed, shuffle=attempt.quiz.shuffle_choices
         ),
@@ -200,7 +212,7 @@ def question_snapshot(question: Question, *, seed: int, shuffle: bool) -> dict[s
         random.Random(f"{seed}:{question.id}").shuffle(choices)
     return {
         "id": question.id,
-        "category": question.category.slug,
+        "category": question.category_slug,
         "kind": question.kind,
         "level": question.level,
         "topic": question.topic,
@@ -261,35 +273,49 @@ def answer_submit(
 def _answer_apply(
     attempt: Attempt, answer: Answer, chosen: list[int], now: datetime
 ) -> AnswerOutcome:
-    known = {choice["id"] for choice in answer.choices}
-    if not set(chosen) <= known:
-        raise AnswerRejected(
-            "That option is not one of this question's options; nothing was saved."
-        )
-    kind, quiz = answer.kind, attempt.quiz
-    if len(chosen) > 1 and kind in scoring.SINGLE_ANSWER_KINDS:
-        raise AnswerRejected("Choose only one option for this question; nothing was saved.")
-    unchanged = chosen == sorted(answer.chosen) and (answer.is_answered or not chosen)
-    # With feedback after each answer there is nothing to take back, and in adaptive practice
-    # the questions served since were chosen from this answer: an empty form is a no-op.
-    if unchanged or (not chosen and (quiz.immediate_feedback or quiz.serves_one_at_a_time)):
+    _check_choices(answer, chosen)
+    quiz = attempt.quiz
+    if _is_no_op(quiz, answer, chosen):
         return AnswerOutcome(answer=answer, changed=False)
     if quiz.immediate_feedback and answer.is_answered:
         raise AnswerRejected(
             "You have seen the feedback for this question, so its answer is final."
         )
+    _answer_record(answer, chosen, now)
+    served_next = None
+    if quiz.serves_one_at_a_time and chosen:
+        served_next = _serve_next(attempt, after=answer)
+    return AnswerOutcome(answer=answer, changed=True, served_next=served_next)
+
+
+def _check_choices(answer: Answer, chosen: list[int]) -> None:
+    """Refuse options that are not the question's, and several for a one-answer question."""
+    known = {choice["id"] for choice in answer.choices}
+    if not set(chosen) <= known:
+        raise AnswerRejected(
+            "That option is not one of this question's options; nothing was saved."
+        )
+    if len(chosen) > 1 and answer.kind in scoring.SINGLE_ANSWER_KINDS:
+        raise AnswerRejected("Choose only one option for this question; nothing was saved.")
+
+
+def _is_no_op(quiz: Quiz, answer: Answer, chosen: list[int]) -> bool:
+    """Whether saving `chosen` changes nothing: the same answer again, or an empty form where
+    an answer cannot be taken back (with feedback after each answer there is nothing to take
+    back, and in adaptive practice the questions served since were chosen from this answer)."""
+    unchanged = chosen == sorted(answer.chosen) and (answer.is_answered or not chosen)
+    return unchanged or (not chosen and (quiz.immediate_feedback or quiz.serves_one_at_a_time))
+
+
+def _answer_record(answer: Answer, chosen: list[int], now: datetime) -> None:
     if chosen:
         answer.chosen = chosen
-        answer.correct = scoring.answer_is_correct(kind, chosen, answer.correct_choice_ids)
+        answer.correct = scoring.answer_is_correct(answer.kind, chosen, answer.correct_choice_ids)
         answer.answered_at = now
     else:
         # Unticking every box of a multiple-choice question takes the answer back.
         answer.chosen, answer.correct, answer.answered_at = [], None, None
     answer.save(update_fields=["chosen", "correct", "answered_at"])
-    served_next = None
-    if quiz.serves_one_at_a_time and chosen:
-        served_next = _serve_next(attempt, after=answer)
-    return AnswerOutcome(answer=answer, changed=True, served_next=served_next)
 
 
 def answer_flag(

@@ -11,16 +11,20 @@ chosen in the admin.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from django.db import transaction
 from django.db.models import F, Prefetch, QuerySet
 from django.utils import timezone
+from pydantic import ValidationError
 
 from questions import rules
 from questions.bankfile import (
+    BankError,
     BankFile,
+    BankInvalid,
     CategoryEntry,
     ChoiceEntry,
     DemoEntry,
@@ -30,6 +34,7 @@ from questions.bankfile import (
     bank_dump,
     bank_parse,
 )
+from questions.claims import Claim
 from questions.models import Category, Choice, Question, installed_sdk_version
 from questions.services.quizzes import quiz_defaults_ensure
 
@@ -37,6 +42,7 @@ __all__ = [
     "ActivationResult",
     "BankLoadResult",
     "Tally",
+    "bank_entries",
     "bank_export",
     "bank_load",
     "questions_activate",
@@ -44,7 +50,7 @@ __all__ = [
 ]
 
 Outcome = Literal["created", "updated", "unchanged"]
-ChoiceRow = tuple[str, bool, str]  # text, correct, rationale
+ChoiceRow = tuple[str, bool, str, dict[str, Any] | None]  # text, correct, rationale, claim
 
 
 # --- loading ------------------------------------------------------------------------------------
@@ -153,17 +159,38 @@ def _question_values(
         "discrimination": params.discrimination,
         "difficulty": params.difficulty,
         "guessing": params.guessing,
+        "family": entry.family or "",
+        "variant": entry.variant or "",
     }
 
 
 def _choice_rows(entry: QuestionEntry) -> list[ChoiceRow]:
-    return [(choice.text, choice.correct, choice.rationale) for choice in entry.choices]
+    return [
+        (
+            choice.text,
+            choice.correct,
+            choice.rationale,
+            None if choice.claim is None else choice.claim.as_data(),
+        )
+        for choice in entry.choices
+    ]
+
+
+def _stored_row(choice: Choice) -> ChoiceRow:
+    return (choice.text, choice.is_correct, choice.rationale, choice.claim)
 
 
 def _new_choices(question: Question, rows: list[ChoiceRow]) -> list[Choice]:
     return [
-        Choice(question=question, order=order, text=text, is_correct=correct, rationale=rationale)
-        for order, (text, correct, rationale) in enumerate(rows)
+        Choice(
+            question=question,
+            order=order,
+            text=text,
+            is_correct=correct,
+            rationale=rationale,
+            claim=claim,
+        )
+        for order, (text, correct, rationale, claim) in enumerate(rows)
     ]
 
 
@@ -172,20 +199,26 @@ def _replace_choices(question: Question, wanted: list[ChoiceRow]) -> None:
     that a choice keeps its identity (answers may point at it) when only its wording changes."""
     by_order = {choice.order: choice for choice in question.choices.all()}
     Choice.objects.filter(question=question, order__gte=len(wanted)).delete()
-    for order, (text, correct, rationale) in enumerate(wanted):
+    for order, row in enumerate(wanted):
+        text, correct, rationale, claim = row
         choice = by_order.get(order)
         if choice is None:
             Choice.objects.create(
-                question=question, order=order, text=text, is_correct=correct, rationale=rationale
+                question=question,
+                order=order,
+                text=text,
+                is_correct=correct,
+                rationale=rationale,
+                claim=claim,
             )
-        elif (choice.text, choice.is_correct, choice.rationale) != (text, correct, rationale):
-            choice.text, choice.is_correct, choice.rationale = text, correct, rationale
-            choice.save(update_fields=["text", "is_correct", "rationale"])
+        elif _stored_row(choice) != row:
+            choice.text, choice.is_correct, choice.rationale, choice.claim = row
+            choice.save(update_fields=["text", "is_correct", "rationale", "claim"])
 
 
 def _question_update(question: Question, values: dict[str, object], rows: list[ChoiceRow]) -> bool:
     """Bring a stored question to `values` and choices `rows`; whether anything changed."""
-    stored_rows = [(c.text, c.is_correct, c.rationale) for c in question.choices.all()]
+    stored_rows = [_stored_row(choice) for choice in question.choices.all()]
     changed = _changed_fields(question, values)
     if not changed and stored_rows == rows:
         return False
@@ -235,6 +268,28 @@ def bank_load(*, text: str | bytes, source: str = "bank file") -> BankLoadResult
     return BankLoadResult(category_tally, question_tally, quizzes)
 
 
+class BankFileInvalid(BankInvalid):
+    """One of several bank files is invalid: `source` names it."""
+
+    def __init__(self, source: str, errors: list[BankError]) -> None:
+        super().__init__(errors)
+        self.source = source
+
+
+@transaction.atomic
+def banks_load(*, files: Sequence[tuple[str | bytes, str]]) -> list[BankLoadResult]:
+    """Load several bank files (text, source name) in order, all or nothing: the hand-written
+    bank and the generated one, say. Raises BankFileInvalid (nothing changed) for the first
+    invalid file."""
+    results = []
+    for text, source in files:
+        try:
+            results.append(bank_load(text=text, source=source))
+        except BankInvalid as invalid:
+            raise BankFileInvalid(source, invalid.errors) from None
+    return results
+
+
 # --- exporting ----------------------------------------------------------------------------------
 # The stored rows are written as they are, unvalidated (model_construct): an export never fails,
 # and whatever the database holds that a file could not is reported when the file is loaded.
@@ -253,7 +308,7 @@ def _category_entry(category: Category) -> CategoryEntry:
 def _question_entry(question: Question) -> QuestionEntry:
     return QuestionEntry.model_construct(
         id=question.id,
-        category=question.category.slug,
+        category=question.category_slug,
         level=question.level,
         kind=question.kind,
         style=question.style,
@@ -264,7 +319,10 @@ def _question_entry(question: Question) -> QuestionEntry:
         prompt=question.prompt,
         choices=[
             ChoiceEntry.model_construct(
-                text=choice.text, correct=choice.is_correct, rationale=choice.rationale
+                text=choice.text,
+                correct=choice.is_correct,
+                rationale=choice.rationale,
+                claim=_stored_claim(choice.claim),
             )
             for choice in question.choices.all()
         ],
@@ -275,7 +333,19 @@ def _question_entry(question: Question) -> QuestionEntry:
         params=ParamsEntry.model_construct(
             a=question.discrimination, b=question.difficulty, c=question.guessing
         ),
+        family=question.family or None,
+        variant=question.variant or None,
     )
+
+
+def _stored_claim(data: dict[str, Any] | None) -> Claim | None:
+    """A stored claim as the file writes it; one the file could not hold goes out as it is."""
+    if data is None:
+        return None
+    try:
+        return Claim.model_validate(data)
+    except ValidationError:
+        return Claim.model_construct(**data)
 
 
 def _bank_sdk_version(questions: list[Question]) -> str:
@@ -286,20 +356,25 @@ def _bank_sdk_version(questions: list[Question]) -> str:
     return max(counts, key=lambda version: (counts[version], version))
 
 
-def bank_export(*, questions: QuerySet[Question] | None = None, fmt: Format = "yaml") -> str:
-    """The bank (all of it, or `questions` with every category) as a file `bank_load` reads."""
+def bank_entries(*, questions: QuerySet[Question] | None = None) -> BankFile:
+    """The stored bank (all of it, or `questions` with every category) as a `BankFile`, rows as
+    they are (unvalidated): what every export writes, in whichever format."""
     selected = list(
         (Question.objects.all() if questions is None else questions)
         .select_related("category")
         .prefetch_related(Prefetch("choices", queryset=Choice.objects.order_by("order")))
-        .order_by("category__order", "id")
+        .order_by(F("category__order").asc(nulls_last=True), "id")
     )
-    bank = BankFile.model_construct(
+    return BankFile.model_construct(
         sdk_version=_bank_sdk_version(selected),
         categories=[_category_entry(category) for category in Category.objects.order_by("order")],
         questions=[_question_entry(question) for question in selected],
     )
-    return bank_dump(bank, fmt=fmt)
+
+
+def bank_export(*, questions: QuerySet[Question] | None = None, fmt: Format = "yaml") -> str:
+    """The bank (all of it, or `questions` with every category) as a file `bank_load` reads."""
+    return bank_dump(bank_entries(questions=questions), fmt=fmt)
 
 
 # --- status -------------------------------------------------------------------------------------
@@ -312,9 +387,11 @@ class ActivationResult:
 
 
 def _activation_problems(question: Question) -> list[str]:
-    return question.choice_errors() + list(
-        rules.demo_link_errors(question.demo_lesson, question.demo_preset).values()
-    )
+    missing = question.missing_fields()
+    problems = [f"Missing: {', '.join(missing)}."] if missing else []
+    if question.demo_lesson and question.demo_preset:
+        problems += rules.demo_link_errors(question.demo_lesson, question.demo_preset).values()
+    return problems + question.choice_errors()
 
 
 @transaction.atomic
@@ -322,7 +399,8 @@ def questions_activate(*, questions: QuerySet[Question]) -> ActivationResult:
     """Make the questions active, except those that cannot be asked as they stand."""
     refused: dict[str, list[str]] = {}
     ready = []
-    for question in questions.prefetch_related("choices").order_by("category__order", "id"):
+    ordered = questions.select_related("category").prefetch_related("choices")
+    for question in ordered.order_by("category__order", "id"):
         if problems := _activation_problems(question):
             refused[question.id] = problems
         elif question.status != Question.Status.ACTIVE:

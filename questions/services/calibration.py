@@ -48,63 +48,86 @@ def item_parameters_calibrate(
     attempts = calibration_responses()
     # The fit takes seconds on a large history: it runs before, not inside, the transaction.
     fits = calibrate(items, attempts, min_answers=min_answers)
+    _check_enough_data(fits, min_answers)
     answers = sum(fit.answers for fit in fits)
+    run = CalibrationRun(items, fits, attempts=len(attempts), answers=answers, version=None)
+    if dry_run:
+        return run
+    with transaction.atomic():
+        locked = _locked_unchanged(items)
+        parameters = _version_record(run, min_answers=min_answers, now=now or timezone.now())
+        _fits_apply(locked, fits)
+    return replace(run, version=parameters.version)
+
+
+def _check_enough_data(fits: tuple[ItemFit, ...], min_answers: int) -> None:
     if not any(fit.refitted for fit in fits):
         most = max((fit.answers for fit in fits), default=0)
         raise CalibrationRefused(
             f"Too little data: no active question has {min_answers} answers in finished attempts "
             f"yet (the most answered has {most}). Nothing was changed."
         )
-    run = CalibrationRun(items, fits, attempts=len(attempts), answers=answers, version=None)
-    if dry_run:
-        return run
-    with transaction.atomic():
-        locked = {
-            question.id: question
-            for question in Question.objects.select_for_update().filter(
-                id__in=[item.id for item in items]
-            )
-        }
-        if any(
-            (question := locked.get(item.id)) is None
-            or (question.discrimination, question.difficulty, question.guessing)
-            != (item.discrimination, item.difficulty, item.guessing)
-            for item in items
-        ):
-            raise CalibrationRefused(
-                "The bank changed while the parameters were being fitted. Nothing was changed; "
-                "run the calibration again."
-            )
-        parameters = BankParameters.objects.create(
-            version=BankParameters.objects.current_version() + 1,
-            created_at=now or timezone.now(),
-            min_answers=min_answers,
-            attempts=len(attempts),
-            answers=answers,
-            refitted=run.refitted,
+
+
+def _locked_unchanged(items: tuple[ItemSpec, ...]) -> dict[str, Question]:
+    """The fitted questions, row-locked; refused when any changed (or went) during the fit."""
+    locked = {
+        question.id: question
+        for question in Question.objects.select_for_update().filter(
+            id__in=[item.id for item in items]
         )
-        ItemCalibration.objects.bulk_create(
-            ItemCalibration(
-                parameters=parameters,
-                question_id=old.id,
-                answers=fit.answers,
-                refitted=fit.refitted,
-                discrimination_before=old.discrimination,
-                difficulty_before=old.difficulty,
-                guessing_before=old.guessing,
-                discrimination_after=fit.item.discrimination,
-                difficulty_after=fit.item.difficulty,
-                guessing_after=fit.item.guessing,
-            )
-            for old, fit in zip(items, fits, strict=True)
+    }
+    if any(not _same_parameters(locked.get(item.id), item) for item in items):
+        raise CalibrationRefused(
+            "The bank changed while the parameters were being fitted. Nothing was changed; "
+            "run the calibration again."
         )
-        changed = []
-        for fit in fits:
-            if fit.refitted:
-                question = locked[fit.item.id]
-                question.discrimination = fit.item.discrimination
-                question.difficulty = fit.item.difficulty
-                question.guessing = fit.item.guessing
-                changed.append(question)
-        Question.objects.bulk_update(changed, ["discrimination", "difficulty", "guessing"])
-    return replace(run, version=parameters.version)
+    return locked
+
+
+def _same_parameters(question: Question | None, item: ItemSpec) -> bool:
+    return question is not None and (
+        question.discrimination,
+        question.difficulty,
+        question.guessing,
+    ) == (item.discrimination, item.difficulty, item.guessing)
+
+
+def _version_record(run: CalibrationRun, *, min_answers: int, now: datetime) -> BankParameters:
+    """The new bank parameter version, with every question's parameters before and after."""
+    parameters = BankParameters.objects.create(
+        version=BankParameters.objects.current_version() + 1,
+        created_at=now,
+        min_answers=min_answers,
+        attempts=run.attempts,
+        answers=run.answers,
+        refitted=run.refitted,
+    )
+    ItemCalibration.objects.bulk_create(
+        ItemCalibration(
+            parameters=parameters,
+            question_id=old.id,
+            answers=fit.answers,
+            refitted=fit.refitted,
+            discrimination_before=old.discrimination,
+            difficulty_before=old.difficulty,
+            guessing_before=old.guessing,
+            discrimination_after=fit.item.discrimination,
+            difficulty_after=fit.item.difficulty,
+            guessing_after=fit.item.guessing,
+        )
+        for old, fit in zip(run.before, run.fits, strict=True)
+    )
+    return parameters
+
+
+def _fits_apply(locked: dict[str, Question], fits: tuple[ItemFit, ...]) -> None:
+    changed = []
+    for fit in fits:
+        if fit.refitted:
+            question = locked[fit.item.id]
+            question.discrimination = fit.item.discrimination
+            question.difficulty = fit.item.difficulty
+            question.guessing = fit.item.guessing
+            changed.append(question)
+    Question.objects.bulk_update(changed, ["discrimination", "difficulty", "guessing"])

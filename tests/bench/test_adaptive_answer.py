@@ -11,6 +11,7 @@ category drill's save (no engine) and the queries per save. Nothing is asserted 
 
 from __future__ import annotations
 
+import functools
 import statistics
 import time
 from collections.abc import Callable
@@ -31,6 +32,11 @@ from tests.factories import UserFactory
 pytestmark = [pytest.mark.bench, pytest.mark.django_db]
 
 LEARNERS = 30
+
+
+def right_with(rng: np.random.Generator, skill: float) -> bool:
+    """Whether a learner of this skill answers right (one draw)."""
+    return bool(rng.random() < skill)
 
 
 @pytest.fixture(autouse=True)
@@ -65,7 +71,7 @@ def percentiles(values: list[float]) -> str:
 
 
 def session(quiz: Quiz, right: Callable[[], bool], saves: list[float], queries: list[int]) -> None:
-    user = UserFactory()
+    user = UserFactory.create()
     attempt, _ = services.attempt_start(user=user, quiz=quiz)
     position = 1
     while True:
@@ -91,14 +97,14 @@ def test_saving_an_answer_in_adaptive_practice(engine_timer: list[float]) -> Non
     drill = Quiz.objects.get(slug="drill-raw-events")
     rng = np.random.default_rng(1)
     # Warm the engine (built once per process and bank version) before timing.
-    services.attempt_start(user=UserFactory(), quiz=practice)
+    services.attempt_start(user=UserFactory.create(), quiz=practice)
     engine_timer.clear()
 
     saves: list[float] = []
     queries: list[int] = []
     for learner in range(LEARNERS):
         skill = 0.55 + 0.4 * learner / LEARNERS
-        session(practice, lambda skill=skill: bool(rng.random() < skill), saves, queries)
+        session(practice, functools.partial(right_with, rng, skill), saves, queries)
     drill_saves: list[float] = []
     drill_queries: list[int] = []
     for _ in range(5):

@@ -36,7 +36,7 @@ def test_dashboard_bars_render_after_a_failing_then_a_passing_exam(
 ) -> None:
     bank = questions_across_categories(10)
     exam = exam_quiz()
-    raw = [q for q in bank if q.category.slug == "raw-events"]
+    raw = [q for q in bank if q.category_slug == "raw-events"]
     take_exam(learner, exam, wrong={raw[0].id})
     login_in_browser(page, live_asgi, learner, password)
 

@@ -24,7 +24,7 @@ AT = datetime(2026, 3, 1, tzinfo=UTC)
 
 
 def answers(bank: list[Question], *, right: bool, count: int | None = None):
-    return [(q.id, q.category.slug, right, AT) for q in bank[:count]]
+    return [(q.id, q.category_slug, right, AT) for q in bank[:count]]
 
 
 def active_bank() -> tuple[ItemSpec, ...]:

@@ -107,12 +107,11 @@ def test_ready_needs_two_answers_in_every_category() -> None:
     decision = engine.decision(responses)
     assert decision.verdict is Verdict.CONTINUE
     # The engine then asks the missing category, and says ready once it is covered.
-    step = engine.step(responses, seed=1)
-    assert BY_ID[step.next_item].category == "production"
-    responses.append(Response(step.next_item, True))
-    step = engine.step(responses, seed=1)
-    assert BY_ID[step.next_item].category == "production"
-    responses.append(Response(step.next_item, True))
+    for _ in range(2):
+        item = engine.step(responses, seed=1).next_item
+        assert item is not None
+        assert BY_ID[item].category == "production"
+        responses.append(Response(item, True))
     assert engine.decision(responses).verdict is Verdict.READY
 
 
@@ -188,6 +187,7 @@ def test_the_first_items_are_the_most_informative_about_readiness(engine: Engine
     summary = readiness_summary(weights, engine.particles)
     info = readiness_information(summary)[0]
     first = engine.next_item([], seed=0)
+    assert first is not None
     assert info[engine.index[first]] >= engine.config.near_best * info.max() - 1e-12
     # Readiness is decided high on the scale: hard items say more about it than easy ones.
     assert info[engine.index["basics-10"]] > info[engine.index["basics-01"]]

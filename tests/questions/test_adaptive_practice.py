@@ -9,7 +9,7 @@ import zlib
 from collections.abc import Callable
 
 import pytest
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
 
@@ -22,7 +22,7 @@ from tests.factories import QuestionFactory, QuizFactory, UserFactory, bank_of_f
 
 pytestmark = pytest.mark.django_db
 
-HTMX = {"HTTP_HX_REQUEST": "true"}
+HTMX = {"HX-Request": "true"}
 # Whether a learner answers a question right, from its id.
 Policy = Callable[[str], bool]
 
@@ -54,7 +54,7 @@ def bank() -> list[Question]:
 
 @pytest.fixture
 def practice(bank: list[Question]) -> Quiz:
-    return QuizFactory(
+    return QuizFactory.create(
         title="Adaptive practice",
         slug="adaptive-practice",
         mode=Quiz.Mode.ADAPTIVE,
@@ -69,7 +69,7 @@ def chosen_for(answer: Answer, right: bool) -> list[int]:
     return [next(c["id"] for c in answer.choices if not c["correct"])]
 
 
-def answer(user: AbstractUser, attempt: Attempt, position: int, right: bool) -> Answer | None:
+def answer(user: User, attempt: Attempt, position: int, right: bool) -> Answer | None:
     """Answer the question at `position`; the question served next, if any."""
     row = attempt.answers.get(position=position)
     outcome = services.answer_submit(
@@ -81,7 +81,7 @@ def answer(user: AbstractUser, attempt: Attempt, position: int, right: bool) -> 
     return outcome.served_next
 
 
-def play(user: AbstractUser, quiz: Quiz, policy: Policy) -> Attempt:
+def play(user: User, quiz: Quiz, policy: Policy) -> Attempt:
     """Start adaptive practice and answer until the engine serves nothing more."""
     attempt, _ = services.attempt_start(user=user, quiz=quiz)
     position = 1
@@ -100,7 +100,7 @@ def served(attempt: Attempt) -> list[str]:
 
 
 def test_a_session_from_start_to_the_engines_decision(
-    learner_client: Client, learner: AbstractUser, practice: Quiz
+    learner_client: Client, learner: User, practice: Quiz
 ) -> None:
     learner_client.post(reverse("questions:quiz_start", args=[practice.slug]))
     attempt = Attempt.objects.get(user=learner, quiz=practice)
@@ -113,7 +113,7 @@ def test_a_session_from_start_to_the_engines_decision(
         assert "of up to 20" in page
         row = attempt.answers.get(position=position)
         data = {"question": row.question_id, "choice": chosen_for(row, True), "go": "check"}
-        checked = learner_client.post(url, data, **HTMX).content.decode()
+        checked = learner_client.post(url, data, headers=HTMX).content.decode()
         assert "✓ Right." in checked
         if "See the decision" in checked:
             break
@@ -155,7 +155,7 @@ def test_a_session_from_start_to_the_engines_decision(
 
 
 def test_a_learner_who_gets_everything_wrong_is_told_not_yet_and_where_to_study(
-    learner_client: Client, learner: AbstractUser, practice: Quiz
+    learner_client: Client, learner: User, practice: Quiz
 ) -> None:
     attempt = play(learner, practice, all_wrong)
     assert attempt.answers.count() == 5  # as early as the rule allows
@@ -181,9 +181,7 @@ def test_a_learner_who_gets_everything_wrong_is_told_not_yet_and_where_to_study(
 
 
 @pytest.mark.parametrize("policy", [all_right, all_wrong])
-def test_no_decision_before_five_answers(
-    learner: AbstractUser, practice: Quiz, policy: Policy
-) -> None:
+def test_no_decision_before_five_answers(learner: User, practice: Quiz, policy: Policy) -> None:
     attempt, _ = services.attempt_start(user=learner, quiz=practice)
     for position in range(1, 5):
         question_id = attempt.answers.get(position=position).question_id
@@ -192,7 +190,7 @@ def test_no_decision_before_five_answers(
 
 
 def test_submitting_early_shows_where_the_engine_stood(
-    learner_client: Client, learner: AbstractUser, practice: Quiz
+    learner_client: Client, learner: User, practice: Quiz
 ) -> None:
     attempt, _ = services.attempt_start(user=learner, quiz=practice)
     answer(learner, attempt, 1, True)
@@ -207,9 +205,11 @@ def test_submitting_early_shows_where_the_engine_stood(
 
 
 def test_at_the_cap_the_engine_decides(
-    learner_client: Client, learner: AbstractUser, bank: list[Question]
+    learner_client: Client, learner: User, bank: list[Question]
 ) -> None:
-    quiz = QuizFactory(mode=Quiz.Mode.ADAPTIVE, feedback=Quiz.Feedback.IMMEDIATE, question_limit=5)
+    quiz = QuizFactory.create(
+        mode=Quiz.Mode.ADAPTIVE, feedback=Quiz.Feedback.IMMEDIATE, question_limit=5
+    )
     attempt = play(learner, quiz, mixed)
     assert attempt.answers.count() == 5
     learner_client.post(reverse("questions:attempt_submit", args=[attempt.pk]))
@@ -222,20 +222,20 @@ def test_at_the_cap_the_engine_decides(
     assert "You reached the 5-question limit: the engine took the likelier side." in html.decode()
 
 
-def test_selection_never_repeats_a_question(learner: AbstractUser, practice: Quiz) -> None:
+def test_selection_never_repeats_a_question(learner: User, practice: Quiz) -> None:
     for policy in (all_right, all_wrong, mixed):
-        learner = UserFactory()
+        learner = UserFactory.create()
         ids = served(play(learner, practice, policy))
         assert len(ids) == len(set(ids))
         assert 5 <= len(ids) <= 20
 
 
 def test_the_same_seed_and_answers_give_the_same_questions(
-    learner: AbstractUser, practice: Quiz, monkeypatch: pytest.MonkeyPatch
+    learner: User, practice: Quiz, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(secrets, "randbelow", lambda _: 4242)
-    first = play(UserFactory(), practice, mixed)
-    second = play(UserFactory(), practice, mixed)
+    first = play(UserFactory.create(), practice, mixed)
+    second = play(UserFactory.create(), practice, mixed)
     assert first.seed == second.seed == 4242
     assert served(first) == served(second)
 
@@ -243,7 +243,7 @@ def test_the_same_seed_and_answers_give_the_same_questions(
     openings = set()
     for seed in range(1, 7):
         monkeypatch.setattr(secrets, "randbelow", lambda _, seed=seed: seed)
-        attempt, _ = services.attempt_start(user=UserFactory(), quiz=practice)
+        attempt, _ = services.attempt_start(user=UserFactory.create(), quiz=practice)
         for position in range(1, 4):
             answer(attempt.user, attempt, position, True)
         openings.add(tuple(served(attempt)))
@@ -251,9 +251,11 @@ def test_the_same_seed_and_answers_give_the_same_questions(
 
 
 def test_an_answer_can_be_changed_but_not_cleared_when_feedback_waits_for_the_end(
-    learner: AbstractUser, bank
+    learner: User, bank
 ) -> None:
-    quiz = QuizFactory(mode=Quiz.Mode.ADAPTIVE, feedback=Quiz.Feedback.END, question_limit=10)
+    quiz = QuizFactory.create(
+        mode=Quiz.Mode.ADAPTIVE, feedback=Quiz.Feedback.END, question_limit=10
+    )
     attempt, _ = services.attempt_start(user=learner, quiz=quiz)
     first = attempt.answers.get(position=1)
     answer(learner, attempt, 1, True)
@@ -274,12 +276,14 @@ def test_an_answer_can_be_changed_but_not_cleared_when_feedback_waits_for_the_en
 
 
 def test_a_question_activated_mid_session_is_known_to_the_rebuilt_engine(
-    learner: AbstractUser, practice: Quiz
+    learner: User, practice: Quiz
 ) -> None:
     attempt, _ = services.attempt_start(user=learner, quiz=practice)
     answer(learner, attempt, 1, True)
     before = adaptive.bank_items()
-    late = QuestionFactory(id="basics-11", category=Question.objects.first().category)
+    late = QuestionFactory.create(
+        id="basics-11", category=Question.objects.earliest("category__order", "id").category
+    )
     after = adaptive.bank_items()
     assert late.id in {item.id for item in after}
     thresholds = adaptive.quiz_thresholds(practice)
@@ -295,7 +299,7 @@ def test_a_question_activated_mid_session_is_known_to_the_rebuilt_engine(
 
 
 def test_an_answer_to_a_question_retired_mid_session_stops_counting(
-    learner_client: Client, learner: AbstractUser, practice: Quiz
+    learner_client: Client, learner: User, practice: Quiz
 ) -> None:
     attempt, _ = services.attempt_start(user=learner, quiz=practice)
     answer(learner, attempt, 1, True)
@@ -312,7 +316,7 @@ def test_an_answer_to_a_question_retired_mid_session_stops_counting(
 
 
 def test_a_bank_smaller_than_the_rule_asks_everything_then_decides(
-    learner_client: Client, learner: AbstractUser, practice: Quiz
+    learner_client: Client, learner: User, practice: Quiz
 ) -> None:
     Question.objects.exclude(id__in=["basics-01", "raw-events-01", "run-items-01"]).update(
         status=Question.Status.DRAFT
@@ -327,7 +331,7 @@ def test_a_bank_smaller_than_the_rule_asks_everything_then_decides(
 
 
 def test_a_finished_attempt_without_an_outcome_shows_its_raw_scores(
-    learner_client: Client, learner: AbstractUser, practice: Quiz
+    learner_client: Client, learner: User, practice: Quiz
 ) -> None:
     attempt = play(learner, practice, all_wrong)
     services.attempt_submit(user=learner, attempt_id=attempt.pk)
@@ -346,7 +350,7 @@ def test_every_stop_reason_has_its_own_words() -> None:
 
 
 def test_an_adaptive_answer_costs_the_same_queries_early_and_late(
-    learner_client: Client, learner: AbstractUser, practice: Quiz, django_assert_num_queries
+    learner_client: Client, learner: User, practice: Quiz, django_assert_num_queries
 ) -> None:
     attempt, _ = services.attempt_start(user=learner, quiz=practice)
     for position in range(1, 7):
@@ -358,12 +362,12 @@ def test_an_adaptive_answer_costs_the_same_queries_early_and_late(
         # served answers, the bank's items, the chosen question, its choices, insert, release;
         # then the screen: the navigator's rows and the answer shown.
         with django_assert_num_queries(14):
-            assert learner_client.post(url, data, **HTMX).status_code == 200
+            assert learner_client.post(url, data, headers=HTMX).status_code == 200
         assert attempt.answers.count() == position + 1
 
 
 def test_the_results_of_an_adaptive_attempt_cost_a_constant_number_of_queries(
-    learner_client: Client, learner: AbstractUser, practice: Quiz, django_assert_num_queries
+    learner_client: Client, learner: User, practice: Quiz, django_assert_num_queries
 ) -> None:
     attempt = play(learner, practice, mixed)
     services.attempt_submit(user=learner, attempt_id=attempt.pk)
@@ -377,9 +381,7 @@ def test_the_results_of_an_adaptive_attempt_cost_a_constant_number_of_queries(
 # The dashboard's entry point ----------------------------------------------------------------
 
 
-def test_learner_estimate_is_none_without_finished_answers(
-    learner: AbstractUser, practice: Quiz
-) -> None:
+def test_learner_estimate_is_none_without_finished_answers(learner: User, practice: Quiz) -> None:
     assert adaptive.learner_estimate(learner) is None
     attempt, _ = services.attempt_start(user=learner, quiz=practice)
     answer(learner, attempt, 1, True)
@@ -387,9 +389,9 @@ def test_learner_estimate_is_none_without_finished_answers(
 
 
 def test_learner_estimate_uses_the_latest_answer_to_each_question(
-    learner: AbstractUser, bank: list[Question], django_assert_num_queries
+    learner: User, bank: list[Question], django_assert_num_queries
 ) -> None:
-    drill = QuizFactory(mode=Quiz.Mode.DRILL, feedback=Quiz.Feedback.IMMEDIATE)
+    drill = QuizFactory.create(mode=Quiz.Mode.DRILL, feedback=Quiz.Feedback.IMMEDIATE)
     first, _ = services.attempt_start(user=learner, quiz=drill)
     for position in range(1, 11):
         answer(learner, first, position, False)

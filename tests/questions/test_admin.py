@@ -139,7 +139,7 @@ def test_the_grant_extends_and_the_revoke_undoes() -> None:
     ],
 )
 def test_a_learner_never_reaches_the_admin(learner_client: Client, url: str) -> None:
-    QuestionFactory(id="basics-10")
+    QuestionFactory.create(id="basics-10")
     response = learner_client.get(url)
     assert response.status_code == 302
     assert response["Location"].startswith("/admin/login/")
@@ -149,7 +149,7 @@ def test_a_learner_never_reaches_the_admin(learner_client: Client, url: str) -> 
     "url", [CHANGELIST, f"{CHANGELIST}import/", f"{CHANGELIST}export/", f"{CHANGELIST}add/"]
 )
 def test_staff_outside_the_group_may_not_manage_the_bank(client: Client, url: str) -> None:
-    client.force_login(StaffFactory())
+    client.force_login(StaffFactory.create())
     assert client.get(url).status_code == 403
 
 
@@ -164,7 +164,9 @@ def test_the_instructor_sees_the_bank_on_the_admin_index(instructor_client: Clie
 
 
 def test_the_list_shows_the_columns(instructor_client: Client) -> None:
-    question = QuestionFactory(id="basics-10", level="advanced", kind="multiple", style="code")
+    question = QuestionFactory.create(
+        id="basics-10", level="advanced", kind="multiple", style="code"
+    )
     page = instructor_client.get(CHANGELIST).content.decode()
     for cell in (
         '<td class="field-category_slug">basics</td>',
@@ -195,15 +197,15 @@ def test_the_list_shows_the_columns(instructor_client: Client) -> None:
     ],
 )
 def test_filters_and_search(instructor_client: Client, query: str, expected: set[str]) -> None:
-    QuestionFactory(id="basics-10", prompt="What is backpressure?")
-    QuestionFactory(
+    QuestionFactory.create(id="basics-10", prompt="What is backpressure?")
+    QuestionFactory.create(
         id="raw-events-10",
-        category=CategoryFactory(slug="raw-events"),
+        category=CategoryFactory.create(slug="raw-events"),
         level="advanced",
         style="judgement",
         explanation="A circuit breaker opens.",
     )
-    QuestionFactory(id="basics-11", kind="true_false", status="draft", topic="fallbacks")
+    QuestionFactory.create(id="basics-11", kind="true_false", status="draft", topic="fallbacks")
     raw_events = Category.objects.get(slug="raw-events").pk
 
     response = instructor_client.get(f"{CHANGELIST}?{query.format(raw_events=raw_events)}")
@@ -215,14 +217,14 @@ def test_the_list_costs_the_same_queries_for_3_or_30_questions(
     instructor_client: Client, django_assert_num_queries: Any
 ) -> None:
     for _ in range(3):
-        QuestionFactory()
+        QuestionFactory.create()
     instructor_client.get(CHANGELIST)  # warm the session and content-type caches
     # session, user, its permissions and its groups', two counts, the page, the category filter
     with django_assert_num_queries(8):
         assert instructor_client.get(CHANGELIST).status_code == 200
     for slug in ("raw-events", "production"):
         for _ in range(13):
-            QuestionFactory(category=CategoryFactory(slug=slug))
+            QuestionFactory.create(category=CategoryFactory.create(slug=slug))
     with django_assert_num_queries(8):
         response = instructor_client.get(CHANGELIST)
     assert response.context["cl"].result_count == 29
@@ -234,7 +236,7 @@ def test_the_list_costs_the_same_queries_for_3_or_30_questions(
 def test_an_invalid_choice_set_is_shown_on_the_page_and_nothing_is_saved(
     instructor_client: Client,
 ) -> None:
-    question = QuestionFactory(id="basics-10", kind="single")
+    question = QuestionFactory.create(id="basics-10", kind="single")
     before = rows()
     data = form_data(question, prompt="A change that must not be saved.")
     data["choices-1-is_correct"] = "on"
@@ -258,7 +260,7 @@ def test_an_invalid_choice_set_is_shown_on_the_page_and_nothing_is_saved(
 def test_the_rules_follow_the_submitted_kind(
     instructor_client: Client, kind: str, correct: list[bool], message: str
 ) -> None:
-    question = QuestionFactory(id="basics-10", kind="single")
+    question = QuestionFactory.create(id="basics-10", kind="single")
     before = rows()
     data = form_data(question, kind=kind)
     for n, flag in enumerate(correct):
@@ -273,7 +275,7 @@ def test_the_rules_follow_the_submitted_kind(
 
 
 def test_deleting_choices_below_two_is_refused(instructor_client: Client) -> None:
-    question = QuestionFactory(id="basics-10", kind="true_false")
+    question = QuestionFactory.create(id="basics-10", kind="true_false")
     data = form_data(question)
     data["choices-1-DELETE"] = "on"
 
@@ -284,7 +286,7 @@ def test_deleting_choices_below_two_is_refused(instructor_client: Client) -> Non
 
 
 def test_a_valid_edit_saves_and_keeps_choice_order_contiguous(instructor_client: Client) -> None:
-    question = QuestionFactory(id="basics-10", kind="single")
+    question = QuestionFactory.create(id="basics-10", kind="single")
     data = form_data(question, prompt="Which call\r\nstreams?")
     data["choices-1-DELETE"] = "on"
     add_choice_forms(data, ("`Runner.stream()`", False))
@@ -303,7 +305,7 @@ def test_a_valid_edit_saves_and_keeps_choice_order_contiguous(instructor_client:
 
 
 def test_adding_a_question_with_default_parameters(instructor_client: Client) -> None:
-    category = CategoryFactory(slug="basics")
+    category = CategoryFactory.create(slug="basics")
     data = {
         "id": "basics-20",
         "category": category.pk,
@@ -347,7 +349,7 @@ def test_adding_a_question_with_default_parameters(instructor_client: Client) ->
 
 
 def test_the_id_of_a_saved_question_cannot_be_changed(instructor_client: Client) -> None:
-    question = QuestionFactory(id="basics-10")
+    question = QuestionFactory.create(id="basics-10")
     response = instructor_client.post(change_url(question), form_data(question, id="basics-99"))
     assert response.status_code == 302
     assert list(Question.objects.values_list("id", flat=True)) == ["basics-10"]
@@ -357,7 +359,7 @@ def test_the_id_of_a_saved_question_cannot_be_changed(instructor_client: Client)
 
 
 def test_the_preview_renders_the_question_as_a_learner_sees_it(instructor_client: Client) -> None:
-    question = QuestionFactory(
+    question = QuestionFactory.create(
         id="basics-10",
         kind="multiple",
         prompt="Which **events** arrive?\n\n```python\nasync for e in r.stream_events():\n"
@@ -382,7 +384,7 @@ def test_the_preview_renders_the_question_as_a_learner_sees_it(instructor_client
 
 
 def test_the_preview_shows_html_in_content_as_text(instructor_client: Client) -> None:
-    question = QuestionFactory(id="basics-10", prompt='Is <script>alert("x")</script> run?')
+    question = QuestionFactory.create(id="basics-10", prompt='Is <script>alert("x")</script> run?')
     Choice.objects.filter(question=question, order=0).update(text="<img src=x onerror=alert(1)>")
 
     page = instructor_client.get(f"{CHANGELIST}{question.pk}/preview/").content.decode()
@@ -407,10 +409,10 @@ def act(client: Client, action: str, *ids: str) -> Any:
 def test_activate_makes_questions_active_and_refuses_broken_ones(
     instructor_client: Client,
 ) -> None:
-    QuestionFactory(id="basics-10", status="draft")
-    QuestionFactory(id="basics-11", status="draft")
+    QuestionFactory.create(id="basics-10", status="draft")
+    QuestionFactory.create(id="basics-11", status="draft")
     # Broken outside the admin's checks (e.g. by a script): it must not reach learners.
-    broken = QuestionFactory(id="basics-12", status="draft")
+    broken = QuestionFactory.create(id="basics-12", status="draft")
     broken.choices.update(is_correct=True)
     before = Question.objects.get(id="basics-10").updated_at
 
@@ -425,8 +427,8 @@ def test_activate_makes_questions_active_and_refuses_broken_ones(
 
 
 def test_retire_retires(instructor_client: Client) -> None:
-    QuestionFactory(id="basics-10", status="active")
-    QuestionFactory(id="basics-11", status="active")
+    QuestionFactory.create(id="basics-10", status="active")
+    QuestionFactory.create(id="basics-11", status="active")
 
     page = act(instructor_client, "retire", "basics-10")
 
@@ -500,8 +502,10 @@ def test_import_of_a_file_that_is_not_yaml(instructor_client: Client) -> None:
     response = upload(instructor_client, "questions: [\n", name="broken.yaml")
     assert response.status_code == 400
     assert "broken.yaml line 2, column 1: Not valid YAML" in response.content.decode()
+    response = upload(instructor_client, b"\x89PNG\r\n\x1a\n\x00", name="image.yaml")
+    assert "image.yaml: Not UTF-8 text" in response.content.decode()
     response = upload(instructor_client, b"\x89PNG\r\n\x1a\n\x00", name="image.png")
-    assert "image.png: Not UTF-8 text" in response.content.decode()
+    assert "does not say its format" in response.content.decode()
     assert Question.objects.count() == 0
 
 
@@ -527,7 +531,7 @@ def test_import_success_reports_the_counts(instructor_client: Client) -> None:
 
 
 def test_import_needs_the_right_to_change_the_bank(client: Client) -> None:
-    viewer = StaffFactory()
+    viewer = StaffFactory.create()
     viewer.user_permissions.add(*Permission.objects.filter(codename="view_question"))
     client.force_login(viewer)
     assert client.get(CHANGELIST).status_code == 200
@@ -539,9 +543,9 @@ def test_import_needs_the_right_to_change_the_bank(client: Client) -> None:
 
 
 def test_the_category_list_counts_questions(instructor_client: Client) -> None:
-    QuestionFactory(id="basics-10")
-    QuestionFactory(id="basics-11")
-    CategoryFactory(slug="production")
+    QuestionFactory.create(id="basics-10")
+    QuestionFactory.create(id="basics-11")
+    CategoryFactory.create(slug="production")
     response = instructor_client.get("/admin/questions/category/")
     counts = {c.slug: c.question_count for c in response.context["cl"].result_list}
     assert counts == {"basics": 2, "production": 0}
@@ -550,7 +554,7 @@ def test_the_category_list_counts_questions(instructor_client: Client) -> None:
 def test_the_five_categories_can_be_renamed_but_not_added_or_deleted(
     instructor_client: Client,
 ) -> None:
-    category = CategoryFactory(slug="basics")
+    category = CategoryFactory.create(slug="basics")
     assert instructor_client.get("/admin/questions/category/add/").status_code == 403
     delete = f"/admin/questions/category/{category.pk}/delete/"
     assert instructor_client.get(delete).status_code == 403
@@ -574,18 +578,18 @@ def test_the_list_shows_how_often_each_question_was_answered_and_how_well(
     from questions.services import answer_submit, attempt_start, attempt_submit
     from tests.factories import QuizFactory, UserFactory
 
-    question = QuestionFactory()
-    QuestionFactory()  # never answered
-    quiz = QuizFactory(scope="all", shuffle_choices=False)
+    question = QuestionFactory.create()
+    QuestionFactory.create()  # never answered
+    quiz = QuizFactory.create(scope="all", shuffle_choices=False)
     for chosen_order in (0, 0, 1):  # the first choice is the key: two right, one wrong
-        learner = UserFactory()
+        learner = UserFactory.create()
         attempt, _ = attempt_start(user=learner, quiz=quiz)
         choice = question.choices.get(order=chosen_order)
         answer_submit(
             user=learner, attempt_id=attempt.pk, question_id=question.pk, choice_ids=[choice.pk]
         )
         attempt_submit(user=learner, attempt_id=attempt.pk)
-    open_learner = UserFactory()  # an open attempt's answer does not count yet
+    open_learner = UserFactory.create()  # an open attempt's answer does not count yet
     attempt, _ = attempt_start(user=open_learner, quiz=quiz)
     answer_submit(
         user=open_learner,

@@ -12,7 +12,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import User
 from django.db import connection, connections
 from django.utils import timezone
 
@@ -65,7 +65,7 @@ def race(calls: list[Callable[[], Any]]) -> list[Any]:
     return results
 
 
-def answer_call(user: AbstractUser, attempt: Attempt, position: int, **kwargs: Any) -> Callable:
+def answer_call(user: User, attempt: Attempt, position: int, **kwargs: Any) -> Callable:
     row = attempt.answers.get(position=position)
     right = sorted(row.correct_choice_ids)
 
@@ -91,14 +91,14 @@ def assert_scored_exactly_what_was_stored(attempt: Attempt) -> None:
 @pytest.fixture
 def exam() -> Quiz:
     questions_across_categories(10)
-    return QuizFactory(time_limit=timedelta(minutes=60))
+    return QuizFactory.create(time_limit=timedelta(minutes=60))
 
 
 @pytest.mark.parametrize("round_", range(ROUNDS))
 def test_double_submissions_of_the_same_answers_store_exactly_one_row_each(
     exam: Quiz, round_: int
 ) -> None:
-    user = UserFactory()
+    user = UserFactory.create()
     attempt, _ = services.attempt_start(user=user, quiz=exam)
     calls = [answer_call(user, attempt, position) for position in range(1, 11)] * 2
 
@@ -114,7 +114,7 @@ def test_double_submissions_of_the_same_answers_store_exactly_one_row_each(
 def test_answering_while_submitting_loses_nothing_and_scores_what_was_saved(
     exam: Quiz, round_: int
 ) -> None:
-    user = UserFactory()
+    user = UserFactory.create()
     attempt, _ = services.attempt_start(user=user, quiz=exam)
     answers = [answer_call(user, attempt, position) for position in range(1, 11)]
     submits = [lambda: services.attempt_submit(user=user, attempt_id=attempt.pk)] * 3
@@ -136,10 +136,11 @@ def test_answering_while_submitting_loses_nothing_and_scores_what_was_saved(
 
 @pytest.mark.parametrize("round_", range(ROUNDS))
 def test_answering_while_it_expires_scores_only_what_came_in_time(exam: Quiz, round_: int) -> None:
-    user = UserFactory()
+    user = UserFactory.create()
     start = timezone.now()
     attempt, _ = services.attempt_start(user=user, quiz=exam, now=start)
     deadline = attempt.deadline
+    assert deadline is not None
     # Half the answers arrive just before the deadline, half just after; the sweep runs at once.
     answers = [
         answer_call(
@@ -170,7 +171,7 @@ def test_answering_while_it_expires_scores_only_what_came_in_time(exam: Quiz, ro
 
 
 def test_starting_the_same_quiz_at_once_gives_one_attempt(exam: Quiz) -> None:
-    user = UserFactory()
+    user = UserFactory.create()
 
     results = race([lambda: services.attempt_start(user=user, quiz=exam)] * 6)
 

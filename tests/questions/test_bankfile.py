@@ -134,3 +134,71 @@ def test_bank_read_reports_a_folder_as_unreadable(tmp_path: Path) -> None:
     with pytest.raises(BankInvalid) as caught:
         bank_read(path=tmp_path)
     assert str(caught.value).startswith(f"{tmp_path}: Cannot read it: ")
+
+
+# --- generated items: family, variant and a claim on every choice -------------------------------
+
+GENERATED_VARIANT = "item-names__c1-none__travel"
+
+
+def generated_question(**overrides: Any) -> dict[str, Any]:
+    entry = bank_data.question(
+        "run-items-100",
+        demo={"lesson": "run-item-events", "preset": GENERATED_VARIANT},
+        family="item-names",
+        variant=GENERATED_VARIANT,
+    )
+    entry["choices"] = [
+        {**choice, "claim": {"printed": [f"line {n}"], "raises": ""}}
+        for n, choice in enumerate(entry["choices"])
+    ]
+    entry.update(overrides)
+    return entry
+
+
+def test_a_generated_item_round_trips_with_its_family_variant_and_claims() -> None:
+    data = bank_data.bank()
+    data["questions"] = [generated_question()]
+    parsed = bank_parse(text=bank_data.dump(data))
+    entry = parsed.questions[0]
+    assert (entry.family, entry.variant) == ("item-names", GENERATED_VARIANT)
+    assert entry.choices[0].claim is not None
+    assert entry.choices[0].claim.printed == ("line 0",)
+    written = bank_dump(parsed)
+    assert "claim: {printed: [line 0], raises: ''}" in written
+    assert bank_dump(bank_parse(text=written)) == written
+    assert bank_parse(text=bank_dump(parsed, fmt="json")) == parsed
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"family": None}, "run-items-100 family: A generated item names both its family and"),
+        ({"variant": "item-names__nope__travel"}, "has no scenario variant 'item-names__nope"),
+        ({"choices": "drop-claim"}, "run-items-100 choices: Every choice of a generated item"),
+        (
+            {"choices": {"printed": "not a list"}},
+            "run-items-100 choices[A].claim.printed",
+        ),
+    ],
+)
+def test_a_generated_item_is_checked_and_named_when_wrong(
+    change: dict[str, Any], message: str
+) -> None:
+    entry = generated_question()
+    if change.get("choices") == "drop-claim":
+        del entry["choices"][1]["claim"]
+    elif "choices" in change:
+        entry["choices"][0]["claim"] = change["choices"]
+    else:
+        entry.update(change)
+        entry = {key: value for key, value in entry.items() if value is not None}
+    data = bank_data.bank()
+    data["questions"] = [entry]
+    assert any(message in error for error in errors_of(data)), errors_of(data)
+
+
+def test_only_a_generated_items_choices_carry_claims() -> None:
+    data = bank_data.bank()
+    data["questions"][0]["choices"][0]["claim"] = {"last": "x"}
+    assert any("Only the choices of a generated item" in error for error in errors_of(data))

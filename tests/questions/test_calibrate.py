@@ -7,7 +7,7 @@ from io import StringIO
 
 import numpy as np
 import pytest
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 from scipy.special import expit
@@ -32,7 +32,7 @@ SPARSE = "basics-06"
 START = (1.2, 0.0, 0.2)
 
 
-def simulated_answers(user: AbstractUser, learners: int, *, sparse: int, seed: int = 7) -> None:
+def simulated_answers(user: User, learners: int, *, sparse: int, seed: int = 7) -> None:
     """`learners` finished attempts answering every question (`sparse` of them also answering
     basics-06), right or wrong as the true parameters say for abilities from the engine's prior."""
     priors = CalibrationPriors()
@@ -42,7 +42,7 @@ def simulated_answers(user: AbstractUser, learners: int, *, sparse: int, seed: i
     params = np.array([TRUE[i] for i in ids])
     p = params[:, 2] + (1 - params[:, 2]) * expit(params[:, 0] * (theta[:, None] - params[:, 1]))
     right = rng.random(p.shape) < p
-    quiz = QuizFactory(mode=Quiz.Mode.DRILL)
+    quiz = QuizFactory.create(mode=Quiz.Mode.DRILL)
     now = timezone.now()
     attempts = Attempt.objects.bulk_create(
         Attempt(
@@ -76,9 +76,9 @@ def simulated_answers(user: AbstractUser, learners: int, *, sparse: int, seed: i
 
 @pytest.fixture
 def questions() -> list[Question]:
-    basics = CategoryFactory(slug="basics")
+    basics = CategoryFactory.create(slug="basics")
     return [
-        QuestionFactory(
+        QuestionFactory.create(
             id=question_id,
             category=basics,
             discrimination=START[0],
@@ -101,7 +101,7 @@ def parameters(question_id: str) -> tuple[float, float, float]:
 
 
 def test_the_refit_moves_toward_the_true_parameters_and_records_the_version(
-    learner: AbstractUser, questions: list[Question]
+    learner: User, questions: list[Question]
 ) -> None:
     simulated_answers(learner, 1500, sparse=40)
     items_before = adaptive.bank_items()
@@ -145,7 +145,7 @@ def test_the_refit_moves_toward_the_true_parameters_and_records_the_version(
 
 
 def test_questions_with_too_few_answers_are_untouched(
-    learner: AbstractUser, questions: list[Question]
+    learner: User, questions: list[Question]
 ) -> None:
     simulated_answers(learner, 400, sparse=40)
     output = run("--min-answers", "300")
@@ -157,7 +157,7 @@ def test_questions_with_too_few_answers_are_untouched(
 
 
 def test_a_dry_run_shows_the_changes_and_writes_nothing(
-    learner: AbstractUser, questions: list[Question]
+    learner: User, questions: list[Question]
 ) -> None:
     simulated_answers(learner, 400, sparse=0)
     output = run("--min-answers", "300", "--dry-run")
@@ -168,7 +168,7 @@ def test_a_dry_run_shows_the_changes_and_writes_nothing(
 
 
 def test_too_little_data_is_refused_with_nothing_written(
-    learner: AbstractUser, questions: list[Question]
+    learner: User, questions: list[Question]
 ) -> None:
     simulated_answers(learner, 120, sparse=0)
     with pytest.raises(CommandError, match=r"Too little data: .* has 200 .* most answered has 120"):
@@ -177,9 +177,7 @@ def test_too_little_data_is_refused_with_nothing_written(
     assert all(parameters(question_id) == START for question_id in TRUE)
 
 
-def test_answers_of_open_attempts_are_not_used(
-    learner: AbstractUser, questions: list[Question]
-) -> None:
+def test_answers_of_open_attempts_are_not_used(learner: User, questions: list[Question]) -> None:
     simulated_answers(learner, 1, sparse=1)
     Attempt.objects.update(status=Attempt.Status.IN_PROGRESS, submitted_at=None)
     with pytest.raises(CommandError, match="most answered has 0"):
@@ -192,7 +190,7 @@ def test_a_bad_minimum_is_refused(questions: list[Question]) -> None:
 
 
 def test_instructors_read_the_versions_in_the_admin_and_cannot_write_them(
-    learner: AbstractUser, questions: list[Question], instructor_client
+    learner: User, questions: list[Question], instructor_client
 ) -> None:
     simulated_answers(learner, 400, sparse=40)
     run("--min-answers", "300")

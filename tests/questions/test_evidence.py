@@ -27,6 +27,7 @@ from questions import rules
 from questions.bankfile import DEFAULT_PATH, BankFile, QuestionEntry, bank_parse
 from questions.derivation import Derivation
 from questions.evidence import HANDWRITTEN, ITEMS
+from questions.evidence.claims import Examined
 
 BANK = DEFAULT_PATH
 EVIDENCE = "tests/questions/test_evidence.py::test_derived_key[{}]"
@@ -51,13 +52,17 @@ def keyed(question: QuestionEntry) -> frozenset[int]:
 
 
 @cache
+def examined() -> dict[str, Examined]:
+    """Every hand-written item examined once: its derivation and its explanation's facts."""
+
+    async def examine_all() -> dict[str, Examined]:
+        return {item_id: await item.examine() for item_id, item in ITEMS.items()}
+
+    return asyncio.run(examine_all())
+
+
 def derivations() -> dict[str, Derivation]:
-    """Every hand-written item's derivation, each deriver run once."""
-
-    async def derive_all() -> dict[str, Derivation]:
-        return {item_id: await derive() for item_id, derive in HANDWRITTEN.items()}
-
-    return asyncio.run(derive_all())
+    return {item_id: result.derivation for item_id, result in examined().items()}
 
 
 def key_disagreement(derivation: Derivation, question: QuestionEntry) -> str | None:
@@ -92,6 +97,22 @@ def test_derived_key(item_id: str) -> None:
 def test_every_item_has_a_deriver_and_every_deriver_an_item() -> None:
     assert set(HANDWRITTEN) == set(ITEM_IDS)
     assert set(ITEMS) == set(ITEM_IDS)
+
+
+def test_the_registry_derives_what_the_items_do() -> None:
+    async def derive() -> Derivation:
+        return await HANDWRITTEN["basics-04"]()
+
+    derivation = asyncio.run(derive())
+
+    assert derivation == derivations()["basics-04"]
+
+
+def test_what_the_explanations_say_about_the_runs_holds() -> None:
+    unmet = {item_id: result.unmet_facts for item_id, result in examined().items()}
+
+    assert not {item_id: facts for item_id, facts in unmet.items() if facts}
+    assert sum(len(ITEMS[item_id].facts) for item_id in ITEMS) >= 20
 
 
 def test_each_item_names_its_evidence_test() -> None:

@@ -13,8 +13,8 @@ from tests.factories import CategoryFactory, QuestionFactory
 
 @pytest.mark.django_db
 def test_question_choice_errors_read_the_saved_choices() -> None:
-    assert QuestionFactory(kind="single").choice_errors() == []
-    question = QuestionFactory(kind="single", choices=[True, True])
+    assert QuestionFactory.create(kind="single").choice_errors() == []
+    question = QuestionFactory.create(kind="single", choices=[True, True])
     assert question.choice_errors() == [
         "A single-choice question has exactly one correct choice (2 given)."
     ]
@@ -32,7 +32,7 @@ def full_clean_errors(question: Question) -> dict[str, list[str]]:
 
 @pytest.mark.django_db
 def test_a_factory_question_is_valid() -> None:
-    QuestionFactory().full_clean()
+    QuestionFactory.create().full_clean()
 
 
 @pytest.mark.django_db
@@ -55,7 +55,7 @@ def test_a_factory_question_is_valid() -> None:
     ],
 )
 def test_question_validation(changes: dict[str, Any], field: str, message: str) -> None:
-    question = QuestionFactory.build(category=CategoryFactory())
+    question = QuestionFactory.build(category=CategoryFactory.create())
     for name, value in changes.items():
         setattr(question, name, value)
     errors = full_clean_errors(question)
@@ -65,7 +65,7 @@ def test_question_validation(changes: dict[str, Any], field: str, message: str) 
 @pytest.mark.django_db
 def test_judgement_needs_no_evidence() -> None:
     question = QuestionFactory.build(
-        category=CategoryFactory(), evidence_kind="judgement", evidence=""
+        category=CategoryFactory.create(), evidence_kind="judgement", evidence=""
     )
     question.full_clean()
 
@@ -75,7 +75,7 @@ def test_an_unknown_preset_is_refused_where_the_registry_knows(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(rules, "_demo_registry_has", lambda lesson, preset: preset != "nope")
-    question = QuestionFactory.build(category=CategoryFactory(), demo_preset="nope")
+    question = QuestionFactory.build(category=CategoryFactory.create(), demo_preset="nope")
     assert full_clean_errors(question) == {
         "demo_preset": ["The lesson 'basic-streaming' has no demo preset 'nope'."]
     }
@@ -116,7 +116,7 @@ def test_category_validation() -> None:
     ],
 )
 def test_question_constraints(changes: dict[str, Any], constraint: str) -> None:
-    question = QuestionFactory()
+    question = QuestionFactory.create()
     with pytest.raises(IntegrityError), transaction.atomic():
         Question.objects.filter(pk=question.pk).update(**changes)
     # The same rule, checked before saving.
@@ -129,13 +129,13 @@ def test_question_constraints(changes: dict[str, Any], constraint: str) -> None:
 
 @pytest.mark.django_db
 def test_judgement_without_evidence_is_allowed_by_the_database() -> None:
-    question = QuestionFactory()
+    question = QuestionFactory.create()
     Question.objects.filter(pk=question.pk).update(evidence_kind="judgement", evidence="")
 
 
 @pytest.mark.django_db
 def test_choice_constraints() -> None:
-    question = QuestionFactory()
+    question = QuestionFactory.create()
     with pytest.raises(IntegrityError), transaction.atomic():
         Choice.objects.create(question=question, order=0, text="Again", rationale="r")
     with pytest.raises(IntegrityError), transaction.atomic():
@@ -144,7 +144,7 @@ def test_choice_constraints() -> None:
 
 @pytest.mark.django_db
 def test_category_constraints() -> None:
-    CategoryFactory(slug="basics")
+    CategoryFactory.create(slug="basics")
     with pytest.raises(IntegrityError), transaction.atomic():
         Category.objects.create(slug="other", name="Other", order=9, lesson_slug="x")
     with pytest.raises(IntegrityError), transaction.atomic():
@@ -156,7 +156,7 @@ def test_category_constraints() -> None:
 
 @pytest.mark.django_db
 def test_strings_labels_and_the_demo_link() -> None:
-    question = QuestionFactory(
+    question = QuestionFactory.create(
         id="basics-07", demo_lesson="basic-streaming", demo_preset="long-reply"
     )
     assert str(question) == "basics-07"
@@ -172,7 +172,7 @@ def test_strings_labels_and_the_demo_link() -> None:
 
 @pytest.mark.django_db
 def test_active_questions() -> None:
-    active = QuestionFactory(status="active")
-    QuestionFactory(status="draft")
-    QuestionFactory(status="retired")
+    active = QuestionFactory.create(status="active")
+    QuestionFactory.create(status="draft")
+    QuestionFactory.create(status="retired")
     assert list(Question.objects.active()) == [active]

@@ -7,7 +7,7 @@ from datetime import timedelta
 from io import StringIO
 
 import pytest
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import IntegrityError, transaction
@@ -35,8 +35,8 @@ def violates(constraint: str):
 
 
 @pytest.mark.django_db
-def test_one_open_attempt_per_user_and_quiz(learner: AbstractUser) -> None:
-    quiz = QuizFactory()
+def test_one_open_attempt_per_user_and_quiz(learner: User) -> None:
+    quiz = QuizFactory.create()
     Attempt.objects.create(user=learner, quiz=quiz)
     with violates("attempt_one_open_per_user_and_quiz|UNIQUE"), transaction.atomic():
         Attempt.objects.create(user=learner, quiz=quiz)
@@ -47,7 +47,7 @@ def test_one_open_attempt_per_user_and_quiz(learner: AbstractUser) -> None:
         **SCORED,
     )
     Attempt.objects.create(user=learner, quiz=quiz)
-    Attempt.objects.create(user=UserFactory(), quiz=quiz)
+    Attempt.objects.create(user=UserFactory.create(), quiz=quiz)
     assert Attempt.objects.open().count() == 2
 
 
@@ -72,22 +72,23 @@ SCORED = {"correct_count": 0, "question_count": 0, "score": 0, "passed": False}
     ],
 )
 def test_attempt_check_constraints(
-    learner: AbstractUser, fields: dict[str, object], constraint: str
+    learner: User, fields: dict[str, object], constraint: str
 ) -> None:
     now = timezone.now()
-    values: dict[str, object] = {"user": learner, "quiz": QuizFactory(), "started_at": now}
-    if "deadline_offset" in fields:
-        values["deadline"] = now + fields.pop("deadline_offset")
-    if "submitted_offset" in fields:
-        values["submitted_at"] = now + fields.pop("submitted_offset")
+    values: dict[str, object] = {"user": learner, "quiz": QuizFactory.create(), "started_at": now}
+    for offset, field in (("deadline_offset", "deadline"), ("submitted_offset", "submitted_at")):
+        if offset in fields:
+            delta = fields.pop(offset)
+            assert isinstance(delta, timedelta)
+            values[field] = now + delta
     values.update(fields)
     with violates(constraint):
         Attempt.objects.create(**values)
 
 
 @pytest.mark.django_db
-def test_correct_count_cannot_exceed_the_question_count(learner: AbstractUser) -> None:
-    quiz = QuizFactory()
+def test_correct_count_cannot_exceed_the_question_count(learner: User) -> None:
+    quiz = QuizFactory.create()
     with violates("attempt_correct_at_most_total"), transaction.atomic():
         Attempt.objects.create(user=learner, quiz=quiz, correct_count=3, question_count=2)
     with violates("attempt_correct_at_most_total"), transaction.atomic():
@@ -95,9 +96,9 @@ def test_correct_count_cannot_exceed_the_question_count(learner: AbstractUser) -
 
 
 @pytest.mark.django_db
-def test_answer_invariants(learner: AbstractUser) -> None:
+def test_answer_invariants(learner: User) -> None:
     questions_across_categories(2)
-    attempt, _ = services.attempt_start(user=learner, quiz=QuizFactory())
+    attempt, _ = services.attempt_start(user=learner, quiz=QuizFactory.create())
     first = attempt.answers.get(position=1)
     second = attempt.answers.get(position=2)
 
@@ -116,9 +117,9 @@ def test_answer_invariants(learner: AbstractUser) -> None:
     with violates("answer_one_per_attempt_and_question|UNIQUE"):
         copy()
     with violates("answer_position_unique_per_attempt|UNIQUE"):
-        copy(question_id=QuestionFactory().id, position=second.position)
+        copy(question_id=QuestionFactory.create().id, position=second.position)
     with violates("answer_position_from_1"):
-        copy(question_id=QuestionFactory().id, position=0)
+        copy(question_id=QuestionFactory.create().id, position=0)
     with violates("answer_correct_iff_answered"), transaction.atomic():
         Answer.objects.filter(pk=first.pk).update(correct=True)
 
@@ -137,7 +138,7 @@ def test_answer_invariants(learner: AbstractUser) -> None:
 )
 def test_quiz_check_constraints(fields: dict[str, object], constraint: str) -> None:
     with violates(constraint):
-        QuizFactory(**fields)
+        QuizFactory.create(**fields)
 
 
 @pytest.mark.django_db
@@ -163,7 +164,7 @@ def test_thresholds_default_from_settings(settings) -> None:
 @pytest.mark.django_db
 def test_question_count_per_scope_from_one_query(django_assert_num_queries) -> None:
     questions_across_categories(10)
-    QuestionFactory(category=CategoryFactory(slug="basics"), level="advanced")
+    QuestionFactory.create(category=CategoryFactory.create(slug="basics"), level="advanced")
     basics = Category.objects.get(slug="basics")
 
     with django_assert_num_queries(1):
@@ -180,7 +181,7 @@ def test_question_count_per_scope_from_one_query(django_assert_num_queries) -> N
 @pytest.mark.django_db
 def test_default_quizzes_are_created_once_and_never_overwritten() -> None:
     for slug in ("basics", "raw-events", "run-items", "tools-handoffs", "production"):
-        CategoryFactory(slug=slug)
+        CategoryFactory.create(slug=slug)
 
     created = services.quiz_defaults_ensure()
 
@@ -206,6 +207,7 @@ def test_default_quizzes_are_created_once_and_never_overwritten() -> None:
     assert (exam.overall_threshold, exam.category_threshold) == (90, 85)
     drill = Quiz.objects.get(slug="drill-raw-events")
     assert drill.feedback == Quiz.Feedback.IMMEDIATE
+    assert drill.category is not None
     assert drill.category.slug == "raw-events"
     assert Quiz.objects.get(slug="level-intermediate").level == "intermediate"
     assert Quiz.objects.get(slug="adaptive-practice").serves_one_at_a_time
@@ -221,7 +223,7 @@ def test_default_quizzes_are_created_once_and_never_overwritten() -> None:
 def test_default_drills_wait_for_the_categories() -> None:
     first = services.quiz_defaults_ensure()
     assert not any(quiz.slug.startswith("drill-") for quiz in first)
-    CategoryFactory(slug="production")
+    CategoryFactory.create(slug="production")
     assert [quiz.slug for quiz in services.quiz_defaults_ensure()] == ["drill-production"]
 
 
@@ -229,9 +231,9 @@ def test_default_drills_wait_for_the_categories() -> None:
 
 
 @pytest.mark.django_db
-def test_expire_attempts_command(learner: AbstractUser) -> None:
+def test_expire_attempts_command(learner: User) -> None:
     questions_across_categories(2)
-    quiz = QuizFactory(time_limit=timedelta(minutes=1))
+    quiz = QuizFactory.create(time_limit=timedelta(minutes=1))
     attempt, _ = services.attempt_start(
         user=learner, quiz=quiz, now=timezone.now() - timedelta(minutes=5)
     )
@@ -270,11 +272,11 @@ def test_display_filters() -> None:
 @pytest.mark.django_db
 def test_admin_lists_quizzes_and_shows_attempts_read_only(client: Client) -> None:
     questions_across_categories(2)
-    quiz = QuizFactory(title="Exam for admin")
-    learner = UserFactory()
+    quiz = QuizFactory.create(title="Exam for admin")
+    learner = UserFactory.create()
     attempt, _ = services.attempt_start(user=learner, quiz=quiz)
     services.attempt_submit(user=learner, attempt_id=attempt.pk)
-    client.force_login(StaffFactory(is_superuser=True))
+    client.force_login(StaffFactory.create(is_superuser=True))
 
     assert (
         "Exam for admin" in client.get(reverse("admin:questions_quiz_changelist")).content.decode()

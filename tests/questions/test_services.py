@@ -6,7 +6,7 @@ import random
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import User
 from django.utils import timezone
 
 from questions import services
@@ -25,7 +25,7 @@ def answer_at(attempt: Attempt, position: int) -> Answer:
 
 
 def answer(
-    user: AbstractUser, attempt: Attempt, position: int, *, right: bool = True
+    user: User, attempt: Attempt, position: int, *, right: bool = True
 ) -> services.AnswerOutcome:
     row = answer_at(attempt, position)
     chosen = choice_ids(row, correct=True) if right else choice_ids(row, correct=False)[:1]
@@ -38,10 +38,10 @@ def answer(
 
 
 def test_start_serves_every_question_in_scope_with_a_snapshot_and_a_deadline(
-    learner: AbstractUser,
+    learner: User,
 ) -> None:
     questions = questions_across_categories(5)
-    quiz = QuizFactory(time_limit=timedelta(minutes=60))
+    quiz = QuizFactory.create(time_limit=timedelta(minutes=60))
     now = timezone.now()
 
     attempt, created = services.attempt_start(user=learner, quiz=quiz, now=now)
@@ -65,9 +65,9 @@ def test_start_serves_every_question_in_scope_with_a_snapshot_and_a_deadline(
     assert not first.is_answered
 
 
-def test_start_again_resumes_the_open_attempt_with_the_same_deadline(learner: AbstractUser) -> None:
+def test_start_again_resumes_the_open_attempt_with_the_same_deadline(learner: User) -> None:
     questions_across_categories(3)
-    quiz = QuizFactory(time_limit=timedelta(minutes=10))
+    quiz = QuizFactory.create(time_limit=timedelta(minutes=10))
     first, _ = services.attempt_start(user=learner, quiz=quiz)
     answer(learner, first, 2)
 
@@ -83,10 +83,10 @@ def test_start_again_resumes_the_open_attempt_with_the_same_deadline(learner: Ab
 
 
 def test_start_after_an_overdue_attempt_finalizes_it_and_starts_afresh(
-    learner: AbstractUser,
+    learner: User,
 ) -> None:
     questions_across_categories(2)
-    quiz = QuizFactory(time_limit=timedelta(minutes=1))
+    quiz = QuizFactory.create(time_limit=timedelta(minutes=1))
     old, _ = services.attempt_start(user=learner, quiz=quiz)
     answer(learner, old, 1)
 
@@ -102,20 +102,20 @@ def test_start_after_an_overdue_attempt_finalizes_it_and_starts_afresh(
     assert (old.correct_count, old.question_count) == (1, 2)
 
 
-def test_a_quiz_without_questions_cannot_start(learner: AbstractUser) -> None:
-    quiz = QuizFactory()
+def test_a_quiz_without_questions_cannot_start(learner: User) -> None:
+    quiz = QuizFactory.create()
     with pytest.raises(services.AttemptError, match="no questions"):
         services.attempt_start(user=learner, quiz=quiz)
     assert not Attempt.objects.exists()
 
 
-def test_scope_one_level_or_one_category(learner: AbstractUser) -> None:
+def test_scope_one_level_or_one_category(learner: User) -> None:
     questions = questions_across_categories(5)
-    QuestionFactory(category=questions[1].category, level="advanced")
-    QuestionFactory(category=questions[1].category, status=Question.Status.DRAFT)
-    QuestionFactory(category=questions[1].category, status=Question.Status.RETIRED)
-    by_level = QuizFactory(scope=Quiz.Scope.LEVEL, level="advanced")
-    by_category = QuizFactory(scope=Quiz.Scope.CATEGORY, category=questions[1].category)
+    QuestionFactory.create(category=questions[1].category, level="advanced")
+    QuestionFactory.create(category=questions[1].category, status=Question.Status.DRAFT)
+    QuestionFactory.create(category=questions[1].category, status=Question.Status.RETIRED)
+    by_level = QuizFactory.create(scope=Quiz.Scope.LEVEL, level="advanced")
+    by_category = QuizFactory.create(scope=Quiz.Scope.CATEGORY, category=questions[1].category)
 
     level_attempt, _ = services.attempt_start(user=learner, quiz=by_level)
     category_attempt, _ = services.attempt_start(user=learner, quiz=by_category)
@@ -126,10 +126,10 @@ def test_scope_one_level_or_one_category(learner: AbstractUser) -> None:
     assert category_attempt.answers.count() == 2  # active only: drafts and retired stay out
 
 
-def test_shuffling_is_per_attempt_and_follows_the_stored_seed(learner: AbstractUser) -> None:
+def test_shuffling_is_per_attempt_and_follows_the_stored_seed(learner: User) -> None:
     questions_across_categories(12)
-    QuestionFactory(kind="true_false")
-    quiz = QuizFactory(shuffle_questions=True, shuffle_choices=True)
+    QuestionFactory.create(kind="true_false")
+    quiz = QuizFactory.create(shuffle_questions=True, shuffle_choices=True)
 
     attempt, _ = services.attempt_start(user=learner, quiz=quiz)
 
@@ -144,7 +144,7 @@ def test_shuffling_is_per_attempt_and_follows_the_stored_seed(learner: AbstractU
         assert [c["id"] for c in row.choices] == [c.pk for c in original]
         assert [c["label"] for c in row.choices] == list("ABCD"[: len(original)])
 
-    other, _ = services.attempt_start(user=UserFactory(), quiz=quiz)
+    other, _ = services.attempt_start(user=UserFactory.create(), quiz=quiz)
     assert other.seed != attempt.seed
     orders = {
         tuple(a.answers.order_by("position").values_list("question_id", flat=True))
@@ -153,9 +153,9 @@ def test_shuffling_is_per_attempt_and_follows_the_stored_seed(learner: AbstractU
     assert len(orders) == 2
 
 
-def test_a_question_limit_samples_that_many(learner: AbstractUser) -> None:
+def test_a_question_limit_samples_that_many(learner: User) -> None:
     questions_across_categories(10)
-    quiz = QuizFactory(question_limit=4, shuffle_questions=False)
+    quiz = QuizFactory.create(question_limit=4, shuffle_questions=False)
 
     attempt, _ = services.attempt_start(user=learner, quiz=quiz)
 
@@ -168,9 +168,9 @@ def test_a_question_limit_samples_that_many(learner: AbstractUser) -> None:
 # Answering ---------------------------------------------------------------------------------
 
 
-def test_answer_saves_at_once_and_can_change_until_submit(learner: AbstractUser) -> None:
+def test_answer_saves_at_once_and_can_change_until_submit(learner: User) -> None:
     questions_across_categories(2)
-    quiz = QuizFactory()
+    quiz = QuizFactory.create()
     attempt, _ = services.attempt_start(user=learner, quiz=quiz)
     row = answer_at(attempt, 1)
 
@@ -193,9 +193,9 @@ def test_answer_saves_at_once_and_can_change_until_submit(learner: AbstractUser)
     assert not same.changed
 
 
-def test_multiple_choice_is_all_or_nothing_and_can_be_cleared(learner: AbstractUser) -> None:
-    QuestionFactory(kind="multiple", choices=[True, False, True, False])
-    attempt, _ = services.attempt_start(user=learner, quiz=QuizFactory())
+def test_multiple_choice_is_all_or_nothing_and_can_be_cleared(learner: User) -> None:
+    QuestionFactory.create(kind="multiple", choices=[True, False, True, False])
+    attempt, _ = services.attempt_start(user=learner, quiz=QuizFactory.create())
     row = answer_at(attempt, 1)
     right = choice_ids(row, correct=True)
 
@@ -220,15 +220,17 @@ def test_multiple_choice_is_all_or_nothing_and_can_be_cleared(learner: AbstractU
         ("two", "only one option"),
     ],
 )
-def test_bad_options_are_refused_and_change_nothing(
-    learner: AbstractUser, ids: str, message: str
-) -> None:
+def test_bad_options_are_refused_and_change_nothing(learner: User, ids: str, message: str) -> None:
     q1, q2 = questions_across_categories(2)
-    attempt, _ = services.attempt_start(user=learner, quiz=QuizFactory())
+    attempt, _ = services.attempt_start(user=learner, quiz=QuizFactory.create())
     answer(learner, attempt, 1, right=True)
     row = answer_at(attempt, 1)
     before = (row.chosen, row.correct, row.answered_at)
-    chosen = [q2.choices.first().pk] if ids == "foreign" else [c["id"] for c in row.choices][:2]
+    chosen = (
+        [q2.choices.earliest("order").pk]
+        if ids == "foreign"
+        else [c["id"] for c in row.choices][:2]
+    )
 
     with pytest.raises(services.AnswerRejected, match=message):
         services.answer_submit(
@@ -239,27 +241,27 @@ def test_bad_options_are_refused_and_change_nothing(
     assert (row.chosen, row.correct, row.answered_at) == before
 
 
-def test_a_question_not_in_the_attempt_is_refused(learner: AbstractUser) -> None:
+def test_a_question_not_in_the_attempt_is_refused(learner: User) -> None:
     questions_across_categories(2)
-    outsider = QuestionFactory(status=Question.Status.DRAFT)
-    attempt, _ = services.attempt_start(user=learner, quiz=QuizFactory())
+    outsider = QuestionFactory.create(status=Question.Status.DRAFT)
+    attempt, _ = services.attempt_start(user=learner, quiz=QuizFactory.create())
 
     with pytest.raises(services.AnswerRejected, match="not part of this attempt"):
         services.answer_submit(
             user=learner,
             attempt_id=attempt.pk,
             question_id=outsider.id,
-            choice_ids=[outsider.choices.first().pk],
+            choice_ids=[outsider.choices.earliest("order").pk],
         )
     assert not Answer.objects.filter(question=outsider).exists()
     assert not attempt.answers.filter(answered_at__isnull=False).exists()
 
 
-def test_someone_elses_attempt_does_not_exist_for_you(learner: AbstractUser) -> None:
+def test_someone_elses_attempt_does_not_exist_for_you(learner: User) -> None:
     questions_across_categories(1)
-    attempt, _ = services.attempt_start(user=learner, quiz=QuizFactory())
+    attempt, _ = services.attempt_start(user=learner, quiz=QuizFactory.create())
     row = answer_at(attempt, 1)
-    intruder = UserFactory()
+    intruder = UserFactory.create()
 
     with pytest.raises(Attempt.DoesNotExist):
         services.answer_submit(
@@ -275,10 +277,10 @@ def test_someone_elses_attempt_does_not_exist_for_you(learner: AbstractUser) -> 
 
 
 def test_an_answer_after_the_deadline_is_refused_and_the_attempt_expires(
-    learner: AbstractUser,
+    learner: User,
 ) -> None:
     questions_across_categories(3)
-    quiz = QuizFactory(time_limit=timedelta(minutes=30))
+    quiz = QuizFactory.create(time_limit=timedelta(minutes=30))
     start = timezone.now()
     attempt, _ = services.attempt_start(user=learner, quiz=quiz, now=start)
     answer(learner, attempt, 1, right=True)
@@ -301,9 +303,9 @@ def test_an_answer_after_the_deadline_is_refused_and_the_attempt_expires(
     assert (attempt.correct_count, attempt.question_count) == (1, 3)
 
 
-def test_a_submitted_attempt_refuses_answers_and_flags(learner: AbstractUser) -> None:
+def test_a_submitted_attempt_refuses_answers_and_flags(learner: User) -> None:
     questions_across_categories(2)
-    attempt, _ = services.attempt_start(user=learner, quiz=QuizFactory())
+    attempt, _ = services.attempt_start(user=learner, quiz=QuizFactory.create())
     services.attempt_submit(user=learner, attempt_id=attempt.pk)
     row = answer_at(attempt, 1)
 
@@ -318,9 +320,9 @@ def test_a_submitted_attempt_refuses_answers_and_flags(learner: AbstractUser) ->
     assert not row.flagged
 
 
-def test_feedback_after_each_answer_makes_the_answer_final(learner: AbstractUser) -> None:
+def test_feedback_after_each_answer_makes_the_answer_final(learner: User) -> None:
     questions_across_categories(2)
-    quiz = QuizFactory(mode=Quiz.Mode.DRILL, feedback=Quiz.Feedback.IMMEDIATE)
+    quiz = QuizFactory.create(mode=Quiz.Mode.DRILL, feedback=Quiz.Feedback.IMMEDIATE)
     attempt, _ = services.attempt_start(user=learner, quiz=quiz)
     answer(learner, attempt, 1, right=False)
 
@@ -335,9 +337,9 @@ def test_feedback_after_each_answer_makes_the_answer_final(learner: AbstractUser
     assert not outcome.changed
 
 
-def test_flag_and_unflag(learner: AbstractUser) -> None:
+def test_flag_and_unflag(learner: User) -> None:
     questions_across_categories(2)
-    attempt, _ = services.attempt_start(user=learner, quiz=QuizFactory())
+    attempt, _ = services.attempt_start(user=learner, quiz=QuizFactory.create())
     row = answer_at(attempt, 2)
 
     services.answer_flag(
@@ -353,9 +355,9 @@ def test_flag_and_unflag(learner: AbstractUser) -> None:
 # Finishing ---------------------------------------------------------------------------------
 
 
-def test_submit_scores_from_the_snapshot_not_from_later_bank_edits(learner: AbstractUser) -> None:
+def test_submit_scores_from_the_snapshot_not_from_later_bank_edits(learner: User) -> None:
     questions = questions_across_categories(10)
-    quiz = QuizFactory()
+    quiz = QuizFactory.create()
     attempt, _ = services.attempt_start(user=learner, quiz=quiz)
     for position in range(1, 11):
         answer(learner, attempt, position, right=position != 2)  # miss the second basics question
@@ -378,9 +380,9 @@ def test_submit_scores_from_the_snapshot_not_from_later_bank_edits(learner: Abst
     assert answer_at(attempt, 1).correct is True
 
 
-def test_submit_is_idempotent(learner: AbstractUser) -> None:
+def test_submit_is_idempotent(learner: User) -> None:
     questions_across_categories(2)
-    attempt, _ = services.attempt_start(user=learner, quiz=QuizFactory())
+    attempt, _ = services.attempt_start(user=learner, quiz=QuizFactory.create())
     answer(learner, attempt, 1)
     first, finished_now = services.attempt_submit(user=learner, attempt_id=attempt.pk)
     again, finished_again = services.attempt_submit(
@@ -394,11 +396,11 @@ def test_submit_is_idempotent(learner: AbstractUser) -> None:
     assert (again.correct_count, again.question_count) == (1, 2)
 
 
-def test_submit_after_the_deadline_expires_with_what_was_saved(learner: AbstractUser) -> None:
+def test_submit_after_the_deadline_expires_with_what_was_saved(learner: User) -> None:
     questions_across_categories(2)
     start = timezone.now()
     attempt, _ = services.attempt_start(
-        user=learner, quiz=QuizFactory(time_limit=timedelta(seconds=20)), now=start
+        user=learner, quiz=QuizFactory.create(time_limit=timedelta(seconds=20)), now=start
     )
     answer(learner, attempt, 1)
 
@@ -411,15 +413,15 @@ def test_submit_after_the_deadline_expires_with_what_was_saved(learner: Abstract
     assert (finished.correct_count, finished.question_count) == (1, 2)
 
 
-def test_expire_overdue_finalizes_only_overdue_open_attempts(learner: AbstractUser) -> None:
+def test_expire_overdue_finalizes_only_overdue_open_attempts(learner: User) -> None:
     questions_across_categories(2)
-    timed = QuizFactory(time_limit=timedelta(minutes=5))
-    untimed = QuizFactory()
+    timed = QuizFactory.create(time_limit=timedelta(minutes=5))
+    untimed = QuizFactory.create()
     start = timezone.now()
     overdue, _ = services.attempt_start(user=learner, quiz=timed, now=start)
     answer(learner, overdue, 1)
     still_open, _ = services.attempt_start(
-        user=UserFactory(), quiz=timed, now=start + timedelta(minutes=3)
+        user=UserFactory.create(), quiz=timed, now=start + timedelta(minutes=3)
     )
     never, _ = services.attempt_start(user=learner, quiz=untimed, now=start)
 
@@ -439,9 +441,9 @@ def test_expire_overdue_finalizes_only_overdue_open_attempts(learner: AbstractUs
 # Retaking the questions missed -------------------------------------------------------------
 
 
-def test_retake_missed_is_a_drill_of_exactly_the_missed_questions(learner: AbstractUser) -> None:
+def test_retake_missed_is_a_drill_of_exactly_the_missed_questions(learner: User) -> None:
     questions_across_categories(5)
-    attempt, _ = services.attempt_start(user=learner, quiz=QuizFactory())
+    attempt, _ = services.attempt_start(user=learner, quiz=QuizFactory.create())
     answer(learner, attempt, 1, right=True)
     answer(learner, attempt, 2, right=False)
     answer(learner, attempt, 4, right=True)
@@ -464,9 +466,9 @@ def test_retake_missed_is_a_drill_of_exactly_the_missed_questions(learner: Abstr
     assert again.pk == retake.pk
 
 
-def test_retake_needs_a_finished_attempt_with_something_missed(learner: AbstractUser) -> None:
+def test_retake_needs_a_finished_attempt_with_something_missed(learner: User) -> None:
     questions_across_categories(1)
-    quiz = QuizFactory()
+    quiz = QuizFactory.create()
     attempt, _ = services.attempt_start(user=learner, quiz=quiz)
     with pytest.raises(services.AttemptError, match="Finish this attempt"):
         services.attempt_retake_missed(user=learner, attempt_id=attempt.pk)
@@ -480,10 +482,12 @@ def test_retake_needs_a_finished_attempt_with_something_missed(learner: Abstract
 
 
 def test_adaptive_practice_serves_one_question_at_a_time_until_the_engine_stops(
-    learner: AbstractUser,
+    learner: User,
 ) -> None:
     questions_across_categories(15)
-    quiz = QuizFactory(mode=Quiz.Mode.ADAPTIVE, feedback=Quiz.Feedback.IMMEDIATE, question_limit=7)
+    quiz = QuizFactory.create(
+        mode=Quiz.Mode.ADAPTIVE, feedback=Quiz.Feedback.IMMEDIATE, question_limit=7
+    )
 
     attempt, _ = services.attempt_start(user=learner, quiz=quiz)
     assert attempt.answers.count() == 1
@@ -500,10 +504,10 @@ def test_adaptive_practice_serves_one_question_at_a_time_until_the_engine_stops(
 
 
 def test_adaptive_practice_serves_nothing_new_when_an_earlier_answer_is_given(
-    learner: AbstractUser,
+    learner: User,
 ) -> None:
     questions_across_categories(4)
-    quiz = QuizFactory(mode=Quiz.Mode.ADAPTIVE, feedback=Quiz.Feedback.END, question_limit=4)
+    quiz = QuizFactory.create(mode=Quiz.Mode.ADAPTIVE, feedback=Quiz.Feedback.END, question_limit=4)
     attempt, _ = services.attempt_start(user=learner, quiz=quiz)
     answer(learner, attempt, 1)  # serves question 2
     assert attempt.answers.count() == 2

@@ -5,37 +5,99 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from questions.bankfile import DEFAULT_PATH, BankInvalid, bank_read
-from questions.services.bank import bank_load
+from questions.bankfile import DEFAULT_PATH, FORMATS, BankInvalid, bank_read
+from questions.generation import GENERATED_PATH
+from questions.interchange import INTERCHANGES, interchange_for, interchange_named
+from questions.services.bank import BankFileInvalid, BankLoadResult, banks_load
+from questions.services.interchange import InterchangeLoadResult, bank_interchange_load
+
+BANK_SUFFIXES = (".yaml", ".yml", ".json")
+
+
+def format_of(path: Path, given: str | None) -> str:
+    """The format to read `path` in: --format if given, else from its name."""
+    if given:
+        return given
+    if path.suffix.lower() in BANK_SUFFIXES:
+        return "yaml"
+    found = interchange_for(path.name)
+    if found is None:
+        raise CommandError(
+            f"Cannot tell the format of {path.name} from its name: .yaml/.yml/.json (a bank file), "
+            ".gift/.txt (GIFT), .xml (Moodle XML) or .zip (a QTI package); or say it with --format."
+        )
+    return found
 
 
 class Command(BaseCommand):
     help = (
-        "Validate a bank file and upsert its categories and questions by id, all or nothing. "
-        "Questions missing from the file are left alone."
+        "Validate bank files and upsert their questions by id, all or nothing: bank files (YAML "
+        "or JSON), or one GIFT, Moodle XML or QTI 1.2 file. Questions missing from the files are "
+        "left alone; items new to the bank from GIFT, Moodle XML or QTI enter as drafts. Without "
+        "a path: the hand-written bank and the generated one."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
-            "path",
-            nargs="?",
+            "paths",
+            nargs="*",
             type=Path,
-            default=DEFAULT_PATH,
-            help="The bank file, YAML or JSON (default: questions/bank/streaming.yaml).",
+            metavar="path",
+            help="Bank files (default: questions/bank/streaming.yaml and "
+            "questions/bank/generated.yaml), or one GIFT, Moodle XML or QTI file.",
+        )
+        parser.add_argument(
+            "--format",
+            dest="fmt",
+            choices=[*FORMATS, *INTERCHANGES],
+            help="The files' format, when their names do not say it.",
         )
 
-    def handle(self, *args: Any, path: Path, **options: Any) -> None:
+    def handle(self, *args: Any, paths: list[Path], fmt: str | None, **options: Any) -> None:
+        if not paths:
+            paths = [DEFAULT_PATH, *([GENERATED_PATH] if GENERATED_PATH.exists() else [])]
+        formats = [format_of(path, fmt) for path in paths]
+        if any(found not in FORMATS for found in formats) and len(paths) > 1:
+            raise CommandError("Load a GIFT, Moodle XML or QTI file on its own, one per command.")
         try:
-            result = bank_load(text=bank_read(path=path), source=path.name)
+            if formats[0] in FORMATS:
+                results = banks_load(files=[(bank_read(path=path), path.name) for path in paths])
+                self._report_banks(paths, results)
+            else:
+                result = bank_interchange_load(
+                    data=bank_read(path=paths[0]),
+                    fmt=interchange_named(formats[0]),
+                    source=paths[0].name,
+                )
+                self._report_interchange(paths[0], result)
         except BankInvalid as invalid:
             count = len(invalid.errors)
             listing = "\n".join(f"  {error}" for error in invalid.errors)
+            errors = f"{count} error{'s' if count != 1 else ''}"
             raise CommandError(
-                f"{path} was not loaded ({count} error{'s' if count != 1 else ''}; "
-                f"nothing changed):\n{listing}"
+                f"{_path(paths, invalid)} was not loaded ({errors}; nothing changed):\n{listing}"
             ) from None
+
+    def _report_banks(self, paths: list[Path], results: list[BankLoadResult]) -> None:
+        for path, result in zip(paths, results, strict=True):
+            self.stdout.write(self.style.SUCCESS(f"Loaded {path}."))
+            self.stdout.write(f"Questions: {result.questions}.")
+            self.stdout.write(f"Categories: {result.categories}.")
+            if result.quizzes_created:
+                self.stdout.write(f"Default quizzes created: {', '.join(result.quizzes_created)}.")
+
+    def _report_interchange(self, path: Path, result: InterchangeLoadResult) -> None:
         self.stdout.write(self.style.SUCCESS(f"Loaded {path}."))
         self.stdout.write(f"Questions: {result.questions}.")
-        self.stdout.write(f"Categories: {result.categories}.")
-        if result.quizzes_created:
-            self.stdout.write(f"Default quizzes created: {', '.join(result.quizzes_created)}.")
+        for line in result.report():
+            self.stdout.write(f"  {line}")
+
+
+def _path(paths: list[Path], invalid: BankInvalid) -> Path | str:
+    """The file that was not loaded: the one named by the error (an unreadable file's error
+    names its path; an invalid one is named by its source)."""
+    if isinstance(invalid, BankFileInvalid):
+        return next((path for path in paths if path.name == invalid.source), invalid.source)
+    if len(paths) == 1:
+        return paths[0]
+    return invalid.errors[0].where

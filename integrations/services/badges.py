@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from certify.models import Certificate
 from integrations import links, openbadges, signing, statuslist
-from integrations.models import BadgeCredential, IssuerKey
+from integrations.models.badges import BadgeCredential, IssuerKey
 
 logger = logging.getLogger(__name__)
 

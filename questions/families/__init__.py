@@ -1,0 +1,16 @@
+"""The item families: questions generated from scenarios that the SDK runs, keyed by the run.
+
+One module per category; `FAMILIES` lists them all, in a fixed order.
+"""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+
+from questions.families import run_items
+from questions.families.base import Family
+
+FAMILIES: tuple[Family, ...] = (*run_items.FAMILIES,)
+FAMILIES_BY_SLUG: MappingProxyType[str, Family] = MappingProxyType(
+    {family.slug: family for family in FAMILIES}
+)

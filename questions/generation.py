@@ -1,0 +1,152 @@
+"""Generating the pool: every family's variants run, keyed by the run, written as a bank file.
+
+For each family, each variant (one per shape, in a theme the seed picks) runs on the offline
+model and a virtual clock. A variant is discarded, and said so, when:
+- its program's outcome depends on time although it is not meant to (it is run a second time at
+  a real model's pace, in virtual time, and must do exactly the same);
+- another variant of the family did the same thing (two items must differ in what happens);
+- its options do not have exactly one true claim (a misconception that is right here, say).
+
+The result is deterministic for a seed. `pool_bank` writes it as a `BankFile`, beside the
+hand-written bank; `GENERATED_PATH` is where the repository keeps the pool of seed 0.
+
+Pure: no Django imports.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lessons.offline import Pacing
+from lessons.scenarios import Outcome, Variant
+from lessons.scenarios.program import program_outcome
+from questions import rules
+from questions.bankfile import (
+    BankFile,
+    CategoryEntry,
+    ChoiceEntry,
+    DemoEntry,
+    ParamsEntry,
+    QuestionEntry,
+)
+from questions.families import FAMILIES
+from questions.families.base import MAX_ITEMS, Family, ItemDraft
+
+GENERATED_PATH = Path(__file__).resolve().parent / "bank" / "generated.yaml"
+EVIDENCE_TEST = "tests/questions/test_generated_items.py::test_generated_key_holds"
+# The pace an untimed program is checked at: a real model's, in virtual seconds.
+REAL_PACE = Pacing(first_token=0.4, per_token=0.03)
+
+
+@dataclass(frozen=True)
+class Discard:
+    variant: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Generated:
+    id: str
+    family: Family
+    draft: ItemDraft
+
+
+@dataclass
+class FamilyResult:
+    family: Family
+    items: list[Generated] = field(default_factory=list)
+    discarded: list[Discard] = field(default_factory=list)
+
+
+def _run(variant: Variant) -> tuple[Outcome, str]:
+    """The variant's outcome, and why it cannot be an item ("" if it can)."""
+    program = variant.program()
+    outcome = program_outcome(program)
+    if not program.timed and program_outcome(program, pacing=REAL_PACE) != outcome:
+        return outcome, "its outcome depends on the model's pace, yet it is not timed"
+    return outcome, ""
+
+
+def family_generate(family: Family, *, seed: int) -> FamilyResult:
+    """The items of one family for a seed, with the variants it had to discard and why."""
+    result = FamilyResult(family)
+    seen: dict[str, str] = {}  # what a variant did -> the variant that did it first
+    for variant in family.variants(seed):
+        outcome, problem = _run(variant)
+        signature = outcome.as_json()
+        if not problem and signature in seen:
+            problem = f"it does what {seen[signature]} does"
+        draft = None if problem else family.draft(variant, outcome, seed)
+        if draft is None:
+            problem = problem or "its options do not have exactly one true claim"
+        if problem or draft is None:
+            result.discarded.append(Discard(variant.preset, problem))
+            continue
+        seen[signature] = variant.preset
+        result.items.append(Generated(family.id_for(len(result.items)), family, draft))
+    if len(result.items) > MAX_ITEMS:
+        raise ValueError(f"{family.slug}: more than {MAX_ITEMS} items; give it fewer shapes.")
+    return result
+
+
+def pool_generate(
+    *,
+    seed: int,
+    families: Sequence[Family] = FAMILIES,
+    progress: Callable[[FamilyResult], None] | None = None,
+) -> list[FamilyResult]:
+    results = []
+    for family in families:
+        result = family_generate(family, seed=seed)
+        if progress is not None:
+            progress(result)
+        results.append(result)
+    return results
+
+
+def _entry(generated: Generated) -> QuestionEntry:
+    family, draft = generated.family, generated.draft
+    kind = "single"
+    params = rules.default_item_parameters(family.level, kind, len(draft.options))
+    return QuestionEntry(
+        id=generated.id,
+        category=family.category,
+        level=family.level,
+        kind=kind,
+        style=family.style,
+        topic=family.topic,
+        objective=family.objective,
+        status="active",
+        prompt=draft.prompt,
+        choices=[
+            ChoiceEntry(
+                text=option.text,
+                correct=option.correct,
+                rationale=option.rationale,
+                claim=option.claim,
+            )
+            for option in draft.options
+        ],
+        explanation=draft.explanation,
+        evidence_kind="test",
+        evidence=f"{EVIDENCE_TEST}[{generated.id}]",
+        demo=DemoEntry(lesson=draft.lesson, preset=draft.variant),
+        params=ParamsEntry(
+            a=family.discrimination,
+            b=params.difficulty if family.difficulty is None else family.difficulty,
+            c=params.guessing,
+        ),
+        family=family.slug,
+        variant=draft.variant,
+    )
+
+
+def pool_bank(
+    results: Iterable[FamilyResult], *, categories: Sequence[CategoryEntry], sdk_version: str
+) -> BankFile:
+    """The generated items as a bank file (with the categories it must list)."""
+    entries = [_entry(item) for result in results for item in result.items]
+    entries.sort(key=lambda entry: (rules.CATEGORIES.index(entry.category), entry.id))
+    return BankFile(sdk_version=sdk_version, categories=list(categories), questions=entries)
