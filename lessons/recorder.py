@@ -14,7 +14,7 @@ import logging
 import weakref
 
 from asgiref.sync import sync_to_async
-from django.db import connection
+from django.db import close_old_connections
 
 from lessons.models import DemoRun
 from lessons.services import demo_runs_save
@@ -63,13 +63,12 @@ class RunRecorder:
 
 
 def _save(batch: list[DemoRun]) -> None:
-    # The writer's thread serves no request and keeps its connection between writes; one that
-    # failed is closed, so a broken connection is never used twice.
+    # The writer's thread serves no request: its connection is kept or closed after each write
+    # as a request's would be (CONN_MAX_AGE, health checks), so a broken one is never reused.
     try:
         demo_runs_save(runs=batch)
-    except Exception:
-        connection.close()
-        raise
+    finally:
+        close_old_connections()
 
 
 _RECORDERS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, RunRecorder] = (
