@@ -29,6 +29,11 @@ def format_of(path: Path, given: str | None) -> str:
     return found
 
 
+def default_paths() -> list[Path]:
+    """The hand-written bank, and the generated one where it exists."""
+    return [DEFAULT_PATH, *([GENERATED_PATH] if GENERATED_PATH.exists() else [])]
+
+
 class Command(BaseCommand):
     help = (
         "Validate bank files and upsert their questions by id, all or nothing: bank files (YAML "
@@ -54,22 +59,12 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, paths: list[Path], fmt: str | None, **options: Any) -> None:
-        if not paths:
-            paths = [DEFAULT_PATH, *([GENERATED_PATH] if GENERATED_PATH.exists() else [])]
+        paths = paths or default_paths()
         formats = [format_of(path, fmt) for path in paths]
         if any(found not in FORMATS for found in formats) and len(paths) > 1:
             raise CommandError("Load a GIFT, Moodle XML or QTI file on its own, one per command.")
         try:
-            if formats[0] in FORMATS:
-                results = banks_load(files=[(bank_read(path=path), path.name) for path in paths])
-                self._report_banks(paths, results)
-            else:
-                result = bank_interchange_load(
-                    data=bank_read(path=paths[0]),
-                    fmt=interchange_named(formats[0]),
-                    source=paths[0].name,
-                )
-                self._report_interchange(paths[0], result)
+            self._load(paths, formats[0])
         except BankInvalid as invalid:
             count = len(invalid.errors)
             listing = "\n".join(f"  {error}" for error in invalid.errors)
@@ -77,6 +72,16 @@ class Command(BaseCommand):
             raise CommandError(
                 f"{_path(paths, invalid)} was not loaded ({errors}; nothing changed):\n{listing}"
             ) from None
+
+    def _load(self, paths: list[Path], fmt: str) -> None:
+        if fmt in FORMATS:
+            results = banks_load(files=[(bank_read(path=path), path.name) for path in paths])
+            self._report_banks(paths, results)
+        else:
+            result = bank_interchange_load(
+                data=bank_read(path=paths[0]), fmt=interchange_named(fmt), source=paths[0].name
+            )
+            self._report_interchange(paths[0], result)
 
     def _report_banks(self, paths: list[Path], results: list[BankLoadResult]) -> None:
         for path, result in zip(paths, results, strict=True):
