@@ -191,19 +191,9 @@ def _databases(url: str, pool_size: int) -> dict[str, dj_database_url.DBConfig]:
         # PostgreSQL backend costs milliseconds of CPU, and 200 learners on per-request
         # connections ran out of them). Under ASGI every request in flight runs its sync view in
         # its own thread, with its own connection: the pool (DB_POOL_SIZE, at least
-        # MAX_REQUESTS_IN_FLIGHT) bounds them. A connection is checked before it is handed out,
-        # so a restarted PostgreSQL costs no request a dead connection.
-        from psycopg_pool import ConnectionPool
-
-        config["OPTIONS"] = {
-            "pool": {
-                "min_size": 2,
-                "max_size": pool_size,
-                "timeout": 10,
-                "check": ConnectionPool.check_connection,
-            }
-        }
-        config["CONN_HEALTH_CHECKS"] = False  # the pool's check does it
+        # MAX_REQUESTS_IN_FLIGHT) bounds them. With CONN_HEALTH_CHECKS Django has the pool check a
+        # connection before handing it out, so a restarted PostgreSQL costs no request a dead one.
+        config["OPTIONS"] = {"pool": {"min_size": 2, "max_size": pool_size, "timeout": 10}}
     if config["ENGINE"] == "django.db.backends.sqlite3":
         # WAL lets readers proceed while one writer writes; IMMEDIATE takes the write lock at
         # BEGIN so two writers queue instead of failing with "database is locked" on upgrade.

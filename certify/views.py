@@ -138,13 +138,27 @@ def metrics(request: HttpRequest) -> HttpResponse:
 
 def server_error(request: HttpRequest) -> HttpResponse:
     """handler500: the branded page. When the database is away (a restart, a failover), the
-    answer is a 503 with Retry-After instead: it is not a bug, and the pages retry a 503."""
+    answer is a 503 with Retry-After instead: it is not a bug, and the pages retry a 503. If
+    even the page cannot be drawn, a plain one: this handler must never fail itself."""
     error = sys.exc_info()[1]
-    if isinstance(error, OperationalError | InterfaceError):
-        response = HttpResponse(
-            render_to_string("503.html", {"retry_after": 5, "reload": request.method == "GET"}),
-            status=503,
+    database_away = isinstance(error, OperationalError | InterfaceError)
+    status = 503 if database_away else 500
+    html: str
+    try:
+        html = render_to_string(
+            "503.html" if database_away else "500.html",
+            {"retry_after": 5, "reload": request.method == "GET"},
         )
+    except Exception:  # the page's own parts are broken: say it plainly
+        html = FALLBACK_ERROR_PAGE.format(status=status)
+    response = HttpResponse(html, status=status)
+    if database_away:
         response["Retry-After"] = "5"
-        return response
-    return HttpResponse(render_to_string("500.html"), status=500)
+    return response
+
+
+FALLBACK_ERROR_PAGE = (
+    "<!doctype html><html lang=en><meta charset=utf-8><title>certify</title>"
+    "<h1>certify could not answer ({status})</h1><p>Every answer it confirmed as saved is kept."
+    " Try again in a moment.</p></html>"
+)

@@ -57,3 +57,19 @@ def test_a_bug_is_the_branded_500(visitor: Client) -> None:
     assert response.status_code == 500
     assert "Something went wrong on our side" in response.content.decode()
     assert "certify" in response.content.decode()
+
+
+def test_a_broken_error_page_still_answers_plainly(
+    visitor: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from certify import views
+
+    def broken_template(*args: object, **kwargs: object) -> str:
+        raise ValueError("Missing staticfiles manifest entry for 'favicon.svg'")
+
+    monkeypatch.setattr(views, "render_to_string", broken_template)
+
+    response = visitor.get("/broken/")
+
+    assert response.status_code == 500
+    assert "certify could not answer (500)" in response.content.decode()

@@ -16,9 +16,9 @@ from django.utils import timezone
 from certify.models import Certificate
 from lessons.catalog import LESSONS
 from questions import services
-from questions.models import Attempt, Quiz
+from questions.models import Attempt, Question, Quiz
 from tests.certify import exams
-from tests.factories import QuizFactory
+from tests.factories import ExamQuizFactory, QuizFactory, questions_across_categories
 
 pytestmark = pytest.mark.django_db
 
@@ -58,12 +58,13 @@ def overdue(learner: User, exam: Quiz) -> Attempt:
 def test_every_learner_page_writes_nothing(
     learner_client: Client, learner: User, exam: Quiz, overdue: Attempt
 ) -> None:
+    questions_across_categories(5, pool=Question.Pool.PRACTICE)  # for the practice quizzes
     drill = QuizFactory.create(title="Drill", slug="drill", mode=Quiz.Mode.DRILL)
     finished = exams.take_exam(learner, drill)
     in_progress, _ = services.attempt_start(
         user=learner, quiz=QuizFactory.create(title="Level", slug="level")
     )
-    earlier = exams.take_exam(learner, QuizFactory.create(slug="old", mode="certification"))
+    earlier = exams.take_exam(learner, ExamQuizFactory.create(slug="old"))
     certificate = Certificate.objects.get(attempt=earlier)
     pages = [
         "/",
