@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 HOST ?= 127.0.0.1
 
-.PHONY: run test lint check bench bench-adaptive install install-dev clean
+.PHONY: run test lint check bench bench-adaptive bench-load bench-faults install install-dev clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -58,6 +58,19 @@ bench: install-dev
 bench-adaptive: install-dev
 	$(BIN)/python manage.py simulate_adaptive $(BENCH_ARGS)
 	$(BIN)/pytest -m bench -s tests/bench/test_adaptive_answer.py
+
+# Load: Locust against its own PostgreSQL cluster and redis-server (initdb and redis-server
+# from Debian's packages), 2 and 4 uvicorn workers, 50 and 200 learners (BENCH_ARGS, e.g.
+# "--workers 2 --learners 50 --duration 60"). Prints a table, writes .bench/load.json.
+bench-load: install-dev
+	$(BIN)/python -m pip install --quiet ".[dev,bench]"
+	$(BIN)/python -m bench.load $(BENCH_ARGS)
+
+# Faults mid-exam on a throwaway stack (never the machine's shared servers): PostgreSQL
+# restarted, Redis stopped, a web worker killed, 5 MB bodies, the task worker stopped for 10
+# minutes (BENCH_ARGS="--worker-stop 60" for a shorter stop). Writes .bench/faults.json.
+bench-faults: install-dev
+	$(BIN)/python -m bench.faults $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles build *.egg-info

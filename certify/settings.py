@@ -193,7 +193,8 @@ def _databases(url: str, pool_size: int) -> dict[str, dj_database_url.DBConfig]:
         # its own thread, with its own connection: the pool (DB_POOL_SIZE, at least
         # MAX_REQUESTS_IN_FLIGHT) bounds them. With CONN_HEALTH_CHECKS Django has the pool check a
         # connection before handing it out, so a restarted PostgreSQL costs no request a dead one.
-        config["OPTIONS"] = {"pool": {"min_size": 2, "max_size": pool_size, "timeout": 10}}
+        # A request waits at most 3 s for a connection (PostgreSQL away), then gets the 503 page.
+        config["OPTIONS"] = {"pool": {"min_size": 2, "max_size": pool_size, "timeout": 3}}
     if config["ENGINE"] == "django.db.backends.sqlite3":
         # WAL lets readers proceed while one writer writes; IMMEDIATE takes the write lock at
         # BEGIN so two writers queue instead of failing with "database is locked" on upgrade.
@@ -233,9 +234,10 @@ else:
     }
 
 # Sessions: read from Redis when it is there (written through to the database, which keeps them
-# across a cache flush); from the database otherwise.
+# across a cache flush, and serves them alone while Redis is down: certify/sessions.py); from
+# the database otherwise.
 if ENV.REDIS_URL:
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    SESSION_ENGINE = "certify.sessions"
 
 # Passwords: Argon2id at OWASP's floor (19 MiB, 2 passes, 1 lane; about 25 ms of one core), so
 # sign-up stays fast when learners arrive ten a second; the views that hash are sync and run in

@@ -106,5 +106,5 @@ def test_database_url_and_redis_url_switch_backends() -> None:
     )
     assert result.stdout.split() == [
         "django.core.cache.backends.redis.RedisCache",
-        "django.contrib.sessions.backends.cached_db",
+        "certify.sessions",
     ]

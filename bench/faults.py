@@ -1,0 +1,432 @@
+"""`make bench-faults`: what a learner sees, and what is kept, when things fail mid-exam.
+
+On a throwaway stack (bench/stack.py: its own PostgreSQL cluster and redis-server, uvicorn with
+2 workers, one task worker), a scripted learner takes a quiz the way the exam page does: it
+saves each answer as it is chosen, and when a save fails it keeps the answer and tries again
+with backoff until it is saved. Scenarios:
+
+- postgres-restart: PostgreSQL stopped for 10 s mid-exam, then started.
+- redis-stopped: Redis stopped for 10 s (saves, the dashboard, a demo's Run button).
+- web-worker-killed: one uvicorn worker killed (SIGKILL) mid-exam.
+- oversized-bodies: 5 MB posted to the answer and login URLs (and what the log says).
+- task-worker-stopped: the task worker stopped while an exam's time runs out (10 minutes by
+  default, --worker-stop), then started: the exam is finalized once, its certificate issued once.
+
+Each prints what the learner saw and what was kept; --json writes it all.
+
+    python -m bench.faults [--only postgres-restart ...] [--worker-stop 600]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import signal
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psycopg
+
+from bench import stack
+
+CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+QUESTION = re.compile(r'<input type="hidden" name="question" value="([^"]+)">')
+CHOICE = re.compile(r'name="choice" value="(\d+)"')
+ACTION = re.compile(r'<form id="answer-form" method="post" action="([^"]+)"')
+BACKOFF = (0.5, 1, 2, 4, 8)
+
+
+def seen(response: httpx.Response | None) -> str:
+    """What the learner saw, in words."""
+    if response is None:
+        return "no answer (connection failed)"
+    text = response.text
+    if response.status_code == 200:
+        return "200 saved" if "Saved at" in text or "save-status" in text else "200 page"
+    if response.status_code == 503 and "certify is busy" in text:
+        return f"503 branded busy page (Retry-After {response.headers.get('Retry-After')})"
+    if response.status_code == 500 and "Something went wrong on our side" in text:
+        return "500 branded error page"
+    if response.status_code >= 500:
+        return f"{response.status_code} bare ({text[:40]!r})"
+    return f"{response.status_code}"
+
+
+@dataclass
+class Learner:
+    base: str
+    client: httpx.Client = field(init=False)
+    saw: Counter[str] = field(default_factory=Counter)
+    acked: dict[str, list[int]] = field(default_factory=dict)
+    pending: dict[str, list[int]] = field(default_factory=dict)
+    attempt: int = 0
+    questions: list[tuple[str, list[str], str]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.client = httpx.Client(base_url=self.base, timeout=20, follow_redirects=True)
+
+    def request(self, method: str, url: str, **kwargs: Any) -> httpx.Response | None:
+        headers = {
+            "X-CSRFToken": self.client.cookies.get("csrftoken", ""),
+            "Referer": self.base + url,
+            **kwargs.pop("headers", {}),
+        }
+        try:
+            return self.client.request(method, url, headers=headers, **kwargs)
+        except httpx.HTTPError:
+            return None
+
+    def sign_up(self) -> None:
+        page = self.client.get("/accounts/signup/")
+        name = f"fault-{random.randrange(10**9)}"
+        token = CSRF.search(page.text)
+        self.request(
+            "POST",
+            "/accounts/signup/",
+            data={
+                "csrfmiddlewaretoken": token.group(1) if token else "",
+                "username": name,
+                "email": f"{name}@example.com",
+                "password1": "fault-Password-1843",
+                "password2": "fault-Password-1843",
+            },
+        )
+
+    def start(self, slug: str) -> None:
+        page = self.request("POST", f"/quizzes/{slug}/start/")
+        started = re.search(r"/attempts/(\d+)/", str(page.url)) if page is not None else None
+        if started is None:
+            raise RuntimeError(f"could not start {slug}: {seen(page)}")
+        self.attempt = int(started.group(1))
+        position = 1
+        while True:
+            url = f"/quizzes/attempts/{self.attempt}/questions/{position}/"
+            screen = self.client.get(url)
+            action, question = ACTION.search(screen.text), QUESTION.search(screen.text)
+            if screen.status_code != 200 or not action or not question:
+                break
+            self.questions.append((question.group(1), CHOICE.findall(screen.text), action.group(1)))
+            position += 1
+
+    def save(self, index: int, choice: str | None = None, *, note: bool = True) -> bool:
+        question, choices, action = self.questions[index % len(self.questions)]
+        chosen = choice or random.choice(choices)
+        response = self.request(
+            "POST",
+            action,
+            data={"question": question, "choice": [chosen]},
+            headers={"HX-Request": "true"},
+        )
+        if note:
+            self.saw[seen(response)] += 1
+        if response is not None and response.status_code == 200:
+            self.acked[question] = [int(chosen)]
+            self.pending.pop(question, None)
+            return True
+        self.pending[question] = [int(chosen)]
+        return False
+
+    def retry_pending(self, *, within: float = 90) -> float:
+        """As the page does: retry what failed with backoff until saved; how long it took."""
+        started = time.monotonic()
+        tries = 0
+        while self.pending and time.monotonic() - started < within:
+            time.sleep(BACKOFF[min(tries, len(BACKOFF) - 1)])
+            tries += 1
+            for question, chosen in list(self.pending.items()):
+                index = next(i for i, q in enumerate(self.questions) if q[0] == question)
+                self.save(index, str(chosen[0]), note=False)
+        return time.monotonic() - started
+
+
+def kept(database_url: str, learner: Learner) -> list[str]:
+    with psycopg.connect(database_url.replace("postgres://", "postgresql://")) as conn:
+        rows = dict(
+            conn.execute(
+                "SELECT question_id, chosen FROM questions_answer WHERE attempt_id = %s "
+                "AND answered_at IS NOT NULL",
+                (learner.attempt,),
+            ).fetchall()
+        )
+    lost = [q for q, chosen in learner.acked.items() if sorted(rows.get(q, [])) != chosen]
+    return [
+        f"answers acknowledged: {len(learner.acked)}; in the database as acknowledged: "
+        f"{len(learner.acked) - len(lost)}; lost: {len(lost)}",
+        f"answers still unsaved after the retries: {len(learner.pending)}",
+    ]
+
+
+def saving_while(
+    learner: Learner, fault: Callable[[], None], *, seconds: float = 25, every: float = 0.3
+) -> None:
+    """The learner keeps answering while `fault` runs in another thread."""
+    thread = threading.Thread(target=fault)
+    thread.start()
+    ends, index = time.monotonic() + seconds, 0
+    while time.monotonic() < ends:
+        learner.save(index)
+        index += 1
+        time.sleep(every)
+    thread.join()
+
+
+@dataclass
+class Bench:
+    args: argparse.Namespace
+    folder: Path
+    pg: stack.Postgres
+    redis: stack.Redis
+    web: stack.Service
+    worker: stack.Service
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.args.port}"
+
+    def learner(self, slug: str = "level-beginner") -> Learner:
+        learner = Learner(self.base)
+        learner.sign_up()
+        learner.start(slug)
+        return learner
+
+    def log_mark(self) -> int:
+        return (self.folder / "web.log").stat().st_size
+
+    def log_since(self, mark: int) -> str:
+        with open(self.folder / "web.log", "rb") as handle:
+            handle.seek(mark)
+            return handle.read().decode(errors="replace")
+
+
+def postgres_restart(b: Bench) -> dict[str, Any]:
+    learner = b.learner()
+    dashboard: Counter[str] = Counter()
+
+    def outage() -> None:
+        time.sleep(5)
+        b.pg.stop()
+        for _ in range(5):
+            dashboard[seen(learner.request("GET", "/dashboard/"))] += 1
+            time.sleep(2)
+        b.pg.start()
+
+    saving_while(learner, outage)
+    recovered = learner.retry_pending()
+    return {
+        "saw": [
+            f"answer saves: {dict(learner.saw)}",
+            f"dashboard while PostgreSQL was stopped: {dict(dashboard)}",
+            f"unsaved answers saved by the retries {recovered:.1f} s after the restart",
+        ],
+        "kept": kept(b.pg.url, learner),
+    }
+
+
+def redis_stopped(b: Bench) -> dict[str, Any]:
+    learner = b.learner()
+    pages: Counter[str] = Counter()
+
+    def outage() -> None:
+        time.sleep(5)
+        b.redis.stop()
+        for path in ("/dashboard/", "/quizzes/", "/lessons/raw-response-events/"):
+            pages[f"{path} {seen(learner.request('GET', path))}"] += 1
+        lesson = learner.request("GET", "/lessons/raw-response-events/?preset=text-deltas")
+        token = CSRF.search(lesson.text) if lesson is not None else None
+        run = learner.request(
+            "POST",
+            "/lessons/raw-response-events/?preset=text-deltas",
+            data={
+                "csrfmiddlewaretoken": token.group(1) if token else "",
+                "preset": "text-deltas",
+                "prompt": "Hello",
+                "length": "short",
+            },
+            headers={"HX-Request": "true"},
+        )
+        pages[f"Run button: {seen(run)} {(run.text[:120] if run is not None else '')!r}"] += 1
+        time.sleep(10)
+        b.redis.start()
+
+    saving_while(learner, outage)
+    learner.retry_pending()
+    return {
+        "saw": [
+            f"answer saves: {dict(learner.saw)}",
+            *[f"{line} x{n}" for line, n in pages.items()],
+        ],
+        "kept": kept(b.pg.url, learner),
+    }
+
+
+def web_worker_killed(b: Bench) -> dict[str, Any]:
+    learner = b.learner()
+    before = stack.children(b.web.process.pid)  # type: ignore[union-attr]
+
+    def kill() -> None:
+        time.sleep(5)
+        os.kill(before[0], signal.SIGKILL)
+
+    saving_while(learner, kill, seconds=15)
+    learner.retry_pending()
+    time.sleep(3)
+    after = stack.children(b.web.process.pid)  # type: ignore[union-attr]
+    return {
+        "saw": [
+            f"answer saves: {dict(learner.saw)}",
+            f"uvicorn workers before {len(before)}, after {len(after)} (killed pid {before[0]}; "
+            f"{'replaced' if len(after) >= len(before) else 'not replaced'})",
+        ],
+        "kept": kept(b.pg.url, learner),
+    }
+
+
+def oversized_bodies(b: Bench) -> dict[str, Any]:
+    learner = b.learner()
+    mark = b.log_mark()
+    body = "note=" + "x" * (5 * 1024 * 1024)
+    _, _, action = learner.questions[0]
+    saves = learner.request(
+        "POST",
+        action,
+        content=body,
+        headers={"HX-Request": "true", "Content-Type": "application/x-www-form-urlencoded"},
+    )
+    login = learner.request(
+        "POST",
+        "/accounts/login/",
+        content=body,
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    time.sleep(1)
+    log = b.log_since(mark)
+    return {
+        "saw": [f"5 MB answer post: {seen(saves)}", f"5 MB login post: {seen(login)}"],
+        "kept": [
+            f"log lines for them: {log.count(' 400 ')}; tracebacks in the log: "
+            f"{log.count('Traceback')}; ERROR lines: {log.count(' ERROR ')}"
+        ],
+    }
+
+
+def task_worker_stopped(b: Bench) -> dict[str, Any]:
+    learner = Learner(b.base)
+    learner.sign_up()
+    learner.start("certification-exam")
+    with psycopg.connect(b.pg.url.replace("postgres://", "postgresql://")) as conn:
+        keys = dict(
+            conn.execute(
+                "SELECT question_id, snapshot FROM questions_answer WHERE attempt_id = %s",
+                (learner.attempt,),
+            ).fetchall()
+        )
+    for index, (question, _, _) in enumerate(learner.questions):
+        right = [c["id"] for c in keys[question]["choices"] if c["correct"]]
+        learner.save(index, str(right[0]))
+    b.worker.stop()
+    with psycopg.connect(b.pg.url.replace("postgres://", "postgresql://"), autocommit=True) as conn:
+        # The exam's time runs out a few seconds into the stop.
+        conn.execute(
+            "UPDATE questions_attempt SET started_at = now() - interval '60 minutes', "
+            "deadline = now() + interval '5 seconds' WHERE id = %s",
+            (learner.attempt,),
+        )
+    time.sleep(b.args.worker_stop)
+    during = seen(learner.request("GET", f"/quizzes/attempts/{learner.attempt}/results/"))
+    page = learner.request("GET", "/dashboard/")
+    told = "Time ran out on" in (page.text if page is not None else "")
+    b.worker.start()
+    restarted, status, certificates = time.monotonic(), "in_progress", 0
+    with psycopg.connect(b.pg.url.replace("postgres://", "postgresql://"), autocommit=True) as conn:
+        while time.monotonic() - restarted < 120 and status == "in_progress":
+            time.sleep(1)
+            status = conn.execute(
+                "SELECT status FROM questions_attempt WHERE id = %s", (learner.attempt,)
+            ).fetchone()[0]  # type: ignore[index]
+        caught_up = time.monotonic() - restarted
+        time.sleep(65)  # the next sweep runs: still one certificate
+        certificates = conn.execute(
+            "SELECT count(*) FROM certify_certificate WHERE attempt_id = %s", (learner.attempt,)
+        ).fetchone()[0]  # type: ignore[index]
+        sweeps = conn.execute(
+            "SELECT count(*) FROM django_tasks_db_dbtaskresult WHERE task_path "
+            "LIKE %s AND enqueued_at > now() - interval '3 minutes'",
+            ("%expire_overdue_attempts",),
+        ).fetchone()[0]  # type: ignore[index]
+    return {
+        "saw": [
+            f"worker stopped {b.args.worker_stop} s; the results page meanwhile: {during}",
+            f"the dashboard said the time ran out and the result is on its way: {told}",
+        ],
+        "kept": [
+            f"attempt {status} {caught_up:.0f} s after the worker started again",
+            f"certificates for it: {certificates} (after another sweep)",
+            f"sweeps queued since the restart: {sweeps} (one a minute, not one per missed minute)",
+        ],
+    }
+
+
+SCENARIOS: dict[str, Callable[[Bench], dict[str, Any]]] = {
+    "postgres-restart": postgres_restart,
+    "redis-stopped": redis_stopped,
+    "web-worker-killed": web_worker_killed,
+    "oversized-bodies": oversized_bodies,
+    "task-worker-stopped": task_worker_stopped,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--only", nargs="+", choices=list(SCENARIOS), default=list(SCENARIOS))
+    parser.add_argument("--worker-stop", type=int, default=600, help="seconds (default 600)")
+    parser.add_argument("--port", type=int, default=8191)
+    parser.add_argument("--pg-port", type=int, default=55191)
+    parser.add_argument("--redis-port", type=int, default=56191)
+    parser.add_argument("--json", type=Path, default=stack.ROOT / ".bench" / "faults.json")
+    args = parser.parse_args(argv)
+    folder = Path(tempfile.mkdtemp(prefix="certify-faults-"))
+    pg, redis = stack.Postgres(args.pg_port), stack.Redis(args.redis_port)
+    pg.create()
+    redis.start()
+    env = stack.app_env(pg.url, redis.url)
+    web = stack.web(env, port=args.port, workers=2, log=folder / "web.log")
+    worker = stack.task_worker(env, log=folder / "worker.log")
+    results: dict[str, Any] = {}
+    try:
+        for command in (["migrate", "--noinput"], ["load_bank"], ["collectstatic", "--noinput"]):
+            stack.manage(env, *command)
+        web.start()
+        worker.start()
+        bench = Bench(args, folder, pg, redis, web, worker)
+        stack.wait_ready(bench.base)
+        for name in args.only:
+            print(f"\n== {name}")
+            results[name] = SCENARIOS[name](bench)
+            for line in results[name]["saw"]:
+                print(f"  learner saw: {line}")
+            for line in results[name]["kept"]:
+                print(f"  kept: {line}")
+    finally:
+        worker.stop()
+        web.stop()
+        redis.stop()
+        pg.destroy()
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps(results, indent=2))
+    print(f"\nJSON: {args.json}; logs: {folder}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
