@@ -51,7 +51,7 @@ class ResilientCache:
         except Exception as error:
             _warn(error)
 
-    async def aset(self, key: str, value: Any, timeout: Any = None) -> None:
+    async def aset(self, key: str, value: Any, timeout: Any = None) -> None:  # noqa: ASYNC109 (the cache API's expiry, not a wait)
         try:
             await self._cache.aset(key, value, timeout)
         except Exception as error:
