@@ -152,7 +152,7 @@ class Learner:
 
 def kept(database_url: str, learner: Learner) -> list[str]:
     with psycopg.connect(database_url.replace("postgres://", "postgresql://")) as conn:
-        rows = dict(
+        rows: dict[str, list[int]] = dict(
             conn.execute(
                 "SELECT question_id, chosen FROM questions_answer WHERE attempt_id = %s "
                 "AND answered_at IS NOT NULL",
@@ -325,7 +325,7 @@ def task_worker_stopped(b: Bench) -> dict[str, Any]:
     learner.sign_up()
     learner.start("certification-exam")
     with psycopg.connect(b.pg.url.replace("postgres://", "postgresql://")) as conn:
-        keys = dict(
+        keys: dict[str, dict[str, Any]] = dict(
             conn.execute(
                 "SELECT question_id, snapshot FROM questions_answer WHERE attempt_id = %s",
                 (learner.attempt,),
@@ -360,7 +360,7 @@ def task_worker_stopped(b: Bench) -> dict[str, Any]:
             "SELECT count(*) FROM certify_certificate WHERE attempt_id = %s", (learner.attempt,)
         ).fetchone()[0]  # type: ignore[index]
         sweeps = conn.execute(
-            "SELECT count(*) FROM django_tasks_db_dbtaskresult WHERE task_path "
+            "SELECT count(*) FROM django_tasks_database_dbtaskresult WHERE task_path "
             "LIKE %s AND enqueued_at > now() - interval '3 minutes'",
             ("%expire_overdue_attempts",),
         ).fetchone()[0]  # type: ignore[index]

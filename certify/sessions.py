@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Any
+from typing import Any, cast
 
+from django.conf import settings
 from django.contrib.sessions.backends import cached_db
+from django.core.cache import caches
 from django.core.cache.backends.base import BaseCache
 
 logger = logging.getLogger(__name__)
@@ -82,4 +84,5 @@ class ResilientCache:
 class SessionStore(cached_db.SessionStore):
     def __init__(self, session_key: str | None = None) -> None:
         super().__init__(session_key)
-        self._cache = ResilientCache(self._cache)  # type: ignore[assignment]
+        # It stands in for the cache wherever cached_db uses one.
+        self._cache = cast(BaseCache, ResilientCache(caches[settings.SESSION_CACHE_ALIAS]))
