@@ -85,8 +85,16 @@ def test_the_migrations_create_the_instructors_group() -> None:
     records = ["view_answer", "view_attempt"]
     engine_records = ["view_adaptiveoutcome", "view_bankparameters", "view_itemcalibration"]
     certificates = ["change_certificate", "view_certificate"]  # certify's migration: revoking
+    revisions = ["add_bankrevision", "change_bankrevision", "view_bankrevision"]
+    revision_files = ["add_bankrevisionfile", "view_bankrevisionfile"]
     assert sorted(group.permissions.values_list("codename", flat=True)) == sorted(
-        BANK_PERMISSIONS + quizzes + records + engine_records + certificates
+        BANK_PERMISSIONS
+        + quizzes
+        + records
+        + engine_records
+        + certificates
+        + revisions
+        + revision_files
     )
 
 
@@ -108,7 +116,7 @@ def test_the_grant_extends_and_the_revoke_undoes() -> None:
         "codename", flat=True
     )
     instructors_grant(global_apps, models=["choice"], actions=["delete"])
-    assert Group.objects.get(name=INSTRUCTORS).permissions.count() == 23
+    assert Group.objects.get(name=INSTRUCTORS).permissions.count() == 28
     with pytest.raises(LookupError, match="no_such_model"):
         instructors_grant(global_apps, models=["no_such_model"])
     instructors_revoke(global_apps, models=["category", "question", "choice", "quiz"])
@@ -121,6 +129,8 @@ def test_the_grant_extends_and_the_revoke_undoes() -> None:
     instructors_revoke(
         global_apps, models=["certificate"], app_label="certify", actions=["view", "change"]
     )
+    instructors_revoke(global_apps, models=["bankrevision"], actions=["add", "change", "view"])
+    instructors_revoke(global_apps, models=["bankrevisionfile"], actions=["add", "view"])
     assert not Group.objects.filter(name=INSTRUCTORS).exists()
 
 
@@ -515,19 +525,24 @@ def test_import_without_a_file(instructor_client: Client) -> None:
     assert "This field is required." in response.content.decode()
 
 
-def test_import_success_reports_the_counts(instructor_client: Client) -> None:
+def test_import_stages_a_revision_whose_diff_is_published(instructor_client: Client) -> None:
     response = upload(instructor_client, bank_data.dump(bank_data.bank()))
 
-    assert response.redirect_chain == [(CHANGELIST, 302)]
+    ((preview_url, _),) = response.redirect_chain
+    assert preview_url.startswith("/admin/questions/bankrevision/")
     page = response.content.decode()
-    assert (
-        "Imported streaming.yaml. Questions: 5 created, 0 updated, 0 unchanged. "
-        "Categories: 5 created, 0 updated, 0 unchanged." in page
-    )
-    assert Question.objects.count() == 5
+    assert "5 added, 0 changed, 0 retired, 0 unchanged" in page
+    assert Question.objects.count() == 0  # staged: nothing published yet
 
-    again = upload(instructor_client, bank_data.dump(bank_data.bank()))
-    assert "Questions: 0 created, 0 updated, 5 unchanged." in again.content.decode()
+    published = instructor_client.post(preview_url.replace("/change/", "/publish/"), follow=True)
+
+    assert published.redirect_chain == [(CHANGELIST, 302)]
+    page = published.content.decode()
+    assert "5 added, 0 changed, 0 retired, 0 unchanged." in page
+    assert "In streaming.yaml: Questions: 5 created, 0 updated, 0 unchanged." in page
+    assert Question.objects.count() == 5
+    again = instructor_client.post(preview_url.replace("/change/", "/publish/"), follow=True)
+    assert "This revision was already published." in again.content.decode()
 
 
 def test_import_needs_the_right_to_change_the_bank(client: Client) -> None:

@@ -320,10 +320,13 @@ def test_the_admin_imports_a_gift_file_and_lists_the_new_drafts(
 ) -> None:
     upload = SimpleUploadedFile("moodle.gift", (MOODLE / "questions.gift.txt").read_bytes())
 
-    response = instructor_client.post(f"{CHANGELIST}import/", {"file": upload}, follow=True)
+    staged = instructor_client.post(f"{CHANGELIST}import/", {"file": upload}, follow=True)
+    ((preview_url, _),) = staged.redirect_chain
+    assert "5 added, 0 changed, 0 retired" in staged.content.decode()
+    response = instructor_client.post(preview_url.replace("/change/", "/publish/"), follow=True)
 
     page = response.content.decode()
-    assert "Imported moodle.gift. Questions: 5 created, 0 updated, 0 unchanged." in page
+    assert "In moodle.gift: Questions: 5 created, 0 updated, 0 unchanged." in page
     assert "New draft draft-01: missing category, level, objective, evidence, demo link" in page
     assert "Left out, line 1 (Q8): an essay question" in page
     assert Question.objects.filter(status="draft").count() == 5
