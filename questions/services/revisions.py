@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
@@ -211,13 +212,15 @@ def bank_revision_preview(*, files: Sequence[RevisionFile]) -> tuple[RevisionDif
 
 @transaction.atomic
 def bank_revision_stage(
-    *, files: Sequence[RevisionFile], user: AbstractBaseUser | None = None
+    *, files: Sequence[RevisionFile], user: AbstractBaseUser | AnonymousUser | None = None
 ) -> BankRevision:
     """Preview `files` and keep them as a staged revision; BankInvalid (nothing kept) if they
     cannot be loaded."""
     diff, report = bank_revision_preview(files=files)
     revision = BankRevision.objects.create(
-        created_by_id=user.pk if user is not None else None, diff=diff.as_data(), report=report
+        created_by_id=user.pk if user is not None and user.is_authenticated else None,
+        diff=diff.as_data(),
+        report=report,
     )
     BankRevisionFile.objects.bulk_create(
         BankRevisionFile(
