@@ -88,7 +88,7 @@ def test_adaptive_practice_never_serves_one_family_twice_in_a_row(
     bank = bank_of_fifty()
     for number, question in enumerate(bank):  # five families in each category
         Question.objects.filter(pk=question.pk).update(
-            family=f"{question.category.slug}-f{number % 5}", variant=f"s__v{number}__t"
+            family=f"{question.category_slug}-f{number % 5}", variant=f"s__v{number}__t"
         )
     practice = QuizFactory.create(
         mode=Quiz.Mode.ADAPTIVE, feedback=Quiz.Feedback.IMMEDIATE, question_limit=30
