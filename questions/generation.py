@@ -32,7 +32,7 @@ from questions.bankfile import (
     QuestionEntry,
 )
 from questions.families import FAMILIES
-from questions.families.base import MAX_ITEMS, Family, ItemDraft
+from questions.families.base import MAX_ITEMS, Family, ItemDraft, NoItem
 
 GENERATED_PATH = Path(__file__).resolve().parent / "bank" / "generated.yaml"
 EVIDENCE_TEST = "tests/questions/test_generated_items.py::test_generated_key_holds"
@@ -60,31 +60,50 @@ class FamilyResult:
     discarded: list[Discard] = field(default_factory=list)
 
 
-def _run(variant: Variant) -> tuple[Outcome, str]:
-    """The variant's outcome, and why it cannot be an item ("" if it can)."""
+def _run(variant: Variant) -> Outcome:
+    """The variant's outcome; NoItem if it depends on time although the program is not timed."""
     program = variant.program()
     outcome = program_outcome(program)
     if not program.timed and program_outcome(program, pacing=REAL_PACE) != outcome:
-        return outcome, "its outcome depends on the model's pace, yet it is not timed"
-    return outcome, ""
+        raise NoItem("its outcome depends on the model's pace, yet it is not timed")
+    return outcome
+
+
+def signature(variant: Variant, outcome: Outcome) -> str:
+    """What the variant did, whatever its theme: two items of a family must differ in it."""
+    return variant.unthemed(outcome.as_json())
+
+
+def _neighbour_outcomes(
+    family: Family, variant: Variant, cache: dict[str, Outcome]
+) -> dict[str, Outcome]:
+    """The outcomes of the variant's neighbours (same theme, one knob otherwise), run once."""
+    outcomes = {}
+    for neighbour, _knob in family.neighbours(variant):
+        if neighbour.preset not in cache:
+            cache[neighbour.preset] = program_outcome(neighbour.program())
+        outcomes[neighbour.preset] = cache[neighbour.preset]
+    return outcomes
 
 
 def family_generate(family: Family, *, seed: int) -> FamilyResult:
     """The items of one family for a seed, with the variants it had to discard and why."""
     result = FamilyResult(family)
     seen: dict[str, str] = {}  # what a variant did -> the variant that did it first
+    cache: dict[str, Outcome] = {}
     for variant in family.variants(seed):
-        outcome, problem = _run(variant)
-        signature = outcome.as_json()
-        if not problem and signature in seen:
-            problem = f"it does what {seen[signature]} does"
-        draft = None if problem else family.draft(variant, outcome, seed)
-        if draft is None:
-            problem = problem or "its options do not have exactly one true claim"
-        if problem or draft is None:
-            result.discarded.append(Discard(variant.preset, problem))
+        try:
+            outcome = _run(variant)
+            cache[variant.preset] = outcome
+            did = signature(variant, outcome)
+            if did in seen:
+                raise NoItem(f"it does what {seen[did]} does")
+            others = _neighbour_outcomes(family, variant, cache)
+            draft = family.draft(variant, outcome, seed, others)
+        except NoItem as reason:
+            result.discarded.append(Discard(variant.preset, str(reason)))
             continue
-        seen[signature] = variant.preset
+        seen[did] = variant.preset
         result.items.append(Generated(family.id_for(len(result.items)), family, draft))
     if len(result.items) > MAX_ITEMS:
         raise ValueError(f"{family.slug}: more than {MAX_ITEMS} items; give it fewer shapes.")

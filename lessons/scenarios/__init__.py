@@ -123,6 +123,13 @@ class Variant:
         """Run the program on a virtual clock and say what it did (call with no running loop)."""
         return program_outcome(self.program())
 
+    def unthemed(self, text: str) -> str:
+        """`text` with the theme's words replaced by their names ({tool1}...): what two
+        variants of one shape in different themes have in common."""
+        for name, word in sorted(self.theme.words.items(), key=lambda item: -len(item[1])):
+            text = text.replace(word, f"{{{name}}}")
+        return text
+
 
 def split_preset(name: str) -> tuple[str, str, str] | None:
     """(scenario, shape, theme) of a scenario preset name, or None if it is not one."""

@@ -223,14 +223,15 @@ class _ChunkStream(httpx2.AsyncByteStream):
     async def __aiter__(self) -> AsyncIterator[bytes]:
         fail_after = self.plan.turn.stream_fails_after
         tokens = 0
-        delay = self.pacing.first_token
+        # The first chunk (the role) comes after the first-token delay, with the first token
+        # right behind it; then a chunk per token, as the API streams them.
+        delays = iter([self.pacing.first_token, 0.0])
         for chunk, is_token in self.plan.content_chunks():
             if is_token and fail_after is not None and tokens >= fail_after:
                 raise httpx2.RemoteProtocolError(
                     "peer closed connection without sending complete message body"
                 )
-            await asyncio.sleep(delay)
-            delay = self.pacing.per_token
+            await asyncio.sleep(next(delays, self.pacing.per_token))
             tokens += is_token
             yield chunk
         if self.usage is not None:
@@ -245,7 +246,7 @@ class _ChatServer:
         self.script = script
         self.pacing = pacing
 
-    def respond(self, request: httpx2.Request) -> httpx2.Response:
+    async def respond(self, request: httpx2.Request) -> httpx2.Response:
         body = json.loads(request.content)
         messages = body.get("messages", [])
         system = next((m.get("content") for m in messages if m.get("role") == "system"), None)
@@ -263,6 +264,11 @@ class _ChatServer:
         if (body.get("stream_options") or {}).get("include_usage"):
             usage = _usage_chunk(len(json.dumps(messages)) // 4, plan.completion_tokens())
         if not body.get("stream"):
+            # Without streaming the answer comes whole, when its last token is written.
+            tokens = plan.completion_tokens()
+            await asyncio.sleep(
+                self.pacing.first_token + max(tokens - 1, 0) * self.pacing.per_token
+            )
             return httpx2.Response(200, json=self._completion(plan))
         return httpx2.Response(
             200,

@@ -55,6 +55,7 @@ _AGENT_NAMES = (
     "RawResponsesStreamEvent",
     "RunConfig",
     "RunErrorHandlerResult",
+    "RunHooks",
     "RunItemStreamEvent",
     "StopAtTools",
     "ToolCallItem",

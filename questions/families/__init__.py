@@ -7,10 +7,14 @@ from __future__ import annotations
 
 from types import MappingProxyType
 
-from questions.families import run_items
+from questions.families import production, run_items, tools_handoffs
 from questions.families.base import Family
 
-FAMILIES: tuple[Family, ...] = (*run_items.FAMILIES,)
+FAMILIES: tuple[Family, ...] = (
+    *run_items.FAMILIES,
+    *tools_handoffs.FAMILIES,
+    *production.FAMILIES,
+)
 FAMILIES_BY_SLUG: MappingProxyType[str, Family] = MappingProxyType(
     {family.slug: family for family in FAMILIES}
 )

@@ -15,15 +15,45 @@ from __future__ import annotations
 
 import itertools
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from lessons.scenarios import Outcome, Scenario, Variant
 from questions.claims import Claim, true_options
 from questions.families.transforms import runs
 
-Predict = Callable[[Outcome], Claim | None]
-Why = Callable[[Outcome], str] | str
+
+@dataclass(frozen=True)
+class Run:
+    """One run of a variant, as a family reads it: what the program did, and its shape."""
+
+    outcome: Outcome
+    variant: Variant
+
+    @property
+    def printed(self) -> tuple[str, ...]:
+        return self.outcome.printed
+
+    @property
+    def raised(self) -> str:
+        return self.outcome.raised
+
+    @property
+    def raised_type(self) -> str:
+        return self.outcome.raised_type
+
+    @property
+    def events(self) -> tuple[str, ...]:
+        return self.outcome.events
+
+    def __getitem__(self, knob: str) -> Any:
+        """A knob of the variant's shape (`run["pattern"]`)."""
+        return self.variant.shape[knob]
+
+
+Predict = Callable[[Run], Claim | None]
+Why = Callable[[Run], str] | str
 DISTRACTORS = 3
 MAX_ITEMS = 30  # item ids of a family: a block of 30 numbers in its category
 
@@ -36,7 +66,7 @@ def printed(lines: Sequence[str], raises: str = "") -> Claim:
     return Claim(printed=tuple(lines), raises=raises)
 
 
-def what_it_did(outcome: Outcome) -> Claim:
+def what_it_did(outcome: Outcome | Run) -> Claim:
     """The claim of everything the program did: its lines, and its exception if any."""
     return printed(outcome.printed, outcome.raised_type)
 
@@ -66,7 +96,7 @@ def describe(claim: Claim) -> str:
     return f"{text}, then raises `{raised}`." if raised else f"{text}."
 
 
-def happened(outcome: Outcome) -> str:
+def happened(outcome: Outcome | Run) -> str:
     """What the run did, in a sentence (used in feedback and explanations)."""
     return (
         describe(what_it_did(outcome))
@@ -76,6 +106,10 @@ def happened(outcome: Outcome) -> str:
 
 
 # --- misconceptions -----------------------------------------------------------------------------
+
+
+class NoItem(ValueError):
+    """A variant that cannot make an item, and why."""
 
 
 @dataclass(frozen=True)
@@ -91,7 +125,7 @@ class Misconception:
     predict: Predict
     why: Why
 
-    def feedback(self, outcome: Outcome) -> str:
+    def feedback(self, outcome: Run) -> str:
         if callable(self.why):
             return self.why(outcome)
         return self.why.format(
@@ -149,13 +183,17 @@ class Family:
     question: str
     explanation: str
     misconceptions: tuple[Misconception, ...]
-    answer: Callable[[Outcome], Claim] = what_it_did
+    answer: Callable[[Run], Claim] = what_it_did
     render: Callable[[Claim], str] = describe
     style: str = "code"
     right: Why = "Right."
     discrimination: float = 1.2
     difficulty: float | None = None  # None: the level's starting difficulty
     shapes: tuple[str, ...] = field(default=())  # limit to these shape keys (default: all)
+    # Knobs a learner may misjudge, with the phrase that names a value ("`max_turns={}`"): a
+    # variant whose shape differs in one of them gives a distractor (what it prints instead)
+    # when the misconceptions give fewer than three.
+    knobs: Mapping[str, str | Mapping[Any, str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not 1 <= self.number <= 29:
@@ -176,20 +214,47 @@ class Family:
             chosen.append(self.scenario.variant(shape, rng.choice(self.scenario.themes)))
         return chosen
 
-    def draft(self, variant: Variant, outcome: Outcome, seed: int) -> ItemDraft | None:
-        """The item for one run of a variant, or None if its options cannot have one key."""
+    def neighbours(self, variant: Variant) -> list[tuple[Variant, str]]:
+        """The variants in the same theme whose shape differs from this one's by one knob, with
+        that knob's name: what a learner who confuses the two constructs would predict."""
+        mine = variant.shape.values
+        found = []
+        for shape in self.scenario.shapes:
+            if self.shapes and shape.key not in self.shapes:
+                continue
+            differ = [k for k in mine if k in shape.values and shape.values[k] != mine[k]]
+            if len(differ) == 1 and set(shape.values) == set(mine) and differ[0] in self.knobs:
+                found.append((self.scenario.variant(shape, variant.theme), differ[0]))
+        return found
+
+    def draft(
+        self,
+        variant: Variant,
+        outcome: Outcome,
+        seed: int,
+        others: Mapping[str, Outcome] | None = None,
+    ) -> ItemDraft:
+        """The item for one run of a variant; NoItem (with the reason) when it cannot make one.
+
+        `others`: the outcomes of its neighbours (by preset), whose runs make distractors when
+        its misconceptions make fewer than three.
+        """
         rng = random.Random(f"{seed}:{self.slug}:{variant.shape.key}:options")
-        key = self.answer(outcome)
-        candidates = self._distractors(outcome, key)
+        run = Run(outcome, variant)
+        key = self.answer(run)
+        candidates = self._distractors(run, key)
+        if len(candidates) < DISTRACTORS and others:
+            candidates += self._confusions(run, key, candidates, others)
         chosen = pick_distractors(key, candidates, self.render, rng)
         if chosen is None:
-            return None
-        options = [(key, self._right(outcome)), *chosen]
+            raise NoItem(f"only {len(candidates)} misconceptions differ from what it did")
+        options = [(key, self._right(run)), *chosen]
         rng.shuffle(options)
         claims = [claim for claim, _ in options]
         derived = true_options(claims, outcome)
         if len(derived) != 1 or claims[next(iter(derived))] != key:
-            return None  # a distractor the run made true, or a key it did not: no item
+            # A distractor the run made true, or a key it did not: no item.
+            raise NoItem(f"its options do not have exactly one true claim ({len(derived)} true)")
         texts = [self.render(claim) for claim in claims]
         note = any(TIMES in text for text in texts)
         return ItemDraft(
@@ -212,20 +277,67 @@ class Family:
         question = f"{self.question} {REPEAT_NOTE}" if note else self.question
         return f"{program.premise}\n\n```python\n{code}\n```\n\n{question}\n"
 
-    def _right(self, outcome: Outcome) -> str:
-        text = self.right(outcome) if callable(self.right) else self.right
-        return f"{text} {happened(outcome)}"
+    def _right(self, run: Run) -> str:
+        text = self.right(run) if callable(self.right) else self.right
+        return f"{text} {happened(run)}"
 
-    def _distractors(self, outcome: Outcome, key: Claim) -> list[tuple[Claim, str]]:
+    def _confusions(
+        self,
+        run: Run,
+        key: Claim,
+        found: Sequence[tuple[Claim, str]],
+        others: Mapping[str, Outcome],
+    ) -> list[tuple[Claim, str]]:
+        """Distractors from the neighbours' runs: what the program prints with one knob set
+        otherwise, which a learner who confuses the two would expect."""
+        seen = {key, *(claim for claim, _ in found)}
+        confusions = []
+        for neighbour, knob in self.neighbours(run.variant):
+            outcome = others.get(neighbour.preset)
+            if outcome is None:
+                continue
+            claim = self.answer(Run(outcome, neighbour))
+            if claim in seen or claim.holds(run):
+                continue  # the same output here: no confusion to be had
+            seen.add(claim)
+            mine, theirs = run.variant.shape[knob], neighbour.shape[knob]
+            confusions.append((claim, self._confusion_feedback(run, knob, mine, theirs)))
+        return confusions
+
+    def _confusion_feedback(self, run: Run, knob: str, mine: object, theirs: object) -> str:
+        return (
+            f"That is what it prints with {self._phrase(knob, theirs)}; here, with "
+            f"{self._phrase(knob, mine)}, it printed {code_list(run.printed) or 'nothing'}"
+            + (f" and raised `{run.raised_type}`." if run.raised_type else ".")
+        )
+
+    def _phrase(self, knob: str, value: object) -> str:
+        phrase = self.knobs[knob]
+        if isinstance(phrase, str):
+            return phrase.format(_value(value))
+        return phrase[value]
+
+    def _distractors(self, run: Run, key: Claim) -> list[tuple[Claim, str]]:
         seen = {key}
         found = []
         for misconception in self.misconceptions:
-            claim = misconception.predict(outcome)
-            if claim is None or claim in seen or claim.holds(outcome):
+            claim = misconception.predict(run)
+            if claim is None or claim in seen:
                 continue
+            if claim.holds(run):
+                # The run proves a distractor true: the family's premise is wrong here.
+                raise NoItem(f"the misconception '{misconception.belief}' predicts what it did")
             seen.add(claim)
-            found.append((claim, misconception.feedback(outcome)))
+            found.append((claim, misconception.feedback(run)))
         return found
+
+
+def _value(value: object) -> str:
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, tuple | list):
+        return ", ".join(_value(part) for part in value)
+    return str(value)
 
 
 def pick_distractors(
@@ -255,8 +367,8 @@ def on_lines(
     """A misconception about the order or the number of printed lines: the believer expects
     `transform(lines the run printed)`, and the same exception."""
 
-    def predict(outcome: Outcome) -> Claim | None:
-        lines = transform(outcome.printed)
-        return None if lines is None else printed(lines, outcome.raised_type)
+    def predict(run: Run) -> Claim | None:
+        lines = transform(run.printed)
+        return None if lines is None else printed(lines, run.raised_type)
 
     return Misconception(belief, predict, why)

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from lessons.scenarios.library import run_items as scenarios
-from questions.families.base import Family, on_lines
+from lessons.scenarios.library.runs import tool_count
+from questions.claims import Claim
+from questions.families.base import Family, Misconception, Run, on_lines, printed
 from questions.families.transforms import (
+    Lines,
     apply,
+    changed,
     drop,
     interleave,
     keep_last,
@@ -20,7 +26,16 @@ ITEM_TYPES = {
     CALLED: "tool_call_item",
     OUTPUT: "tool_call_output_item",
     MESSAGE: "message_output_item",
+    "handoff_requested": "handoff_call_item",
+    "handoff_occured": "handoff_output_item",
 }
+NAMES = {item_type: name for name, item_type in ITEM_TYPES.items()}
+CALL_ITEM, OUTPUT_ITEM, MESSAGE_ITEM = (
+    "tool_call_item",
+    "tool_call_output_item",
+    "message_output_item",
+)
+HANDOFF_CALL, HANDOFF_OUTPUT = "handoff_call_item", "handoff_output_item"
 
 ITEM_NAMES = Family(
     slug="item-names",
@@ -84,4 +99,278 @@ Agent updates and raw events are other event types, which the `if` skips.
     ),
 )
 
-FAMILIES = (ITEM_NAMES,)
+ITEM_TYPES_FAMILY = Family(
+    slug="item-types",
+    number=2,
+    category="run-items",
+    level="beginner",
+    objective="event-types",
+    topic="run item types, handoff items included",
+    scenario=scenarios.ITEM_TYPES,
+    question="What does this program print?",
+    explanation="""
+Each run item event carries an item, whose `type` says what it is: `tool_call_item` and
+`tool_call_output_item` for a tool call and its result, `message_output_item` for a message,
+`handoff_call_item` and `handoff_output_item` for a handoff (the transfer tool's call and its
+result). The events' names are different words for the same steps (`tool_called`,
+`tool_output`, `message_output_created`, `handoff_requested`, `handoff_occured`).
+""",
+    misconceptions=(
+        on_lines(
+            "the item type is the event's name",
+            apply(rename, NAMES),
+            "`event.item.type` is the item's type (`tool_call_item`), not the event's name "
+            "(`tool_called`). The run printed {printed}.",
+        ),
+        on_lines(
+            "a handoff is an ordinary tool call",
+            apply(rename, {HANDOFF_CALL: CALL_ITEM, HANDOFF_OUTPUT: OUTPUT_ITEM}),
+            "A handoff is made through a tool call, but its items have types of their own: "
+            "`handoff_call_item`, `handoff_output_item`. The run printed {printed}.",
+        ),
+        on_lines(
+            "one message item per run",
+            apply(keep_last, MESSAGE_ITEM),
+            "Every message is an item: a preamble, the triage agent's words, the answer. "
+            "The run printed {printed}.",
+        ),
+        on_lines(
+            "each output follows its call at once",
+            apply(interleave, CALL_ITEM, OUTPUT_ITEM),
+            "The calls of one response are all made before their outputs come back. "
+            "The run printed {printed}.",
+        ),
+        on_lines(
+            "a handoff is one item",
+            apply(drop, HANDOFF_OUTPUT),
+            "A handoff gives two items: its call (`handoff_call_item`) and its result "
+            "(`handoff_output_item`). The run printed {printed}.",
+        ),
+        on_lines(
+            "the preamble comes after the tools",
+            apply(move_after, MESSAGE_ITEM, CALL_ITEM, OUTPUT_ITEM),
+            "A message written before the calls is emitted before them. The run printed {printed}.",
+        ),
+        on_lines(
+            "streamed text is no item",
+            apply(drop, MESSAGE_ITEM),
+            "A message streams as deltas and is also an item once complete. "
+            "The run printed {printed}.",
+        ),
+    ),
+)
+
+
+def _final_is_everything(lines: Sequence[str]) -> Lines | None:
+    said = [line for line in lines[:-1]]
+    return changed(lines, [*said, "final: " + " ".join(said)])
+
+
+def _final_is_first(lines: Sequence[str]) -> Lines | None:
+    return changed(lines, [*lines[:-1], "final: " + lines[0]])
+
+
+def _cumulative(lines: Sequence[str]) -> Lines | None:
+    said = list(lines[:-1])
+    return changed(lines, [*(" ".join(said[: n + 1]) for n in range(len(said))), lines[-1]])
+
+
+def _preambles_are_no_items(lines: Sequence[str]) -> Lines | None:
+    return changed(lines, lines[-2:])
+
+
+MESSAGE_TEXTS = Family(
+    slug="message-texts",
+    number=3,
+    category="run-items",
+    level="intermediate",
+    objective="custom-processors",
+    topic="messages of a run and final_output",
+    scenario=scenarios.MESSAGE_TEXTS,
+    question="What does this program print?",
+    explanation="""
+Every message the model writes is a `message_output_item`: a preamble before tool calls, a
+triage agent's words before a handoff, and the answer. `ItemHelpers.text_message_output(item)`
+gives that one message's text. `final_output` is the last agent's final answer only, not the
+text of the whole run.
+""",
+    misconceptions=(
+        on_lines(
+            "final_output is all the run's text",
+            _final_is_everything,
+            "`final_output` is the final answer alone; the earlier messages are items of the run "
+            "but not part of it. The run printed {printed}.",
+        ),
+        on_lines(
+            "one message per run",
+            apply(lambda lines: changed(lines, lines[-2:])),
+            "Preambles and a triage agent's words are messages too, each with its own item. "
+            "The run printed {printed}.",
+        ),
+        on_lines(
+            "final_output is the first thing the model said",
+            _final_is_first,
+            "`final_output` is the answer that ended the run, the last message. "
+            "The run printed {printed}.",
+        ),
+        on_lines(
+            "text_message_output gives the text so far",
+            _cumulative,
+            "`ItemHelpers.text_message_output(item)` reads one message item: its own text only. "
+            "The run printed {printed}.",
+        ),
+        on_lines(
+            "a preamble streams but is no item",
+            _preambles_are_no_items,
+            "A message before tool calls is an item like any other. The run printed {printed}.",
+        ),
+    ),
+)
+
+
+def _item_types_of(events: Sequence[str]) -> list[str]:
+    return [ITEM_TYPES[name] for name in events if name in ITEM_TYPES]
+
+
+def _every_item(run: Run) -> list[str]:
+    """The items of the whole run, had it finished: what new_items holds at the end."""
+    items: list[str] = []
+    if run["handoff"] != "none":
+        said = [MESSAGE_ITEM] if run["handoff"] == "said" else []
+        items += [*said, HANDOFF_CALL, HANDOFF_OUTPUT]
+    pattern = run["pattern"]
+    responses = [int(part) for part in pattern.split("+")] if tool_count(pattern) else []
+    for position, count in enumerate(responses):
+        if run["preamble"] == "each" or (run["preamble"] == "first" and position == 0):
+            items.append(MESSAGE_ITEM)
+        items += [CALL_ITEM] * count + [OUTPUT_ITEM] * count
+    return [*items, MESSAGE_ITEM]
+
+
+def _lines(run: Run) -> tuple[tuple[int, str], tuple[int, str]] | None:
+    """The two printed lines as (count, is_complete)."""
+    if len(run.printed) != 2:
+        return None
+    first, second = (line.split() for line in run.printed)
+    return (int(first[0]), first[1]), (int(second[0]), second[1])
+
+
+def _predict(
+    run: Run, first: tuple[int, str] | None, second: tuple[int, str] | None
+) -> Claim | None:
+    """The believer's two lines: the run's own where the belief says nothing else."""
+    lines = _lines(run)
+    if lines is None:
+        return None
+    now, later = first or lines[0], second or lines[1]
+    return printed([f"{now[0]} {now[1]}", f"{later[0]} {later[1]}"])
+
+
+def _seen_so_far(run: Run) -> Claim | None:
+    lines = _lines(run)
+    seen = len(_item_types_of(run.events))
+    return (
+        None
+        if lines is None
+        else _predict(run, (seen, lines[0][1]), (max(seen, lines[1][0]), lines[1][1]))
+    )
+
+
+def _break_stops(run: Run) -> Claim | None:
+    lines = _lines(run)
+    if lines is None or run["stop"] != "break":
+        return None
+    return _predict(run, None, lines[0])
+
+
+def _cancel_finishes(run: Run) -> Claim | None:
+    if run["stop"] == "break":
+        return None
+    return _predict(run, None, (len(_every_item(run)), "True"))
+
+
+def _cancel_is_not_complete(run: Run) -> Claim | None:
+    lines = _lines(run)
+    if lines is None or run["stop"] == "break":
+        return None
+    return _predict(run, (lines[0][0], "False"), (lines[1][0], "False"))
+
+
+def _break_completes(run: Run) -> Claim | None:
+    lines = _lines(run)
+    if lines is None or run["stop"] != "break":
+        return None
+    return _predict(run, (lines[0][0], "True"), None)
+
+
+def _emptied(run: Run) -> Claim | None:
+    lines = _lines(run)
+    return None if lines is None else _predict(run, (0, lines[0][1]), (0, lines[1][1]))
+
+
+NEW_ITEMS = Family(
+    slug="new-items",
+    number=4,
+    category="run-items",
+    level="advanced",
+    objective="custom-processors",
+    topic="new_items after break or cancel",
+    scenario=scenarios.NEW_ITEMS,
+    question="What does this program print?",
+    explanation="""
+`result.new_items` is not a log of the events the consumer saw: the SDK adds a turn's items
+once it has processed that turn (the model's response, then its tools' results), and the
+stream's events run a little ahead. At a `tool_called` event the call is not in `new_items`
+yet. `cancel()` stops the run at once and marks it complete; what was added stays.
+`cancel(mode="after_turn")` lets the current turn finish, tools included, then stops. `break`
+only stops reading: the run goes on in the background and completes, as ten seconds later show.
+""",
+    misconceptions=(
+        Misconception(
+            "new_items holds an item for every event seen",
+            _seen_so_far,
+            "The events run ahead of `new_items`: a turn's items are added once the turn is "
+            "processed. The run printed {printed}.",
+        ),
+        Misconception(
+            "break stops the run",
+            _break_stops,
+            "`break` stops reading, not the run: it carries on in the background and completes. "
+            "The run printed {printed}.",
+        ),
+        Misconception(
+            "cancel lets the run finish",
+            _cancel_finishes,
+            '`cancel()` stops the run; with `mode="after_turn"` it ends after the current turn, '
+            "not at the end of the run. The run printed {printed}.",
+        ),
+        Misconception(
+            "a cancelled run is not complete",
+            _cancel_is_not_complete,
+            "`cancel()` marks the run complete (`is_complete` is True) at once. "
+            "The run printed {printed}.",
+        ),
+        Misconception(
+            "break completes the run",
+            _break_completes,
+            "Right after `break`, the run is still going: `is_complete` is False. "
+            "The run printed {printed}.",
+        ),
+        Misconception(
+            "stopping empties new_items",
+            _emptied,
+            "Neither `break` nor `cancel()` takes back items already added. "
+            "The run printed {printed}.",
+        ),
+    ),
+    knobs={
+        "stop": {
+            "immediate": "`cancel()`",
+            "after_turn": '`cancel(mode="after_turn")`',
+            "break": "`break`",
+        },
+        "at": "the loop stopping at `{}`",
+    },
+)
+
+FAMILIES = (ITEM_NAMES, ITEM_TYPES_FAMILY, MESSAGE_TEXTS, NEW_ITEMS)

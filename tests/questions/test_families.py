@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 
 import pytest
 
-from lessons.scenarios import Outcome
 from lessons.scenarios.registry import SCENARIOS
 from questions import rules
 from questions.claims import Claim
@@ -14,8 +14,9 @@ from questions.families import FAMILIES, FAMILIES_BY_SLUG
 from questions.families.base import (
     Family,
     Misconception,
+    NoItem,
+    Run,
     describe,
-    on_lines,
     pick_distractors,
     printed,
 )
@@ -25,6 +26,7 @@ from questions.families.transforms import (
     move_after,
     squeeze,
 )
+from questions.generation import family_generate
 from questions.objectives import OBJECTIVES_BY_KEY
 from tests.purity import django_modules_imported_by
 
@@ -84,39 +86,32 @@ def _variant_and_outcome(family: Family):
 
 
 def test_a_distractor_the_run_makes_true_discards_the_variant() -> None:
-    """A misconception that happens to predict what the run did is no distractor: the variant
-    has two true options, so it makes no item."""
+    """A misconception whose claim the run makes true is no misconception: the variant makes no
+    item (with the reason), whichever distractors would have been picked."""
     family = FAMILIES_BY_SLUG["item-names"]
     variant, outcome = _variant_and_outcome(family)
-    assert family.draft(variant, outcome, 0) is not None
+    family.draft(variant, outcome, 0)  # an item
 
-    def right_after_all(run: Outcome) -> Claim:
+    def right_after_all(run: Run) -> Claim:
         # What the run did, stated a little differently from the key (so not a duplicate).
         return Claim(includes=run.printed)
 
     wrong = Misconception("a belief that is right here", right_after_all, "never shown")
-    broken = Family(
-        **{
-            **{name: getattr(family, name) for name in family.__dataclass_fields__},
-            "misconceptions": (wrong, *family.misconceptions),
-        }
-    )
-    for seed in range(10):  # whichever distractors are picked, the true one may be among them
-        draft = broken.draft(variant, outcome, seed)
-        assert draft is None or all(
-            option.claim != right_after_all(outcome) for option in draft.options
-        )
-    forced = Family(
-        **{
-            **{name: getattr(family, name) for name in family.__dataclass_fields__},
-            "misconceptions": (
-                wrong,
-                on_lines("x", lambda lines: ("nope",), "x"),
-                on_lines("y", lambda lines: ("nah",), "y"),
-            ),
-        }
-    )
-    assert forced.draft(variant, outcome, 0) is None
+    broken = replace(family, misconceptions=(*family.misconceptions, wrong))
+    for seed in range(5):
+        with pytest.raises(NoItem, match="'a belief that is right here' predicts what it did"):
+            broken.draft(variant, outcome, seed)
+    result = family_generate(replace(broken, shapes=(variant.shape.key,)), seed=0)
+    assert result.items == []
+    assert "predicts what it did" in result.discarded[0].reason
+
+
+def test_a_key_the_run_does_not_make_true_discards_the_variant() -> None:
+    family = FAMILIES_BY_SLUG["item-names"]
+    variant, outcome = _variant_and_outcome(family)
+    lying = replace(family, answer=lambda run: printed(["not what it printed"]))
+    with pytest.raises(NoItem, match=r"exactly one true claim \(0 true\)"):
+        lying.draft(variant, outcome, 0)
 
 
 def test_a_draft_has_one_true_claim_and_feedback_from_the_run() -> None:

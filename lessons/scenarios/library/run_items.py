@@ -1,77 +1,112 @@
-"""Scenarios of lesson 03, run item events: what a consumer printing run items sees."""
+"""Scenarios of lesson 03, run item events: what a consumer of run items sees."""
 
 from __future__ import annotations
 
 from lessons.scenarios import Scenario, Shape, Theme
-from lessons.scenarios.code import agent, narrate, q, role, tool
+from lessons.scenarios.code import narrate, q
+from lessons.scenarios.library.runs import (
+    HANDOFFS,
+    PREAMBLES,
+    agent_names,
+    run_code,
+    run_script,
+    run_shapes,
+)
 from lessons.scenarios.program import Program
-from lessons.scenarios.script import Call, Script, Turn
 from lessons.scenarios.themes import THEMES
 
 LESSON = "run-item-events"
 
-# Calls per model response, one pattern per shape: "2+1" is two calls in one response, then one.
-PATTERNS = ("0", "1", "2", "3", "1+1", "2+1", "1+1+1")
-PREAMBLES = ("none", "first", "each")
 
-
-def _tool_turns(theme: Theme, pattern: str, preamble: str) -> list[Turn]:
-    if pattern == "0":
-        return []
-    turns, used = [], 0
-    for position, count in enumerate(int(part) for part in pattern.split("+")):
-        names = [theme[f"tool{used + n + 1}"] for n in range(count)]
-        used += count
-        says = preamble == "each" or (preamble == "first" and position == 0)
-        calls = tuple(Call(name, {theme["param"]: theme["value"]}) for name in names)
-        turns.append(Turn(text=theme["preamble"] if says else "", calls=calls))
-    return turns
-
-
-def _tools_used(pattern: str) -> int:
-    return sum(int(part) for part in pattern.split("+"))
-
-
-def _item_shapes() -> tuple[Shape, ...]:
-    shapes = []
-    for pattern in PATTERNS:
-        for preamble in PREAMBLES:
-            if pattern == "0" and preamble != "none":
-                continue  # nothing to preface
-            if "+" not in pattern and preamble == "each":
-                continue  # one response: "each" is "first"
-            key = f"c{pattern.replace('+', '-')}-{preamble}"
-            shapes.append(Shape(key, {"pattern": pattern, "preamble": preamble}))
-    return tuple(shapes)
-
-
-def item_names(shape: Shape, theme: Theme) -> Program:
-    """Print the name of every run item event of a run with tools."""
-    turns = _tool_turns(theme, shape["pattern"], shape["preamble"])
-    turns.append(Turn(text=theme["reply"]))
-    script = Script((role(theme["assistant"], *turns),))
-    count = _tools_used(shape["pattern"])
-    tools = [theme[f"tool{n}"] for n in range(1, count + 1)]
-    definitions = [
-        tool(theme[f"tool{n}"], theme["param"], theme[f"out{n}"]) for n in range(1, count + 1)
-    ]
-    code = "\n\n".join(
-        [
-            *definitions,
-            agent("agent", theme["assistant"], tools=tools)
-            + f"\nresult = Runner.run_streamed(agent, {q(theme['ask'])})\n"
-            "async for event in result.stream_events():\n"
-            '    if event.type == "run_item_stream_event":\n'
-            "        print(event.name)",
-        ]
-    )
+def _program(shape: Shape, theme: Theme, loop: str, **code: object) -> Program:
+    script = run_script(shape, theme)
     return Program(
-        code=code,
+        code=run_code(shape, theme, loop, **code),  # type: ignore[arg-type]
         script=script,
         premise=narrate(script),
         input=theme["ask"],
-        agents=(theme["assistant"],),
+        agents=agent_names(shape, theme),
     )
+
+
+NAMES_LOOP = """
+async for event in result.stream_events():
+    if event.type == "run_item_stream_event":
+        print(event.name)
+"""
+
+TYPES_LOOP = """
+async for event in result.stream_events():
+    if event.type == "run_item_stream_event":
+        print(event.item.type)
+"""
+
+TEXTS_LOOP = """
+async for event in result.stream_events():
+    if event.type == "run_item_stream_event" and event.item.type == "message_output_item":
+        print(ItemHelpers.text_message_output(event.item))
+print("final:", result.final_output)
+"""
+
+
+def item_names(shape: Shape, theme: Theme) -> Program:
+    """Print the name of every run item event."""
+    return _program(shape, theme, NAMES_LOOP)
+
+
+def item_types(shape: Shape, theme: Theme) -> Program:
+    """Print the type of every run item event's item."""
+    return _program(shape, theme, TYPES_LOOP)
+
+
+def message_texts(shape: Shape, theme: Theme) -> Program:
+    """Print the text of every message item, then the final output."""
+    return _program(shape, theme, TEXTS_LOOP)
+
+
+def new_items(shape: Shape, theme: Theme) -> Program:
+    """Stop at a run item event (break, or cancel) and print what new_items holds then, and ten
+    seconds later."""
+    stop = shape["stop"]
+    action = "break" if stop == "break" else f"result.cancel(mode={q(stop)})"
+    loop = f"""
+async for event in result.stream_events():
+    if event.type == "run_item_stream_event" and event.name == {q(shape["at"])}:
+        {action}
+print(len(result.new_items), result.is_complete)
+await asyncio.sleep(10)
+print(len(result.new_items), result.is_complete)
+"""
+    return _program(shape, theme, loop)
+
+
+STOP_KEYS = {
+    "tool_called": "called",
+    "tool_output": "output",
+    "message_output_created": "message",
+    "handoff_occured": "handoff",
+}
+
+
+def _stop_shapes() -> tuple[Shape, ...]:
+    shapes = []
+    runs = (
+        ("1", "first", "none"),
+        ("2", "none", "none"),
+        ("1+1", "none", "none"),
+        ("1", "none", "direct"),
+        ("2+1", "first", "none"),
+        ("1+1", "each", "said"),
+    )
+    for at in ("tool_called", "tool_output", "message_output_created", "handoff_occured"):
+        for stop in ("immediate", "after_turn", "break"):
+            for pattern, preamble, handoff in runs:
+                if at == "handoff_occured" and handoff == "none":
+                    continue
+                base = run_shapes((pattern,), (preamble,), (handoff,), at=at, stop=stop)[0]
+                key = f"{STOP_KEYS[at]}-{stop.replace('_', '')}-{base.key}"
+                shapes.append(Shape(key, base.values))
+    return tuple(shapes)
 
 
 ITEM_NAMES = Scenario(
@@ -80,9 +115,42 @@ ITEM_NAMES = Scenario(
     title="Run item events of a run with tools",
     summary="A consumer prints the name of every run item event: tool calls, their outputs and "
     "messages, in the order the SDK emits them.",
-    shapes=_item_shapes(),
+    shapes=run_shapes(),
     themes=THEMES,
     build=item_names,
 )
 
-SCENARIOS = (ITEM_NAMES,)
+ITEM_TYPES = Scenario(
+    slug="item-types",
+    lesson=LESSON,
+    title="The items of run item events",
+    summary="A consumer prints each run item's type: tool calls and outputs, messages, and "
+    "the two items of a handoff.",
+    shapes=run_shapes(("0", "1", "2", "1+1", "2+1"), ("none", "first"), HANDOFFS[:3]),
+    themes=THEMES,
+    build=item_types,
+)
+
+MESSAGE_TEXTS = Scenario(
+    slug="message-texts",
+    lesson=LESSON,
+    title="Every message of a run",
+    summary="A consumer prints the text of every message item with ItemHelpers, then the final "
+    "output: preambles are messages too.",
+    shapes=run_shapes(("0", "1", "2", "1+1", "2+1", "1+1+1"), PREAMBLES, ("none", "said")),
+    themes=THEMES,
+    build=message_texts,
+)
+
+NEW_ITEMS = Scenario(
+    slug="new-items",
+    lesson=LESSON,
+    title="new_items when the consumer stops",
+    summary="The consumer stops at a run item event (it breaks, or cancels the run) and prints "
+    "what result.new_items holds at that moment.",
+    shapes=_stop_shapes(),
+    themes=THEMES,
+    build=new_items,
+)
+
+SCENARIOS = (ITEM_NAMES, ITEM_TYPES, MESSAGE_TEXTS, NEW_ITEMS)
