@@ -29,7 +29,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('status', models.CharField(choices=[('staged', 'Staged (not published)'), ('published', 'Published'), ('discarded', 'Discarded')], default='staged', max_length=10)),
+                ('status', models.CharField(choices=[('staged', 'Staged'), ('published', 'Published'), ('discarded', 'Discarded')], default='staged', max_length=10)),
                 ('published_at', models.DateTimeField(blank=True, null=True)),
                 ('diff', models.JSONField(default=dict, help_text='{"added": [...], "changed": [...], "retired": [...], "unchanged": n}; each item {"id", "fields", "attempts", "open_attempts"}.')),
                 ('report', models.JSONField(default=list, help_text='What the instructor should know: new drafts, what was left out.')),

@@ -17,7 +17,7 @@ class BankRevision(models.Model):
     """
 
     class Status(models.TextChoices):
-        STAGED = "staged", "Staged (not published)"
+        STAGED = "staged"
         PUBLISHED = "published"
         DISCARDED = "discarded"
 
