@@ -25,6 +25,7 @@ from certify.readiness import readiness as readiness_of
 from certify.services import site_thresholds
 from lessons.catalog import LESSONS, Lesson
 from questions.models import Answer, Attempt, CategorySlug, Question, Quiz
+from questions.objectives import OBJECTIVES_BY_KEY
 from questions.scoring import Score, Thresholds, scorecard_from_counts
 from questions.services import attempts_expire_overdue
 from questions.services.adaptive import items_of
@@ -48,6 +49,8 @@ BANK_FIELDS = (
     "difficulty",
     "guessing",
     "family",
+    "pool",
+    "pretest",
 )
 # The latest answer to one question: (question id, category, correct, answered at), the shape
 # the engine's projection reads.
@@ -56,8 +59,10 @@ LatestRow = tuple[str, str, bool, datetime]
 
 @dataclass(frozen=True)
 class Retake:
+    """A drill of practice items on the objectives an exam missed."""
+
     attempt_id: int
-    missed: int
+    objectives: int
 
 
 @dataclass(frozen=True)
@@ -154,21 +159,19 @@ class Dashboard:
 # The reads: one query each.
 
 
-def _exams(user: AbstractBaseUser) -> tuple[list[ExamResult], set[int]]:
-    """The learner's finished exams, oldest first, and those that offer a retake drill."""
+def _exams(user: AbstractBaseUser) -> list[ExamResult]:
+    """The learner's finished exams, oldest first (every one offers a drill of the practice
+    items on the objectives it missed)."""
     rows = (
         Attempt.objects.for_user(user)
         .certification_exams()
-        .values_list("pk", "submitted_at", "category_scores", "passed", "quiz__review")
+        .values_list("pk", "submitted_at", "category_scores", "passed")
     )
-    exams, retakable = [], set()
-    for pk, finished, counts, passed, review in rows:
-        if finished is None:  # never for a finished exam; the row types allow it
-            continue
-        exams.append(ExamResult(pk, finished, scorecard_from_counts(counts), bool(passed)))
-        if review == Quiz.Review.FULL:
-            retakable.add(pk)
-    return exams, retakable
+    return [
+        ExamResult(pk, finished, scorecard_from_counts(counts), bool(passed))
+        for pk, finished, counts, passed in rows
+        if finished is not None  # never for a finished exam; the row types allow it
+    ]
 
 
 def _latest_answers(user: AbstractBaseUser) -> list[LatestRow]:
@@ -182,26 +185,36 @@ def _latest_answers(user: AbstractBaseUser) -> list[LatestRow]:
 
 
 def _active_bank() -> dict[str, Question]:
-    questions = Question.objects.active().select_related("category").only(*BANK_FIELDS)
+    questions = Question.objects.operational().select_related("category").only(*BANK_FIELDS)
     return {question.id: question for question in questions}
 
 
 def _missed_in(attempt_id: int) -> list[tuple[str, recommendations.Missed]]:
-    """(category, missed question) for one attempt: wrong or unanswered, in the order shown."""
+    """(category, missed question) for one exam: scored answers wrong or unanswered, in the
+    order shown. Its items are secret, so each miss is named by its learning objective, with
+    its category's lesson and no demo."""
     rows = (
-        Answer.objects.filter(attempt_id=attempt_id)
+        Answer.objects.filter(attempt_id=attempt_id, scored=True)
         .missed()
         .order_by("position")
-        .values_list(
-            "category_slug",
-            "question_id",
-            "question__level",
-            "question__topic",
-            "question__demo_lesson",
-            "question__demo_preset",
-        )
+        .values_list("category_slug", "question__level", "question__objective")
     )
-    return [(category, recommendations.Missed(*fields)) for category, *fields in rows]
+    return [
+        (category, _secure_miss(category, level, objective)) for category, level, objective in rows
+    ]
+
+
+def _secure_miss(category: str, level: str, objective: str) -> recommendations.Missed:
+    known = OBJECTIVES_BY_KEY.get(objective)
+    return recommendations.Missed(
+        question_id="",
+        level=level,
+        topic=known.text if known else objective,
+        demo_lesson=LESSON_FOR_CATEGORY[category].slug,
+        demo_preset="",
+        objective=objective,
+        secure=True,
+    )
 
 
 def _certificates(user: AbstractBaseUser) -> tuple[Certificate | None, Certificate | None]:
@@ -235,7 +248,12 @@ def _exam_evidence(exam: ExamResult) -> _Evidence:
 
 def _missed_question(question: Question) -> recommendations.Missed:
     return recommendations.Missed(
-        question.id, question.level, question.topic, question.demo_lesson, question.demo_preset
+        question.id,
+        question.level,
+        question.topic,
+        question.demo_lesson,
+        question.demo_preset,
+        objective=question.objective,
     )
 
 
@@ -248,7 +266,12 @@ def _practice_evidence(latest: Sequence[LatestRow], bank: dict[str, Question]) -
         right_total[1] += 1
         question = bank.get(qid)
         if not correct and question is not None:
-            missed.setdefault(category, []).append(_missed_question(question))
+            miss = (
+                _secure_miss(category, question.level, question.objective)
+                if question.is_secure
+                else _missed_question(question)
+            )
+            missed.setdefault(category, []).append(miss)
     scores = {category: Score(right, total) for category, (right, total) in counts.items()}
     return _Evidence("practice" if latest else "none", len(latest), scores, missed)
 
@@ -308,15 +331,13 @@ def _study_results(
 
 
 def _retake(
-    latest_exam: ExamResult | None,
-    plan: Sequence[recommendations.Recommendation],
-    retakable: set[int],
+    latest_exam: ExamResult | None, plan: Sequence[recommendations.Recommendation]
 ) -> Retake | None:
-    """A drill over the latest exam's misses, when it missed some and shows its answers."""
-    if latest_exam is None or latest_exam.attempt_id not in retakable:
+    """A drill of practice items on the objectives the latest exam missed, when it missed some."""
+    if latest_exam is None:
         return None
-    missed_total = sum(len(rec.missed) for rec in plan)
-    return Retake(latest_exam.attempt_id, missed_total) if missed_total else None
+    objectives = {miss.objective for rec in plan for miss in rec.missed if miss.secure}
+    return Retake(latest_exam.attempt_id, len(objectives)) if objectives else None
 
 
 def _history_chart(exams: Sequence[ExamResult], threshold: float) -> HistoryChart:
@@ -358,7 +379,7 @@ def dashboard_for(user: AbstractBaseUser, *, now: datetime | None = None) -> Das
     # Finalize the learner's overdue attempts first (this may issue a certificate).
     attempts_expire_overdue(now=now, user=user)
     thresholds = site_thresholds()
-    exams, retakable = _exams(user)
+    exams = _exams(user)
     latest = _latest_answers(user)
     bank = _active_bank()
     projection = estimates.projection_for(
@@ -397,7 +418,7 @@ def dashboard_for(user: AbstractBaseUser, *, now: datetime | None = None) -> Das
         path=progress.study_path(objectives, certified=certificate is not None),
         recommendations=plan,
         recommendations_basis=basis,
-        retake=_retake(latest_exam, plan, retakable),
+        retake=_retake(latest_exam, plan),
         quizzes=quizzes,
         category_labels=labels,
         thresholds=thresholds,

@@ -29,13 +29,19 @@ DRILL_BELOW_POINTS = 10.0
 
 @dataclass(frozen=True)
 class Missed:
-    """A question the learner got wrong (or left unanswered)."""
+    """A question the learner got wrong (or left unanswered).
+
+    A secure one (an exam item) is never named: its topic is its learning objective's text, its
+    lesson its category's, and it has no id and no demo.
+    """
 
     question_id: str
     level: str
     topic: str
     demo_lesson: str
     demo_preset: str
+    objective: str = ""
+    secure: bool = False
 
 
 @dataclass(frozen=True)

@@ -284,6 +284,9 @@ QUESTIONS_ATTEMPT_FINISHED = [
     "certify.services.certificate_issue_for_attempt",
     "integrations.services.grades.grade_passback_for_attempt",
 ]
+# Renders the part of an exam's results page that questions does not own (a callable taking the
+# request and the attempt, returning HTML): objectives, what to study, the certificate.
+QUESTIONS_EXAM_REPORT = "certify.panels.exam_score_report"
 # Called with every certificate as certify issues it, inside that transaction; and asked for
 # extra sections of the public certificate page (callables taking the request and the
 # certificate, returning HTML). certify never imports the apps that hook in here.

@@ -41,6 +41,7 @@ from questions.models import (
 from questions.services.bank import (
     bank_export,
     questions_activate,
+    questions_pool_move,
     questions_retire,
 )
 from questions.services.interchange import bank_interchange_export
@@ -168,12 +169,14 @@ class QuestionAdmin(admin.ModelAdmin):
         "kind",
         "style",
         "status",
+        "pool",
+        "pretest",
         "sdk",
         "times_answered",
         "percent_correct",
         "missing",
     ]
-    list_filter = ["category", "level", "kind", "status", "style"]
+    list_filter = ["pool", "pretest", "category", "level", "kind", "status", "style"]
     list_select_related = ["category"]
     list_per_page = 100
     search_fields = ["id", "topic", "prompt", "explanation"]
@@ -181,6 +184,8 @@ class QuestionAdmin(admin.ModelAdmin):
     actions = [
         "activate",
         "retire",
+        "to_exam_pool",
+        "to_practice_pool",
         "export_selected",
         "export_selected_gift",
         "export_selected_moodle_xml",
@@ -189,6 +194,7 @@ class QuestionAdmin(admin.ModelAdmin):
     save_on_top = True
     fieldsets = [
         (None, {"fields": ["id", "category", "level", "kind", "style", "status"]}),
+        ("Pool", {"fields": ["pool", "pretest"]}),
         ("Content", {"fields": ["topic", "objective", "prompt", "explanation"]}),
         (
             "Evidence and demo",
@@ -274,6 +280,28 @@ class QuestionAdmin(admin.ModelAdmin):
     def retire(self, request: HttpRequest, queryset: QuerySet[Question]) -> None:
         retired = questions_retire(questions=queryset)
         self.message_user(request, f"Retired {_questions(retired)}.")
+
+    @admin.action(description="Move selected questions to the exam pool", permissions=["change"])
+    def to_exam_pool(self, request: HttpRequest, queryset: QuerySet[Question]) -> None:
+        moved = questions_pool_move(questions=queryset, pool=Question.Pool.EXAM)
+        self.message_user(
+            request,
+            f"Moved {_questions(moved)} to the exam pool. Practice no longer serves "
+            f"{pluralize(moved, 'it,them')}; learners who practised {pluralize(moved, 'it,them')} "
+            "before may remember the key.",
+            messages.WARNING if moved else messages.INFO,
+        )
+
+    @admin.action(
+        description="Move selected questions to the practice pool", permissions=["change"]
+    )
+    def to_practice_pool(self, request: HttpRequest, queryset: QuerySet[Question]) -> None:
+        moved = questions_pool_move(questions=queryset, pool=Question.Pool.PRACTICE)
+        self.message_user(
+            request,
+            f"Moved {_questions(moved)} to the practice pool: drills, level quizzes and adaptive "
+            "practice serve them with their keys from now on.",
+        )
 
     @admin.action(description="Export selected questions (YAML)", permissions=["view"])
     def export_selected(self, request: HttpRequest, queryset: QuerySet[Question]) -> HttpResponse:
@@ -452,6 +480,7 @@ class AnswerInline(ReadOnlyAdminMixin, admin.TabularInline):
         "position",
         "question",
         "category_slug",
+        "scored",
         "chosen",
         "correct",
         "flagged",

@@ -179,6 +179,12 @@ class QuestionEntry(_Entry):
     # A generated item: its family, and the scenario variant whose run keys it.
     family: Annotated[Slug, _text(rules.DEMO_SLUG_MAX_LENGTH)] | None = None
     variant: Annotated[Slug, _text(rules.DEMO_SLUG_MAX_LENGTH)] | None = None
+    # The secure exam pool or the practice pool. Left out, a stored question keeps its pool and
+    # a new one is split into its category x level cell (questions.split).
+    pool: Annotated[str, _one_of("pool", rules.POOLS)] | None = None
+    # Asked unscored on exam forms until calibrated. Left out, a stored question keeps its state
+    # and a new one enters pretest, unless it comes with the bank's first load.
+    pretest: StrictBool | None = None
 
 
 def _generated_problems(values: dict[str, Any]) -> list[tuple[str, str]]:

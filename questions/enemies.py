@@ -34,12 +34,15 @@ def _next_index(pending: list[T], family: Callable[[T], str], last: str, left: C
     allowed = [i for i, item in enumerate(pending) if not family(item) or family(item) != last]
     if not allowed:
         return 0  # only the last one's family is left: the pair cannot be avoided
-    # A family holding more than half of what is left must be served now, or it runs out of
-    # other items to be kept apart by.
-    crowded = [name for name, count in left.items() if name != last and count > len(pending) // 2]
-    if crowded:
-        return next(i for i in allowed if family(pending[i]) == crowded[0])
+    if crowded := _crowded(left, last, len(pending)):
+        return next(i for i in allowed if family(pending[i]) == crowded)
     return allowed[0]
+
+
+def _crowded(left: Counter[str], last: str, pending: int) -> str:
+    """A family holding more than half of what is left: it must be served now, or it runs out
+    of other items to be kept apart by ("" when there is none)."""
+    return next((name for name, count in left.items() if name != last and count > pending // 2), "")
 
 
 def back_to_back(items: Sequence[T], family: Callable[[T], str]) -> int:

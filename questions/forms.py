@@ -46,6 +46,8 @@ class QuestionAdminForm(forms.ModelForm):
             "kind",
             "style",
             "status",
+            "pool",
+            "pretest",
             "topic",
             "objective",
             "prompt",

@@ -77,15 +77,27 @@ def pool_report(banks: Sequence[BankFile]) -> PoolReport:
     entries = active(banks)
     single = [entry for entry in entries if entry.kind == "single"]
     generated = [entry for entry in entries if entry.family]
+    families, family_cells = _families(generated)
     return PoolReport(
         cells=Counter((entry.category, entry.level) for entry in entries),
-        families=Counter(entry.family for entry in generated if entry.family),
-        family_cells={
-            entry.family: (entry.category, entry.level) for entry in generated if entry.family
-        },
+        families=families,
+        family_cells=family_cells,
         objectives=Counter(entry.objective for entry in entries),
         single=len(single),
         longest_key=sum(key_is_longest(entry) for entry in single),
         generated=len(generated),
         handwritten=len(entries) - len(generated),
     )
+
+
+def _families(
+    generated: list[QuestionEntry],
+) -> tuple[Counter[str], dict[str, tuple[str, str]]]:
+    """Items per family, and each family's (category, level)."""
+    families: Counter[str] = Counter()
+    cells: dict[str, tuple[str, str]] = {}
+    for entry in generated:
+        if entry.family:
+            families[entry.family] += 1
+            cells[entry.family] = (entry.category, entry.level)
+    return families, cells

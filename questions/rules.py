@@ -19,6 +19,9 @@ KINDS = ("single", "multiple", "true_false")
 STYLES = ("concept", "code", "judgement")
 STATUSES = ("draft", "active", "retired")
 EVIDENCE_KINDS = ("test", "measurement", "judgement")
+# The secure exam pool (never shown with its keys) and the practice pool (drills, level quizzes,
+# adaptive practice). Every cell of category x level is split between them (questions.split).
+POOLS = ("exam", "practice")
 
 # A pytest node id: a test file and a test function (maybe in a class, maybe parametrized).
 TEST_NODE_ID = re.compile(r"[\w./-]+\.py(::[\w\[\].-]+)+")

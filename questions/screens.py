@@ -134,8 +134,22 @@ class QuestionView:
         return "Right" if self.correct else "Wrong"
 
 
+def is_secure(answer: Answer) -> bool:
+    """An exam or pretest item: never revealed, whatever the quiz's feedback or review says.
+
+    The snapshot says what the item was when served; the question says what it is now (an item
+    moved to the exam pool since, or served before pools existed, is secret from then on).
+    """
+    if answer.snapshot.get("secure", False):
+        return True
+    question = answer.question
+    return question.is_secure
+
+
 def question_view(answer: Answer, *, reveal_key: bool, reveal_correctness: bool) -> QuestionView:
     snapshot = answer.snapshot
+    if is_secure(answer):
+        reveal_key = reveal_correctness = False
     chosen = set(answer.chosen)
     return QuestionView(
         position=answer.position,
@@ -171,12 +185,17 @@ def taking_view(attempt: Attempt, answer: Answer) -> QuestionView:
 
 
 def review_views(attempt: Attempt, answers: Sequence[Answer]) -> list[QuestionView]:
-    """After the attempt: as much as the quiz's review policy allows."""
+    """After the attempt: as much as the quiz's review policy allows, and nothing of a secure
+    item (an exam's results are a score report, never a list of its questions)."""
     review = attempt.quiz.review
-    if review == Quiz.Review.NOTHING:
+    if review == Quiz.Review.NOTHING or attempt.quiz.is_exam:
         return []
     full = review == Quiz.Review.FULL
-    return [question_view(answer, reveal_key=full, reveal_correctness=True) for answer in answers]
+    return [
+        question_view(answer, reveal_key=full, reveal_correctness=True)
+        for answer in answers
+        if not is_secure(answer)
+    ]
 
 
 @dataclass(frozen=True)

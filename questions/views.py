@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
@@ -17,6 +18,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect, push_url
 from django_htmx.middleware import HtmxDetails
@@ -63,7 +65,8 @@ def _sections(cards: list[QuizCard]) -> list[QuizSection]:
     sections = [
         QuizSection(
             "Certification",
-            "The exam behind the certificate: every category, timed, answers shown at the end.",
+            "The exam behind the certificate: its own questions, which practice never shows; "
+            "timed; a score report by category and objective at the end.",
             [c for c in cards if c.quiz.mode == modes.CERTIFICATION],
             layout="feature",
         ),
@@ -74,7 +77,7 @@ def _sections(cards: list[QuizCard]) -> list[QuizSection]:
         ),
         QuizSection(
             "Category drills",
-            "Every question of one category, with feedback after each answer.",
+            "The practice questions of one category, with feedback after each answer.",
             [c for c in cards if c.quiz.mode == modes.DRILL],
             layout="compact",
         ),
@@ -341,7 +344,9 @@ def _screen(
     rows = list(Answer.objects.navigator(attempt))
     question = None
     if position is not None:
-        answer = get_object_or_404(Answer, attempt=attempt, position=position)
+        answer = get_object_or_404(
+            Answer.objects.select_related("question"), attempt=attempt, position=position
+        )
         question = screens.taking_view(attempt, answer)
     now = timezone.now()
     context = {
@@ -384,7 +389,9 @@ def attempt_results(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     if attempt.is_open:
         messages.info(request, "Submit this attempt to see its results.")
         return redirect("questions:attempt_resume", pk=attempt.pk)
-    answers = list(attempt.answers.order_by("position"))
+    if attempt.quiz.is_exam:
+        return _exam_results(request, attempt)
+    answers = list(attempt.answers.select_related("question").order_by("position"))
     missed = sum(1 for answer in answers if answer.correct is not True)
     practice = None
     if attempt.quiz.serves_one_at_a_time:
@@ -400,6 +407,20 @@ def attempt_results(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "missed": missed,
     }
     return render(request, "questions/attempt_results.html", context)
+
+
+def _exam_results(request: AuthenticatedRequest, attempt: Attempt) -> HttpResponse:
+    """An exam's results are a score report, never its questions: the report the project names
+    in QUESTIONS_EXAM_REPORT (a callable (request, attempt) -> HTML; certify's says what to
+    study and links the certificate), else the scores alone."""
+    path = getattr(settings, "QUESTIONS_EXAM_REPORT", "")
+    context = {
+        "attempt": attempt,
+        "quiz": attempt.quiz,
+        "results": screens.results(attempt),
+        "report": import_string(path)(request, attempt) if path else "",
+    }
+    return render(request, "questions/exam_results.html", context)
 
 
 @login_required

@@ -90,6 +90,9 @@ class QuestionFactory(factory.django.DjangoModelFactory[Question]):
         lambda q: f"tests/questions/test_evidence.py::test_{q.id.replace('-', '_')}"
     )
     status = Question.Status.ACTIVE
+    # Practice items unless a test says otherwise; operational (out of pretest).
+    pool = Question.Pool.PRACTICE
+    pretest = False
     discrimination = factory.LazyAttribute(lambda q: _default_parameters(q).discrimination)
     difficulty = factory.LazyAttribute(lambda q: _default_parameters(q).difficulty)
     guessing = factory.LazyAttribute(lambda q: _default_parameters(q).guessing)
@@ -111,8 +114,9 @@ class QuestionFactory(factory.django.DjangoModelFactory[Question]):
         )
 
 
-# Quizzes (questions/models/quizzes.py): a published quiz over all active questions, unshuffled
-# so that tests can name positions; tests that shuffle say so.
+# Quizzes (questions/models/quizzes.py): a published practice quiz over all the practice pool's
+# questions, unshuffled so that tests can name positions; tests that shuffle say so. An exam
+# (mode certification) reveals nothing: ExamQuizFactory.
 
 
 class QuizFactory(factory.django.DjangoModelFactory[Quiz]):
@@ -121,12 +125,21 @@ class QuizFactory(factory.django.DjangoModelFactory[Quiz]):
 
     title = factory.Sequence(lambda n: f"Quiz {n}")
     slug = factory.Sequence(lambda n: f"quiz-{n}")
-    mode = Quiz.Mode.CERTIFICATION
+    mode = Quiz.Mode.LEVEL
     scope = Quiz.Scope.ALL
     feedback = Quiz.Feedback.END
     review = Quiz.Review.FULL
     shuffle_questions = False
     shuffle_choices = False
+
+
+class ExamQuizFactory(QuizFactory):
+    """A certification exam over the exam pool: no feedback, a score report at the end."""
+
+    title = factory.Sequence(lambda n: f"Exam {n}")
+    slug = factory.Sequence(lambda n: f"exam-{n}")
+    mode = Quiz.Mode.CERTIFICATION
+    review = Quiz.Review.NOTHING
 
 
 def questions_across_categories(count: int, **fields: object) -> list[Question]:

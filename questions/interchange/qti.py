@@ -72,11 +72,19 @@ _DRAFTS = ("certify-drafts", "Drafts")  # the bank for items not yet in a catego
 
 
 def _member_problem(info: zipfile.ZipInfo) -> str:
-    path = PurePosixPath(info.filename)
-    if "\\" in info.filename or "\0" in info.filename or info.filename.startswith("/"):
+    return _name_problem(info.filename) or _content_problem(info)
+
+
+def _name_problem(name: str) -> str:
+    path = PurePosixPath(name)
+    if "\\" in name or "\0" in name or name.startswith("/"):
         return "An unsafe member name."
     if ".." in path.parts or (path.parts and ":" in path.parts[0]):
         return "A member name that leaves the package."
+    return ""
+
+
+def _content_problem(info: zipfile.ZipInfo) -> str:
     if info.flag_bits & 0x1:
         return "An encrypted member."
     if stat.S_ISLNK(info.external_attr >> 16):
@@ -96,21 +104,26 @@ def _members(data: bytes, problems: Problems) -> list[tuple[str, bytes]]:
         problems.error("", "", "Not a zip file (a QTI package is a .zip).")
         return []
     infos = package.infolist()
-    if len(infos) > MAX_MEMBERS:
-        problems.error("", "", f"More than {MAX_MEMBERS} members.")
-        return []
-    for info in infos:
-        if problem := _member_problem(info):
-            problems.error(info.filename, "", problem)
-    if sum(info.file_size for info in infos) > MAX_TOTAL_BYTES:
-        problems.error("", "", f"More than {MAX_TOTAL_BYTES // (1024 * 1024)} MB unpacked.")
-    if problems.errors:
+    if not _members_safe(infos, problems):
         return []
     xml = [info for info in infos if info.filename.lower().endswith((".xml", ".qti"))]
     media = len([info for info in infos if not info.is_dir()]) - len(xml)
     if media:
         problems.note(f"The package's {media} media files are left out: certify holds text.")
     return [(info.filename, package.read(info)[: MAX_MEMBER_BYTES + 1]) for info in xml]
+
+
+def _members_safe(infos: list[zipfile.ZipInfo], problems: Problems) -> bool:
+    """Check every member (count, names, sizes) before reading any; whether all passed."""
+    if len(infos) > MAX_MEMBERS:
+        problems.error("", "", f"More than {MAX_MEMBERS} members.")
+        return False
+    for info in infos:
+        if problem := _member_problem(info):
+            problems.error(info.filename, "", problem)
+    if sum(info.file_size for info in infos) > MAX_TOTAL_BYTES:
+        problems.error("", "", f"More than {MAX_TOTAL_BYTES // (1024 * 1024)} MB unpacked.")
+    return not problems.errors
 
 
 # --- reading ----------------------------------------------------------------------------------

@@ -92,6 +92,28 @@ class QuestionQuerySet(models.QuerySet["Question"]):
     def active(self) -> QuestionQuerySet:
         return self.filter(status=Question.Status.ACTIVE)
 
+    def operational(self) -> QuestionQuerySet:
+        """Active and out of pretest: items whose answers count."""
+        return self.active().filter(pretest=False)
+
+    def practice(self) -> QuestionQuerySet:
+        """What practice serves (drills, level quizzes, adaptive practice, retakes): operational
+        items of the practice pool. A pretest item is kept out of practice until it is
+        calibrated, so that its answers on exam forms are not answers to a key already shown."""
+        return self.operational().filter(pool=Question.Pool.PRACTICE)
+
+    def exam(self) -> QuestionQuerySet:
+        """The scored items of exam forms: operational items of the exam pool."""
+        return self.operational().filter(pool=Question.Pool.EXAM)
+
+    def in_pretest(self) -> QuestionQuerySet:
+        """Active items still in pretest: unscored, on exam forms only, never revealed."""
+        return self.active().filter(pretest=True)
+
+    def secure(self) -> QuestionQuerySet:
+        """Items never shown to a learner with their key: the exam pool and pretest items."""
+        return self.filter(Q(pool=Question.Pool.EXAM) | Q(pretest=True))
+
     def with_answer_stats(self) -> QuestionQuerySet:
         """Annotate `times_answered` and `times_correct`: answers to the question's current
         version given in finished attempts (an open attempt's answers may still change)."""
@@ -126,6 +148,10 @@ class Question(models.Model):
         DRAFT = "draft"
         ACTIVE = "active"
         RETIRED = "retired"
+
+    class Pool(models.TextChoices):
+        EXAM = "exam", "Exam (secure)"
+        PRACTICE = "practice", "Practice"
 
     class EvidenceKind(models.TextChoices):
         TEST = "test", "A test that runs the SDK"
@@ -162,6 +188,20 @@ class Question(models.Model):
     difficulty = models.FloatField(validators=_range_validators(rules.DIFFICULTY_RANGE))
     guessing = models.FloatField(validators=_range_validators(rules.GUESSING_RANGE))
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.DRAFT)
+    pool = models.CharField(
+        max_length=8,
+        choices=Pool.choices,
+        default=Pool.EXAM,
+        db_index=True,
+        help_text="Exam items are never shown to learners with their key, rationale, "
+        "explanation or demo; practice items are served by drills, level quizzes and adaptive "
+        "practice. An item practice has shown should not move back to the exam.",
+    )
+    pretest = models.BooleanField(
+        default=True,
+        help_text="A new item is pretested: asked unscored on exam forms (the learner is not told "
+        "which) until calibration has estimated its parameters well enough.",
+    )
     sdk_version = models.CharField(
         "SDK version",
         max_length=rules.SDK_VERSION_MAX_LENGTH,
@@ -243,10 +283,16 @@ class Question(models.Model):
                 condition=Q(family="", variant="") | (~Q(family="") & ~Q(variant="")),
                 name="question_family_with_variant",
             ),
+            models.CheckConstraint(condition=Q(pool__in=rules.POOLS), name="question_pool_valid"),
         ]
 
     def __str__(self) -> str:
         return self.id
+
+    @property
+    def is_secure(self) -> bool:
+        """Never shown to a learner with its key: an exam item, or one in pretest."""
+        return self.pool == self.Pool.EXAM or self.pretest
 
     @property
     def category_slug(self) -> str:
@@ -275,12 +321,7 @@ class Question(models.Model):
         """The rules the database cannot hold; the choice set is checked where choices are edited
         (the admin's inline formset, the bank file), because it is saved after the question."""
         super().clean()
-        errors: dict[str, str] = {}
-        slug = self.category_slug if self.category_id else ""
-        if slug and self.id and not self.id.startswith(f"{slug}-"):
-            errors["id"] = f"The ID of a {slug} question starts with '{slug}-'."
-        if evidence_errors := rules.evidence_errors(self.evidence_kind, self.evidence):
-            errors["evidence"] = evidence_errors[0]
+        errors = self._id_errors() | self._evidence_errors()
         if self.sdk_version and not rules.SDK_VERSION.fullmatch(self.sdk_version):
             errors["sdk_version"] = "A version such as 0.24.0."
         if self.demo_lesson:
@@ -288,6 +329,16 @@ class Question(models.Model):
             errors.update({f"demo_{part}": message for part, message in link_errors.items()})
         if errors:
             raise ValidationError(errors)
+
+    def _id_errors(self) -> dict[str, str]:
+        slug = self.category_slug if self.category_id else ""
+        if slug and self.id and not self.id.startswith(f"{slug}-"):
+            return {"id": f"The ID of a {slug} question starts with '{slug}-'."}
+        return {}
+
+    def _evidence_errors(self) -> dict[str, str]:
+        found = rules.evidence_errors(self.evidence_kind, self.evidence)
+        return {"evidence": found[0]} if found else {}
 
     @property
     def demo_url(self) -> str:

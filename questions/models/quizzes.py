@@ -150,6 +150,11 @@ class Quiz(models.Model):
                 condition=Q(overall_threshold__lte=100) & Q(category_threshold__lte=100),
                 name="quiz_thresholds_are_percentages",
             ),
+            # An exam never shows a key: no feedback while it runs; its results are a score report.
+            models.CheckConstraint(
+                condition=~Q(mode="certification") | Q(feedback="end", review="nothing"),
+                name="quiz_exam_reveals_nothing",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -165,6 +170,20 @@ class Quiz(models.Model):
             raise ValidationError({"category": "Choose the category this quiz asks."})
         if self.scope != self.Scope.CATEGORY and self.category_id:
             raise ValidationError({"category": "Only a one-category quiz names a category."})
+        if self.is_exam and self.feedback != self.Feedback.END:
+            raise ValidationError(
+                {
+                    "feedback": "A certification exam gives no feedback before "
+                    "it ends: its items stay secret."
+                }
+            )
+        if self.is_exam and self.review != self.Review.NOTHING:
+            raise ValidationError(
+                {
+                    "review": "A certification exam's results are a score "
+                    "report: it reveals no answers."
+                }
+            )
 
     @property
     def serves_one_at_a_time(self) -> bool:
@@ -175,8 +194,14 @@ class Quiz(models.Model):
     def immediate_feedback(self) -> bool:
         return self.feedback == self.Feedback.IMMEDIATE
 
+    @property
+    def is_exam(self) -> bool:
+        return self.mode == self.Mode.CERTIFICATION
+
     def questions_in_scope(self) -> QuestionQuerySet:
-        questions = Question.objects.active()
+        """The items this quiz may ask: the exam pool for a certification exam, the practice
+        pool for every other mode (pretest items are added to exam forms apart)."""
+        questions = Question.objects.exam() if self.is_exam else Question.objects.practice()
         if self.scope == self.Scope.LEVEL:
             questions = questions.filter(level=self.level)
         elif self.scope == self.Scope.CATEGORY:
@@ -186,23 +211,30 @@ class Quiz(models.Model):
         return questions
 
     def question_count(self, counts: QuestionCounts) -> int:
-        """How many questions an attempt asks, from the active-question counts per cell."""
+        """How many questions an attempt asks, from the operational-item counts per cell."""
+        pool = Question.Pool.EXAM if self.is_exam else Question.Pool.PRACTICE
+        cells = {(cat, level): n for (in_pool, cat, level), n in counts.items() if in_pool == pool}
         if self.scope == self.Scope.LEVEL:
-            available = sum(n for (_, level), n in counts.items() if level == self.level)
+            available = sum(n for (_, level), n in cells.items() if level == self.level)
         elif self.scope == self.Scope.CATEGORY:
-            available = sum(n for (cat, _), n in counts.items() if cat == self.category_id)
+            available = sum(n for (cat, _), n in cells.items() if cat == self.category_id)
         else:
-            available = sum(counts.values())
+            available = sum(cells.values())
         return min(available, self.question_limit) if self.question_limit else available
 
 
-# Active questions per (category id, level): one query answers "how many questions" for every quiz.
-QuestionCounts = dict[tuple[int, str], int]
+# Operational items per (pool, category id, level): one query answers "how many questions" for
+# every quiz.
+QuestionCounts = dict[tuple[str, int, str], int]
 
 
 def active_question_counts() -> QuestionCounts:
-    rows = Question.objects.active().values_list("category_id", "level").annotate(n=Count("id"))
-    return {(category_id, level): n for category_id, level, n in rows}
+    rows = (
+        Question.objects.operational()
+        .values_list("pool", "category_id", "level")
+        .annotate(n=Count("id"))
+    )
+    return {(pool, category_id, level): n for pool, category_id, level, n in rows}
 
 
 class AttemptQuerySet(models.QuerySet["Attempt"]):
@@ -366,8 +398,9 @@ class Attempt(models.Model):
 
     @property
     def can_retake_missed(self) -> bool:
-        """A retake drill reveals keys, so only quizzes that reveal them on review offer one."""
-        return not self.is_open and self.quiz.review == Quiz.Review.FULL
+        """A retake drill reveals keys, so only quizzes that reveal them on review offer one; an
+        exam offers a drill of practice items on the objectives it missed instead."""
+        return not self.is_open and (self.quiz.is_exam or self.quiz.review == Quiz.Review.FULL)
 
     @property
     def time_taken(self) -> timedelta | None:
@@ -434,6 +467,11 @@ class Answer(models.Model):
     snapshot = models.JSONField()
     chosen = models.JSONField(default=list, blank=True, help_text="The chosen options' ids.")
     correct = models.BooleanField(null=True, blank=True)
+    scored = models.BooleanField(
+        default=True,
+        help_text="Counts toward the result; a pretest item on an exam form does not (the "
+        "learner is not told which).",
+    )
     flagged = models.BooleanField(default=False)
     answered_at = models.DateTimeField(null=True, blank=True)
 

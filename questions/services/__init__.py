@@ -8,6 +8,7 @@
 """
 
 from questions.services.attempts import (
+    OBJECTIVE_DRILL_ITEMS,
     AnswerOutcome,
     AnswerRejected,
     AttemptClosed,
@@ -29,6 +30,7 @@ from questions.services.bank import (
     bank_load,
     banks_load,
     questions_activate,
+    questions_pool_move,
     questions_retire,
 )
 from questions.services.calibration import (
@@ -45,6 +47,7 @@ from questions.services.quizzes import (
 
 __all__ = [
     "LEVEL_QUIZZES",
+    "OBJECTIVE_DRILL_ITEMS",
     "RETAKE_QUIZ_SLUG",
     "ActivationResult",
     "AnswerOutcome",
@@ -68,6 +71,7 @@ __all__ = [
     "item_parameters_calibrate",
     "question_snapshot",
     "questions_activate",
+    "questions_pool_move",
     "questions_retire",
     "quiz_defaults_ensure",
     "retake_quiz_get",

@@ -38,6 +38,9 @@ from questions.models import (
 from questions.services.adaptive import attempt_outcome, bank_items, quiz_thresholds
 from questions.services.quizzes import retake_quiz_get
 
+# How many practice items a drill takes of each objective an exam missed.
+OBJECTIVE_DRILL_ITEMS = 4
+
 
 class AttemptError(Exception):
     """A request the quiz's rules refuse; the message is shown to the learner as it is."""
@@ -82,7 +85,9 @@ def attempt_start(*, user: User, quiz: Quiz, now: datetime | None = None) -> tup
 def attempt_retake_missed(
     *, user: User, attempt_id: int, now: datetime | None = None
 ) -> tuple[Attempt, bool]:
-    """Start (or resume) a drill of exactly the questions missed in a finished attempt."""
+    """Start (or resume) a drill of what a finished attempt missed: the missed questions
+    themselves after practice, and after an exam (whose items stay secret) practice items of the
+    learning objectives it missed."""
     now = now or timezone.now()
     source = Attempt.objects.for_user(user).select_related("quiz").get(pk=attempt_id)
     _check_retakable(source)
@@ -90,8 +95,11 @@ def attempt_retake_missed(
     open_attempt = _open_attempt(user=user, quiz=quiz, retake_of=source, now=now)
     if open_attempt is not None:
         return open_attempt, False
-    questions = _missed_questions(source)
     attempt = _attempt_new(user=user, quiz=quiz, now=now, retake_of=source)
+    if source.quiz.is_exam:
+        questions = _objectives_practice(source, seed=attempt.seed)
+    else:
+        questions = _missed_questions(source)
     attempt.question_ids = [question.id for question in questions]
     return _attempt_create(attempt, questions)
 
@@ -105,7 +113,7 @@ def _check_retakable(source: Attempt) -> None:
 
 
 def _missed_questions(source: Attempt) -> list[Question]:
-    """The still active questions missed in `source`, in the order they were asked."""
+    """The questions missed in `source` that practice may still serve, in the order asked."""
     missed = list(
         source.answers.exclude(correct=True)
         .order_by("position")
@@ -113,10 +121,49 @@ def _missed_questions(source: Attempt) -> list[Question]:
     )
     if not missed:
         raise AttemptError("You answered every question right: there is nothing to retake.")
-    by_id = {q.id: q for q in _with_choices(Question.objects.active().filter(id__in=missed))}
+    # Only practice items: one moved to the exam pool since is never shown with its key again.
+    by_id = {q.id: q for q in _with_choices(Question.objects.practice().filter(id__in=missed))}
     questions = [by_id[question_id] for question_id in missed if question_id in by_id]
     if not questions:
-        raise AttemptError("The questions you missed have since been retired from the bank.")
+        raise AttemptError(
+            "The questions you missed have since been retired or moved out of practice."
+        )
+    return questions
+
+
+def missed_objectives(source: Attempt) -> list[str]:
+    """The learning objectives of an attempt's scored answers that were wrong or left
+    unanswered, in the order the attempt first asked them."""
+    rows = (
+        source.answers.filter(scored=True)
+        .exclude(correct=True)
+        .order_by("position")
+        .values_list("question__objective", flat=True)
+    )
+    return list(dict.fromkeys(objective for objective in rows if objective))
+
+
+def _objectives_practice(source: Attempt, *, seed: int) -> list[Question]:
+    """Practice items of the objectives an exam missed: up to OBJECTIVE_DRILL_ITEMS of each,
+    chosen at random for this drill, objective by objective."""
+    objectives = missed_objectives(source)
+    if not objectives:
+        raise AttemptError(
+            "Every objective on this exam was answered right: there is nothing to practise."
+        )
+    candidates = list(
+        _with_choices(Question.objects.practice().filter(objective__in=objectives)).order_by("id")
+    )
+    rng = random.Random(seed)
+    questions: list[Question] = []
+    for objective in objectives:
+        items = [question for question in candidates if question.objective == objective]
+        questions += rng.sample(items, min(len(items), OBJECTIVE_DRILL_ITEMS))
+    if not questions:
+        raise AttemptError(
+            "The practice pool has no questions on the objectives you missed yet: study their "
+            "lessons instead."
+        )
     return questions
 
 
@@ -224,6 +271,8 @@ def question_snapshot(question: Question, *, seed: int, shuffle: bool) -> dict[s
         "demo_lesson": question.demo_lesson,
         "demo_preset": question.demo_preset,
         "sdk_version": question.sdk_version,
+        # Never revealed to the learner (questions.screens), whatever the quiz's policies say.
+        "secure": question.is_secure,
         "choices": [
             {
                 "id": choice.pk,
@@ -470,8 +519,11 @@ def _attempt_finalize(attempt: Attempt, *, status: str, now: datetime) -> None:
     Adaptive practice also records the engine's decision and estimates (`AdaptiveOutcome`); its
     verdict is the engine's, not the raw score's.
     """
+    # Pretest items are never scored: the result is the operational items' alone.
     rows = list(
-        attempt.answers.order_by("position").values_list("question_id", "category_slug", "correct")
+        attempt.answers.filter(scored=True)
+        .order_by("position")
+        .values_list("question_id", "category_slug", "correct")
     )
     card = scoring.score(
         [scoring.ItemResult(category=slug, correct=bool(correct)) for _, slug, correct in rows]

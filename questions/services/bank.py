@@ -12,11 +12,11 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
 from django.db import transaction
-from django.db.models import F, Prefetch, QuerySet
+from django.db.models import Avg, F, Prefetch, QuerySet
 from django.utils import timezone
 from pydantic import ValidationError
 
@@ -37,6 +37,7 @@ from questions.bankfile import (
 from questions.claims import Claim
 from questions.models import Category, Choice, Question, installed_sdk_version
 from questions.services.quizzes import quiz_defaults_ensure
+from questions.split import SplitItem, split
 
 __all__ = [
     "ActivationResult",
@@ -46,6 +47,7 @@ __all__ = [
     "bank_export",
     "bank_load",
     "questions_activate",
+    "questions_pool_move",
     "questions_retire",
 ]
 
@@ -161,7 +163,80 @@ def _question_values(
         "guessing": params.guessing,
         "family": entry.family or "",
         "variant": entry.variant or "",
+        **_pool_values(entry, stored),
     }
+
+
+def _pool_values(entry: QuestionEntry, stored: Question | None) -> dict[str, object]:
+    """The file's pool and pretest state; what the file leaves out is kept for a stored question
+    and decided for the whole load for a new one (`_new_pool_values`)."""
+    values: dict[str, object] = {}
+    if entry.pool is not None:
+        values["pool"] = entry.pool
+    elif stored is not None:
+        values["pool"] = stored.pool
+    if entry.pretest is not None:
+        values["pretest"] = entry.pretest
+    elif stored is not None:
+        values["pretest"] = stored.pretest
+    return values
+
+
+def _new_pool_values(
+    bank: BankFile, stored: dict[str, Question], *, starts_bank: bool
+) -> dict[str, dict[str, object]]:
+    """Pool and pretest state for the file's new questions that leave them out.
+
+    Pools: the stratified split of every cell (questions.split), the questions already stored
+    and the file's own choices kept. Pretest: a new hand-written question, or a variant of a new
+    family, enters pretest; a variant of a family already in use is operational from the start,
+    with the family's parameters (unless the file gives its own); and the load that starts the
+    bank (nothing operational stored yet) is operational at the level's parameters.
+    """
+    new = [entry for entry in bank.questions if entry.id not in stored]
+    if not new:
+        return {}
+    families = _family_parameters({entry.family for entry in new if entry.family})
+    pools = split(_split_items(bank, new))
+    values: dict[str, dict[str, object]] = {}
+    for entry in new:
+        family = families.get(entry.family or "")
+        pretest = not starts_bank and family is None
+        values[entry.id] = {
+            "pool": pools[entry.id],
+            "pretest": pretest if entry.pretest is None else entry.pretest,
+        }
+        if family is not None and entry.params is None:
+            values[entry.id] |= asdict(family)
+    return values
+
+
+def _split_items(bank: BankFile, new: list[QuestionEntry]) -> list[SplitItem]:
+    """Every question not retired as the split sees it: stored ones with their pool (or the
+    file's, where it moves them), then the new ones."""
+    in_file = {entry.id: entry.pool for entry in bank.questions}
+    stored = Question.objects.exclude(status=Question.Status.RETIRED).values_list(
+        "id", "category__slug", "level", "pool"
+    )
+    items = [
+        SplitItem(question_id, category, level, in_file.get(question_id) or pool)
+        for question_id, category, level, pool in stored
+    ]
+    return items + [SplitItem(e.id, e.category, e.level, e.pool) for e in new]
+
+
+def _family_parameters(families: set[str]) -> dict[str, rules.ItemParameters]:
+    """The parameters of each family already in use (with an operational variant): the mean of
+    its operational variants' (calibration refits a family as one item until its variants have
+    data of their own)."""
+    rows = (
+        Question.objects.operational()
+        .filter(family__in=families)
+        .values("family")
+        .annotate(a=Avg("discrimination"), b=Avg("difficulty"), c=Avg("guessing"))
+        .values_list("family", "a", "b", "c")
+    )
+    return {family: rules.ItemParameters(a, b, c) for family, a, b, c in rows}
 
 
 def _choice_rows(entry: QuestionEntry) -> list[ChoiceRow]:
@@ -228,7 +303,9 @@ def _question_update(question: Question, values: dict[str, object], rows: list[C
     return True
 
 
-def _upsert_questions(bank: BankFile, categories: dict[str, Category]) -> Tally:
+def _upsert_questions(
+    bank: BankFile, categories: dict[str, Category], *, starts_bank: bool
+) -> Tally:
     stored = (
         Question.objects.filter(id__in=[entry.id for entry in bank.questions])
         .prefetch_related(Prefetch("choices", queryset=Choice.objects.order_by("order")))
@@ -237,12 +314,13 @@ def _upsert_questions(bank: BankFile, categories: dict[str, Category]) -> Tally:
     new_questions: list[Question] = []
     new_choices: list[Choice] = []
     outcomes: list[tuple[str, Outcome]] = []
+    new_pools = _new_pool_values(bank, stored, starts_bank=starts_bank)
     for entry in bank.questions:
         question = stored.get(entry.id)
         values = _question_values(entry, bank, categories[entry.category], question)
         rows = _choice_rows(entry)
         if question is None:
-            question = Question(id=entry.id, **values)
+            question = Question(id=entry.id, **(values | new_pools[entry.id]))
             new_questions.append(question)
             new_choices += _new_choices(question, rows)
             outcomes.append((entry.id, "created"))
@@ -254,6 +332,20 @@ def _upsert_questions(bank: BankFile, categories: dict[str, Category]) -> Tally:
     return _tally(outcomes)
 
 
+def _starts_bank() -> bool:
+    """Whether a load starts the bank: nothing operational is stored yet, so what it brings is
+    operational from the start (at the level's parameters) rather than pretest."""
+    return not Question.objects.operational().exists()
+
+
+def _load(bank: BankFile, *, starts_bank: bool) -> BankLoadResult:
+    category_tally, categories = _upsert_categories(bank.categories)
+    question_tally = _upsert_questions(bank, categories, starts_bank=starts_bank)
+    # The default quizzes come with the bank (drills need its categories); existing ones stay.
+    quizzes = tuple(quiz.slug for quiz in quiz_defaults_ensure())
+    return BankLoadResult(category_tally, question_tally, quizzes)
+
+
 @transaction.atomic
 def bank_load(*, text: str | bytes, source: str = "bank file") -> BankLoadResult:
     """Validate the whole bank file, then upsert its categories and questions, all or nothing.
@@ -261,11 +353,7 @@ def bank_load(*, text: str | bytes, source: str = "bank file") -> BankLoadResult
     Raises BankInvalid (having changed nothing) when the file has any error.
     """
     bank = bank_parse(text=text, source=source)
-    category_tally, categories = _upsert_categories(bank.categories)
-    question_tally = _upsert_questions(bank, categories)
-    # The default quizzes come with the bank (drills need its categories); existing ones stay.
-    quizzes = tuple(quiz.slug for quiz in quiz_defaults_ensure())
-    return BankLoadResult(category_tally, question_tally, quizzes)
+    return _load(bank, starts_bank=_starts_bank())
 
 
 class BankFileInvalid(BankInvalid):
@@ -280,13 +368,15 @@ class BankFileInvalid(BankInvalid):
 def banks_load(*, files: Sequence[tuple[str | bytes, str]]) -> list[BankLoadResult]:
     """Load several bank files (text, source name) in order, all or nothing: the hand-written
     bank and the generated one, say. Raises BankFileInvalid (nothing changed) for the first
-    invalid file."""
+    invalid file. Files that start the bank together are all operational from the start."""
+    starts_bank = _starts_bank()
     results = []
     for text, source in files:
         try:
-            results.append(bank_load(text=text, source=source))
+            bank = bank_parse(text=text, source=source)
         except BankInvalid as invalid:
             raise BankFileInvalid(source, invalid.errors) from None
+        results.append(_load(bank, starts_bank=starts_bank))
     return results
 
 
@@ -335,6 +425,8 @@ def _question_entry(question: Question) -> QuestionEntry:
         ),
         family=question.family or None,
         variant=question.variant or None,
+        pool=question.pool,
+        pretest=question.pretest,
     )
 
 
@@ -418,4 +510,21 @@ def questions_retire(*, questions: QuerySet[Question]) -> int:
         Question.objects.filter(pk__in=questions.values("pk"))
         .exclude(status=Question.Status.RETIRED)
         .update(status=Question.Status.RETIRED, updated_at=timezone.now())
+    )
+
+
+@transaction.atomic
+def questions_pool_move(*, questions: QuerySet[Question], pool: str) -> int:
+    """Move the questions into `pool` (exam or practice); how many moved.
+
+    Refused (ValueError, nothing changed) for an unknown pool. An item practice has shown loses
+    nothing by leaving the exam, but one moved *into* the exam should never have been shown: the
+    admin says so before it is done.
+    """
+    if pool not in Question.Pool.values:
+        raise ValueError(f"Unknown pool {pool!r} (one of: {', '.join(Question.Pool.values)}).")
+    return (
+        Question.objects.filter(pk__in=questions.values("pk"))
+        .exclude(pool=pool)
+        .update(pool=pool, updated_at=timezone.now())
     )

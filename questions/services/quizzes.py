@@ -35,12 +35,14 @@ def quiz_defaults_ensure() -> list[Quiz]:
         {
             "slug": "certification-exam",
             "title": "Certification exam",
-            "description": "Every active question in the bank, across all five categories. "
-            "Ready means 90% overall and at least 85% in every category. Answers and "
-            "explanations are shown when you submit.",
+            "description": "Questions from the secure exam pool, which practice never shows, "
+            "across all five categories. Ready means 90% overall and at least 85% in every "
+            "category. You get a score report by category and learning objective; the exam's "
+            "questions and answers stay private.",
             "mode": Quiz.Mode.CERTIFICATION,
             "time_limit": timedelta(minutes=60),
             "feedback": Quiz.Feedback.END,
+            "review": Quiz.Review.NOTHING,
             "order": 1,
         },
         {
@@ -74,7 +76,8 @@ def quiz_defaults_ensure() -> list[Quiz]:
             {
                 "slug": f"drill-{category.slug}",
                 "title": f"Drill: {category.name}",
-                "description": "Every question of one category, with feedback after each answer.",
+                "description": "The practice questions of one category, with feedback after each "
+                "answer.",
                 "mode": Quiz.Mode.DRILL,
                 "scope": Quiz.Scope.CATEGORY,
                 "category": category,
@@ -99,7 +102,8 @@ def retake_quiz_get() -> Quiz:
         slug=RETAKE_QUIZ_SLUG,
         defaults={
             "title": "Retake: the questions I missed",
-            "description": "Exactly the questions missed in an earlier attempt, with feedback.",
+            "description": "Practice on what an earlier attempt missed, with feedback: the "
+            "questions themselves after practice, the objectives after an exam.",
             "mode": Quiz.Mode.DRILL,
             "feedback": Quiz.Feedback.IMMEDIATE,
             "shuffle_questions": False,

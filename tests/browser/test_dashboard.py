@@ -11,6 +11,7 @@ import pytest
 from django.contrib.auth.models import User
 
 from certify.models import Certificate
+from questions.models import Question
 from tests.certify.exams import exam_quiz, take_exam
 from tests.conftest import login_in_browser
 from tests.factories import questions_across_categories
@@ -34,7 +35,7 @@ def bar_widths(page) -> list[float]:
 def test_dashboard_bars_render_after_a_failing_then_a_passing_exam(
     live_asgi: str, page, learner: User, password: str
 ) -> None:
-    bank = questions_across_categories(10)
+    bank = questions_across_categories(10, pool=Question.Pool.EXAM)
     exam = exam_quiz()
     raw = [q for q in bank if q.category_slug == "raw-events"]
     take_exam(learner, exam, wrong={raw[0].id})
@@ -59,9 +60,9 @@ def test_dashboard_bars_render_after_a_failing_then_a_passing_exam(
     assert raw_latest
     assert track
     assert raw_latest["width"] == pytest.approx(track["width"] / 2, rel=0.05)
-    # The recommendation links straight to the lesson's demo.
-    link = page.get_by_role("link", name="Open lesson 02: the text-deltas demo")
-    assert link.get_attribute("href") == "/lessons/raw-response-events/?preset=text-deltas"
+    # The recommendation links to the lesson; never to an exam item's own demo.
+    link = page.get_by_role("link", name="Open lesson 02", exact=True)
+    assert link.get_attribute("href") == "/lessons/raw-response-events/"
     assert page.locator("svg.history .point-below").count() == 1
     shot(page, "dashboard-not-yet-desktop")
     page.set_viewport_size({"width": 390, "height": 844})
@@ -84,7 +85,7 @@ def test_dashboard_bars_render_after_a_failing_then_a_passing_exam(
 def test_a_stranger_verifies_prints_and_downloads_a_certificate(
     live_asgi: str, page, learner: User
 ) -> None:
-    questions_across_categories(10)
+    questions_across_categories(10, pool=Question.Pool.EXAM)
     take_exam(learner, exam_quiz())
     code = Certificate.objects.get().code
 

@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 import pytest
 from django.contrib.auth.models import User
 
-from questions.models import Attempt
+from questions.models import Attempt, Question
 from tests.certify.exams import exam_quiz
 from tests.factories import questions_across_categories
 from tests.integrations import platform
@@ -45,7 +45,7 @@ def lms(live_asgi: str, settings):
 
 
 def test_a_learner_launches_from_the_lms_and_starts_the_exam(live_asgi: str, page, lms) -> None:
-    questions_across_categories(10)
+    questions_across_categories(10, pool=Question.Pool.EXAM)
     quiz = exam_quiz()
     PLATFORM.launches["sub-grace"] = {
         "given_name": "Grace",
@@ -78,7 +78,7 @@ def test_a_refused_launch_says_why(live_asgi: str, page, lms) -> None:
 
 
 def test_an_instructor_picks_a_quiz_for_the_course(live_asgi: str, page, lms) -> None:
-    questions_across_categories(10)
+    questions_across_categories(10, pool=Question.Pool.EXAM)
     quiz = exam_quiz()
     PLATFORM.launches["sub-teacher"] = {
         platform.LTI + "message_type": "LtiDeepLinkingRequest",

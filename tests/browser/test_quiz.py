@@ -8,9 +8,9 @@ from datetime import timedelta
 import pytest
 from django.contrib.auth.models import User
 
-from questions.models import Attempt, Quiz
+from questions.models import Attempt, Question, Quiz
 from tests.conftest import login_in_browser
-from tests.factories import QuizFactory, questions_across_categories
+from tests.factories import ExamQuizFactory, QuizFactory, questions_across_categories
 
 pytestmark = pytest.mark.browser
 
@@ -36,8 +36,8 @@ def choose(page, attempt: Attempt, position: int, *, right: bool) -> None:
 def test_a_short_quiz_end_to_end_with_the_navigator_and_a_flag(
     live_asgi: str, page, learner: User, password: str
 ) -> None:
-    questions_across_categories(3)
-    quiz = QuizFactory.create(title="Short quiz", time_limit=timedelta(minutes=10))
+    questions_across_categories(3, pool=Question.Pool.EXAM)
+    quiz = ExamQuizFactory.create(title="Short quiz", time_limit=timedelta(minutes=10))
     login_in_browser(page, live_asgi, learner, password)
     attempt = start(page, live_asgi, quiz)
     navigator = page.locator("#navigator")

@@ -20,8 +20,8 @@ TakeExam = Callable[..., Attempt]
 
 @pytest.fixture
 def bank(db) -> list[Question]:
-    """Ten active questions, two per category (basics, raw-events, run-items, ...)."""
-    return questions_across_categories(10)
+    """Ten active exam-pool questions, two per category (basics, raw-events, run-items, ...)."""
+    return questions_across_categories(10, pool=Question.Pool.EXAM)
 
 
 @pytest.fixture

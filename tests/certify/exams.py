@@ -10,15 +10,14 @@ from django.utils import timezone
 
 from questions import services
 from questions.models import Attempt, Quiz
-from tests.factories import QuizFactory
+from tests.factories import ExamQuizFactory
 
 
 def exam_quiz() -> Quiz:
-    """The certification exam over every active question, 60 minutes, unshuffled."""
-    return QuizFactory.create(
+    """The certification exam over the exam pool, 60 minutes, unshuffled."""
+    return ExamQuizFactory.create(
         title="Certification exam",
         slug="certification-exam",
-        mode=Quiz.Mode.CERTIFICATION,
         time_limit=timedelta(minutes=60),
     )
 

@@ -52,7 +52,7 @@ def test_a_learner_with_no_attempts_is_told_where_to_start(
     assert "No adaptive estimate yet" in page
 
 
-def test_after_a_failing_exam_it_names_the_categories_and_links_to_lessons_and_demos(
+def test_after_a_failing_exam_it_names_the_categories_and_objectives_never_the_exam_items(
     learner: User,
     learner_client: Client,
     bank: list[Question],
@@ -73,11 +73,16 @@ def test_after_a_failing_exam_it_names_the_categories_and_links_to_lessons_and_d
     assert "✗ Not yet" in page
     assert "Raw Response Events : 85 points below 85%" in page.replace("</strong>", "")
     assert "Overall : 10 points below 90%" in page
-    assert "raw-events 0%: all 2 misses are about ResponseTextDeltaEvent; open lesson 02" in page
-    assert 'href="/lessons/raw-response-events/?preset=text-deltas"' in html
-    assert 'href="/lessons/raw-response-events/?preset=all-raw-events"' in html
+    objective = "Understand the difference between regular and streaming execution"
+    assert f"raw-events 0%: all 2 misses are about {objective}; open lesson 02" in page
+    assert 'href="/lessons/raw-response-events/"' in html
+    # The exam's items stay secret: no id, topic or demo of theirs on the page.
+    assert "?preset=" not in html
+    for question in raw:
+        assert question.id not in html
+    assert "ResponseTextDeltaEvent" not in html
     assert f'action="/quizzes/attempts/{attempt.pk}/retake/"' in html
-    assert "Retake the 2 questions you missed" in page
+    assert "Practise the 1 objective you missed" in page
     assert "Latest exam 80%" in page
     assert "✗ Not yet ready" in page  # the history table's verdict
     assert f'href="/quizzes/attempts/{attempt.pk}/results/"' in html
@@ -147,6 +152,7 @@ def test_an_overdue_exam_is_finalized_and_certified_when_the_dashboard_loads(
 def test_history_lists_the_latest_twenty_of_all_quizzes(
     learner: User, learner_client: Client, bank: list[Question], take_exam: TakeExam
 ) -> None:
+    Question.objects.update(pool=Question.Pool.PRACTICE)
     drill = QuizFactory.create(title="Drill: basics", mode=Quiz.Mode.DRILL)
     start = timezone.now() - timedelta(days=30)
     for day in range(22):
@@ -238,18 +244,21 @@ def test_a_revoked_certificate_is_not_certified_and_the_dashboard_says_so(
     assert "Take the certification exam again" in page
 
 
-def test_no_retake_button_when_the_exam_keeps_its_answers_private(
+def test_after_an_exam_the_retake_is_a_drill_of_the_missed_objectives(
     learner: User,
     learner_client: Client,
     bank: list[Question],
     exam: Quiz,
     take_exam: TakeExam,
 ) -> None:
-    Quiz.objects.filter(pk=exam.pk).update(review=Quiz.Review.CORRECTNESS)
-    exam.refresh_from_db()
-    attempt = take_exam(learner, exam, wrong={bank[0].id})
+    Question.objects.filter(pk=bank[0].pk).update(objective="raw-events")
+    attempt = take_exam(learner, exam, wrong={bank[0].id, bank[1].id})
 
-    html = learner_client.get("/dashboard/").content.decode()
+    page = text_of(learner_client.get("/dashboard/").content.decode())
 
-    assert f"/quizzes/attempts/{attempt.pk}/retake/" not in html
-    assert "Basic Streaming Concepts" in text_of(html)  # still recommended
+    assert (
+        f"/quizzes/attempts/{attempt.pk}/retake/"
+        in learner_client.get("/dashboard/").content.decode()
+    )
+    assert "Practise the 2 objectives you missed" in page
+    assert "Basic Streaming Concepts" in page  # still recommended

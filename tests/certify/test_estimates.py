@@ -93,6 +93,7 @@ def test_practice_alone_can_project_ready_to_sit_the_exam(
     exam: Quiz,
     take_exam: TakeExam,
 ) -> None:
+    Question.objects.update(pool=Question.Pool.PRACTICE)
     practice = QuizFactory.create(title="Practice", mode=Quiz.Mode.DRILL)
     take_exam(learner, practice)  # every question right, outside the exam
 

@@ -16,7 +16,7 @@ from questions import services as quiz_services
 from questions.models import Attempt, Question, Quiz
 from tests.certify.conftest import TakeExam
 from tests.certify.exams import answer_all
-from tests.factories import QuizFactory, UserFactory
+from tests.factories import ExamQuizFactory, QuizFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -135,6 +135,7 @@ def test_issuing_again_never_makes_a_second_certificate(
 def test_only_certification_exams_give_certificates(
     learner: User, bank: list[Question], take_exam: TakeExam
 ) -> None:
+    Question.objects.update(pool=Question.Pool.PRACTICE)
     level_quiz = QuizFactory.create(mode=Quiz.Mode.LEVEL, scope=Quiz.Scope.LEVEL, level="beginner")
 
     attempt = take_exam(learner, level_quiz)
@@ -146,7 +147,7 @@ def test_only_certification_exams_give_certificates(
 def test_a_lowered_bar_in_admin_still_needs_the_site_thresholds(
     learner: User, bank: list[Question], take_exam: TakeExam
 ) -> None:
-    lenient = QuizFactory.create(overall_threshold=50, category_threshold=50)
+    lenient = ExamQuizFactory.create(overall_threshold=50, category_threshold=50)
 
     attempt = take_exam(learner, lenient, wrong={bank[0].id})
 
@@ -159,7 +160,7 @@ def test_an_exam_that_leaves_out_a_category_gives_no_certificate(
     learner: User, bank: list[Question], take_exam: TakeExam
 ) -> None:
     Question.objects.filter(category__slug="production").update(status=Question.Status.RETIRED)
-    quiz = QuizFactory.create()
+    quiz = ExamQuizFactory.create()
 
     attempt = take_exam(learner, quiz)
 

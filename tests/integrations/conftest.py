@@ -31,7 +31,7 @@ def site(settings) -> str:
 
 @pytest.fixture
 def bank(db) -> list[Question]:
-    return questions_across_categories(10)
+    return questions_across_categories(10, pool=Question.Pool.EXAM)
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ from certify.models import Certificate
 from integrations.models import GradePassback
 from integrations.services.grades import grade_passbacks_send_due
 from questions import services
-from questions.models import Attempt, Quiz
+from questions.models import Attempt, Question, Quiz
 from tests.certify import exams
 from tests.factories import questions_across_categories
 from tests.integrations import platform
@@ -46,7 +46,7 @@ def browser() -> Iterator[httpx.Client]:
 
 @pytest.fixture
 def exam_quiz(db) -> Quiz:
-    questions_across_categories(10)
+    questions_across_categories(10, pool=Question.Pool.EXAM)
     return exams.exam_quiz()
 
 

@@ -41,12 +41,6 @@ def test_the_hook_decides_and_cannot_add_presets(hiding) -> None:
     assert not preset_allowed(user=None, lesson="run-item-events", preset=SCENARIO)  # type: ignore[arg-type]
 
 
-def test_the_bank_opens_every_preset_today(learner_client: Client) -> None:
-    from questions.presets import presets_visible
-
-    assert set(presets_visible(user=None, lesson="x", presets=["a", SCENARIO])) == {"a", SCENARIO}  # type: ignore[arg-type]
-
-
 def test_a_scenario_preset_opens_with_its_program_but_is_not_listed(learner_client: Client) -> None:
     url = f"{reverse('lessons:detail', args=['run-item-events'])}?preset={SCENARIO}"
     response = learner_client.get(url)

@@ -4,16 +4,12 @@ from typing import Any
 
 import pytest
 import yaml
-from django.apps import apps as global_apps
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
-from django.db.migrations.loader import MigrationLoader
 from django.test import Client
 
 from questions import rules
 from questions.forms import QuestionAdminForm
-from questions.instructors import INSTRUCTORS, instructors_grant, instructors_revoke
 from questions.models import Category, Choice, Question
 from questions.services.bank import bank_load
 from tests.factories import CategoryFactory, QuestionFactory, StaffFactory
@@ -22,11 +18,6 @@ from tests.questions import bank_data
 pytestmark = pytest.mark.django_db
 
 CHANGELIST = "/admin/questions/question/"
-BANK_PERMISSIONS = sorted(
-    f"{action}_{model}"
-    for model in ("category", "question", "choice")
-    for action in ("add", "change", "delete", "view")
-)
 
 
 def change_url(question: Question) -> str:
@@ -74,64 +65,6 @@ def add_choice_forms(data: dict[str, Any], *choices: tuple[str, bool]) -> None:
 
 def rows() -> list[tuple[Any, ...]]:
     return [*Question.objects.order_by("id").values_list(), *Choice.objects.values_list()]
-
-
-# --- the Instructors group ----------------------------------------------------------------------
-
-
-def test_the_migrations_create_the_instructors_group() -> None:
-    group = Group.objects.get(name=INSTRUCTORS)
-    quizzes = [f"{action}_quiz" for action in ("add", "change", "delete", "view")]
-    records = ["view_answer", "view_attempt"]
-    engine_records = ["view_adaptiveoutcome", "view_bankparameters", "view_itemcalibration"]
-    certificates = ["change_certificate", "view_certificate"]  # certify's migration: revoking
-    revisions = ["add_bankrevision", "change_bankrevision", "view_bankrevision"]
-    revision_files = ["add_bankrevisionfile", "view_bankrevisionfile"]
-    assert sorted(group.permissions.values_list("codename", flat=True)) == sorted(
-        BANK_PERMISSIONS
-        + quizzes
-        + records
-        + engine_records
-        + certificates
-        + revisions
-        + revision_files
-    )
-
-
-def test_the_grant_creates_missing_permissions_from_a_migration_state() -> None:
-    """As on a fresh database, where permissions only appear after the whole migrate run."""
-    Permission.objects.filter(content_type__app_label="questions").delete()
-    Group.objects.filter(name=INSTRUCTORS).delete()
-    state = MigrationLoader(connection).project_state(("questions", "0003_instructors_group"))
-
-    instructors_grant(state.apps, models=["category", "question", "choice"])
-
-    group = Group.objects.get(name=INSTRUCTORS)
-    assert sorted(group.permissions.values_list("codename", flat=True)) == BANK_PERMISSIONS
-
-
-def test_the_grant_extends_and_the_revoke_undoes() -> None:
-    instructors_revoke(global_apps, models=["choice"], actions=["delete"])
-    assert "delete_choice" not in Group.objects.get(name=INSTRUCTORS).permissions.values_list(
-        "codename", flat=True
-    )
-    instructors_grant(global_apps, models=["choice"], actions=["delete"])
-    assert Group.objects.get(name=INSTRUCTORS).permissions.count() == 28
-    with pytest.raises(LookupError, match="no_such_model"):
-        instructors_grant(global_apps, models=["no_such_model"])
-    instructors_revoke(global_apps, models=["category", "question", "choice", "quiz"])
-    instructors_revoke(global_apps, models=["attempt", "answer"], actions=["view"])
-    instructors_revoke(
-        global_apps,
-        models=["adaptiveoutcome", "bankparameters", "itemcalibration"],
-        actions=["view"],
-    )
-    instructors_revoke(
-        global_apps, models=["certificate"], app_label="certify", actions=["view", "change"]
-    )
-    instructors_revoke(global_apps, models=["bankrevision"], actions=["add", "change", "view"])
-    instructors_revoke(global_apps, models=["bankrevisionfile"], actions=["add", "view"])
-    assert not Group.objects.filter(name=INSTRUCTORS).exists()
 
 
 # --- who reaches the admin ----------------------------------------------------------------------
@@ -323,6 +256,8 @@ def test_adding_a_question_with_default_parameters(instructor_client: Client) ->
         "kind": "single",
         "style": "code",
         "status": "draft",
+        "pool": "exam",
+        "pretest": "on",
         "topic": "final_output",
         "objective": "run-streamed-api",
         "prompt": "What is `result.final_output` here?",
@@ -343,6 +278,7 @@ def test_adding_a_question_with_default_parameters(instructor_client: Client) ->
 
     assert response.status_code == 302, response.context["errors"]
     question = Question.objects.get(id="basics-20")
+    assert (question.pool, question.pretest) == ("exam", True)
     expected = rules.default_item_parameters("advanced", "single", 5)
     assert (question.discrimination, question.difficulty, question.guessing) == (
         expected.discrimination,
@@ -447,6 +383,33 @@ def test_retire_retires(instructor_client: Client) -> None:
         "basics-10": "retired",
         "basics-11": "active",
     }
+
+
+def test_instructors_move_questions_between_the_pools(instructor_client: Client) -> None:
+    QuestionFactory(id="basics-10", pool="practice")
+    QuestionFactory(id="basics-11", pool="exam")
+
+    page = act(instructor_client, "to_exam_pool", "basics-10", "basics-11")
+    assert "Moved 1 question to the exam pool" in page.content.decode()
+    assert "may remember the key" in page.content.decode()
+    assert set(Question.objects.values_list("pool", flat=True)) == {"exam"}
+
+    page = act(instructor_client, "to_practice_pool", "basics-11")
+    assert "Moved 1 question to the practice pool" in page.content.decode()
+    assert dict(Question.objects.values_list("id", "pool")) == {
+        "basics-10": "exam",
+        "basics-11": "practice",
+    }
+
+
+def test_the_question_list_filters_by_pool_and_pretest(instructor_client: Client) -> None:
+    QuestionFactory(id="basics-10", pool="practice")
+    QuestionFactory(id="basics-11", pool="exam", pretest=True)
+
+    page = instructor_client.get(f"{CHANGELIST}?pool__exact=exam&pretest__exact=1")
+
+    rows = page.context["cl"].result_list
+    assert [row.id for row in rows] == ["basics-11"]
 
 
 def test_export_selected_downloads_a_loadable_yaml_file(instructor_client: Client) -> None:

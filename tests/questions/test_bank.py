@@ -204,6 +204,66 @@ def test_default_parameters_follow_a_new_level(loaded: list[Any]) -> None:
     assert Question.objects.get(id="basics-01").difficulty == rules.LEVEL_DIFFICULTY["advanced"]
 
 
+# --- pools and pretest ---------------------------------------------------------------------------
+
+
+def cell_of_nine(start: int = 1) -> list[dict[str, Any]]:
+    return [bank_data.question(f"basics-{n:02d}") for n in range(start, start + 9)]
+
+
+def test_the_first_load_splits_every_cell_and_is_operational() -> None:
+    load(bank_data.bank(cell_of_nine()))
+
+    pools = list(Question.objects.values_list("pool", flat=True))
+    assert pools.count("exam") == 6
+    assert pools.count("practice") == 3
+    assert not Question.objects.filter(pretest=True).exists()
+
+
+def test_new_questions_of_an_established_bank_enter_pretest_and_fill_the_split() -> None:
+    load(bank_data.bank(cell_of_nine()))
+    before = dict(Question.objects.values_list("id", "pool"))
+
+    result = load(bank_data.bank(cell_of_nine(start=20)))
+
+    assert len(result.questions.created) == 9
+    after = dict(Question.objects.values_list("id", "pool"))
+    assert {qid: after[qid] for qid in before} == before  # nobody moved
+    assert list(after.values()).count("practice") == 6
+    new = Question.objects.filter(id__in=result.questions.created)
+    assert all(new.values_list("pretest", flat=True))
+
+
+def test_the_file_may_set_the_pool_and_pretest_and_a_later_load_keeps_them() -> None:
+    entries = [
+        bank_data.question("basics-01", pool="practice", pretest=True),
+        bank_data.question("basics-02", pool="exam", pretest=False),
+    ]
+    load(bank_data.bank(entries))
+    assert dict(Question.objects.values_list("id", "pool")) == {
+        "basics-01": "practice",
+        "basics-02": "exam",
+    }
+    assert dict(Question.objects.values_list("id", "pretest")) == {
+        "basics-01": True,
+        "basics-02": False,
+    }
+
+    # Without the fields the stored state stays.
+    result = load(
+        bank_data.bank([bank_data.question("basics-01"), bank_data.question("basics-02")])
+    )
+    assert result.questions.updated == ()
+    assert Question.objects.get(id="basics-01").pool == "practice"
+
+
+def test_an_unknown_pool_is_refused_by_name() -> None:
+    errors = errors_of(bank_data.dump(bank_data.bank([bank_data.question(pool="secret")])))
+
+    assert errors == ["basics-01 pool: Unknown pool 'secret' (one of: exam, practice)."]
+    assert not Question.objects.exists()
+
+
 def test_a_failure_while_writing_rolls_everything_back(
     loaded: list[Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -607,6 +667,8 @@ def test_the_export_is_canonical_and_complete() -> None:
         "evidence",
         "demo",
         "params",
+        "pool",
+        "pretest",
     ]
     assert first["choices"][0] == {
         "text": "`Runner.run_streamed()`",

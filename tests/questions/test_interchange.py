@@ -48,6 +48,9 @@ FIELDS = {
     "sdk_version": lambda q: q.sdk_version,
     "choices": lambda q: [(c.text, c.is_correct, c.rationale) for c in q.choices.all()],
     "claims": lambda q: [c.claim for c in q.choices.all()],
+    "family": lambda q: (q.family, q.variant),
+    "pool": lambda q: q.pool,
+    "pretest": lambda q: q.pretest,
 }
 
 

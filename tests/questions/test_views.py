@@ -16,7 +16,13 @@ from django.utils import timezone
 
 from questions import services
 from questions.models import Answer, Attempt, Question, Quiz
-from tests.factories import QuestionFactory, QuizFactory, UserFactory, questions_across_categories
+from tests.factories import (
+    ExamQuizFactory,
+    QuestionFactory,
+    QuizFactory,
+    UserFactory,
+    questions_across_categories,
+)
 
 if TYPE_CHECKING:
     from django.test.client import _MonkeyPatchedWSGIResponse as Response
@@ -572,17 +578,17 @@ def finish(client: Client, user: User, quiz: Quiz, right: set[int]) -> Attempt:
     return attempt
 
 
-def test_results_show_scores_thresholds_verdict_and_full_review(
+def test_practice_results_show_scores_thresholds_verdict_and_full_review(
     learner_client: Client, learner: User
 ) -> None:
     questions_across_categories(10)
-    quiz = QuizFactory.create(title="Certification exam", time_limit=timedelta(minutes=60))
+    quiz = QuizFactory.create(title="Practice quiz", time_limit=timedelta(minutes=60))
     attempt = finish(learner_client, learner, quiz, right={1, 2, 3, 4, 5, 6, 7, 8, 9})
 
     page = learner_client.get(reverse("questions:attempt_results", args=[attempt.pk]))
     html = page.content.decode()
 
-    assert "Not yet" in html
+    assert "Below target" in html
     assert "90%" in html
     assert "(9 of 10 right)" in html
     missed = row(attempt, 10)
@@ -600,8 +606,8 @@ def test_results_show_scores_thresholds_verdict_and_full_review(
 
 
 def test_results_of_a_passing_exam_say_ready(learner_client: Client, learner: User) -> None:
-    questions_across_categories(10)
-    quiz = QuizFactory.create(title="Certification exam")
+    questions_across_categories(10, pool=Question.Pool.EXAM)
+    quiz = ExamQuizFactory.create(title="Certification exam")
     attempt = finish(learner_client, learner, quiz, right=set(range(1, 11)))
 
     html = learner_client.get(
@@ -609,6 +615,8 @@ def test_results_of_a_passing_exam_say_ready(learner_client: Client, learner: Us
     ).content.decode()
 
     assert "Ready: certification thresholds met" in html
+    assert "Score report" in html
+    assert "Practise the objectives you missed" not in html
     assert "Retake the questions I missed" not in html
 
 

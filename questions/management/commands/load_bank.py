@@ -35,6 +35,11 @@ def format_of(path: Path, given: str | None) -> str:
     return found
 
 
+def default_paths() -> list[Path]:
+    """The hand-written bank, and the generated one where it exists."""
+    return [DEFAULT_PATH, *([GENERATED_PATH] if GENERATED_PATH.exists() else [])]
+
+
 class Command(BaseCommand):
     help = (
         "Validate bank files, print what they change (added, changed and retired items, with the "
@@ -68,8 +73,7 @@ class Command(BaseCommand):
     def handle(
         self, *args: Any, paths: list[Path], fmt: str | None, dry_run: bool, **options: Any
     ) -> None:
-        if not paths:
-            paths = [DEFAULT_PATH, *([GENERATED_PATH] if GENERATED_PATH.exists() else [])]
+        paths = paths or default_paths()
         formats = [format_of(path, fmt) for path in paths]
         if any(found not in FORMATS for found in formats) and len(paths) > 1:
             raise CommandError("Load a GIFT, Moodle XML or QTI file on its own, one per command.")

@@ -21,7 +21,7 @@ def revoke(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("questions", "0010_bank_revisions"),
+        ("questions", "0011_bank_revisions"),
     ]
 
     operations = [migrations.RunPython(grant, revoke)]

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('questions', '0009_imported_drafts'),
+        ('questions', '0010_exam_and_practice_pools'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
