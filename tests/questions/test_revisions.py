@@ -66,6 +66,7 @@ def bank() -> None:
 
 @pytest.fixture
 def in_progress(bank: None, learner: User) -> Attempt:
+    Question.objects.update(pool=Question.Pool.PRACTICE)  # level quizzes ask practice items
     quiz = QuizFactory.create(mode=Quiz.Mode.LEVEL, scope=Quiz.Scope.ALL)
     attempt, _ = services.attempt_start(user=learner, quiz=quiz)
     return attempt
