@@ -44,9 +44,11 @@ lint: install-dev
 
 check: lint test
 
-# The streaming benchmark: prints its figures (also written to .bench/streaming.md). A few minutes.
+# The streaming benchmark: certify beside a bare ASGI peer running the same demo, each one uvicorn
+# worker pinned to a core (bench/streaming.py). Prints its figures, writes .bench/streaming.json
+# (and .md). About ten minutes; STREAM_ARGS for a smaller run, e.g. "--rounds 1 --levels 10,20".
 bench: install-dev
-	$(BIN)/pytest -m bench -s tests/bench/test_streaming.py
+	$(BIN)/python -m bench.streaming $(STREAM_ARGS)
 
 # The adaptive engine: every policy on the same simulated learners (BENCH_ARGS, e.g.
 # "--learners 500 --seeds 5"), then what saving an answer in adaptive practice costs.

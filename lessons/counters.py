@@ -8,16 +8,29 @@ locked in the local-memory cache.
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
+from typing import TypeVar
 
 from asgiref.sync import sync_to_async
 from django.core.cache import cache, caches
 from django.core.cache.backends.locmem import LocMemCache
+
+T = TypeVar("T")
 
 
 def cache_is_local() -> bool:
     """Whether the cache lives in this process: no network I/O, so its work (microseconds) may
     run on the event loop instead of waiting for a thread."""
     return isinstance(caches["default"], LocMemCache)
+
+
+async def cache_work(call: Callable[[], T]) -> T:
+    """Run cache work from async code: on the loop for the in-process cache, else in the shared
+    thread pool (a network round trip to Redis must not block the loop, and needs no thread of
+    the request's own)."""
+    if cache_is_local():
+        return call()
+    return await sync_to_async(call, thread_sensitive=False)()
 
 
 def counter_bump(key: str, *, timeout: float, delta: int = 1) -> int:

@@ -1,17 +1,18 @@
 """The HTML that each SSE event carries, for htmx to swap into the lesson page.
 
 What a model writes is untrusted: every value below goes through escape(), so a reply
-containing `<script>` shows as text. The fragments sent for every token (text, log lines,
-metrics) are plain strings around escape() rather than templates or format_html: they are
-built for every event of every open stream, and this is several times cheaper.
+containing `<script>` shows as text. The fragments are plain strings around escape() (the
+standard library's, which Django's wraps) rather than templates or format_html: they are built
+for every event of every open stream, and this is several times cheaper. The events are our own
+(their names come from this module and the presets), so they are framed without validation.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from html import escape
+from typing import NamedTuple
 
-from django.template.loader import render_to_string
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from lessons.demos import Channel
@@ -26,13 +27,28 @@ from lessons.events import (
     Note,
     Text,
 )
-from lessons.sse import ServerSentEvent
+from lessons.sse import LINE_BREAK
 
 SOURCE_CLASSES = {
     "raw_response_event": "raw",
     "run_item_stream_event": "item",
     "agent_updated_stream_event": "agent",
 }
+
+
+class Frame(NamedTuple):
+    """One SSE event of our own making: its name (ours: from this module and the presets) and
+    its HTML. Built for every token of every stream, so it is a tuple, not a validated model
+    (`lessons.sse.ServerSentEvent` checks names it did not make; its framing is the same)."""
+
+    event: str
+    data: str
+
+    def encode(self) -> bytes:
+        if "\n" not in self.data and "\r" not in self.data:
+            return f"event: {self.event}\ndata: {self.data}\n\n".encode()
+        lines = "\n".join(f"data: {line}" for line in LINE_BREAK.split(self.data))
+        return f"event: {self.event}\n{lines}\n\n".encode()
 
 
 class Renderer:
@@ -60,25 +76,25 @@ class Renderer:
             f' <span class="log-name">{escape(log.name)}</span>{detail}</li>'
         )
 
-    def text(self, event: Text, elapsed: float) -> ServerSentEvent:
+    def text(self, event: Text, elapsed: float) -> Frame:
         html = f"<span>{escape(event.delta)}</span>"
         if event.log is not None:
             # The same SDK event also gets its line in the log: one SSE event, two places.
             html += (
                 f'<ol hx-swap-oob="beforeend:#event-log">{self.log_item(event.log, elapsed)}</ol>'
             )
-        return ServerSentEvent(event=f"text-{event.channel}", data=html)
+        return Frame(f"text-{event.channel}", html)
 
-    def note(self, note: Note, elapsed: float) -> ServerSentEvent:
+    def note(self, note: Note, elapsed: float) -> Frame:
         # Named `error` when it reports a failure. EventSource also hands events of that name
         # to its onerror handler (htmx logs an sseError); the stream stays open all the same.
-        return ServerSentEvent(
-            event="error" if note.tone == "error" else "note",
-            data=f'<li class="note note-{note.tone}">{self._stamp(elapsed)} '
+        return Frame(
+            "error" if note.tone == "error" else "note",
+            f'<li class="note note-{note.tone}">{self._stamp(elapsed)} '
             f"{self._tag(note.channel)}{escape(note.text)}</li>",
         )
 
-    def agent(self, change: AgentChange) -> ServerSentEvent:
+    def agent(self, change: AgentChange) -> Frame:
         if change.name not in self.agents:
             self.agents.append(change.name)
         items = [
@@ -88,14 +104,14 @@ class Renderer:
             else f'<li class="agent">{escape(name)}</li>'
             for name in self.agents
         ]
-        return ServerSentEvent(event="agent", data="".join(items))
+        return Frame("agent", "".join(items))
 
-    def event(self, event: DemoEvent, elapsed: float) -> ServerSentEvent | None:
+    def event(self, event: DemoEvent, elapsed: float) -> Frame | None:
         """The SSE event for one demo event (None for the final output: `done` carries it)."""
         if isinstance(event, Text):
             return self.text(event, elapsed)
         if isinstance(event, Log):
-            return ServerSentEvent(event="log", data=self.log_item(event, elapsed))
+            return Frame("log", self.log_item(event, elapsed))
         if isinstance(event, Note):
             return self.note(event, elapsed)
         if isinstance(event, AgentChange):
@@ -103,16 +119,15 @@ class Renderer:
         return None
 
     @staticmethod
-    def metrics(metrics: Metrics) -> ServerSentEvent:
-        return ServerSentEvent(event="metrics", data=metrics_panel(metrics))
+    def metrics(metrics: Metrics) -> Frame:
+        return Frame("metrics", metrics_panel(metrics))
 
-    def failure(self, failure: Failure, elapsed: float) -> ServerSentEvent:
+    def failure(self, failure: Failure, elapsed: float) -> Frame:
         return self.note(Note(text=failure.message, tone="error"), elapsed)
 
     @staticmethod
-    def done(done: Done) -> ServerSentEvent:
-        html = render_to_string("lessons/partials/run_done.html", {"done": done})
-        return ServerSentEvent(event="done", data=html)
+    def done(done: Done) -> Frame:
+        return Frame("done", done_fragment(done))
 
 
 NONE_YET = "&ndash;"
@@ -164,3 +179,36 @@ def metrics_panel(metrics: Metrics | None) -> SafeString:
     if metrics and len(metrics.channels) > 1:
         html += _channel_table(metrics.channels)
     return mark_safe(html)  # every value above is a number, our own label, or escaped
+
+
+def _whole(value: float) -> str:
+    """Milliseconds as a whole number, halves rounded up (as the templates' floatformat:0)."""
+    return str(int(value + 0.5)) if value >= 0 else f"{value:.0f}"
+
+
+def _status(done: Done) -> str:
+    if done.outcome == "completed":
+        first = done.metrics.ttft_ms
+        after = "" if first is None else f", first token after {_whole(first)} ms"
+        elapsed = _whole(done.metrics.elapsed_ms)
+        return f'<span class="badge badge-ok">Done</span> in {elapsed} ms{after}.'
+    if done.outcome == "timed_out":
+        return '<span class="badge badge-warn">Stopped</span> at the lifetime cap.'
+    return f'<span class="badge badge-bad">Failed</span> {escape(done.error)}'
+
+
+def done_fragment(done: Done) -> str:
+    """The terminal `done` event: the final output, with the status line and the metrics out of
+    band."""
+    metrics = done.metrics
+    ttft = "" if metrics.ttft_ms is None else f' data-ttft-ms="{metrics.ttft_ms:.1f}"'
+    if done.final_output is None:
+        final = '<p class="muted">None: the run ended without a final output.</p>'
+    else:
+        final = f'<div class="final-output" data-final-output>{escape(done.final_output)}</div>'
+    return (
+        f'<section class="final outcome-{done.outcome}" aria-labelledby="final-heading"{ttft}>'
+        f'<h3 id="final-heading" class="label">result.final_output</h3>{final}</section>\n'
+        f'<p id="run-status" hx-swap-oob="innerHTML">{_status(done)}</p>\n'
+        f'<div id="run-metrics" hx-swap-oob="innerHTML">{metrics_panel(metrics)}</div>'
+    )

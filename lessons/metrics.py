@@ -27,6 +27,7 @@ class MetricsTracker:
         self.start = start
         self.first_event: float | None = None
         self.channels = {name: _Channel(label) for name, label in channels}
+        self.chunks = 0
 
     def observe(self, event: DemoEvent, now: float) -> None:
         is_sdk_event = isinstance(event, Log) or (isinstance(event, Text) and event.log)
@@ -38,13 +39,10 @@ class MetricsTracker:
                 channel.first = now
             channel.last = now
             channel.chunks += 1
+            self.chunks += 1
 
     def _ms(self, moment: float | None) -> float | None:
         return None if moment is None else round((moment - self.start) * 1000, 1)
-
-    @property
-    def chunks(self) -> int:
-        return sum(channel.chunks for channel in self.channels.values())
 
     @property
     def first_token(self) -> float | None:

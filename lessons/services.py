@@ -12,6 +12,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from django.conf import settings
+from django.db import transaction
 
 from lessons.breaker import CircuitBreaker
 from lessons.demos import DemoOptions
@@ -124,26 +125,30 @@ def demo_run_admit(
     return Admitted(ticket, slot, paused=paused)
 
 
-def demo_run_finish(
+def demo_run_settle(*, slot: Slot | None, outcome: Outcome, counts_for_breaker: bool) -> None:
+    """As soon as a stream has ended (cache work only): free its slot, and tell the backend's
+    breaker how the model did (a refusal while it was open says nothing)."""
+    if slot is not None:
+        slot_release(slot)
+    if not counts_for_breaker or outcome not in ("completed", "failed"):
+        return
+    breaker = CircuitBreaker.for_backend()
+    if outcome == "completed":
+        breaker.record_success_now()
+    else:
+        breaker.record_failure_now()
+
+
+def demo_run_record(
     *,
     ticket: RunTicket,
-    slot: Slot | None,
     started_at: datetime,
     outcome: Outcome,
     metrics: Metrics,
     error: str = "",
-    counts_for_breaker: bool = True,
 ) -> DemoRun:
-    """Once a stream has ended (never while it streams): free its slot, tell the backend's
-    breaker how the model did, and record the run."""
-    if slot is not None:
-        slot_release(slot)
-    breaker = CircuitBreaker.for_backend()
-    if counts_for_breaker and outcome == "completed":
-        breaker.record_success_now()
-    elif counts_for_breaker and outcome == "failed":
-        breaker.record_failure_now()
-    return DemoRun.objects.create(
+    """The record of an ended run, not saved yet (`demo_runs_save` writes them in batches)."""
+    return DemoRun(
         user_id=ticket.user_id,
         lesson=ticket.lesson,
         preset=ticket.preset,
@@ -155,3 +160,9 @@ def demo_run_finish(
         outcome=outcome,
         error=error[:2000] or ("unknown error" if outcome == "failed" else ""),
     )
+
+
+def demo_runs_save(*, runs: list[DemoRun]) -> None:
+    """Write ended runs' records in one query, all or none."""
+    with transaction.atomic():
+        DemoRun.objects.bulk_create(runs)

@@ -7,7 +7,8 @@ failed (by then the status code has gone out and cannot say so).
 
 However the stream ends (done, the tab closed or Stop pressed, the lifetime cap, an exception
 in our own code), the demo generator is closed, which cancels its SDK run; a cancellation is
-re-raised. The database is not touched while the stream is open: the run is recorded after.
+re-raised. The stream never touches the database: it hands its record to the recorder
+(lessons/recorder.py), which writes it off the stream's path.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncGenerator, AsyncIterator
+from functools import partial
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
@@ -22,13 +24,14 @@ from django.http import StreamingHttpResponse
 from django.utils import timezone
 
 from lessons.backends import Backend
+from lessons.counters import cache_is_local
 from lessons.demos import Demo, Preset
 from lessons.events import DemoEvent, Done, Failure, Final, Outcome
 from lessons.fragments import Renderer
 from lessons.limits import Slot
 from lessons.metrics import MetricsTracker
-from lessons.models import DemoRun
-from lessons.services import demo_run_finish
+from lessons.recorder import run_recorder
+from lessons.services import demo_run_record, demo_run_settle
 from lessons.tickets import RunTicket
 
 logger = logging.getLogger(__name__)
@@ -171,30 +174,42 @@ class RunStream:
         return [frame.encode() for frame in frames]
 
     async def close(self) -> None:
-        """However the stream ended: stop the demo (which cancels its SDK runs), then free the
-        slot, tell the breaker and record the run."""
+        """However the stream ended: stop the demo (which cancels its SDK runs), then settle
+        the run at once: free its slot, tell the breaker, hand its record to the recorder."""
         self.cap.close()
         try:
             if isinstance(self.events, AsyncGenerator):
                 await self.events.aclose()
         except Exception:
             logger.exception("Closing demo %s/%s failed", self.ticket.lesson, self.ticket.preset)
-        finish = asyncio.ensure_future(
-            sync_to_async(demo_run_finish)(
+        finally:
+            await self.settle()
+
+    async def settle(self) -> None:
+        run_recorder().add(
+            demo_run_record(
                 ticket=self.ticket,
-                slot=self.slot,
                 started_at=self.started_at,
                 outcome=self.outcome,
                 metrics=self.tracker.snapshot(self.loop.time()),
                 error=self.error,
-                counts_for_breaker=not self.paused,  # a refusal says nothing about the model
             )
         )
-        _FINISHING.add(finish)
-        finish.add_done_callback(_FINISHING.discard)
-        # Shielded: a second cancellation (the client leaving right after `done`) must not
-        # lose the record or leak the slot.
-        await asyncio.shield(finish)
+        settle = partial(
+            demo_run_settle,
+            slot=self.slot,
+            outcome=self.outcome,
+            counts_for_breaker=not self.paused,  # a refusal says nothing about the model
+        )
+        if cache_is_local():
+            settle()  # microseconds, in this process
+            return
+        # Redis: a round trip, in the shared pool. Shielded: a second cancellation (the client
+        # leaving right after `done`) must not leak the slot.
+        settling = asyncio.ensure_future(sync_to_async(settle, thread_sensitive=False)())
+        _SETTLING.add(settling)
+        settling.add_done_callback(_SETTLING.discard)
+        await asyncio.shield(settling)
 
 
 async def demo_stream(
@@ -230,5 +245,5 @@ async def demo_stream(
         await run.close()
 
 
-# Strong references to records still being written (the event loop keeps only weak ones).
-_FINISHING: set[asyncio.Future[DemoRun]] = set()
+# Strong references to runs still being settled (the event loop keeps only weak ones).
+_SETTLING: set[asyncio.Future[None]] = set()

@@ -1,13 +1,14 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from functools import partial, wraps
-from typing import cast
+from typing import Any, cast
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
+from django.contrib.auth import get_user
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
@@ -22,7 +23,7 @@ from lessons.access import preset_allowed, presets_allowed
 from lessons.backends import Backend
 from lessons.breaker import CircuitBreaker
 from lessons.catalog import LESSONS, LESSONS_BY_SLUG, Lesson
-from lessons.counters import cache_is_local
+from lessons.counters import cache_work
 from lessons.demos import Preset
 from lessons.forms import DemoForm
 from lessons.limits import runs_in_progress
@@ -49,24 +50,30 @@ class HtmxHttpRequest(HttpRequest):
     htmx: HtmxDetails
 
 
-HtmxView = Callable[..., HttpResponse]
+View = Callable[..., HttpResponse]
+AsyncView = Callable[..., Coroutine[Any, Any, HttpResponse]]
 
 
-def post_needs_login(view: HtmxView) -> HtmxView:
+def post_needs_login(view: AsyncView) -> AsyncView:
     """Anyone may read the page; only a signed-in learner may post (press Run). Others are
-    sent to log in, through htmx's client-side redirect when htmx asked."""
+    sent to log in, through htmx's client-side redirect when htmx asked.
+
+    The user is loaded first, with the session, in one trip to the request's thread: the view
+    and its templates then run on the event loop and read it from memory.
+    """
 
     @wraps(view)
-    def wrapped(request: HtmxHttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+    async def wrapped(request: HtmxHttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        request.user = await sync_to_async(get_user)(request)
         if request.method == "POST" and not request.user.is_authenticated:
             login = redirect_to_login(request.get_full_path())
             return HttpResponseClientRedirect(login["Location"]) if request.htmx else login
-        return view(request, *args, **kwargs)
+        return await view(request, *args, **kwargs)
 
     return wrapped
 
 
-def staff_only(view: HtmxView) -> HtmxView:
+def staff_only(view: View) -> View:
     """Signed-out visitors go to log in; signed-in learners who are not staff get 403."""
 
     @login_required
@@ -164,31 +171,36 @@ class LessonPage:
 
 @require_http_methods(["GET", "POST"])
 @post_needs_login
-def lesson_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+async def lesson_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """The lesson page (GET); the Run button posts here and gets the run panel back.
 
     A broken preset link still gets the lesson (its first preset, and a word about it), with a
     404.
     """
-    page = LessonPage.of(request, slug, request.GET.get("preset", ""))
+    # In the request's thread: the project's access hook (LESSONS_PRESET_ACCESS) may read the
+    # database.
+    page = await sync_to_async(LessonPage.of)(request, slug, request.GET.get("preset", ""))
     if request.method == "POST":
-        return _run_pressed(request, page)
+        return await _run_pressed(request, page)
     status = 404 if page.unknown_preset else 200
     return render(request, TEMPLATE, page.context(page.form()), status=status)
 
 
-def _run_pressed(request: HtmxHttpRequest, page: LessonPage) -> HttpResponse:
+async def _run_pressed(request: HtmxHttpRequest, page: LessonPage) -> HttpResponse:
     """The run panel connected to a new ticket, or the form with why not (400, 429)."""
     form = page.form(request.POST)
     if not form.is_valid():
         return _form_refused(request, page, form, status=400)
-    started = demo_run_start(
-        user_id=cast(int, request.user.pk),  # post_needs_login: a signed-in learner
-        session_key=request.session.session_key or "",
-        lesson=page.lesson.slug,
-        preset=form.demo_preset.name,
-        prompt=str(form.cleaned_data.get("prompt", form.demo_preset.prompt)),
-        options=form.options(),
+    started = await cache_work(
+        partial(
+            demo_run_start,
+            user_id=cast(int, request.user.pk),  # post_needs_login: a signed-in learner
+            session_key=request.session.session_key or "",
+            lesson=page.lesson.slug,
+            preset=form.demo_preset.name,
+            prompt=str(form.cleaned_data.get("prompt", form.demo_preset.prompt)),
+            options=form.options(),
+        )
     )
     if isinstance(started, RunRefused):
         form.add_error(None, started.message)
@@ -233,18 +245,14 @@ async def run_stream(request: HttpRequest, slug: str, run_id: uuid.UUID) -> Http
     No database query: the ticket is checked against the session cookie that pressed Run, so
     the stream starts fast and holds no connection; the run is recorded when it ends.
     """
-    admit = partial(
-        demo_run_admit,
-        run_id=run_id,
-        lesson=slug,
-        session_key=request.COOKIES.get(settings.SESSION_COOKIE_NAME, ""),
+    admission = await cache_work(
+        partial(
+            demo_run_admit,
+            run_id=run_id,
+            lesson=slug,
+            session_key=request.COOKIES.get(settings.SESSION_COOKIE_NAME, ""),
+        )
     )
-    # Cache work only: on the loop for the in-process cache, else in the shared thread pool
-    # (a network round trip to Redis must not block the loop; no thread of the request's own).
-    if cache_is_local():
-        admission = admit()
-    else:
-        admission = await sync_to_async(admit, thread_sensitive=False)()
     if not isinstance(admission, Admitted):
         return _refused_stream(admission)
     preset = get_preset(slug, admission.ticket.preset)

@@ -34,6 +34,7 @@ from questions.models import (
     Category,
     Choice,
     ItemCalibration,
+    KeyCheck,
     Question,
     QuestionQuerySet,
     Quiz,
@@ -145,8 +146,9 @@ class ChoiceInline(admin.TabularInline):
     model = Choice
     form = ChoiceForm
     formset = ChoiceInlineFormSet
-    fields = ["letter", "text", "is_correct", "rationale"]
-    readonly_fields = ["letter"]
+    fields = ["letter", "text", "is_correct", "rationale", "claim"]
+    # A generated item's claims come from its family: the run checks them, nobody edits them.
+    readonly_fields = ["letter", "claim"]
     ordering = ["order"]
 
     def get_extra(self, request: HttpRequest, obj: Question | None = None, **kwargs: Any) -> int:
@@ -176,7 +178,7 @@ class QuestionAdmin(admin.ModelAdmin):
         "percent_correct",
         "missing",
     ]
-    list_filter = ["pool", "pretest", "category", "level", "kind", "status", "style"]
+    list_filter = ["pool", "pretest", "category", "level", "kind", "status", "style", "family"]
     list_select_related = ["category"]
     list_per_page = 100
     search_fields = ["id", "topic", "prompt", "explanation"]
@@ -213,6 +215,7 @@ class QuestionAdmin(admin.ModelAdmin):
             "Item parameters (adaptive engine)",
             {"classes": ["collapse"], "fields": ["discrimination", "difficulty", "guessing"]},
         ),
+        ("Generated item", {"classes": ["collapse"], "fields": ["family", "variant"]}),
     ]
 
     class Media:
@@ -220,7 +223,9 @@ class QuestionAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request: HttpRequest, obj: Question | None = None) -> list[str]:
         # Changing a primary key in the admin would save a copy under the new id.
-        return ["id", "import_key"] if obj is not None else ["import_key"]
+        # A generated item's family and variant come with it from generate_items.
+        generated = ["family", "variant"]
+        return ["id", "import_key", *generated] if obj is not None else ["import_key", *generated]
 
     def get_queryset(self, request: HttpRequest) -> QuestionQuerySet:
         queryset = super().get_queryset(request)
@@ -581,6 +586,17 @@ class BankParametersAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     readonly_fields = ("version", "created_at", "min_answers", "attempts", "answers", "refitted")
     fields = readonly_fields
     inlines = [ItemCalibrationInline]
+
+
+@admin.register(KeyCheck)
+class KeyCheckAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """What verify_items found: per item and SDK version, whether the key still holds."""
+
+    list_display = ["question", "sdk_version", "holds", "keyed", "derived", "checked_at"]
+    list_filter = ["holds", "sdk_version"]
+    search_fields = ["question__id", "question__family", "outcome"]
+    ordering = ["-holds", "question"]
+    fields = ["question", "sdk_version", "holds", "keyed", "derived", "outcome", "checked_at"]
 
 
 # ---------------------------------------------------------------------------------------------

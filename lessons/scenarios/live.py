@@ -51,7 +51,9 @@ async def stream_program(program: Program, demo: Demo) -> AsyncIterator[DemoEven
             yield Note(text=f"The program raised {raised}", tone="warning")
         else:
             yield Note(text="The program returned.", tone="success")
-        yield Final(output="\n".join(recorder.printed))
+        # The last streamed run's final output, as the page's result panel says.
+        final = recorder.results[-1].final_output if recorder.results else None
+        yield Final(output=str(final))
     finally:
         # A closed page or Stop: the program is cancelled, and so are its SDK runs.
         if not task.done():

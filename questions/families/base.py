@@ -54,7 +54,8 @@ class Run:
 
 Predict = Callable[[Run], Claim | None]
 Why = Callable[[Run], str] | str
-DISTRACTORS = 3
+DISTRACTORS = 3  # four options where the misconceptions allow it
+MIN_DISTRACTORS = 2  # else three
 MAX_ITEMS = 30  # item ids of a family: a block of 30 numbers in its category
 
 
@@ -223,8 +224,11 @@ class Family:
             if self.shapes and shape.key not in self.shapes:
                 continue
             differ = [k for k in mine if k in shape.values and shape.values[k] != mine[k]]
-            if len(differ) == 1 and set(shape.values) == set(mine) and differ[0] in self.knobs:
-                found.append((self.scenario.variant(shape, variant.theme), differ[0]))
+            if len(differ) != 1 or set(shape.values) != set(mine) or differ[0] not in self.knobs:
+                continue
+            knob = differ[0]
+            if self._phrase(knob, mine[knob]) and self._phrase(knob, shape.values[knob]):
+                found.append((self.scenario.variant(shape, variant.theme), knob))
         return found
 
     def draft(
@@ -306,16 +310,17 @@ class Family:
 
     def _confusion_feedback(self, run: Run, knob: str, mine: object, theirs: object) -> str:
         return (
-            f"That is what it prints with {self._phrase(knob, theirs)}; here, with "
+            f"That is what happens with {self._phrase(knob, theirs)}; here, with "
             f"{self._phrase(knob, mine)}, it printed {code_list(run.printed) or 'nothing'}"
             + (f" and raised `{run.raised_type}`." if run.raised_type else ".")
         )
 
     def _phrase(self, knob: str, value: object) -> str:
+        """How feedback names a knob's value; "" for a value no learner would confuse."""
         phrase = self.knobs[knob]
         if isinstance(phrase, str):
             return phrase.format(_value(value))
-        return phrase[value]
+        return phrase.get(value, "")
 
     def _distractors(self, run: Run, key: Claim) -> list[tuple[Claim, str]]:
         seen = {key}
@@ -346,12 +351,14 @@ def pick_distractors(
     render: Callable[[Claim], str],
     rng: random.Random,
 ) -> list[tuple[Claim, str]] | None:
-    """Three distractors, chosen so that the key is not the one longest option where that can
-    be helped (the length cue), at random among the sets that qualify."""
-    if len(candidates) < DISTRACTORS:
+    """Three distractors (two when only two misconceptions apply), chosen so that the key is not
+    the one longest option where that can be helped (the length cue), at random among the sets
+    that qualify."""
+    if len(candidates) < MIN_DISTRACTORS:
         return None
     key_length = len(render(key))
-    sets = list(itertools.combinations(range(len(candidates)), DISTRACTORS))
+    size = min(DISTRACTORS, len(candidates))
+    sets = list(itertools.combinations(range(len(candidates)), size))
     fair = [
         chosen
         for chosen in sets

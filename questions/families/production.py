@@ -140,6 +140,15 @@ raises from `stream_events()`, and is complete with no final output.
             "The run printed {printed}.",
         ),
     ),
+    knobs={
+        "ending": {
+            "complete": "a loop that reads to the end",
+            "break": "`break` at `tool_called`",
+            "cancel": "`result.cancel()` at `tool_called`",
+            "after-turn": '`result.cancel(mode="after_turn")` at `tool_called`',
+            "consumer-raises": "an exception raised in the loop",
+        }
+    },
 )
 
 

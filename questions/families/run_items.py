@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import ast
+import json
+import re
 from collections.abc import Sequence
 
 from lessons.scenarios.library import run_items as scenarios
@@ -97,6 +100,12 @@ Agent updates and raw events are other event types, which the `if` skips.
             "(`tool_call_item`) is `event.item.type`. The run printed {printed}.",
         ),
     ),
+    knobs={
+        "preamble": {
+            "first": "a preamble before the first calls only",
+            "each": "a preamble before every response's calls",
+        }
+    },
 )
 
 ITEM_TYPES_FAMILY = Family(
@@ -225,6 +234,12 @@ text of the whole run.
             "A message before tool calls is an item like any other. The run printed {printed}.",
         ),
     ),
+    knobs={
+        "preamble": {
+            "first": "a preamble before the first calls only",
+            "each": "a preamble before every response's calls",
+        }
+    },
 )
 
 
@@ -373,4 +388,289 @@ only stops reading: the run goes on in the background and completes, as ten seco
     },
 )
 
-FAMILIES = (ITEM_NAMES, ITEM_TYPES_FAMILY, MESSAGE_TEXTS, NEW_ITEMS)
+BY = " by "
+
+
+def _owners(run: Run) -> tuple[str, str] | None:
+    """(the agent that hands off first, the specialist) from the items."""
+    owners = [line.split(BY, 1)[1] for line in run.printed if BY in line]
+    if not owners:
+        return None
+    return owners[0], owners[-1]
+
+
+def _handoff_items_to_target(lines: Sequence[str]) -> Lines | None:
+    result = list(lines)
+    for index, line in enumerate(lines):
+        if line.startswith("handoff_occured" + BY):
+            following = next(
+                (x for x in lines[index + 1 :] if BY in x and not x.startswith("handoff")), None
+            )
+            if following is not None:
+                result[index] = "handoff_occured" + BY + following.split(BY, 1)[1]
+    return changed(lines, result)
+
+
+def _all_by_starter(run: Run) -> Claim | None:
+    owners = _owners(run)
+    if owners is None:
+        return None
+    return printed([line.split(BY, 1)[0] + BY + owners[0] for line in run.printed])
+
+
+def _handoff_requested_by_target(lines: Sequence[str]) -> Lines | None:
+    result = list(lines)
+    for index, line in enumerate(lines):
+        if line.startswith("handoff_requested" + BY):
+            following = next((x for x in lines[index + 1 :] if not x.startswith("handoff")), None)
+            if following is not None:
+                result[index] = "handoff_requested" + BY + following.split(BY, 1)[1]
+    return changed(lines, result)
+
+
+def _tools_by_starter(run: Run) -> Claim | None:
+    owners = _owners(run)
+    if owners is None:
+        return None
+    lines = [
+        line.split(BY, 1)[0] + BY + owners[0]
+        if line.startswith(("tool_called", "tool_output"))
+        else line
+        for line in run.printed
+    ]
+    return None if tuple(lines) == run.printed else printed(lines)
+
+
+ITEM_AGENTS = Family(
+    slug="item-agents",
+    number=5,
+    category="run-items",
+    level="intermediate",
+    objective="event-types",
+    topic="which agent each run item belongs to",
+    scenario=scenarios.ITEM_AGENTS,
+    question="What does this program print?",
+    explanation="""
+Every run item has an `agent`: the agent whose turn produced it. Both items of a handoff belong
+to the agent that hands off (it called the transfer tool, and the transfer's result answers
+that call); everything after, the specialist's preamble, tool calls, outputs and answer, belongs
+to the specialist.
+""",
+    misconceptions=(
+        on_lines(
+            "the handoff's result belongs to the new agent",
+            _handoff_items_to_target,
+            "The transfer's result answers the call the handing-off agent made: it is that "
+            "agent's item. The run printed {printed}.",
+        ),
+        Misconception(
+            "every item belongs to the starting agent",
+            _all_by_starter,
+            "After a handoff the specialist's items are its own. The run printed {printed}.",
+        ),
+        on_lines(
+            "the handoff is requested by the agent it goes to",
+            _handoff_requested_by_target,
+            "The agent that hands off makes the request. The run printed {printed}.",
+        ),
+        Misconception(
+            "tools belong to the agent the run started with",
+            _tools_by_starter,
+            "The specialist calls its own tools. The run printed {printed}.",
+        ),
+    ),
+)
+
+
+CLASSES = {
+    "ResponseOutputMessage": "str",
+    "dict": "ResponseFunctionToolCallOutput",
+}
+
+
+def _raw_lines(run: Run, replace: dict[str, dict[str, str]]) -> Claim | None:
+    lines = []
+    for line in run.printed:
+        name, kind = line.split(" ", 1)
+        lines.append(f"{name} {replace.get(name, {}).get(kind, kind)}")
+    return None if tuple(lines) == run.printed else printed(lines)
+
+
+def _output_is_an_object(run: Run) -> Claim | None:
+    return _raw_lines(
+        run,
+        {
+            "tool_output": {"dict": "ResponseFunctionToolCallOutput"},
+            "handoff_occured": {"dict": "ResponseFunctionToolCallOutput"},
+        },
+    )
+
+
+def _message_is_text(run: Run) -> Claim | None:
+    return _raw_lines(run, {"message_output_created": {"ResponseOutputMessage": "str"}})
+
+
+def _handoff_wraps_agent(run: Run) -> Claim | None:
+    return _raw_lines(run, {"handoff_occured": {"dict": "Agent"}})
+
+
+def _output_is_text(run: Run) -> Claim | None:
+    return _raw_lines(run, {"tool_output": {"dict": "str"}})
+
+
+def _handoff_call_is_special(run: Run) -> Claim | None:
+    return _raw_lines(run, {"handoff_requested": {"ResponseFunctionToolCall": "Handoff"}})
+
+
+RAW_ITEMS = Family(
+    slug="raw-items",
+    number=6,
+    category="run-items",
+    level="advanced",
+    objective="custom-processors",
+    topic="the raw items run items wrap",
+    scenario=scenarios.RAW_ITEMS,
+    question="What does this program print?",
+    explanation="""
+A run item wraps its `raw_item`: what the model sent, or what goes back to it. A message is a
+`ResponseOutputMessage` and a tool call a `ResponseFunctionToolCall`, a handoff's request too
+(a handoff is a call of the transfer tool). A tool's result, and a handoff's, is the input item
+sent back to the model: a plain `dict` (`{"type": "function_call_output", "call_id": ...,
+"output": ...}`), not an object.
+""",
+    misconceptions=(
+        Misconception(
+            "a tool's result is wrapped in an object of its own",
+            _output_is_an_object,
+            "Results go back to the model as input items: plain dicts. The run printed {printed}.",
+        ),
+        Misconception(
+            "a message item wraps its text",
+            _message_is_text,
+            "A message item wraps the model's whole message, a `ResponseOutputMessage`; "
+            "`ItemHelpers.text_message_output()` gives its text. The run printed {printed}.",
+        ),
+        Misconception(
+            "a handoff's result wraps the new agent",
+            _handoff_wraps_agent,
+            "The item's raw item is what goes back to the model, a dict; the agents are "
+            "`source_agent` and `target_agent`. The run printed {printed}.",
+        ),
+        Misconception(
+            "a tool's result is the output string",
+            _output_is_text,
+            "`item.output` is the value; `raw_item` is the dict sent back. "
+            "The run printed {printed}.",
+        ),
+        Misconception(
+            "a handoff request wraps a Handoff",
+            _handoff_call_is_special,
+            "The model called the transfer tool: a `ResponseFunctionToolCall`. "
+            "The run printed {printed}.",
+        ),
+    ),
+)
+
+
+OUTPUT_LINE = re.compile(r"^(\w+) (.*)$")
+
+
+def _outputs(run: Run) -> list[tuple[str, str]]:
+    found = []
+    for line in run.printed:
+        match = OUTPUT_LINE.match(line)
+        if match:
+            found.append((match.group(1), match.group(2)))
+    return found
+
+
+def _output_lines(pairs: Sequence[tuple[str, str]]) -> Claim:
+    return printed([f"{kind} {raw}" for kind, raw in pairs])
+
+
+def _always_a_string(run: Run) -> Claim | None:
+    pairs = _outputs(run)
+    if all(kind == "str" for kind, _ in pairs):
+        return None
+    return _output_lines([("str", raw) for _, raw in pairs])
+
+
+def _sent_as_json(run: Run) -> Claim | None:
+    pairs = []
+    for kind, raw in _outputs(run):
+        value = (
+            ast.literal_eval(ast.literal_eval(raw))
+            if kind in ("dict", "list", "bool", "NoneType")
+            else None
+        )
+        pairs.append(
+            (kind, repr(json.dumps(value)) if kind in ("dict", "list", "bool", "NoneType") else raw)
+        )
+    return None if pairs == _outputs(run) else _output_lines(pairs)
+
+
+def _sent_as_the_value(run: Run) -> Claim | None:
+    pairs = []
+    for kind, raw in _outputs(run):
+        text = ast.literal_eval(raw)
+        pairs.append((kind, text if kind != "str" else raw))
+    return None if pairs == _outputs(run) else _output_lines(pairs)
+
+
+def _none_is_empty(run: Run) -> Claim | None:
+    pairs = _outputs(run)
+    if not any(kind == "NoneType" for kind, _ in pairs):
+        return None
+    return _output_lines([(kind, "''" if kind == "NoneType" else raw) for kind, raw in pairs])
+
+
+TOOL_OUTPUTS = Family(
+    slug="tool-outputs",
+    number=7,
+    category="run-items",
+    level="intermediate",
+    objective="tool-events",
+    topic="a tool_output item's output and what the model is sent",
+    scenario=scenarios.TOOL_OUTPUTS,
+    question="What does this program print?",
+    explanation="""
+A `tool_output` item keeps what the tool returned as it is: `item.output` is the int, the dict,
+the None. The model is sent text: the item's raw item (the input item for the model) holds
+`str()` of the value, so a dict goes as Python's repr (`{'temp': 21}`), not as JSON.
+""",
+    misconceptions=(
+        Misconception(
+            "a tool's output is always a string",
+            _always_a_string,
+            "`item.output` keeps the value the tool returned, whatever its type. "
+            "The run printed {printed}.",
+        ),
+        Misconception(
+            "the model is sent JSON",
+            _sent_as_json,
+            "The value is turned into text with `str()`: Python's repr for a dict or a list, "
+            "`True`, `None`. The run printed {printed}.",
+        ),
+        Misconception(
+            "the model is sent the value itself",
+            _sent_as_the_value,
+            "What goes back to the model is text: the raw item's output is a string. "
+            "The run printed {printed}.",
+        ),
+        Misconception(
+            "None becomes an empty output",
+            _none_is_empty,
+            "`str(None)` is `'None'`. The run printed {printed}.",
+        ),
+    ),
+)
+
+FAMILIES = (
+    ITEM_NAMES,
+    ITEM_TYPES_FAMILY,
+    MESSAGE_TEXTS,
+    NEW_ITEMS,
+    ITEM_AGENTS,
+    RAW_ITEMS,
+    TOOL_OUTPUTS,
+)

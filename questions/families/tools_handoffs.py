@@ -979,6 +979,13 @@ hands off does not end.
             "The run printed {printed}.",
         ),
     ),
+    knobs={
+        "pattern": {
+            "1": "one tool call",
+            "2": "two calls in one response",
+            "1+1": "one call in each of two responses",
+        }
+    },
 )
 
 FAMILIES = (

@@ -1,285 +1,263 @@
-"""The streaming benchmark (`make bench`): figures printed, nothing asserted about time.
+"""The streaming benchmark's parts: the bare ASGI peer, the load client, the figures.
 
-On loopback, one uvicorn worker (the live server fixture), the offline model at a real pace:
-
-1. HTTP overhead: a client's time to first text delta minus the same run's time to first token
-   measured inside the server (no HTTP), median over single runs.
-2. Flushing: the gaps between delta arrivals at the client, against the model's per-token delay.
-3. Concurrency: 200 streams at once (~230 tokens at 20 tokens/s each): errors, p95 time to first
-   delta against twice the single-stream figure, memory per open stream, read by a bare-socket
-   client and by httpx; then the largest concurrency where p95 stays under 2x single, over HTTP
-   (bare-socket client: the server's limit, not the client's) and for the SDK runs alone in one
-   process (the limit HTTP approaches).
-
-The load comes from tests/bench/streaming_load.py in its own process.
+The benchmark itself runs with `make bench` (bench/streaming.py); the test marked `bench` here
+runs it end to end at a tiny size.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
-import statistics
-import subprocess
-import sys
+import socket
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
-from django.test import Client
+import uvicorn
 
-from lessons.backends import Backend
-from lessons.demos import Demo, DemoOptions
-from lessons.demos.raw_response_events import raw_events
-from lessons.events import Final, Text
-from lessons.metrics import percentile
-from lessons.offline import Pacing
-from tests.factories import UserFactory
+from bench import peer_asgi
+from bench.streaming import Figures, Measured, Plan, goals, main, table
+from bench.streaming_client import Job, Learner, one_run, run_job
+from lessons.sse import parse
 
-pytestmark = pytest.mark.bench
-
-ROOT = Path(__file__).resolve().parents[2]
-FIRST_TOKEN_MS = 400
-TOKEN_MS = 50  # 20 tokens/s
-LEVELS = [25, 50, 100, 200, 300, 400, 600, 800, 1200, 1600]
-REPORT = ROOT / ".bench" / "streaming.md"
+FORM = {
+    "preset": "text-deltas",
+    "prompt": "Explain what a token is.",
+    "length": "short",
+    "first_token_ms": "0",
+    "token_ms": "0",
+}
 
 
-@pytest.fixture(autouse=True)
-def _only_with_make_bench(request: pytest.FixtureRequest) -> None:
-    if "bench" not in (request.config.getoption("markexpr") or ""):
-        pytest.skip("a benchmark: run it with `make bench`")
+async def call(method: str, path: str, body: bytes = b"") -> tuple[int, bytes]:
+    """One request through the peer as an ASGI server would make it."""
+    sent: list[dict[str, Any]] = []
+    requested = False
+
+    async def receive() -> dict[str, Any]:
+        nonlocal requested
+        if not requested:
+            requested = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        await asyncio.sleep(3600)  # the client never leaves
+        return {"type": "http.disconnect"}
+
+    async def send(message: Any) -> None:
+        sent.append(dict(message))
+
+    scope = {"type": "http", "method": method, "path": path, "headers": []}
+    await peer_asgi.app(scope, receive, send)
+    status = next(m["status"] for m in sent if m["type"] == "http.response.start")
+    return status, b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
+
+
+async def test_the_peer_runs_the_pressed_demo_and_ends_with_done() -> None:
+    from urllib.parse import urlencode
+
+    status, panel = await call("POST", peer_asgi.PRESS_PATH, urlencode(FORM).encode())
+    assert status == 200
+    url = panel.decode().split('sse-connect="')[1].split('"')[0]
+
+    status, body = await call("GET", url)
+
+    events = parse(body.decode())
+    assert status == 200
+    texts = [
+        e.data.removeprefix("<span>").removesuffix("</span>")
+        for e in events
+        if e.event == "text-main"
+    ]
+    assert len(texts) > 5
+    assert events[-1].event == "done"
+    assert "".join(texts) in events[-1].data
+    assert {e.event for e in events} >= {"log", "note", "text-main", "done"}
+    again, _ = await call("GET", url)
+    assert again == 404  # a run is streamed once
+
+
+async def test_the_peer_answers_404_to_anything_else() -> None:
+    assert (await call("GET", "/lessons/raw-response-events/runs/" + "0" * 32 + "/stream/"))[
+        0
+    ] == 404
+    assert (await call("GET", "/"))[0] == 404
+
+
+def test_the_peer_reads_the_run_form_as_the_lesson_page_names_it() -> None:
+    prompt, options = peer_asgi.ticket_from_form(
+        b"prompt=Hi+there&length=long&first_token_ms=5&token_ms=2"
+    )
+    assert prompt == "Hi there"
+    assert (options.length, options.first_token_ms, options.token_ms) == ("long", 5, 2)
+    _, fallback = peer_asgi.ticket_from_form(b"length=enormous")
+    assert (fallback.length, fallback.first_token_ms, fallback.token_ms) == ("medium", 400, 30)
+
+
+@contextlib.contextmanager
+def serving(app: Any) -> Iterator[str]:
+    """An ASGI app under a real uvicorn, from a thread: its base URL."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        listener.close()
 
 
 @pytest.fixture
-def production_like(settings) -> None:
-    """No limits in the way, and static files served as in production: from memory, not
-    looked up on disk in a thread for every request as DEBUG's autorefresh does. Must come
-    before the live server, whose middleware reads it once."""
-    settings.LESSONS_RUNS_PER_WINDOW = 10**6
-    settings.LESSONS_MAX_CONCURRENT_RUNS = 10**6
-    settings.LESSONS_RUN_LIFETIME = 600
-    settings.WHITENOISE_AUTOREFRESH = False
+def peer_server() -> Iterator[str]:
+    with serving(peer_asgi.app) as base:
+        yield base
 
 
-class PeakMemory:
-    """The peak resident memory of this process (the server's) while a block runs."""
+def test_the_client_times_each_stream_from_the_press_and_from_its_request(
+    peer_server: str,
+) -> None:
+    job = Job(base=peer_server, sessions=["a", "b"], streams=3, together=True, form=FORM)
 
-    def __enter__(self) -> PeakMemory:
-        self.baseline = self.peak = rss()
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._sample, daemon=True)
-        self._thread.start()
-        return self
+    results = asyncio.run(run_job(job))
 
-    def _sample(self) -> None:
-        while not self._stop.wait(0.05):
-            self.peak = max(self.peak, rss())
-
-    def __exit__(self, *_: object) -> None:
-        self._stop.set()
-        self._thread.join()
-
-    @property
-    def growth(self) -> int:
-        return self.peak - self.baseline
+    assert len(results) == 3
+    for result in results:
+        assert result.ok, result.error
+        assert (result.press_status, result.stream_status) == (200, 200)
+        assert result.deltas == len(result.gaps_ms) + 1
+        assert result.ttfd_press_ms is not None
+        assert result.ttfd_request_ms is not None
+        assert result.press_ms is not None
+        assert result.ttfd_press_ms >= result.ttfd_request_ms + result.press_ms - 1
+        assert result.close_after_last_ms is not None
+        assert result.close_after_last_ms >= 0
 
 
-def rss() -> int:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) * 1024
-    return 0
+async def busy(scope: Any, receive: Any, send: Any) -> None:
+    await peer_asgi.respond(send, 429, b"The demos are busy.", b"text/plain")
 
 
-def load(
-    base: str, session: str, runs: int, length: str = "long", client: str = "httpx"
-) -> list[dict]:
-    completed = subprocess.run(
+def test_a_refused_press_is_an_error_with_its_answer() -> None:
+    with serving(busy) as base:
+        result = asyncio.run(one_run(base, Learner("a"), FORM))
+
+    assert not result.ok
+    assert result.press_status == 429
+    assert result.error == "Run refused: 429 'The demos are busy.'"
+
+
+def stream(
+    ttfd: float, *, error: str | None = None, gaps: list[float] | None = None
+) -> dict[str, Any]:
+    return {
+        "press_status": 200,
+        "stream_status": 200,
+        "press_ms": 5.0,
+        "ttfd_press_ms": ttfd if error is None else None,
+        "ttfd_request_ms": ttfd - 5 if error is None else None,
+        "gaps_ms": gaps if gaps is not None else [30.0, 30.0],
+        "deltas": 3,
+        "close_after_last_ms": 1.0,
+        "close_after_done_ms": 0.5,
+        "done": error is None,
+        "completed": error is None,
+        "error": error,
+    }
+
+
+PLAN = Plan(
+    rounds=2,
+    sequential=2,
+    levels=(2,),
+    length="short",
+    first_token_ms=400,
+    token_ms=30,
+    port=1,
+    server_core=None,
+    client_core=None,
+)
+
+
+def test_figures_pool_the_rounds_and_count_cpu_per_stream() -> None:
+    runs = [
+        Measured("certify", "2", 1, [stream(400), stream(500)], cpu_s=0.2, wall_s=1),
+        Measured(
+            "certify", "2", 2, [stream(600), stream(0, error="boom", gaps=[])], cpu_s=0.2, wall_s=1
+        ),
+    ]
+
+    figures = Figures.of(runs)
+
+    assert (figures.streams, figures.errors) == (4, 1)
+    assert figures.ttfd_press_p50 == 500  # over 400, 500, 600: the failed stream had none
+    assert figures.cpu_per_stream_ms == pytest.approx(100)
+    assert figures.gap_mean == 30
+    assert figures.p95_press_by_round == [pytest.approx(495), 600]
+    assert figures.error_samples == ["boom"]
+
+
+def test_the_table_sets_certify_beside_the_peer_with_the_ratio() -> None:
+    ours = Figures.of([Measured("certify", "2", 1, [stream(600), stream(600)], 0.1, 1)])
+    peer = Figures.of([Measured("peer", "2", 1, [stream(400), stream(400)], 0.05, 1)])
+
+    lines = table("2", ours, peer, PLAN)
+
+    assert lines[0].startswith("2 streams launched together")
+    row = next(line for line in lines if "from the Run press, p95" in line)
+    assert row.split()[-3:] == ["600", "400", "1.50x"]
+    cpu = next(line for line in lines if "CPU per stream" in line)
+    assert cpu.split()[-1] == "2.00x"
+
+
+def test_the_goals_read_the_top_level_and_the_sequential_streams() -> None:
+    figures = {
+        phase: {
+            "certify": Figures.of([Measured("certify", phase, 1, [stream(401)], 0.01, 1)]),
+            "peer": Figures.of([Measured("peer", phase, 1, [stream(400)], 0.01, 1)]),
+        }
+        for phase in ("sequential", "2")
+    }
+    said = "\n".join(goals(figures, PLAN))
+    assert "2 together: p95 from the Run press 1.00x of the peer's" in said
+    assert (
+        "+6.0 ms (goal <= +3 ms)" in said
+    )  # 401 from the press vs the peer's 395 from its request
+    assert "delta pace +0.0% of the model's 30 ms" in said
+
+
+@pytest.mark.bench
+def test_the_benchmark_runs_end_to_end_at_a_tiny_size(tmp_path: Path) -> None:
+    out = tmp_path / "streaming.json"
+    main(
         [
-            sys.executable,
-            str(ROOT / "tests" / "bench" / "streaming_load.py"),
-            f"--base={base}",
-            f"--session={session}",
-            f"--runs={runs}",
-            f"--length={length}",
-            f"--first-token-ms={FIRST_TOKEN_MS}",
-            f"--token-ms={TOKEN_MS}",
-            f"--client={client}",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
-        cwd=ROOT,
-    )
-    assert completed.returncode == 0, completed.stderr[-2000:]
-    return [json.loads(line) for line in completed.stdout.splitlines() if line.startswith("{")]
-
-
-def failures(results: list[dict]) -> int:
-    return sum(
-        1
-        for r in results
-        if r["status"] != 200 or r["error"] or not r["done"] or not r.get("completed")
-    )
-
-
-def p50(values: list[float]) -> float:
-    return percentile(values, 50) or float("nan")
-
-
-def p95(values: list[float]) -> float:
-    return percentile(values, 95) or float("nan")
-
-
-async def sdk_runs(count: int) -> list[float | None]:
-    """`count` demo runs at once in this process, no HTTP: each one's time to first token."""
-    backend = Backend(name="offline", model="offline", pacing=Pacing(FIRST_TOKEN_MS / 1000, 0.05))
-    options = DemoOptions(length="long")
-    prompt = "Explain, at length, how a streamed reply reaches the reader."
-
-    async def one() -> float | None:
-        started = time.perf_counter()
-        first = None
-        finished = False
-        async for event in raw_events(Demo(prompt=prompt, options=options, backend=backend)):
-            if isinstance(event, Text) and first is None:
-                first = time.perf_counter() - started
-            finished = finished or isinstance(event, Final)
-        return first if finished else None
-
-    return list(await asyncio.gather(*(one() for _ in range(count))))
-
-
-def largest_concurrency(
-    holds: Callable[[int], bool], known: dict[int, bool]
-) -> tuple[int, int | None]:
-    """Climb LEVELS while `holds`, then halve the gap to within 10 %: (largest that held,
-    first that did not)."""
-    good, bad = 1, None
-    for level in LEVELS:
-        if level not in known:
-            known[level] = holds(level)
-        if known[level]:
-            good = level
-        else:
-            bad = level
-            break
-    while bad is not None and bad - good > max(5, good // 10):
-        middle = (good + bad) // 2
-        if holds(middle):
-            good = middle
-        else:
-            bad = middle
-    return good, bad
-
-
-@pytest.mark.django_db(transaction=True)
-def test_streaming_benchmark(production_like, live_asgi: str) -> None:
-    client = Client()
-    client.force_login(UserFactory.create())
-    session = client.cookies["sessionid"].value
-    lines: list[str] = []
-
-    def say(line: str = "") -> None:
-        print(line, flush=True)
-        lines.append(line)
-
-    say(f"Streaming benchmark: offline model, first token {FIRST_TOKEN_MS} ms, then {TOKEN_MS} ms")
-    say("per token; one uvicorn worker on loopback; load from a separate process.")
-
-    # 1. HTTP overhead on single streams (short replies), read over a bare socket so that the
-    # Python client library's own time is not counted (and with httpx, for comparison);
-    # 2. gaps on one long stream.
-    def overheads(runs: list[dict]) -> list[float]:
-        return [
-            (r["ttft"] - r["server_ttft"]) * 1000 for r in runs if r["ttft"] and r["server_ttft"]
+            "--rounds",
+            "1",
+            "--sequential",
+            "2",
+            "--levels",
+            "3",
+            "--length",
+            "short",
+            "--first-token-ms",
+            "0",
+            "--token-ms",
+            "1",
+            "--out",
+            str(out),
         ]
-
-    load(live_asgi, session, 1, "short", client="socket")  # warm-up: imports, first queries
-    singles = [load(live_asgi, session, 1, "short", client="socket")[0] for _ in range(20)]
-    via_httpx = [load(live_asgi, session, 1, "short")[0] for _ in range(10)]
-    long_single = load(live_asgi, session, 1)[0]
-    single_ttft = statistics.median(r["ttft"] for r in [*singles, *via_httpx, long_single])
-    gaps = [gap * 1000 for gap in long_single["gaps"]]
-    say()
-    bare, library = overheads(singles), overheads(via_httpx)
-    say("1. Time to first text delta, HTTP minus in-process (same run), single runs:")
-    say(
-        f"   bare-socket client, {len(bare)} runs: median {statistics.median(bare):.2f} ms, "
-        f"min {min(bare):.2f}, max {max(bare):.2f} ms"
     )
-    say(
-        f"   httpx client, {len(library)} runs: median {statistics.median(library):.2f} ms "
-        f"(single-stream TTFT over HTTP: {single_ttft * 1000:.0f} ms)"
-    )
-    say(f"2. Gaps between delta arrivals ({len(gaps)} gaps, model delay {TOKEN_MS} ms):")
-    say(
-        f"   median {statistics.median(gaps):.2f} ms, p5 {percentile(gaps, 5):.2f}, "
-        f"p95 {percentile(gaps, 95):.2f} ms; {long_single['deltas']} deltas in "
-        f"{long_single['total']:.2f} s"
-    )
-
-    # 3. 200 streams at once, read by the bare-socket client (the server's figure) and by
-    # httpx (what a Python client library adds on the reading side, in a process of its own).
-    known: dict[int, bool] = {}
-    say("3. 200 concurrent streams:")
-    for reader in ("socket", "httpx"):
-        with PeakMemory() as memory:
-            crowd = load(live_asgi, session, 200, client=reader)
-        firsts = [r["ttft"] for r in crowd if r["ttft"]]
-        crowd_p95 = p95(firsts)
-        server_side = [r["server_ttft"] for r in crowd if r.get("server_ttft")]
-        if reader == "socket":
-            known[200] = failures(crowd) == 0 and crowd_p95 < 2 * single_ttft
-        say(
-            f"   {'bare-socket' if reader == 'socket' else 'httpx'} client: "
-            f"{len(crowd) - failures(crowd)}/{len(crowd)} completed, {failures(crowd)} errors; "
-            f"TTFT p50 {p50(firsts) * 1000:.0f} ms, p95 {crowd_p95 * 1000:.0f} ms "
-            f"(2x single = {2 * single_ttft * 1000:.0f} ms); "
-            f"median gap {statistics.median(g for r in crowd for g in r['gaps']) * 1000:.1f} ms"
-        )
-        say(
-            f"     in the server from each run's start: TTFT p50 "
-            f"{p50(server_side) * 1000:.0f} ms, p95 {p95(server_side) * 1000:.0f} ms; "
-            f"memory growth {memory.growth / 2**20:.1f} MiB, "
-            f"{memory.growth / 200 / 1024:.0f} KiB per open stream"
-        )
-
-    def http_holds(level: int) -> bool:
-        results = load(live_asgi, session, level, client="socket")
-        level_p95 = p95([r["ttft"] for r in results if r["ttft"]])
-        held = failures(results) == 0 and level_p95 < 2 * single_ttft
-        say(
-            f"   HTTP {level:>5} streams: {failures(results)} errors, "
-            f"p95 TTFT {level_p95 * 1000:.0f} ms -> {'holds' if held else 'does not hold'}"
-        )
-        return held
-
-    sdk_single = statistics.median(
-        t for _ in range(3) for t in asyncio.run(sdk_runs(1)) if t is not None
-    )
-
-    def sdk_holds(level: int) -> bool:
-        firsts = asyncio.run(sdk_runs(level))
-        done = [t for t in firsts if t is not None]
-        level_p95 = p95(done)
-        held = len(done) == level and level_p95 < 2 * sdk_single
-        say(
-            f"   SDK  {level:>5} runs:    {level - len(done)} errors, "
-            f"p95 TTFT {level_p95 * 1000:.0f} ms -> {'holds' if held else 'does not hold'}"
-        )
-        return held
-
-    say("4. Largest concurrency where p95 TTFT < 2x single (bare-socket client):")
-    http_good, http_bad = largest_concurrency(http_holds, known)
-    say(f"   SDK alone, single-run TTFT {sdk_single * 1000:.0f} ms:")
-    sdk_good, sdk_bad = largest_concurrency(sdk_holds, {})
-    say(
-        f"   => over HTTP: {http_good} streams (fails at {http_bad}); SDK runs alone in one "
-        f"process: {sdk_good} (fails at {sdk_bad})"
-    )
-    REPORT.parent.mkdir(exist_ok=True)
-    REPORT.write_text("\n".join(lines) + "\n")
+    report = json.loads(out.read_text())
+    for server in ("certify", "peer"):
+        for phase in ("sequential", "3"):
+            figures = report["figures"][phase][server]
+            assert figures["errors"] == 0, figures["error_samples"]
+            assert figures["streams"] == (2 if phase == "sequential" else 3)
+    assert out.with_suffix(".md").read_text().count("ratio") == 2

@@ -111,3 +111,48 @@ def test_the_asgi_application_starts_with_its_startup_objects_frozen() -> None:
     assert settings.ROOT_URLCONF in sys.modules
     assert "lessons.streaming" in sys.modules
     assert gc.get_freeze_count() > 50_000
+
+
+async def test_each_request_has_a_thread_of_its_own_lent_again_once_it_is_over() -> None:
+    """Thread-sensitive code (the ORM, signal receivers) stays on one thread per request, as
+    Django arranges, but finished requests' threads are reused instead of starting new ones."""
+    import asyncio
+    import threading
+    from collections.abc import Mapping
+    from typing import Any
+
+    from asgiref.sync import sync_to_async
+
+    from certify.asgi import RequestThreads
+
+    seen: list[tuple[int, int]] = []
+    both_started = asyncio.Event()
+    started = 0
+
+    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        nonlocal started
+        first = await sync_to_async(threading.get_ident)()
+        started += 1
+        if started == 2:
+            both_started.set()
+        await asyncio.wait_for(both_started.wait(), 5)
+        seen.append((first, await sync_to_async(threading.get_ident)()))
+
+    async def receive() -> Mapping[str, Any]:
+        return {}
+
+    async def send(message: Mapping[str, Any]) -> None:
+        pass
+
+    threads = RequestThreads(app)
+    request = {"type": "http"}
+    await asyncio.gather(threads(request, receive, send), threads(request, receive, send))
+    both_started.clear()
+    started = 0
+    await asyncio.gather(threads(request, receive, send), threads(request, receive, send))
+
+    assert all(first == second for first, second in seen)  # one thread per request
+    first_pair = {thread for thread, _ in seen[:2]}
+    assert len(first_pair) == 2  # requests at once: a thread each
+    assert {thread for thread, _ in seen[2:]} == first_pair  # then lent again
+    assert len(threads.idle) == 2

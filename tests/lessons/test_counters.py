@@ -67,3 +67,24 @@ def test_the_in_process_cache_is_local_and_redis_is_not() -> None:
     }
     with override_settings(CACHES=redis):
         assert not cache_is_local()
+
+
+async def test_cache_work_runs_on_the_loop_for_the_local_cache() -> None:
+    import threading
+
+    from lessons.counters import cache_work
+
+    local = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    with override_settings(CACHES=local):
+        assert await cache_work(threading.get_ident) == threading.get_ident()
+
+
+async def test_cache_work_goes_to_the_thread_pool_for_a_networked_cache(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import threading
+
+    from lessons.counters import cache_work
+
+    monkeypatch.setattr(counters, "cache_is_local", lambda: False)
+    assert await cache_work(threading.get_ident) != threading.get_ident()

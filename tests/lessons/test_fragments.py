@@ -67,3 +67,45 @@ def test_channels_are_tagged_in_the_log_only_when_there_are_several() -> None:
     log = Log(source="raw_response_event", name="response.created", channel="B")
     assert "log-tag" not in single.log_item(log, 0)
     assert '<span class="log-tag">B</span>' in several.log_item(log, 0)
+
+
+@pytest.mark.parametrize(
+    ("done", "status"),
+    [
+        (
+            Done(
+                outcome="completed",
+                final_output="Hi",
+                metrics=Metrics(elapsed_ms=1234.5, ttft_ms=400.4),
+            ),
+            '<span class="badge badge-ok">Done</span> in 1235 ms, first token after 400 ms.',
+        ),
+        (
+            Done(outcome="completed", final_output="", metrics=Metrics(elapsed_ms=10)),
+            '<span class="badge badge-ok">Done</span> in 10 ms.',
+        ),
+        (
+            Done(outcome="timed_out", final_output=None, metrics=Metrics(elapsed_ms=60000)),
+            '<span class="badge badge-warn">Stopped</span> at the lifetime cap.',
+        ),
+        (
+            Done(outcome="failed", final_output=None, metrics=Metrics(elapsed_ms=5), error=SCRIPT),
+            '<span class="badge badge-bad">Failed</span> '
+            "&lt;script&gt;alert(&#x27;pwned&#x27;)&lt;/script&gt;",
+        ),
+    ],
+)
+def test_done_says_how_the_run_ended_in_the_status_line(done: Done, status: str) -> None:
+    html = Renderer.done(done).data
+    assert f'<p id="run-status" hx-swap-oob="innerHTML">{status}</p>' in html
+    assert f'<section class="final outcome-{done.outcome}"' in html
+    assert '<div id="run-metrics" hx-swap-oob="innerHTML"><dl class="metric-grid">' in html
+    if done.final_output is None:
+        assert "None: the run ended without a final output." in html
+        assert "data-final-output" not in html
+    else:
+        assert f'<div class="final-output" data-final-output>{done.final_output}</div>' in html
+    if done.metrics.ttft_ms is not None:
+        assert f'data-ttft-ms="{done.metrics.ttft_ms:.1f}"' in html
+    else:
+        assert "data-ttft-ms" not in html

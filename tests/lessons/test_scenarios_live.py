@@ -45,6 +45,7 @@ async def test_the_live_run_prints_what_the_derived_run_printed() -> None:
     assert isinstance(events[-2], Note)
     assert events[-2].tone == "success"
     assert isinstance(events[-1], Final)
+    assert events[-1].output == "Sunny, 14:00."  # the run's final output
 
 
 async def test_closing_the_live_run_cancels_the_program_and_its_sdk_run() -> None:

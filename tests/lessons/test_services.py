@@ -7,6 +7,8 @@ from datetime import UTC, datetime
 
 import pytest
 from django.contrib.auth.models import User
+from django.db import IntegrityError, connection
+from django.test.utils import CaptureQueriesContext
 
 from lessons.breaker import CircuitBreaker
 from lessons.demos import DemoOptions
@@ -19,8 +21,10 @@ from lessons.services import (
     RunRefused,
     StartRefusal,
     demo_run_admit,
-    demo_run_finish,
+    demo_run_record,
+    demo_run_settle,
     demo_run_start,
+    demo_runs_save,
 )
 from lessons.tickets import RunTicket, ticket_claim
 from tests.factories import UserFactory
@@ -145,70 +149,83 @@ def metrics(ttft_ms: float | None = 120.0) -> Metrics:
     return Metrics(elapsed_ms=900.0, ttft_ms=ttft_ms, chunks=12)
 
 
-@pytest.mark.django_db
-def test_finishing_frees_the_slot_records_the_run_and_closes_the_breaker() -> None:
-    user: User = UserFactory.create()
-    ticket = started(user_id=user.pk)
+def test_settling_frees_the_slot_and_closes_the_breaker_after_a_completed_run() -> None:
+    ticket = started()
     admitted = demo_run_admit(run_id=ticket.id, lesson="basic-streaming", session_key=SESSION)
     assert isinstance(admitted, Admitted)
     breaker = CircuitBreaker.for_backend()
     breaker.record_failure_now()
-    when = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
 
-    run = demo_run_finish(
-        ticket=ticket, slot=admitted.slot, started_at=when, outcome="completed", metrics=metrics()
-    )
+    demo_run_settle(slot=admitted.slot, outcome="completed", counts_for_breaker=True)
 
     assert runs_in_progress() == 0
     assert breaker.state_now().failures == 0
-    run.refresh_from_db()
-    assert (run.user, run.lesson, run.preset, run.backend) == (
+
+
+def test_a_failure_counts_against_the_breaker_unless_it_was_a_refusal() -> None:
+    breaker = CircuitBreaker.for_backend()
+
+    demo_run_settle(slot=None, outcome="failed", counts_for_breaker=True)
+    demo_run_settle(slot=None, outcome="failed", counts_for_breaker=False)
+
+    assert breaker.state_now().failures == 1
+
+
+@pytest.mark.parametrize("outcome", ["cancelled", "timed_out"])
+def test_a_stop_or_a_timeout_says_nothing_about_the_model(outcome: Outcome) -> None:
+    breaker = CircuitBreaker.for_backend()
+    breaker.record_failure_now()
+    demo_run_settle(slot=None, outcome=outcome, counts_for_breaker=True)
+    assert breaker.state_now().failures == 1
+
+
+@pytest.mark.django_db
+def test_a_record_holds_the_run_and_is_saved_with_others_in_one_query() -> None:
+    user: User = UserFactory.create()
+    ticket = started(user_id=user.pk)
+    when = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+    runs = [
+        demo_run_record(ticket=ticket, started_at=when, outcome="completed", metrics=metrics()),
+        demo_run_record(ticket=ticket, started_at=when, outcome="failed", metrics=metrics(None)),
+        demo_run_record(
+            ticket=ticket, started_at=when, outcome="cancelled", metrics=metrics(), error="x" * 3000
+        ),
+    ]
+    assert DemoRun.objects.count() == 0  # not saved until demo_runs_save
+
+    with CaptureQueriesContext(connection) as queries:
+        demo_runs_save(runs=runs)
+
+    assert [q["sql"].split()[0] for q in queries.captured_queries].count("INSERT") == 1
+    completed, failed, cancelled = DemoRun.objects.order_by("id")
+    assert (completed.user, completed.lesson, completed.preset, completed.backend) == (
         user,
         "basic-streaming",
         "short-reply",
         "offline",
     )
-    assert (run.started_at, run.ttft_ms, run.total_ms, run.chunks) == (when, 120.0, 900.0, 12)
-    assert (run.outcome, run.error) == (DemoRun.Outcome.COMPLETED, "")
-
-
-@pytest.mark.django_db
-def test_a_failure_counts_against_the_breaker_unless_it_was_a_refusal() -> None:
-    ticket = started(user_id=UserFactory.create().pk)
-    breaker = CircuitBreaker.for_backend()
-    now = datetime.now(UTC)
-
-    failed = demo_run_finish(
-        ticket=ticket, slot=None, started_at=now, outcome="failed", metrics=metrics(None)
+    assert (completed.started_at, completed.ttft_ms, completed.total_ms, completed.chunks) == (
+        when,
+        120.0,
+        900.0,
+        12,
     )
-    demo_run_finish(
-        ticket=ticket,
-        slot=None,
-        started_at=now,
-        outcome="failed",
-        metrics=metrics(None),
-        error="paused",
-        counts_for_breaker=False,
-    )
-
+    assert (completed.outcome, completed.error) == (DemoRun.Outcome.COMPLETED, "")
     assert failed.error == "unknown error"  # a failure always says something
-    assert breaker.state_now().failures == 1
+    assert len(cancelled.error) == 2000
 
 
 @pytest.mark.django_db
-def test_a_stop_or_a_timeout_says_nothing_about_the_model() -> None:
+def test_saving_is_all_or_nothing() -> None:
     ticket = started(user_id=UserFactory.create().pk)
-    breaker = CircuitBreaker.for_backend()
-    breaker.record_failure_now()
-    outcomes: list[Outcome] = ["cancelled", "timed_out"]
-    for outcome in outcomes:
-        demo_run_finish(
-            ticket=ticket,
-            slot=None,
-            started_at=datetime.now(UTC),
-            outcome=outcome,
-            metrics=metrics(),
-            error="x" * 3000,
-        )
-    assert breaker.state_now().failures == 1
-    assert {len(run.error) for run in DemoRun.objects.all()} == {2000}
+    now = datetime.now(UTC)
+    good = demo_run_record(ticket=ticket, started_at=now, outcome="completed", metrics=metrics())
+    impossible = demo_run_record(
+        ticket=ticket,
+        started_at=now,
+        outcome="completed",
+        metrics=Metrics(elapsed_ms=10.0, ttft_ms=20.0),  # first token after the end
+    )
+    with pytest.raises(IntegrityError):
+        demo_runs_save(runs=[good, impossible])
+    assert DemoRun.objects.count() == 0

@@ -24,6 +24,7 @@ from lessons.fragments import Renderer
 from lessons.limits import runs_in_progress, slot_acquire, slot_release
 from lessons.models import DemoRun
 from lessons.offline import OfflineModel
+from lessons.recorder import run_recorder
 from lessons.registry import PRESETS, get_preset
 from lessons.services import demo_run_start
 from lessons.sse import ServerSentEvent, parse
@@ -68,7 +69,14 @@ def names(events: list[ServerSentEvent]) -> list[str]:
     return [event.event or "message" for event in events]
 
 
+async def recorded() -> int:
+    """How many runs are recorded, once the recorder has written what it was handed."""
+    await run_recorder().flush()
+    return await DemoRun.objects.acount()
+
+
 async def last_run() -> DemoRun:
+    await run_recorder().flush()
     run = await DemoRun.objects.order_by("-started_at").afirst()
     assert run is not None, "no run was recorded"
     return run
@@ -192,7 +200,7 @@ async def test_a_reconnect_to_a_started_run_gets_204_and_runs_nothing(aclient) -
 
     assert again.status_code == 204
     assert events == []
-    assert await DemoRun.objects.acount() == 1
+    assert await recorded() == 1
 
 
 async def test_a_stream_is_only_for_the_learner_who_started_it(
@@ -361,7 +369,7 @@ async def test_no_database_connection_is_held_while_the_run_streams(aclient, mon
     assert status == 200
     assert names(parse(body.decode()))[-1] == "done"
     assert held_during_stream == [False]
-    assert await DemoRun.objects.acount() == 1  # recorded once the stream was over
+    assert await recorded() == 1  # recorded once the stream was over
 
 
 async def test_the_run_started_by_the_service_is_the_one_the_stream_runs(aclient, user) -> None:

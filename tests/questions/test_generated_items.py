@@ -155,3 +155,23 @@ def test_the_keyed_option_of_generated_items_is_rarely_the_longest() -> None:
 def test_over_the_whole_pool_the_key_is_the_longest_in_at_most_28_percent() -> None:
     report = pool_report([handwritten(), generated()])
     assert report.length_cue <= 0.28, "\n".join(report.lines())
+
+
+def test_the_pool_is_big_enough_for_exam_forms() -> None:
+    """>= 450 active items (>= 400 generated), every category x level cell >= 30, >= 30
+    families with >= 6 in each category, every objective >= 4 items."""
+    from questions import rules
+    from questions.families import FAMILIES
+    from questions.objectives import OBJECTIVES
+
+    report = pool_report([handwritten(), generated()])
+    assert report.total >= 450
+    assert report.generated >= 400
+    for category in rules.CATEGORIES:
+        for level in rules.LEVELS:
+            assert report.cells[(category, level)] >= 30, (category, level)
+        in_category = [family for family in FAMILIES if family.category == category]
+        assert len(in_category) >= 6, category
+    assert len(report.families) >= 30
+    for objective in OBJECTIVES:
+        assert report.objectives[objective.key] >= 4, objective.key

@@ -197,7 +197,7 @@ TIMEOUTS = Scenario(
             {"mode": mode, "seconds": seconds, "tool": slow},
         )
         for mode in ("total", "each")
-        for seconds in (0.3, 0.75, 2.5)
+        for seconds in (0.3, 0.55, 0.75, 2.5)
         for slow in (0, 1)
     ),
     themes=THEMES,
@@ -268,6 +268,8 @@ WHEN_TO_STREAM = Scenario(
             (3, 0.2, 0.05),
             (99, 0.2, 0.05),
             (9, 2.0, 0.1),
+            (14, 0.3, 0.2),
+            (39, 1.5, 0.05),
         )
     ),
     themes=THEMES,
@@ -391,7 +393,7 @@ GUARDRAIL_RACE = Scenario(
             {"parallel": parallel, "delay": delay, "trips": trips},
         )
         for parallel in (True, False)
-        for delay in (0.3, 0.65, 0.85, 1.25, 3.0)
+        for delay in (0.3, 0.55, 0.65, 0.85, 1.05, 1.25, 3.0)
         for trips in (True, False)
     ),
     themes=THEMES,
@@ -457,7 +459,7 @@ FALLBACK = Scenario(
             {"tool": with_tool, "after": after, "model": model, "caught": caught},
         )
         for with_tool in (True, False)
-        for after in (0, 2)
+        for after in (0, 2, 4)
         for model in ("offline", "chat-completions")
         for caught_key, caught in (("any", "Exception"), ("timeout", "TimeoutError"))
     ),
@@ -535,7 +537,7 @@ CONCURRENT = Scenario(
     shapes=tuple(
         Shape(f"{how}-{'-'.join(str(n) for n in lengths)}", {"how": how, "lengths": lengths})
         for how in GATHERS
-        for lengths in ((12, 2), (2, 12), (2, 12, 6), (6, 12, 2))
+        for lengths in ((12, 2), (2, 12), (2, 12, 6), (6, 12, 2), (12, 6, 2), (6, 2, 12))
     ),
     themes=THEMES,
     build=concurrent,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from lessons.scenarios import Scenario, Shape, Theme
-from lessons.scenarios.code import narrate, q
+from lessons.scenarios.code import agent, narrate, q, role
 from lessons.scenarios.library.runs import (
     HANDOFFS,
     PREAMBLES,
@@ -13,6 +13,7 @@ from lessons.scenarios.library.runs import (
     run_shapes,
 )
 from lessons.scenarios.program import Program
+from lessons.scenarios.script import Call, Script, Turn
 from lessons.scenarios.themes import THEMES
 
 LESSON = "run-item-events"
@@ -153,4 +154,123 @@ NEW_ITEMS = Scenario(
     build=new_items,
 )
 
-SCENARIOS = (ITEM_NAMES, ITEM_TYPES, MESSAGE_TEXTS, NEW_ITEMS)
+AGENTS_LOOP = """
+async for event in result.stream_events():
+    if event.type == "run_item_stream_event":
+        print(event.name, "by", event.item.agent.name)
+"""
+
+RAW_LOOP = """
+async for event in result.stream_events():
+    if event.type == "run_item_stream_event":
+        print(event.name, type(event.item.raw_item).__name__)
+"""
+
+
+def item_agents(shape: Shape, theme: Theme) -> Program:
+    """Which agent each run item belongs to, across handoffs."""
+    return _program(shape, theme, AGENTS_LOOP)
+
+
+def raw_items(shape: Shape, theme: Theme) -> Program:
+    """What each run item wraps: the class of its raw item."""
+    return _program(shape, theme, RAW_LOOP)
+
+
+RETURNS = {
+    "str": ("str", '"{out1}"'),
+    "int": ("int", "21"),
+    "float": ("float", "21.5"),
+    "bool": ("bool", "True"),
+    "dict": ("dict", '{{"temp": 21}}'),
+    "list": ("list", '["{out1}", 21]'),
+    "none": ("None", "None"),
+}
+
+OUTPUT_LOOP = """
+async for event in result.stream_events():
+    if event.type == "run_item_stream_event" and event.name == "tool_output":
+        print(type(event.item.output).__name__, repr(event.item.raw_item["output"]))
+"""
+
+
+def tool_outputs(shape: Shape, theme: Theme) -> Program:
+    """Tools returning values of several types: the output item's output, and what the model got."""
+    kinds: tuple[str, ...] = shape["returns"]
+    names = [theme[f"tool{n + 1}"] for n in range(len(kinds))]
+    definitions = []
+    for name, kind in zip(names, kinds, strict=True):
+        annotation, value = RETURNS[kind]
+        definitions.append(
+            f"@function_tool\nasync def {name}({theme['param']}: str) -> {annotation}:\n"
+            f"    return {value.format(out1=theme['out1'])}"
+        )
+    calls = tuple(Call(name, {theme["param"]: theme["value"]}) for name in names)
+    script = Script((role(theme["assistant"], Turn(calls=calls), Turn(text=theme["reply"])),))
+    code = "\n\n".join(
+        [
+            *definitions,
+            agent("agent", theme["assistant"], tools=names)
+            + f"\nresult = Runner.run_streamed(agent, {q(theme['ask'])})\n"
+            + OUTPUT_LOOP.strip(),
+        ]
+    )
+    return Program(
+        code=code,
+        script=script,
+        premise=narrate(script),
+        input=theme["ask"],
+        agents=(theme["assistant"],),
+    )
+
+
+ITEM_AGENTS = Scenario(
+    slug="item-agents",
+    lesson=LESSON,
+    title="Whose item is it",
+    summary="Every run item knows the agent it belongs to: the handoff's items, the specialist's "
+    "tools and messages.",
+    shapes=run_shapes(("0", "1", "2", "1+1"), ("none", "first"), ("direct", "said", "chain")),
+    themes=THEMES,
+    build=item_agents,
+)
+
+RAW_ITEMS = Scenario(
+    slug="raw-items",
+    lesson=LESSON,
+    title="What a run item wraps",
+    summary="Each run item wraps the raw item of the model's response or of the tool's result: "
+    "its class, for every item of a run with tools and handoffs.",
+    shapes=run_shapes(("0", "1", "2", "1+1"), ("none", "first"), HANDOFFS[:3]),
+    themes=THEMES,
+    build=raw_items,
+)
+
+TOOL_OUTPUTS = Scenario(
+    slug="tool-outputs",
+    lesson=LESSON,
+    title="What a tool's output item holds",
+    summary="Tools return a string, a number, a dict...: the tool_output item keeps the value, "
+    "and the model is sent it as text.",
+    shapes=tuple(
+        Shape("-".join(kinds), {"returns": kinds})
+        for kinds in (
+            ("str",),
+            ("int",),
+            ("float",),
+            ("bool",),
+            ("dict",),
+            ("list",),
+            ("none",),
+            ("str", "int"),
+            ("dict", "str"),
+            ("int", "bool"),
+            ("list", "none"),
+            ("float", "dict"),
+        )
+    ),
+    themes=THEMES,
+    build=tool_outputs,
+)
+
+SCENARIOS = (ITEM_NAMES, ITEM_TYPES, MESSAGE_TEXTS, NEW_ITEMS, ITEM_AGENTS, RAW_ITEMS, TOOL_OUTPUTS)
