@@ -20,6 +20,7 @@ from django.urls import URLPattern, path, reverse
 from django.utils.decorators import method_decorator
 from django.utils.html import format_html
 from django.utils.text import capfirst
+from django.views.decorators.http import require_POST
 
 from questions.bankfile import BankInvalid
 from questions.forms import BankImportForm, ChoiceForm, ChoiceInlineFormSet, QuestionAdminForm
@@ -29,6 +30,7 @@ from questions.models import (
     Answer,
     Attempt,
     BankParameters,
+    BankRevision,
     Category,
     Choice,
     ItemCalibration,
@@ -39,12 +41,19 @@ from questions.models import (
 )
 from questions.services.bank import (
     bank_export,
-    bank_load,
     questions_activate,
     questions_pool_move,
     questions_retire,
 )
-from questions.services.interchange import bank_interchange_export, bank_interchange_load
+from questions.services.interchange import bank_interchange_export
+from questions.services.revisions import (
+    RevisionClosed,
+    RevisionDiff,
+    RevisionFile,
+    bank_revision_discard,
+    bank_revision_publish,
+    bank_revision_stage,
+)
 
 if TYPE_CHECKING:
     from typing import TypeAlias
@@ -66,7 +75,7 @@ IMPORT_PERMISSIONS = [
     f"questions.{action}_{model}"
     for model in ("category", "question", "choice")
     for action in ("add", "change")
-] + ["questions.delete_choice"]
+] + ["questions.delete_choice", "questions.add_bankrevision", "questions.change_bankrevision"]
 
 
 def _questions(count: int) -> str:
@@ -386,15 +395,16 @@ class QuestionAdmin(admin.ModelAdmin):
         form = BankImportForm(request.POST, request.FILES) if posted else BankImportForm()
         if posted and form.is_valid():
             upload, fmt = form.cleaned_data["file"], form.cleaned_data["fmt"]
+            files = [RevisionFile(upload.read(), upload.name, fmt)]
             try:
-                report = self._import(upload.read(), fmt, upload.name)
+                revision = bank_revision_stage(files=files, user=request.user)
             except BankInvalid as invalid:
                 errors = [str(error) for error in invalid.errors]
             else:
-                self.message_user(request, f"Imported {upload.name}. {report[0]}", messages.SUCCESS)
-                for line in report[1:]:
-                    self.message_user(request, line, messages.WARNING)
-                return HttpResponseRedirect(reverse("admin:questions_question_changelist"))
+                # Nothing is published yet: the revision's page shows the diff to publish.
+                return HttpResponseRedirect(
+                    reverse("admin:questions_bankrevision_change", args=[revision.pk])
+                )
         context = self._page(
             request,
             "Import a bank file",
@@ -408,15 +418,6 @@ class QuestionAdmin(admin.ModelAdmin):
             context,
             status=400 if errors else 200,
         )
-
-    @staticmethod
-    def _import(data: bytes, fmt: str, source: str) -> list[str]:
-        """Load the file; the summary, then what the instructor should know (new drafts and
-        what they lack, what the file had that certify left out)."""
-        if fmt == "yaml":
-            return [str(bank_load(text=data, source=source))]
-        result = bank_interchange_load(data=data, fmt=interchange_named(fmt), source=source)
-        return [str(result), *result.report()]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -596,3 +597,94 @@ class KeyCheckAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ["question__id", "question__family", "outcome"]
     ordering = ["-holds", "question"]
     fields = ["question", "sdk_version", "holds", "keyed", "derived", "outcome", "checked_at"]
+
+
+# ---------------------------------------------------------------------------------------------
+# Bank revisions: an import staged from the import page, previewed here, then published.
+# ---------------------------------------------------------------------------------------------
+
+
+@admin.register(BankRevision)
+class BankRevisionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["__str__", "status", "summary", "created_by", "created_at", "published_at"]
+    list_filter = ["status"]
+    list_select_related = ["created_by"]
+
+    @admin.display(description="diff")
+    def summary(self, revision: BankRevision) -> str:
+        return RevisionDiff.from_data(revision.diff).summary()
+
+    def get_urls(self) -> list[URLPattern]:
+        return [
+            path(
+                "<int:pk>/publish/",
+                self.admin_site.admin_view(self.publish_view),
+                name="questions_bankrevision_publish",
+            ),
+            path(
+                "<int:pk>/discard/",
+                self.admin_site.admin_view(self.discard_view),
+                name="questions_bankrevision_discard",
+            ),
+            *super().get_urls(),
+        ]
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        """The revision's diff, with Publish and Discard while it is staged."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        revision = get_object_or_404(BankRevision.objects.prefetch_related("files"), pk=object_id)
+        return self._preview(request, revision)
+
+    def _preview(
+        self, request: HttpRequest, revision: BankRevision, errors: list[str] | None = None
+    ) -> HttpResponse:
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": f"{revision}",
+            "revision": revision,
+            "diff": RevisionDiff.from_data(revision.diff),
+            "can_publish": revision.is_staged and request.user.has_perms(IMPORT_PERMISSIONS),
+            "bank_errors": errors or [],
+        }
+        status = 400 if errors else 200
+        template = "admin/questions/bankrevision/preview.html"
+        return TemplateResponse(request, template, context, status=status)
+
+    @method_decorator(require_POST)
+    @method_decorator(permission_required(IMPORT_PERMISSIONS, raise_exception=True))
+    def publish_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        revision = get_object_or_404(BankRevision, pk=pk)
+        try:
+            revision = bank_revision_publish(revision=revision)
+        except BankInvalid as invalid:
+            return self._preview(request, revision, [str(error) for error in invalid.errors])
+        except RevisionClosed as closed:
+            self.message_user(request, str(closed), messages.WARNING)
+            return HttpResponseRedirect(
+                reverse("admin:questions_bankrevision_change", args=[revision.pk])
+            )
+        diff = RevisionDiff.from_data(revision.diff)
+        self.message_user(request, f"Published {revision}: {diff.summary()}.", messages.SUCCESS)
+        for line in revision.report:
+            self.message_user(request, line, messages.INFO)
+        return HttpResponseRedirect(reverse("admin:questions_question_changelist"))
+
+    @method_decorator(require_POST)
+    @method_decorator(permission_required(IMPORT_PERMISSIONS, raise_exception=True))
+    def discard_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        revision = get_object_or_404(BankRevision, pk=pk)
+        try:
+            bank_revision_discard(revision=revision)
+        except RevisionClosed as closed:
+            self.message_user(request, str(closed), messages.WARNING)
+        else:
+            self.message_user(request, f"Discarded {revision}: nothing was changed.")
+        return HttpResponseRedirect(reverse("admin:questions_bankrevision_changelist"))

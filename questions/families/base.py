@@ -310,7 +310,7 @@ class Family:
 
     def _confusion_feedback(self, run: Run, knob: str, mine: object, theirs: object) -> str:
         return (
-            f"That is what it prints with {self._phrase(knob, theirs)}; here, with "
+            f"That is what happens with {self._phrase(knob, theirs)}; here, with "
             f"{self._phrase(knob, mine)}, it printed {code_list(run.printed) or 'nothing'}"
             + (f" and raised `{run.raised_type}`." if run.raised_type else ".")
         )

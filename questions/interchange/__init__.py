@@ -53,12 +53,15 @@ FIELD_LABELS: dict[str, str] = {
     "sdk_version": "SDK version",
     "family": "family and variant",
     "claims": "choice claims",
+    "pool": "pool",
+    "pretest": "pretest status",
 }
 
 # What each format holds. The choices are their text, key and per-option feedback (the
 # rationale); level, style and objective travel as tags (GIFT's `[tag:...]` comments, Moodle's
 # <tags>, QTI item metadata). Evidence, the demo link, item parameters, status and SDK version
-# are certify's own machinery: an LMS has no place that means them, so they stay in certify.
+# are certify's own machinery (so are a generated item's family, variant and choice claims, and
+# an item's pool and pretest status): an LMS has no place that means them, so they stay here.
 _COMMON = ("id", "category", "kind", "prompt", "choices", "explanation", "level", "style")
 HELD: dict[Interchange, frozenset[str]] = {
     # GIFT's one name slot (::title::) holds the ID, so the topic has nowhere to go.

@@ -29,6 +29,7 @@ from questions.models.quizzes import (
     default_overall_threshold,
     new_shuffle_seed,
 )
+from questions.models.revisions import BankRevision, BankRevisionFile
 
 __all__ = [
     "QUESTION_ID",
@@ -39,6 +40,8 @@ __all__ = [
     "AttemptQuerySet",
     "BankParameters",
     "BankParametersQuerySet",
+    "BankRevision",
+    "BankRevisionFile",
     "Category",
     "CategorySlug",
     "Choice",

@@ -115,12 +115,16 @@ class QuestionQuerySet(models.QuerySet["Question"]):
         return self.filter(Q(pool=Question.Pool.EXAM) | Q(pretest=True))
 
     def with_answer_stats(self) -> QuestionQuerySet:
-        """Annotate `times_answered` and `times_correct`: answers given in finished attempts
-        (an open attempt's answers may still change)."""
+        """Annotate `times_answered` and `times_correct`: answers to the question's current
+        version given in finished attempts (an open attempt's answers may still change)."""
         final = Q(answers__answered_at__isnull=False, answers__attempt__submitted_at__isnull=False)
+        # Answers to an earlier version of the question measured a different item.
+        current = Q(answers__question_version=models.F("version"))
         return self.annotate(
-            times_answered=models.Count("answers", filter=final),
-            times_correct=models.Count("answers", filter=final & Q(answers__correct=True)),
+            times_answered=models.Count("answers", filter=final & current),
+            times_correct=models.Count(
+                "answers", filter=final & current & Q(answers__correct=True)
+            ),
         )
 
 
@@ -215,6 +219,11 @@ class Question(models.Model):
         max_length=rules.DEMO_SLUG_MAX_LENGTH,
         blank=True,
         help_text="The scenario variant whose run keys a generated item.",
+    )
+    version = models.PositiveIntegerField(
+        default=1,
+        help_text="Goes up when a published bank revision changes what learners see (text, "
+        "choices, key, feedback, explanation); each answer records the version it was served.",
     )
     import_key = models.CharField(
         max_length=200,

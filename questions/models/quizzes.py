@@ -467,6 +467,9 @@ class Answer(models.Model):
     question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="answers")
     position = models.PositiveSmallIntegerField(help_text="1 for the first question served.")
     category_slug = models.CharField(max_length=32, choices=CategorySlug.choices)
+    question_version = models.PositiveIntegerField(
+        default=1, help_text="The question's version when it was served (what the snapshot shows)."
+    )
     snapshot = models.JSONField()
     chosen = models.JSONField(default=list, blank=True, help_text="The chosen options' ids.")
     correct = models.BooleanField(null=True, blank=True)

@@ -19,6 +19,7 @@ from operator import itemgetter
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.db.models import F
 
 from questions.adaptive import Estimate, ItemSpec, Response, Thresholds, Verdict, selection
 from questions.models import (
@@ -151,7 +152,8 @@ def calibration_responses() -> list[list[Response]]:
     """Every finished attempt's answered questions, one list per attempt (one learner's sitting),
     in the order answered: what `calibrate` fits item parameters from."""
     rows = (
-        Answer.objects.filter(answered_at__isnull=False)
+        # Answers to an earlier version of a question measured a different item.
+        Answer.objects.filter(answered_at__isnull=False, question_version=F("question__version"))
         .exclude(attempt__status=Attempt.Status.IN_PROGRESS)
         .order_by("attempt_id", "position")
         .values_list("attempt_id", "question_id", "correct")

@@ -247,6 +247,7 @@ def _answer_for(attempt: Attempt, question: Question, position: int) -> Answer:
         question=question,
         position=position,
         category_slug=question.category_slug,
+        question_version=question.version,
         snapshot=question_snapshot(
             question, seed=attempt.seed, shuffle=attempt.quiz.shuffle_choices
         ),
@@ -261,6 +262,7 @@ def question_snapshot(question: Question, *, seed: int, shuffle: bool) -> dict[s
         random.Random(f"{seed}:{question.id}").shuffle(choices)
     return {
         "id": question.id,
+        "version": question.version,
         "category": question.category_slug,
         "kind": question.kind,
         "level": question.level,

@@ -489,19 +489,24 @@ def test_import_without_a_file(instructor_client: Client) -> None:
     assert "This field is required." in response.content.decode()
 
 
-def test_import_success_reports_the_counts(instructor_client: Client) -> None:
+def test_import_stages_a_revision_whose_diff_is_published(instructor_client: Client) -> None:
     response = upload(instructor_client, bank_data.dump(bank_data.bank()))
 
-    assert response.redirect_chain == [(CHANGELIST, 302)]
+    ((preview_url, _),) = response.redirect_chain
+    assert preview_url.startswith("/admin/questions/bankrevision/")
     page = response.content.decode()
-    assert (
-        "Imported streaming.yaml. Questions: 5 created, 0 updated, 0 unchanged. "
-        "Categories: 5 created, 0 updated, 0 unchanged." in page
-    )
-    assert Question.objects.count() == 5
+    assert "5 added, 0 changed, 0 retired, 0 unchanged" in page
+    assert Question.objects.count() == 0  # staged: nothing published yet
 
-    again = upload(instructor_client, bank_data.dump(bank_data.bank()))
-    assert "Questions: 0 created, 0 updated, 5 unchanged." in again.content.decode()
+    published = instructor_client.post(preview_url.replace("/change/", "/publish/"), follow=True)
+
+    assert published.redirect_chain == [(CHANGELIST, 302)]
+    page = published.content.decode()
+    assert "5 added, 0 changed, 0 retired, 0 unchanged." in page
+    assert "In streaming.yaml: Questions: 5 created, 0 updated, 0 unchanged." in page
+    assert Question.objects.count() == 5
+    again = instructor_client.post(preview_url.replace("/change/", "/publish/"), follow=True)
+    assert "This revision was already published." in again.content.decode()
 
 
 def test_import_needs_the_right_to_change_the_bank(client: Client) -> None:

@@ -32,19 +32,23 @@ def bank_file(tmp_path: Path) -> Path:
 
 
 def test_load_bank_reports_counts(bank_file: Path) -> None:
-    assert run("load_bank", str(bank_file)) == (
-        f"Loaded {bank_file}.\n"
-        "Questions: 5 created, 0 updated, 0 unchanged.\n"
-        "Categories: 5 created, 0 updated, 0 unchanged.\n"
+    lines = run("load_bank", str(bank_file)).splitlines()
+    assert lines[:3] == [
+        f"In {bank_file.name}: Questions: 5 created, 0 updated, 0 unchanged. "
+        "Categories: 5 created, 0 updated, 0 unchanged.",
         "Default quizzes created: certification-exam, adaptive-practice, level-beginner, "
         "level-intermediate, level-advanced, drill-basics, drill-raw-events, drill-run-items, "
-        "drill-tools-handoffs, drill-production, retake-missed.\n"
-    )
+        "drill-tools-handoffs, drill-production, retake-missed.",
+        "Diff: 5 added, 0 changed, 0 retired, 0 unchanged.",
+    ]
+    assert lines[-1].startswith("Published revision ")
     assert Quiz.objects.count() == 11
-    # A second load creates nothing, quizzes included.
-    assert run("load_bank", str(bank_file)).splitlines()[1:] == [
-        "Questions: 0 created, 0 updated, 5 unchanged.",
+    # A second load creates nothing, quizzes included, and publishes nothing.
+    assert run("load_bank", str(bank_file)).splitlines() == [
+        f"In {bank_file.name}: Questions: 0 created, 0 updated, 5 unchanged. "
         "Categories: 0 created, 0 updated, 5 unchanged.",
+        "Diff: 0 added, 0 changed, 0 retired, 5 unchanged.",
+        "No changes: nothing to publish.",
     ]
 
 

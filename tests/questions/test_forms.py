@@ -38,6 +38,7 @@ def question_data(**changes: Any) -> dict[str, Any]:
         "kind": "single",
         "style": "concept",
         "status": "draft",
+        "pool": "practice",
         "topic": "run_streamed",
         "objective": "streaming-vs-regular",
         "prompt": "Which call\r\nstreams?",

@@ -25,8 +25,16 @@ def test_the_migrations_create_the_instructors_group() -> None:
     records = ["view_answer", "view_attempt"]
     engine_records = ["view_adaptiveoutcome", "view_bankparameters", "view_itemcalibration"]
     certificates = ["change_certificate", "view_certificate"]  # certify's migration: revoking
+    revisions = ["add_bankrevision", "change_bankrevision", "view_bankrevision"]
+    revision_files = ["add_bankrevisionfile", "view_bankrevisionfile"]
     assert sorted(group.permissions.values_list("codename", flat=True)) == sorted(
-        BANK_PERMISSIONS + quizzes + records + engine_records + certificates
+        BANK_PERMISSIONS
+        + quizzes
+        + records
+        + engine_records
+        + certificates
+        + revisions
+        + revision_files
     )
 
 
@@ -48,7 +56,7 @@ def test_the_grant_extends_and_the_revoke_undoes() -> None:
         "codename", flat=True
     )
     instructors_grant(global_apps, models=["choice"], actions=["delete"])
-    assert Group.objects.get(name=INSTRUCTORS).permissions.count() == 23
+    assert Group.objects.get(name=INSTRUCTORS).permissions.count() == 28
     with pytest.raises(LookupError, match="no_such_model"):
         instructors_grant(global_apps, models=["no_such_model"])
     instructors_revoke(global_apps, models=["category", "question", "choice", "quiz"])
@@ -61,4 +69,6 @@ def test_the_grant_extends_and_the_revoke_undoes() -> None:
     instructors_revoke(
         global_apps, models=["certificate"], app_label="certify", actions=["view", "change"]
     )
+    instructors_revoke(global_apps, models=["bankrevision"], actions=["add", "change", "view"])
+    instructors_revoke(global_apps, models=["bankrevisionfile"], actions=["add", "view"])
     assert not Group.objects.filter(name=INSTRUCTORS).exists()

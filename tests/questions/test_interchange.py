@@ -48,6 +48,9 @@ FIELDS = {
     "sdk_version": lambda q: q.sdk_version,
     "choices": lambda q: [(c.text, c.is_correct, c.rationale) for c in q.choices.all()],
     "claims": lambda q: [c.claim for c in q.choices.all()],
+    "family": lambda q: (q.family, q.variant),
+    "pool": lambda q: q.pool,
+    "pretest": lambda q: q.pretest,
 }
 
 
@@ -320,10 +323,13 @@ def test_the_admin_imports_a_gift_file_and_lists_the_new_drafts(
 ) -> None:
     upload = SimpleUploadedFile("moodle.gift", (MOODLE / "questions.gift.txt").read_bytes())
 
-    response = instructor_client.post(f"{CHANGELIST}import/", {"file": upload}, follow=True)
+    staged = instructor_client.post(f"{CHANGELIST}import/", {"file": upload}, follow=True)
+    ((preview_url, _),) = staged.redirect_chain
+    assert "5 added, 0 changed, 0 retired" in staged.content.decode()
+    response = instructor_client.post(preview_url.replace("/change/", "/publish/"), follow=True)
 
     page = response.content.decode()
-    assert "Imported moodle.gift. Questions: 5 created, 0 updated, 0 unchanged." in page
+    assert "In moodle.gift: Questions: 5 created, 0 updated, 0 unchanged." in page
     assert "New draft draft-01: missing category, level, objective, evidence, demo link" in page
     assert "Left out, line 1 (Q8): an essay question" in page
     assert Question.objects.filter(status="draft").count() == 5

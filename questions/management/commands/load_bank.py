@@ -7,9 +7,15 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from questions.bankfile import DEFAULT_PATH, FORMATS, BankInvalid, bank_read
 from questions.generation import GENERATED_PATH
-from questions.interchange import INTERCHANGES, interchange_for, interchange_named
-from questions.services.bank import BankFileInvalid, BankLoadResult, banks_load
-from questions.services.interchange import InterchangeLoadResult, bank_interchange_load
+from questions.interchange import INTERCHANGES, interchange_for
+from questions.services.bank import BankFileInvalid
+from questions.services.revisions import (
+    RevisionDiff,
+    RevisionFile,
+    bank_revision_preview,
+    bank_revision_publish,
+    bank_revision_stage,
+)
 
 BANK_SUFFIXES = (".yaml", ".yml", ".json")
 
@@ -36,10 +42,11 @@ def default_paths() -> list[Path]:
 
 class Command(BaseCommand):
     help = (
-        "Validate bank files and upsert their questions by id, all or nothing: bank files (YAML "
-        "or JSON), or one GIFT, Moodle XML or QTI 1.2 file. Questions missing from the files are "
-        "left alone; items new to the bank from GIFT, Moodle XML or QTI enter as drafts. Without "
-        "a path: the hand-written bank and the generated one."
+        "Validate bank files, print what they change (added, changed and retired items, with the "
+        "attempts that used each), then publish that as a bank revision, all or nothing: bank "
+        "files (YAML or JSON), or one GIFT, Moodle XML or QTI 1.2 file. Questions missing from "
+        "the files are left alone; items new to the bank from GIFT, Moodle XML or QTI enter as "
+        "drafts. Without a path: the hand-written bank and the generated one."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -52,19 +59,30 @@ class Command(BaseCommand):
             "questions/bank/generated.yaml), or one GIFT, Moodle XML or QTI file.",
         )
         parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="Print what the files would change (the diff) and change nothing.",
+        )
+        parser.add_argument(
             "--format",
             dest="fmt",
             choices=[*FORMATS, *INTERCHANGES],
             help="The files' format, when their names do not say it.",
         )
 
-    def handle(self, *args: Any, paths: list[Path], fmt: str | None, **options: Any) -> None:
+    def handle(
+        self, *args: Any, paths: list[Path], fmt: str | None, dry_run: bool, **options: Any
+    ) -> None:
         paths = paths or default_paths()
         formats = [format_of(path, fmt) for path in paths]
         if any(found not in FORMATS for found in formats) and len(paths) > 1:
             raise CommandError("Load a GIFT, Moodle XML or QTI file on its own, one per command.")
         try:
-            self._load(paths, formats[0])
+            files = [
+                RevisionFile(bank_read(path=path), path.name, "yaml" if found in FORMATS else found)
+                for path, found in zip(paths, formats, strict=True)
+            ]
+            self._load(files, dry_run=dry_run)
         except BankInvalid as invalid:
             count = len(invalid.errors)
             listing = "\n".join(f"  {error}" for error in invalid.errors)
@@ -73,29 +91,22 @@ class Command(BaseCommand):
                 f"{_path(paths, invalid)} was not loaded ({errors}; nothing changed):\n{listing}"
             ) from None
 
-    def _load(self, paths: list[Path], fmt: str) -> None:
-        if fmt in FORMATS:
-            results = banks_load(files=[(bank_read(path=path), path.name) for path in paths])
-            self._report_banks(paths, results)
-        else:
-            result = bank_interchange_load(
-                data=bank_read(path=paths[0]), fmt=interchange_named(fmt), source=paths[0].name
-            )
-            self._report_interchange(paths[0], result)
-
-    def _report_banks(self, paths: list[Path], results: list[BankLoadResult]) -> None:
-        for path, result in zip(paths, results, strict=True):
-            self.stdout.write(self.style.SUCCESS(f"Loaded {path}."))
-            self.stdout.write(f"Questions: {result.questions}.")
-            self.stdout.write(f"Categories: {result.categories}.")
-            if result.quizzes_created:
-                self.stdout.write(f"Default quizzes created: {', '.join(result.quizzes_created)}.")
-
-    def _report_interchange(self, path: Path, result: InterchangeLoadResult) -> None:
-        self.stdout.write(self.style.SUCCESS(f"Loaded {path}."))
-        self.stdout.write(f"Questions: {result.questions}.")
-        for line in result.report():
-            self.stdout.write(f"  {line}")
+    def _load(self, files: list[RevisionFile], *, dry_run: bool) -> None:
+        """Print the diff, then publish it as a revision (unless it is a dry run or empty)."""
+        diff, report = bank_revision_preview(files=files)
+        for line in [*report, *diff.lines()]:
+            self.stdout.write(line)
+        if dry_run:
+            self.stdout.write("Dry run: nothing was changed.")
+            return
+        if diff.is_empty:
+            self.stdout.write("No changes: nothing to publish.")
+            return
+        revision = bank_revision_publish(revision=bank_revision_stage(files=files))
+        published = RevisionDiff.from_data(revision.diff)
+        self.stdout.write(
+            self.style.SUCCESS(f"Published revision {revision.pk}: {published.summary()}.")
+        )
 
 
 def _path(paths: list[Path], invalid: BankInvalid) -> Path | str:
