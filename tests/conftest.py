@@ -31,6 +31,13 @@ def _tasks_run_at_once(settings) -> None:
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 
+@pytest.fixture(autouse=True)
+def _sessions_in_the_database(settings) -> None:
+    """Sessions from the database whether or not REDIS_URL is set, so that the pinned query
+    counts hold on every run; the Redis-backed store is tested on its own (test_sessions.py)."""
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.db"
+
+
 @pytest.fixture
 def database_queue(settings) -> None:
     """The product's queue: tasks wait in the database until a worker runs them."""

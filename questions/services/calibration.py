@@ -73,7 +73,7 @@ def _locked_unchanged(items: tuple[ItemSpec, ...]) -> dict[str, Question]:
     """The fitted questions, row-locked; refused when any changed (or went) during the fit."""
     locked = {
         question.id: question
-        for question in Question.objects.select_for_update().filter(
+        for question in Question.objects.select_for_update(of=("self",)).filter(
             id__in=[item.id for item in items]
         )
     }
