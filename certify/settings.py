@@ -124,7 +124,7 @@ INSTALLED_APPS = [
     "lessons",
     "integrations",
     "lti_tool",
-    "django.contrib.admin",
+    "certify.apps.CertifyAdminConfig",  # django.contrib.admin, 2FA for staff
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -135,6 +135,12 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "health_check",
+    # Accounts: sign-up, login, email verification and 2FA (certify/accounts.py); the policy
+    # that tells the browser to trust only certify's own scripts (certify/security.py).
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "csp",
 ]
 
 # Every middleware here is async-native (certify/middleware.py wraps Django's own), so a
@@ -153,6 +159,7 @@ MIDDLEWARE = [
     "certify.middleware.CsrfViewMiddleware",
     "certify.middleware.AuthenticationMiddleware",
     "certify.middleware.MessageMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "certify.middleware.XFrameOptionsMiddleware",
     # Inside the frame check: lets a registered LMS frame certify for browsers it launched.
     "integrations.middleware.LtiFrameMiddleware",
@@ -221,7 +228,13 @@ if ENV.REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": ENV.REDIS_URL,
             "KEY_PREFIX": "certify",
-        }
+        },
+        # The login lockout's counts, shared by every worker.
+        "accounts": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": ENV.REDIS_URL,
+            "KEY_PREFIX": "certify-accounts",
+        },
     }
 else:
     CACHES = {
@@ -230,7 +243,14 @@ else:
             "LOCATION": "certify",
             # The default of 300 entries would evict live demo tickets and limit counters.
             "OPTIONS": {"MAX_ENTRIES": 100_000},
-        }
+        },
+        # The login lockout's counts in the database (`manage.py createcachetable`, run by
+        # migrate: certify's migration 0000 makes the table), so that every worker sees them.
+        "accounts": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "certify_accounts_cache",
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
+        },
     }
 
 # Sessions: read from Redis when it is there (written through to the database, which keeps them
@@ -257,6 +277,60 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
+AUTHENTICATION_BACKENDS = [
+    # Passwords (with allauth's login stages: the lockout, the verified email, 2FA).
+    "allauth.account.auth_backends.AuthenticationBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# Accounts (django-allauth; certify/accounts.py). A learner signs in with username or email;
+# the email is verified by a link; an answer never tells whether an address is registered.
+ACCOUNT_LOGIN_METHODS = {"username", "email"}
+ACCOUNT_SIGNUP_FIELDS = ["username*", "email*", "password1*", "password2*"]
+ACCOUNT_FORMS = {"signup": "certify.forms.SignupForm"}
+ACCOUNT_ADAPTER = "certify.accounts.AccountAdapter"
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_PREVENT_ENUMERATION = True
+# Logins of accounts whose address is not verified yet work (practice needs nothing more);
+# a sign-up verifies its address first (so that a taken address answers as a new one does), and
+# the certification exam and its certificate need a verified address (CERTIFY_VERIFIED_EMAIL).
+ACCOUNT_EMAIL_VERIFICATION = "optional"
+ACCOUNT_CONFIRM_EMAIL_ON_GET = False
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_CHANGE_EMAIL = True
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[certify] "
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_SESSION_REMEMBER = None
+# Lockout: failed logins per username (or email) and per address within the cool-off; past
+# either, every login for it is refused (HTTP 429) until the oldest failure is older than the
+# cool-off, whatever the password. Password reset requests are limited the same way.
+CERTIFY_LOGIN_FAILURES_PER_ACCOUNT = 5
+CERTIFY_LOGIN_FAILURES_PER_IP = 50
+CERTIFY_LOGIN_COOLOFF = 5 * 60  # seconds
+CERTIFY_PASSWORD_RESETS_PER_ACCOUNT = 5
+CERTIFY_PASSWORD_RESETS_PER_IP = 20
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": (
+        f"{CERTIFY_LOGIN_FAILURES_PER_IP}/{CERTIFY_LOGIN_COOLOFF}s/ip,"
+        f"{CERTIFY_LOGIN_FAILURES_PER_ACCOUNT}/{CERTIFY_LOGIN_COOLOFF}s/key"
+    ),
+    "reset_password": (
+        f"{CERTIFY_PASSWORD_RESETS_PER_IP}/{CERTIFY_LOGIN_COOLOFF}s/ip,"
+        f"{CERTIFY_PASSWORD_RESETS_PER_ACCOUNT}/{CERTIFY_LOGIN_COOLOFF}s/key"
+    ),
+}
+# The cache alias the lockout counts live in (certify/accounts.py points allauth at it).
+CERTIFY_LOCKOUT_CACHE = "accounts"
+# Two-factor authentication: TOTP with recovery codes; staff must have it on before the admin
+# opens (certify/accounts.py).
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "certify"
+# Whose identity counts as verified without an email confirmation (callables taking a user):
+# e.g. a learner launched by a registered LMS, which signed them in. certify never imports them.
+CERTIFY_IDENTITY_ASSERTED = ["integrations.identity.platform_asserted"]
+# Asked by questions before a certification attempt starts (a callable taking the user and
+# returning a refusal to show, or None).
+QUESTIONS_CERTIFICATION_GATE = "certify.accounts.certification_refusal"
 # Email goes through the task queue (certify/mail.py); the worker delivers it with this.
 EMAIL_BACKEND = "certify.mail.QueuedEmailBackend"
 CERTIFY_EMAIL_DELIVERY_BACKEND = "django.core.mail.backends.console.EmailBackend"

@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from certify import operations, views
 
@@ -9,9 +10,15 @@ urlpatterns = [
     path("certificates/<slug:code>/", views.certificate_verify, name="certificate_verify"),
     path("certificates/<slug:code>/print/", views.certificate_print, name="certificate_print"),
     path("certificates/<slug:code>/pdf/", views.certificate_download, name="certificate_pdf"),
-    path("accounts/signup/", views.signup, name="signup"),
+    # Accounts: allauth's pages, the two entrances under the names certify always had.
+    path("accounts/signup/", views.SignupView.as_view(), name="signup"),
+    path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/me/", views.account, name="account"),
-    path("accounts/", include("django.contrib.auth.urls")),
+    path("accounts/verify/resend/", views.verification_resend, name="verification_resend"),
+    # The addresses of Django's own account pages, which certify served before.
+    path("accounts/password_change/", RedirectView.as_view(pattern_name="account_change_password")),
+    path("accounts/password_reset/", RedirectView.as_view(pattern_name="account_reset_password")),
+    path("accounts/", include("allauth.urls")),
     path("lessons/", include("lessons.urls")),
     path("quizzes/", include("questions.urls")),
     path("admin/", admin.site.urls),

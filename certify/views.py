@@ -1,24 +1,32 @@
 from __future__ import annotations
 
 import sys
+from http import HTTPStatus
 
+from allauth.account import views as allauth_views
+from allauth.account.app_settings import EmailVerificationMethod
+from allauth.account.internal.flows.signup import complete_signup
+from allauth.account.models import EmailAddress
+from allauth.core.exceptions import ImmediateHttpResponse
+from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.db import InterfaceError, OperationalError
+from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.module_loading import import_string
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from prometheus_client import CONTENT_TYPE_LATEST
 
-from certify import operations
+from certify import accounts, operations
 from certify.dashboard import dashboard_for
-from certify.forms import AccountForm, SignupForm
+from certify.forms import AccountForm
 from certify.models import Certificate
 from certify.pdf import CertificateFacts, certificate_pdf
 from lessons.catalog import LESSONS
@@ -99,34 +107,69 @@ def _verify_url(request: HttpRequest, certificate: Certificate) -> str:
     return request.build_absolute_uri(certificate.get_absolute_url())
 
 
-@require_http_methods(["GET", "POST"])
-def signup(request: HttpRequest) -> HttpResponse:
-    if request.user.is_authenticated:
-        return redirect("home")
-    next_url = request.POST.get("next") or request.GET.get("next") or ""
-    if not url_has_allowed_host_and_scheme(
-        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        next_url = ""
-    form = SignupForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        user = form.save()
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(request, f"Welcome, {user.get_username()}! Your account is ready.")
-        return redirect(next_url or "home")
-    return render(request, "registration/signup.html", {"form": form, "next": next_url})
+class LoginView(allauth_views.LoginView):
+    """allauth's login; a login refused by the lockout answers 429 Too Many Requests."""
+
+    def form_invalid(self, form: Form) -> HttpResponse:
+        response = super().form_invalid(form)
+        if form.has_error(NON_FIELD_ERRORS, code="too_many_login_attempts"):
+            response.status_code = HTTPStatus.TOO_MANY_REQUESTS
+        return response
+
+
+class SignupView(allauth_views.SignupView):
+    """allauth's sign-up. Every sign-up, new address or taken, ends on the page that asks to
+    open the emailed link (a new account is signed in by that link), so the answer never
+    tells whether an address is registered."""
+
+    def form_valid(self, form: Form) -> HttpResponse:
+        self.user, response = form.try_save(self.request)  # type: ignore[attr-defined]
+        if response:
+            return response
+        try:
+            return complete_signup(
+                self.request,
+                user=self.user,
+                redirect_url=self.get_success_url(),
+                email_verification=EmailVerificationMethod.MANDATORY,
+            )
+        except ImmediateHttpResponse as error:
+            return error.response
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def account(request: AuthenticatedRequest) -> HttpResponse:
-    """Your name on certificates and your email; a bad form saves nothing and says why."""
+    """Your name on certificates; your email (verified or not), password and 2FA are a link
+    away. A bad form saves nothing and says why."""
     form = AccountForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, "Your account is saved.")
         return redirect("account")
-    return render(request, "registration/account.html", {"form": form})
+    context = {
+        "form": form,
+        "email": EmailAddress.objects.filter(user_id=request.user.pk, primary=True).first(),
+        "verified": accounts.identity_verified(request.user),
+        "second_factor": is_mfa_enabled(request.user),
+    }
+    return render(request, "registration/account.html", context)
+
+
+@login_required
+@require_POST
+def verification_resend(request: AuthenticatedRequest) -> HttpResponse:
+    """The "send the email again" button: a new verification link for the learner's address."""
+    if accounts.verification_resend(request, request.user):
+        messages.info(request, "We sent the verification link again: open it to verify.")
+    else:
+        messages.info(request, "Your email address is already verified.")
+    next_url = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = ""
+    return redirect(next_url or "account")
 
 
 def metrics(request: HttpRequest) -> HttpResponse:

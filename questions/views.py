@@ -140,7 +140,10 @@ def quiz_start(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     try:
         attempt, created = services.attempt_start(user=request.user, quiz=quiz)
     except services.AttemptError as error:
-        messages.error(request, str(error))
+        # The gate's refusal is tagged: the page offers what it asks for (e.g. a button that
+        # sends the verification email again).
+        tags = "certification-gate" if isinstance(error, services.CertificationRefused) else ""
+        messages.error(request, str(error), extra_tags=tags)
         return redirect("questions:quiz_list")
     if not created:
         messages.info(request, "You already had this quiz open: carry on where you left off.")

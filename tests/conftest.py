@@ -14,7 +14,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
-from tests.factories import DEFAULT_PASSWORD, StaffFactory, UserFactory
+from tests.factories import DEFAULT_PASSWORD, StaffFactory, UserFactory, totp_activate
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 
@@ -47,12 +47,42 @@ def database_queue(settings) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _fresh_cache() -> Iterator[None]:
-    from django.core.cache import cache
+def _fresh_cache(request: pytest.FixtureRequest) -> Iterator[None]:
+    from django.conf import settings
+    from django.core.cache import cache, caches
 
+    # The lockout's cache: Redis with REDIS_URL, else a table of the test database, cleared
+    # before each test that may use it (a test's own writes there roll back with the test, or
+    # are left by a transactional one for the next to clear).
+    lockout = caches[settings.CERTIFY_LOCKOUT_CACHE]
+    in_database = lockout.__class__.__name__ == "DatabaseCache"
     cache.clear()
+    if not in_database or _uses_database(request):
+        if in_database:
+            request.getfixturevalue("_django_db_helper")  # the test's database, opened first
+        # A browser test's thread looks like async code to Django (see `page`).
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+            lockout.clear()
     yield
     cache.clear()
+    if not in_database:
+        lockout.clear()
+
+
+def _uses_database(request: pytest.FixtureRequest) -> bool:
+    names = set(request.fixturenames)
+    return bool(names & {"db", "transactional_db", "live_asgi"}) or any(
+        request.node.iter_markers("django_db")
+    )
+
+
+@pytest.fixture
+def admin_user(db, django_user_model) -> User:
+    """pytest-django's superuser, with the two-factor authentication the admin needs."""
+    user = django_user_model.objects.create_superuser("admin", "admin@example.com", "password")
+    totp_activate(user)
+    return user
 
 
 @pytest.fixture

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import factory
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 
@@ -24,6 +27,31 @@ class UserFactory(factory.django.DjangoModelFactory[User]):
     first_name = "Ada"
     last_name = "Lovelace"
     password = factory.django.Password(DEFAULT_PASSWORD)
+
+    @factory.post_generation
+    def verified_email(obj: User, create: bool, extracted: bool | None, **kwargs: object) -> None:
+        """The email is the primary address, verified unless `verified_email=False` (the
+        exam needs it)."""
+        if create and obj.email:
+            EmailAddress.objects.update_or_create(
+                user=obj,
+                email=obj.email.lower(),
+                defaults={"primary": True, "verified": extracted is not False},
+            )
+
+    @factory.post_generation
+    def second_factor(obj: User, create: bool, extracted: bool | None, **kwargs: object) -> None:
+        """Staff have TOTP on (the admin needs it) unless `second_factor=False`."""
+        if create and (obj.is_staff if extracted is None else extracted):
+            totp_activate(obj)
+
+
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+def totp_activate(user: User, secret: str = TOTP_SECRET) -> None:
+    if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+        TOTP.activate(user, secret)
 
 
 class StaffFactory(UserFactory):

@@ -56,6 +56,11 @@ class AttemptClosed(AttemptError):
         self.attempt = attempt
 
 
+class CertificationRefused(AttemptError):
+    """The certification gate (QUESTIONS_CERTIFICATION_GATE) refuses this learner an exam for
+    now, e.g. until their email is verified."""
+
+
 class AnswerRejected(AttemptError):
     """The answer names something that is not in the attempt, or breaks the question's rules."""
 
@@ -73,6 +78,7 @@ def attempt_start(*, user: User, quiz: Quiz, now: datetime | None = None) -> tup
     open_attempt = _open_attempt(user=user, quiz=quiz, retake_of=None, now=now)
     if open_attempt is not None:
         return open_attempt, False
+    _check_certification_gate(user, quiz)
     attempt = _attempt_new(user=user, quiz=quiz, now=now)
     if quiz.serves_one_at_a_time:
         first = _next_for_adaptive(quiz=quiz, attempt_seed=attempt.seed, served=[])
@@ -82,6 +88,14 @@ def attempt_start(*, user: User, quiz: Quiz, now: datetime | None = None) -> tup
     if not questions:
         raise AttemptError(f"“{quiz.title}” has no questions to ask yet.")
     return _attempt_create(attempt, questions)
+
+
+def _check_certification_gate(user: User, quiz: Quiz) -> None:
+    """An exam starts only if the project's gate lets it (a callable taking the user and
+    returning a refusal to show, or None); questions never imports the app that decides."""
+    path = getattr(settings, "QUESTIONS_CERTIFICATION_GATE", "")
+    if quiz.is_exam and path and (refusal := import_string(path)(user)):
+        raise CertificationRefused(refusal)
 
 
 def attempt_retake_missed(
