@@ -7,6 +7,10 @@ under a few hundred concurrent streams cost a fifth of the server's CPU before t
 on the event loop; the two that may touch the database (saving a session, storing messages that
 overflow into it) still go to a thread, and only when they actually have something to save.
 
+django-csp's middleware joins them the same way. django-allauth's AccountMiddleware is
+async-native itself (its coroutine path awaits the rest of the stack with no thread hop) and
+allauth requires its exact path in MIDDLEWARE, so it sits there as it is.
+
 WhiteNoise's middleware is sync-only; its subclass here serves the same files on both paths and
 hands the ASGI server an async file iterator. django-prometheus's two middleware count on the
 event loop too.
@@ -39,6 +43,7 @@ from django.middleware import clickjacking, common, csrf, security
 from django.template.loader import render_to_string
 from django.utils.deprecation import MiddlewareMixin
 from django.utils.functional import empty
+from csp import middleware as csp
 from django_prometheus import middleware as prometheus
 from whitenoise.middleware import WhiteNoiseMiddleware
 
@@ -80,6 +85,10 @@ class AuthenticationMiddleware(InlineHooks, auth.AuthenticationMiddleware):
 
 class XFrameOptionsMiddleware(InlineHooks, clickjacking.XFrameOptionsMiddleware):
     pass
+
+
+class CSPMiddleware(InlineHooks, csp.CSPMiddleware):
+    """django-csp's: a lazy nonce per request, the policy built into a header (no I/O)."""
 
 
 class CsrfViewMiddleware(InlineHooks, csrf.CsrfViewMiddleware):

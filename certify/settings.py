@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -160,6 +161,7 @@ MIDDLEWARE = [
     "certify.middleware.AuthenticationMiddleware",
     "certify.middleware.MessageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "certify.middleware.CSPMiddleware",
     "certify.middleware.XFrameOptionsMiddleware",
     # Inside the frame check: lets a registered LMS frame certify for browsers it launched.
     "integrations.middleware.LtiFrameMiddleware",
@@ -358,6 +360,29 @@ STORAGES = {
 # settings load, and tests still serve static files from the app folders.
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
+
+# Content-Security-Policy (django-csp, certify/middleware.py): scripts from certify's own static
+# files or carrying the request's nonce, nothing else; no plugins, no <base> elsewhere, no
+# framing (a registered LMS is let in by integrations.middleware.LtiFrameMiddleware); the SSE
+# streams and htmx requests go to certify only. Inline style attributes stay allowed (the score
+# bars' widths are CSS variables set in the markup); style elements need the nonce (htmx's own
+# indicator style is off: static/css/site.css has it). Violations are reported to
+# /csp-report/, which logs them (certify.security).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "style-src-attr": [UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "report-uri": ["/csp-report/"],
+    }
+}
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cookie.

@@ -26,6 +26,7 @@ urlpatterns = [
     path("health/ready/", operations.health_ready, name="health_ready"),
     path("health/worker/", operations.health_workers, name="health_workers"),
     path("metrics/", views.metrics, name="metrics"),
+    path("csp-report/", views.csp_report, name="csp_report"),
     # Open Badges and LMS launches, on top of everything above.
     path("", include("integrations.urls")),
 ]

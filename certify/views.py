@@ -21,10 +21,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.module_loading import import_string
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from prometheus_client import CONTENT_TYPE_LATEST
 
-from certify import accounts, operations
+from certify import accounts, operations, security
 from certify.dashboard import dashboard_for
 from certify.forms import AccountForm
 from certify.models import Certificate
@@ -170,6 +171,18 @@ def verification_resend(request: AuthenticatedRequest) -> HttpResponse:
     ):
         next_url = ""
     return redirect(next_url or "account")
+
+
+@csrf_exempt  # browsers send reports without a token, from any page that met the policy
+@require_POST
+def csp_report(request: HttpRequest) -> HttpResponse:
+    """Content-Security-Policy violation reports: logged, answered 204; not a report: 400."""
+    try:
+        violations = security.violations_read(request.body)
+    except security.NotAReport as error:
+        return HttpResponse(f"Not a CSP report: {error}.", status=400, content_type="text/plain")
+    security.violations_log(violations)
+    return HttpResponse(status=204)
 
 
 def metrics(request: HttpRequest) -> HttpResponse:

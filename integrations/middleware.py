@@ -67,11 +67,10 @@ class LtiFrameMiddleware(InlineHooks):
             return response
         ancestors = " ".join(["'self'", *origins])
         response.xframe_options_exempt = True  # type: ignore[attr-defined]  # Django reads it
-        # django-csp (if installed, outside this middleware) reads this; the header covers a
-        # policy already set inside.
+        # django-csp's middleware (outside this one) builds the policy with this; a policy a
+        # view set itself is rewritten here.
         response._csp_replace = {"frame-ancestors": ["'self'", *origins]}  # type: ignore[attr-defined]
         header = "Content-Security-Policy"
-        response[header] = _with_frame_ancestors(
-            response.get(header, ""), f"frame-ancestors {ancestors}"
-        )
+        if header in response:
+            response[header] = _with_frame_ancestors(response[header], f"frame-ancestors {ancestors}")
         return response
