@@ -721,7 +721,8 @@ class TimeAccommodationAdmin(admin.ModelAdmin):
     def save_model(
         self, request: HttpRequest, obj: TimeAccommodation, form: ModelForm, change: bool
     ) -> None:
-        moved = accommodation_save(accommodation=obj, granted_by=request.user)
+        user = request.user if request.user.is_authenticated else None
+        moved = accommodation_save(accommodation=obj, granted_by=user)
         if moved:
             self.message_user(
                 request,

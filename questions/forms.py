@@ -8,8 +8,8 @@ from typing import Any
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import UploadedFile
-from django.forms.formsets import DELETION_FIELD_NAME
 from django.db.models import Q
+from django.forms.formsets import DELETION_FIELD_NAME
 from django.forms.models import BaseInlineFormSet
 
 from lessons.catalog import LESSONS
@@ -197,9 +197,7 @@ class TimeAccommodationForm(forms.ModelForm):
     """Extra time for one learner, named by username or email (instructors need no access to
     the user list to grant it)."""
 
-    learner = forms.CharField(
-        max_length=254, help_text="The learner's username or email address."
-    )
+    learner = forms.CharField(max_length=254, help_text="The learner's username or email address.")
 
     class Meta:
         model = TimeAccommodation
@@ -209,13 +207,13 @@ class TimeAccommodationForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["learner"].initial = self.instance.user.get_username()
-        self.fields["quiz"].empty_label = "Every timed quiz"
+        quiz = self.fields["quiz"]
+        assert isinstance(quiz, forms.ModelChoiceField)
+        quiz.empty_label = "Every timed quiz"
 
     def clean_learner(self) -> str:
         name = self.cleaned_data["learner"].strip()
-        users = get_user_model().objects.filter(
-            Q(username__iexact=name) | Q(email__iexact=name)
-        )
+        users = get_user_model().objects.filter(Q(username__iexact=name) | Q(email__iexact=name))
         found = list(users[:2])
         if len(found) != 1:
             raise forms.ValidationError(

@@ -45,7 +45,8 @@ class TimeAccommodation(models.Model):
         blank=True,
         related_name="time_accommodations",
         limit_choices_to={"time_limit__isnull": False},
-        help_text="Empty: every timed quiz. A quiz's own accommodation replaces the every-quiz one.",
+        help_text="Empty: every timed quiz. A quiz's own accommodation replaces the every-quiz "
+        "one.",
     )
     multiplier = models.DecimalField(
         max_digits=3,
@@ -116,10 +117,10 @@ class TimeAccommodation(models.Model):
             raise ValidationError({"quiz": "This quiz is untimed: there is no time to extend."})
 
     def describe(self) -> str:
-        """"1.5 × the time limit + 10 min", "+ 15 min", "1.25 × the time limit"."""
+        """ "1.5 x the time limit + 10 min", "+ 15 min", "1.25 x the time limit"."""
         parts = []
         if self.multiplier and self.multiplier != 1:
-            parts.append(f"{self.multiplier.normalize()} × the time limit")
+            parts.append(f"{self.multiplier.normalize()} x the time limit")
         if self.extra_minutes:
             parts.append(f"+ {self.extra_minutes} min")
         return " ".join(parts) or "no extra time"
@@ -139,5 +140,5 @@ def own_time_limit(
         return None
     own = [a for a in accommodations if a.quiz_id == quiz.pk]
     general = [a for a in accommodations if a.quiz_id is None]
-    chosen = (own or general or [None])[0]
-    return chosen.extend(quiz.time_limit) if chosen else quiz.time_limit
+    chosen = own or general
+    return chosen[0].extend(quiz.time_limit) if chosen else quiz.time_limit
