@@ -379,11 +379,17 @@ QUESTIONS_ATTEMPT_FINISHED = [
 # Renders the part of an exam's results page that questions does not own (a callable taking the
 # request and the attempt, returning HTML): objectives, what to study, the certificate.
 QUESTIONS_EXAM_REPORT = "certify.panels.exam_score_report"
+# Renders what goes right under a finished attempt's verdict (a callable taking the request and
+# the attempt, returning HTML): the certificate a passing exam earned.
+QUESTIONS_RESULTS_HEADLINE = "certify.panels.certificate_earned"
 # Called with every certificate as certify issues it, inside that transaction; and asked for
 # extra sections of the public certificate page (callables taking the request and the
 # certificate, returning HTML). certify never imports the apps that hook in here.
 CERTIFY_CERTIFICATE_ISSUED = ["integrations.services.credential_issue_for_certificate"]
 CERTIFY_CERTIFICATE_PAGE_SECTIONS = ["integrations.panels.certificate_credential"]
+# Asked for extra sections of the moment a learner earns a certificate, on the exam's results
+# (callables taking the request and the certificate, returning HTML).
+CERTIFY_CERTIFICATE_EARNED_SECTIONS = ["integrations.panels.badge_earned"]
 
 # Which model runs the live demos.
 AGENTS_MODEL_BACKEND = ENV.AGENTS_MODEL_BACKEND
