@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
 from django.urls import reverse
@@ -199,6 +199,39 @@ def review_views(attempt: Attempt, answers: Sequence[Answer]) -> list[QuestionVi
 
 
 @dataclass(frozen=True)
+class ReviewGroup:
+    """One category's questions on a results page: missed ones first, then the right ones."""
+
+    category: str
+    items: Sequence[QuestionView]
+
+    @property
+    def right(self) -> int:
+        return sum(1 for item in self.items if item.correct)
+
+    @property
+    def missed(self) -> int:
+        return len(self.items) - self.right
+
+
+def review_groups(review: Sequence[QuestionView]) -> list[ReviewGroup]:
+    """The review by category, in the order the categories were first asked; within each,
+    wrong answers, then unanswered ones, then right ones, each in the order asked."""
+    by_category: dict[str, list[QuestionView]] = {}
+    for item in review:
+        by_category.setdefault(item.category, []).append(item)
+
+    def missed_first(item: QuestionView) -> tuple[int, int]:
+        rank = 2 if item.correct else (0 if item.answered else 1)
+        return rank, item.position
+
+    return [
+        ReviewGroup(category, sorted(items, key=missed_first))
+        for category, items in by_category.items()
+    ]
+
+
+@dataclass(frozen=True)
 class ScoreRow:
     label: str
     score: scoring.Score | None
@@ -255,6 +288,13 @@ class Clock:
 
     deadline: datetime
     now: datetime
+    # The learner's own limit (the quiz's, extended by any time accommodation), and the quiz's.
+    limit: timedelta | None = None
+    standard_limit: timedelta | None = None
+
+    @property
+    def extended(self) -> bool:
+        return bool(self.limit and self.standard_limit and self.limit > self.standard_limit)
 
     @property
     def seconds_left(self) -> int:

@@ -64,10 +64,20 @@ def _fresh_cache(request: pytest.FixtureRequest) -> Iterator[None]:
         with pytest.MonkeyPatch.context() as patch:
             patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
             lockout.clear()
+    _fresh_stream_worker()
     yield
     cache.clear()
     if not in_database:
         lockout.clear()
+    _fresh_stream_worker()
+
+
+def _fresh_stream_worker() -> None:
+    # The process's count of open streams and its seat live beside the cache: a test that takes
+    # a slot and never gives it back must not leave it to the next.
+    from lessons.limits import WORKER
+
+    WORKER.open, WORKER.seat, WORKER.renewed, WORKER.heartbeat = 0, None, 0.0, None
 
 
 def _uses_database(request: pytest.FixtureRequest) -> bool:
@@ -110,7 +120,7 @@ def instructor(db) -> User:
     from questions.instructors import INSTRUCTORS, instructors_grant
 
     # A migration creates the group, but a transactional test's flush empties the table.
-    instructors_grant(apps, models=["category", "question", "choice", "quiz"])
+    instructors_grant(apps, models=["category", "question", "choice", "quiz", "timeaccommodation"])
     instructors_grant(apps, models=["bankrevision"], actions=["add", "change", "view"])
     instructors_grant(apps, models=["attempt", "answer"], actions=["view"])
     instructors_grant(apps, models=["certificate"], app_label="certify", actions=["view", "change"])
