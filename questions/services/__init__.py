@@ -65,12 +65,9 @@ __all__ = [
     "BankLoadResult",
     "CalibrationRefused",
     "CalibrationRun",
-<<<<<<< HEAD
     "CertificationRefused",
-=======
     "accommodation_delete",
     "accommodation_save",
->>>>>>> main
     "answer_flag",
     "answer_submit",
     "attempt_expire",
