@@ -49,9 +49,7 @@ def _summary(codes: list[int]) -> str:
     return ", ".join(f"{count} x {code}" for code, count in Counter(codes).items())
 
 
-def _walk(
-    form_url: str, username: str, next_url: str, address: str
-) -> tuple[list[int], int, str]:
+def _walk(form_url: str, username: str, next_url: str, address: str) -> tuple[list[int], int, str]:
     """WRONG wrong passwords, then the right one, posted to the login form at `form_url` from
     `address` (each walk its own, so that one walk's per-address limits leave the other be)."""
     from django.test import Client

@@ -28,6 +28,8 @@ STANDS_FOR = {
 }
 # The ones whose absence Django's silenced security.W001 to W003 would have reported.
 REQUIRED = list(STANDS_FOR)[:3]
+# The Content-Security-Policy (django-csp's middleware, wrapped the same way).
+CSP = "certify.middleware.CSPMiddleware"
 
 SETTING_CHECKS: Sequence[Callable[..., Sequence[CheckMessage]]] = (
     base.check_sts,
@@ -55,6 +57,13 @@ def check_async_middleware(
         for path in REQUIRED
         if path not in settings.MIDDLEWARE
     ]
+    if CSP not in settings.MIDDLEWARE:
+        messages.append(
+            Warning(
+                f"{CSP} is not in MIDDLEWARE: pages go out without a Content-Security-Policy.",
+                id="certify.W002",
+            )
+        )
     stock = [STANDS_FOR.get(path, path) for path in settings.MIDDLEWARE]
     with override_settings(MIDDLEWARE=stock):
         for check in SETTING_CHECKS:

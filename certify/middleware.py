@@ -32,6 +32,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import IO, Any, cast
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction, sync_to_async
+from csp import middleware as csp
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.contrib.auth import middleware as auth
@@ -43,7 +44,6 @@ from django.middleware import clickjacking, common, csrf, security
 from django.template.loader import render_to_string
 from django.utils.deprecation import MiddlewareMixin
 from django.utils.functional import empty
-from csp import middleware as csp
 from django_prometheus import middleware as prometheus
 from whitenoise.middleware import WhiteNoiseMiddleware
 

@@ -72,5 +72,7 @@ class LtiFrameMiddleware(InlineHooks):
         response._csp_replace = {"frame-ancestors": ["'self'", *origins]}  # type: ignore[attr-defined]
         header = "Content-Security-Policy"
         if header in response:
-            response[header] = _with_frame_ancestors(response[header], f"frame-ancestors {ancestors}")
+            response[header] = _with_frame_ancestors(
+                response[header], f"frame-ancestors {ancestors}"
+            )
         return response

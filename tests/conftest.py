@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import shutil
 import socket
@@ -229,9 +230,33 @@ def page(_chromium, monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     context = _chromium.new_context(viewport={"width": 1280, "height": 900})
     context.set_default_timeout(15_000)
+    # Every Content-Security-Policy violation fails the test: the browser's own console line
+    # ("Refused to ...") and the page's securitypolicyviolation event both count.
+    context.add_init_script(CSP_LISTENER)
     page = context.new_page()
+    violations: list[str] = []
+    page.on("console", lambda message: _note_violation(violations, message.text))
+    page.csp_violations = violations  # for the test that proves it
     yield page
+    # Lets the last console messages arrive (the page may be closed or navigating: then what
+    # arrived is enough).
+    with contextlib.suppress(Exception):
+        page.evaluate("() => 0")
     context.close()
+    assert not violations, f"Content-Security-Policy violations: {violations}"
+
+
+CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  console.error(`CSP violation: ${event.violatedDirective} blocked ${event.blockedURI || "inline"}`
+    + ` at ${event.sourceFile}:${event.lineNumber}`);
+});
+"""
+
+
+def _note_violation(violations: list[str], text: str) -> None:
+    if "CSP violation" in text or "Content Security Policy" in text:
+        violations.append(text)
 
 
 # Playwright's sync API marks its event loop as running in the main thread between its calls

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils.module_loading import import_string
 
-from certify.checks import REQUIRED, STANDS_FOR, check_async_middleware
+from certify.checks import CSP, REQUIRED, STANDS_FOR, check_async_middleware
 
 
 def _ids() -> set[str]:
@@ -39,3 +39,9 @@ def test_a_missing_protection_is_named(settings) -> None:
         settings.MIDDLEWARE = [m for m in settings.MIDDLEWARE if m != dotted]
         assert "certify.W001" in _ids()
     assert len(REQUIRED) == 3
+
+
+def test_a_missing_content_security_policy_is_named(settings) -> None:
+    assert "certify.W002" not in _ids()
+    settings.MIDDLEWARE = [m for m in settings.MIDDLEWARE if m != CSP]
+    assert "certify.W002" in _ids()

@@ -52,6 +52,7 @@ STOCK = {
     "certify.middleware.PrometheusAfterMiddleware": (
         "django_prometheus.middleware.PrometheusAfterMiddleware"
     ),
+    "certify.middleware.CSPMiddleware": "csp.middleware.CSPMiddleware",
 }
 # certify's own, with no stock class (tested in test_logs.py and test_in_flight.py).
 OWN = {"certify.middleware.RequestLogMiddleware", "certify.middleware.InFlightLimitMiddleware"}
@@ -127,6 +128,16 @@ def exempt_form(request: HttpRequest) -> HttpResponse:
     return HttpResponse("exempt accepted")
 
 
+def with_nonce(request: HttpRequest) -> HttpResponse:
+    return HttpResponse(f"<script nonce={request.csp_nonce}></script>")  # type: ignore[attr-defined]
+
+
+def policy_replaced(request: HttpRequest) -> HttpResponse:
+    response = HttpResponse("replaced")
+    response._csp_replace = {"frame-ancestors": ["'self'", "https://lms.example"]}  # type: ignore[attr-defined]
+    return response
+
+
 def message_add(request: HttpRequest) -> HttpResponse:
     for number in range(int(request.GET.get("n", "1"))):
         messages.info(request, f"Message {number}: " + "x" * int(request.GET.get("size", "10")))
@@ -152,6 +163,8 @@ urlpatterns = [
     path("mw/exempt-form/", exempt_form),
     path("mw/messages/add/", message_add),
     path("mw/messages/", message_show),
+    path("mw/nonce/", with_nonce),
+    path("mw/csp-replaced/", policy_replaced),
 ]
 
 
@@ -417,6 +430,38 @@ def test_clickjacking_header_matches_the_stock_class(settings) -> None:
         )
         assert ("x-frame-options", setting) in shapes[0]["headers"]
         assert all(name != "x-frame-options" for name, _ in shapes[1]["headers"])
+
+
+def test_the_content_security_policy_matches_the_stock_class() -> None:
+    shapes = assert_same_as_stock(
+        "certify.middleware.CSPMiddleware",
+        [Step("GET", "/mw/plain/"), Step("GET", "/mw/csp-replaced/"), Step("GET", "/mw/nowhere/")],
+    )
+    policy = dict(shapes[0]["headers"])["content-security-policy"]
+    assert "script-src 'self';" in policy
+    assert "frame-ancestors 'none'" in policy
+    assert (
+        "frame-ancestors 'self' https://lms.example"
+        in dict(shapes[1]["headers"])["content-security-policy"]
+    )
+
+
+def test_the_nonce_is_the_one_the_policy_names() -> None:
+    shapes = _through(list(settings.MIDDLEWARE), [Step("GET", "/mw/nonce/")])
+    nonce = re.search(rb"nonce=(\S+)></script>", shapes[0]["body"])
+    assert nonce
+    policy = dict(shapes[0]["headers"])["content-security-policy"]
+    assert f"script-src 'self' 'nonce-{nonce.group(1).decode()}'" in policy
+
+
+def test_every_middleware_runs_on_the_event_loop() -> None:
+    """No middleware in the stack makes Django adapt it to a thread (allauth's own is
+    async-native; the rest are certify's)."""
+    from django.utils.module_loading import import_string
+
+    for dotted in settings.MIDDLEWARE:
+        middleware = import_string(dotted)
+        assert getattr(middleware, "async_capable", False), dotted
 
 
 @pytest.fixture

@@ -76,8 +76,9 @@ def test_a_learner_launches_into_the_exam_and_the_grade_reaches_the_gradebook(
     assert landed.status_code == 302
     assert landed.headers["location"] == f"/lti/quiz/{exam_quiz.slug}/"
     # The platform's origins (its issuer's and its authorization URL's) may frame certify.
-    assert landed.headers["content-security-policy"] == (
+    assert (
         f"frame-ancestors 'self' {live_asgi} https://lms.example"
+        in (landed.headers["content-security-policy"])
     )
     page = browser.get(f"{live_asgi}/lti/quiz/{exam_quiz.slug}/")
     assert page.status_code == 200
