@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from allauth.account import app_settings as account_settings
+from allauth.account.forms import LoginForm as AllauthLoginForm
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from allauth.account.internal.flows.login import perform_login
 from allauth.account.internal.userkit import filter_users_by_email
@@ -20,6 +21,19 @@ User = get_user_model()
 
 NAME_HELP = "Optional. Your name as it should appear on a certificate."
 EMAIL_HELP = "We send a link to verify it. Never shown to anyone else."
+
+
+class LoginForm(AllauthLoginForm):
+    """allauth's login: one field for the username or the email, then the password."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["login"].label = "Username or email"
+        self.fields["password"].help_text = ""  # the page links to the reset once, below
+        if "remember" in self.fields:
+            self.fields["remember"].label = "Remember me on this device"
+        for field in self.fields.values():
+            field.widget.attrs.pop("placeholder", None)
 
 
 class SignupForm(AllauthSignupForm):

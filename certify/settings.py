@@ -51,6 +51,14 @@ class Environment(BaseSettings):
     # Networks (besides signed-in staff) that may read /metrics/: the Prometheus scraper's.
     METRICS_NETWORKS: CommaList = Field(default_factory=lambda: ["127.0.0.1/32", "::1/128"])
 
+    # Email: printed by the task worker (the console) unless an SMTP server is named.
+    EMAIL_HOST: str | None = None
+    EMAIL_PORT: int = 587
+    EMAIL_HOST_USER: str = ""
+    EMAIL_HOST_PASSWORD: SecretStr | None = None
+    EMAIL_USE_TLS: bool = True
+    DEFAULT_FROM_EMAIL: str = "certify <noreply@certify.invalid>"
+
     AGENTS_MODEL_BACKEND: Literal["offline", "openai", "openai-compatible"] = "offline"
     OPENAI_API_KEY: SecretStr | None = None
     AGENTS_MODEL: str = "gpt-4.1-mini"
@@ -64,7 +72,14 @@ class Environment(BaseSettings):
         return value
 
     @field_validator(
-        "REDIS_URL", "AGENTS_BASE_URL", "SITE_URL", "OPENAI_API_KEY", "SECRET_KEY", mode="before"
+        "REDIS_URL",
+        "AGENTS_BASE_URL",
+        "SITE_URL",
+        "OPENAI_API_KEY",
+        "SECRET_KEY",
+        "EMAIL_HOST",
+        "EMAIL_HOST_PASSWORD",
+        mode="before",
     )
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
@@ -289,7 +304,7 @@ AUTHENTICATION_BACKENDS = [
 # the email is verified by a link; an answer never tells whether an address is registered.
 ACCOUNT_LOGIN_METHODS = {"username", "email"}
 ACCOUNT_SIGNUP_FIELDS = ["username*", "email*", "password1*", "password2*"]
-ACCOUNT_FORMS = {"signup": "certify.forms.SignupForm"}
+ACCOUNT_FORMS = {"login": "certify.forms.LoginForm", "signup": "certify.forms.SignupForm"}
 ACCOUNT_ADAPTER = "certify.accounts.AccountAdapter"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_PREVENT_ENUMERATION = True
@@ -335,8 +350,19 @@ CERTIFY_IDENTITY_ASSERTED = ["integrations.identity.platform_asserted"]
 QUESTIONS_CERTIFICATION_GATE = "certify.accounts.certification_refusal"
 # Email goes through the task queue (certify/mail.py); the worker delivers it with this.
 EMAIL_BACKEND = "certify.mail.QueuedEmailBackend"
-CERTIFY_EMAIL_DELIVERY_BACKEND = "django.core.mail.backends.console.EmailBackend"
-DEFAULT_FROM_EMAIL = "certify <noreply@certify.invalid>"
+# The worker prints each email (with its links) to its output, or sends it by SMTP when
+# EMAIL_HOST is set.
+CERTIFY_EMAIL_DELIVERY_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if ENV.EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_HOST = ENV.EMAIL_HOST or "localhost"
+EMAIL_PORT = ENV.EMAIL_PORT
+EMAIL_HOST_USER = ENV.EMAIL_HOST_USER
+EMAIL_HOST_PASSWORD = ENV.EMAIL_HOST_PASSWORD.get_secret_value() if ENV.EMAIL_HOST_PASSWORD else ""
+EMAIL_USE_TLS = ENV.EMAIL_USE_TLS
+DEFAULT_FROM_EMAIL = ENV.DEFAULT_FROM_EMAIL
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"

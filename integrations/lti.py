@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.cache import cache
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from lti_tool.models import LtiDeployment
 from lti_tool.utils import DjangoToolConfig
 from pylti1p3.contrib.django import DjangoCacheDataStorage, DjangoMessageLaunch
@@ -126,3 +126,31 @@ def plain_reason(error: Exception) -> str:
         if needle.lower() in message.lower():
             return reason
     return f"The launch could not be verified ({message})."
+
+
+def cookie_check_nonced(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    """PyLTI1p3's cookie check page (served inside the LMS's iframe) under certify's
+    Content-Security-Policy: its own script and style carry the request's nonce, and its "open
+    in a new window" link is a plain link that its script handles. The page escapes every
+    parameter it shows (HTML entities inside a JSON literal), so nothing the request sent can
+    end its script early and borrow the nonce."""
+    content_type = response.get("Content-Type", "")
+    if response.status_code != 200 or not content_type.startswith("text/html"):
+        return response
+    nonce = request.csp_nonce  # type: ignore[attr-defined]  # django-csp's
+    html = response.content.decode()
+    html = html.replace("<script", f'<script nonce="{nonce}"').replace(
+        "<style", f'<style nonce="{nonce}"'
+    )
+    response.content = html.replace('href="javascript: void(0);"', 'href="#"').encode()
+    return response
+
+
+DEEP_LINKING_SETTINGS = "https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings"
+
+
+def deep_link_return_url(message_launch: CertifyMessageLaunch) -> str:
+    """Where the platform takes the chosen content back (its signed launch says)."""
+    data = message_launch.get_launch_data()
+    settings = data.get(DEEP_LINKING_SETTINGS) if isinstance(data, dict) else None
+    return str(settings.get("deep_link_return_url", "")) if isinstance(settings, dict) else ""

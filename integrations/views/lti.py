@@ -61,11 +61,12 @@ def lti_login(request: HttpRequest, registration_uuid: UUID) -> HttpResponse:
         launch_data_storage=DjangoCacheDataStorage(),
     )
     try:
-        return login_request.enable_check_cookies(
+        response = login_request.enable_check_cookies(
             "Your browser blocks cookies in embedded pages, which certify needs to sign you in.",
             "Open certify in a new window.",
             "Signing you in…",
         ).redirect(_launch_url(request))
+        return lti.cookie_check_nonced(request, response)
     except (LtiException, OIDCException) as error:
         return _refused(request, lti.plain_reason(error), status=400)
     except Key.DoesNotExist:
@@ -109,8 +110,13 @@ def lti_deep_link(request: HttpRequest) -> HttpResponse:
     form = DeepLinkForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         resource = form.resource(_launch_url(request))
-        html = message_launch.get_deep_link().output_response_form([resource])
-        return HttpResponse(html)
+        # The signed answer goes back to the platform from the browser (a form that a static
+        # script submits: the page's policy allows no inline script).
+        context = {
+            "return_url": lti.deep_link_return_url(message_launch),
+            "jwt": message_launch.get_deep_link().get_response_jwt([resource]),
+        }
+        return render(request, "integrations/lti/deep_link_return.html", context)
     return render(request, "integrations/lti/deep_link.html", {"form": form})
 
 

@@ -56,7 +56,7 @@ def test_lesson_05_stop_ends_the_run_on_the_server(
     login_in_browser(page, live_asgi, learner, password)
     page.goto(f"{live_asgi}/lessons/streaming-patterns/?preset=cancel")
     page.get_by_role("button", name="Run").click()
-    page.wait_for_function("document.getElementById('out-main')?.textContent.length > 40")
+    page.wait_for_function("() => document.getElementById('out-main')?.textContent.length > 40")
 
     page.get_by_role("button", name="Stop").click()
 

@@ -62,7 +62,7 @@ def test_a_short_quiz_end_to_end_with_the_navigator_and_a_flag(
     assert page.evaluate("window.sameDocument") is True
     # The heading of the new question takes focus once htmx has settled the swap, so a screen
     # reader starts there (waits up to the default timeout, then fails).
-    page.wait_for_function("document.activeElement?.id === 'question-heading'")
+    page.wait_for_function("() => document.activeElement?.id === 'question-heading'")
     choose(page, attempt, 2, right=False)
 
     navigator.get_by_role("link", name="Question 3: not answered").click()
@@ -109,7 +109,7 @@ def test_a_20_second_exam_counts_down_announces_and_submits_itself(
     assert announcer.get_attribute("aria-live") == "polite"
     assert announcer.inner_text() == ""
     page.wait_for_function(
-        "document.querySelector('[data-timer-announce]').textContent === '10 seconds left.'",
+        "() => document.querySelector('[data-timer-announce]').textContent === '10 seconds left.'",
         timeout=15_000,
     )
 

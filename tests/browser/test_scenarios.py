@@ -30,7 +30,9 @@ def test_a_scenario_preset_streams_its_program_as_keyed(
     page.goto(f"{live_asgi}/lessons/streaming-with-handoffs/?preset={PRESET}")
     assert "Runner.run_streamed(triage" in page.locator(".source-code").inner_text()
     page.get_by_role("button", name="Run").click()
-    page.wait_for_function("document.getElementById('run-status')?.textContent.includes('Done')")
+    page.wait_for_function(
+        "() => document.getElementById('run-status')?.textContent.includes('Done')"
+    )
 
     shown = page.locator("#out-main").inner_text().split("\n")
     assert [line for line in shown if line] == list(outcome.printed)

@@ -154,3 +154,22 @@ def test_what_is_not_a_report_is_refused_plainly(client: Client, body: bytes) ->
 
 def test_the_report_endpoint_takes_only_posts(client: Client) -> None:
     assert client.get("/csp-report/").status_code == 405
+
+
+def test_every_htmx_config_keeps_htmx_within_the_policy() -> None:
+    """htmx reads the first htmx-config on a page: each one turns off its inline style and
+    its eval, which the policy would refuse."""
+    from django.conf import settings
+
+    templates = settings.BASE_DIR / "templates"
+    configs = [
+        (path, line)
+        for path in templates.rglob("*.html")
+        for line in path.read_text().splitlines()
+        if 'name="htmx-config"' in line
+    ]
+    assert len(configs) >= 3
+    for path, line in configs:
+        content = json.loads(line.split("content='", 1)[1].split("'", 1)[0])
+        assert content["includeIndicatorStyles"] is False, path
+        assert content["allowEval"] is False, path

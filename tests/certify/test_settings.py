@@ -108,3 +108,17 @@ def test_database_url_and_redis_url_switch_backends() -> None:
         "django.core.cache.backends.redis.RedisCache",
         "certify.sessions",
     ]
+
+
+def test_email_is_printed_by_default_and_sent_by_smtp_when_a_server_is_named() -> None:
+    show = (
+        "from django.conf import settings as s; "
+        "print(s.CERTIFY_EMAIL_DELIVERY_BACKEND, s.EMAIL_HOST)"
+    )
+    local = run_django(["shell", "-c", show], {"EMAIL_HOST": ""})
+    assert local.stdout.split()[-2] == "django.core.mail.backends.console.EmailBackend"
+    smtp = run_django(["shell", "-c", show], {"EMAIL_HOST": "smtp.example.com"})
+    assert smtp.stdout.split()[-2:] == [
+        "django.core.mail.backends.smtp.EmailBackend",
+        "smtp.example.com",
+    ]
