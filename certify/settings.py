@@ -366,6 +366,8 @@ CERTIFY_PERIODIC_TASKS = {
     "questions.tasks.expire_overdue_attempts": 60,
     # Grade passback tries that the backoff schedule made due.
     "integrations.tasks.send_due_grade_passbacks": 60,
+    # Demo runs whose web worker died mid-stream are marked lost.
+    "lessons.tasks.mark_lost_demo_runs": 30,
 }
 
 # Called with every attempt as questions finalizes it (submit, starting the quiz afresh, or the
@@ -404,6 +406,9 @@ LESSONS_RUNS_PER_WINDOW = 20  # runs one user may start per window
 LESSONS_RATE_WINDOW = 60  # seconds
 LESSONS_MAX_CONCURRENT_RUNS = 100  # open demo streams across all workers
 LESSONS_RUN_LIFETIME = 60  # seconds a run may stream before it is stopped
+# Seconds a web worker's hold on its streams' slots lasts unless renewed (every third of it,
+# while it streams): a worker that dies frees its slots, and its runs are marked lost, after this.
+LESSONS_WORKER_LEASE = 4
 LESSONS_BREAKER_THRESHOLD = 3  # failures in a row that open a circuit breaker
 LESSONS_BREAKER_COOLDOWN = 30  # seconds an open breaker waits before a trial run
 # Which presets a user may see and run (lessons never import questions): the bank keeps an
