@@ -2,7 +2,9 @@
 
 - `attempts`: start, answer, flag, submit, expire and retake quiz attempts.
 - `quizzes`: the default quizzes that come with the bank.
-- `bank`: load a bank file (all or nothing), export the stored bank, activate and retire questions.
+- `bank`: load a bank file (all or nothing), export the stored bank, activate and retire questions,
+  withdraw a flagged item (retire it or send it back to pretest, logged).
+- `analysis`: the item analysis's reads (items, quizzes, answers) for `questions.analysis`.
 - `calibration`: refit the bank's item parameters from real answers.
 - `adaptive`: the adaptive engine's reads (the bank's items, a learner's answers, estimates).
 """
@@ -26,9 +28,11 @@ from questions.services.attempts import (
 from questions.services.bank import (
     ActivationResult,
     BankLoadResult,
+    WithdrawalRefused,
     bank_export,
     bank_load,
     banks_load,
+    question_withdraw,
     questions_activate,
     questions_pool_move,
     questions_retire,
@@ -57,6 +61,7 @@ __all__ = [
     "BankLoadResult",
     "CalibrationRefused",
     "CalibrationRun",
+    "WithdrawalRefused",
     "answer_flag",
     "answer_submit",
     "attempt_expire",
@@ -70,6 +75,7 @@ __all__ = [
     "closed_message",
     "item_parameters_calibrate",
     "question_snapshot",
+    "question_withdraw",
     "questions_activate",
     "questions_pool_move",
     "questions_retire",
