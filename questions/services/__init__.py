@@ -1,6 +1,7 @@
 """Writes that touch several models: keyword-only, typed, atomic, validating before they save.
 
 - `attempts`: start, answer, flag, submit, expire and retake quiz attempts.
+- `accommodations`: a learner's own time limit; granting extra time moves open deadlines.
 - `quizzes`: the default quizzes that come with the bank.
 - `bank`: load a bank file (all or nothing), export the stored bank, activate and retire questions,
   withdraw a flagged item (retire it or send it back to pretest, logged).
@@ -9,6 +10,12 @@
 - `adaptive`: the adaptive engine's reads (the bank's items, a learner's answers, estimates).
 """
 
+from questions.services.accommodations import (
+    accommodation_delete,
+    accommodation_save,
+    open_deadlines_refresh,
+    time_limit_for,
+)
 from questions.services.attempts import (
     OBJECTIVE_DRILL_ITEMS,
     AnswerOutcome,
@@ -62,6 +69,8 @@ __all__ = [
     "CalibrationRefused",
     "CalibrationRun",
     "WithdrawalRefused",
+    "accommodation_delete",
+    "accommodation_save",
     "answer_flag",
     "answer_submit",
     "attempt_expire",
@@ -74,6 +83,7 @@ __all__ = [
     "banks_load",
     "closed_message",
     "item_parameters_calibrate",
+    "open_deadlines_refresh",
     "question_snapshot",
     "question_withdraw",
     "questions_activate",
@@ -81,4 +91,5 @@ __all__ = [
     "questions_retire",
     "quiz_defaults_ensure",
     "retake_quiz_get",
+    "time_limit_for",
 ]

@@ -78,14 +78,17 @@ def test_the_report_matches_the_recorded_answers(cohort: Quiz, bank: list[Questi
     assert report.attempts == 120
     rows = {row.id: row for row in report.items}
     for question in bank:
-        right = list(Answer.objects.filter(question=question).values_list("correct", flat=True))
+        right = [
+            bool(c)
+            for c in Answer.objects.filter(question=question).values_list("correct", flat=True)
+        ]
         assert rows[question.id].answers == len(right)
         assert rows[question.id].facility == pytest.approx(np.mean(right))
     # The corrected point-biserial of one item, from the attempts' own cached scores.
     item = bank[0]
     answers = Answer.objects.filter(question=item).select_related("attempt")
-    x = np.array([float(a.correct) for a in answers])
-    rest = np.array([(a.attempt.correct_count - a.correct) / 9 for a in answers])
+    x = np.array([float(bool(a.correct)) for a in answers])
+    rest = np.array([((a.attempt.correct_count or 0) - bool(a.correct)) / 9 for a in answers])
     assert rows[item.id].point_biserial == pytest.approx(np.corrcoef(x, rest)[0, 1])
     quiz_row = report.quizzes[0]
     assert quiz_row.attempts == 120

@@ -22,7 +22,7 @@ def revoke(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('questions', '0012_instructors_bank_revisions'),
+        ('questions', '0014_instructors_time_accommodations'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
