@@ -23,12 +23,14 @@ from typing import Any
 
 import numpy as np
 from django.conf import settings
+from django.db import connections
 from django.db.models import (
     Case,
     F,
     FloatField,
     Func,
     OuterRef,
+    QuerySet,
     Subquery,
     TextField,
     Value,
@@ -207,25 +209,40 @@ def answers_read(
             started=Epoch("attempt__started_at"),
             chosen_text=Cast("chosen", TextField()),
             current=Case(
-                When(question_version=F("question__version"), then=Value(True)),
-                default=Value(False),
+                When(question_version=F("question__version"), then=Value(1)),
+                default=Value(0),
             ),
         )
-        .values_list(
-            "attempt_id",
-            "attempt__quiz_id",
-            "question_id",
-            "correct",
-            "scored",
-            "current",
-            "attempt__passed",
-            "answered",
-            "started",
-            "chosen_text",
-        )
+        .values_list(*ANSWER_COLUMNS)
     )
     with _collector_paused():
-        return _answers(list(values), catalogue, quizzes)
+        return _answers(_raw_rows(values), catalogue, quizzes)
+
+
+# Model fields first, then the annotations in the order annotated: the order the SQL selects
+# them in, so that the rows can be read from the cursor as they are.
+ANSWER_COLUMNS = (
+    "attempt_id",
+    "attempt__quiz_id",
+    "question_id",
+    "correct",
+    "scored",
+    "attempt__passed",
+    "answered",
+    "started",
+    "chosen_text",
+    "current",
+)
+
+
+def _raw_rows(values: QuerySet[Answer, tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """The query's rows straight from the cursor: Django's per-value converters would turn
+    400,000 booleans and timestamps into objects that numpy then turns back (0/1 and floats
+    are what the report reads)."""
+    sql, params = values.query.sql_with_params()
+    with connections[values.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 @contextmanager
@@ -246,7 +263,7 @@ def _answers(
 ) -> Answers:
     if not rows:
         return Answers.empty()
-    attempt, quiz, question, correct, scored, current, passed, answered, started, chosen = zip(
+    attempt, quiz, question, correct, scored, passed, answered, started, chosen, current = zip(
         *rows, strict=True
     )
     item_index = {item.id: j for j, item in enumerate(catalogue.items)}
@@ -262,8 +279,8 @@ def _answers(
         quiz=np.array([quiz_index[q] for q in quiz], dtype=np.int64)[keep],
         item=item[keep],
         correct=np.array(correct, dtype=float)[keep] > 0.5,
-        scored=np.array(scored, dtype=bool)[keep],
-        current=np.array(current, dtype=bool)[keep],
+        scored=np.array(scored, dtype=float)[keep] > 0.5,
+        current=np.array(current, dtype=float)[keep] > 0.5,
         passed=np.array(passed, dtype=float)[keep] > 0.5,
         answered_at=np.array(answered, dtype=float)[keep],
         started_at=np.array(started, dtype=float)[keep],

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+import statistics
+import time
+from datetime import UTC, date, datetime
+from datetime import time as day_time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from questions.analysis.export import items_csv, report_table
 from questions.models import Quiz
@@ -30,10 +35,20 @@ class Command(BaseCommand):
             default="table",
             help="table (default), csv (the items) or json (everything).",
         )
+        parser.add_argument(
+            "--repeat",
+            type=int,
+            default=0,
+            help="Benchmark: compute the report N times and print how long it took (and its "
+            "queries), not the report.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         quiz = _quiz(options["quiz"])
         since = _since(options["since"])
+        if options["repeat"]:
+            self.stdout.write(_benchmark(options["repeat"], quiz=quiz, since=since))
+            return
         analysis = item_analysis(quiz=quiz, since=since)
         fmt = options["format"]
         if fmt == "csv":
@@ -61,4 +76,22 @@ def _since(text: str | None) -> datetime | None:
         day = date.fromisoformat(text)
     except ValueError:
         raise CommandError(f"--since takes a date such as 2026-01-31, not '{text}'.") from None
-    return datetime.combine(day, time.min, tzinfo=UTC)
+    return datetime.combine(day, day_time.min, tzinfo=UTC)
+
+
+def _benchmark(repeat: int, *, quiz: Quiz | None, since: datetime | None) -> str:
+    if repeat < 1:
+        raise CommandError("--repeat takes a number of runs, at least 1.")
+    seconds = []
+    for _ in range(repeat):
+        with CaptureQueriesContext(connection) as queries:
+            started = time.perf_counter()
+            analysis = item_analysis(quiz=quiz, since=since)
+            seconds.append(time.perf_counter() - started)
+    report = analysis.report
+    return (
+        f"item_report on {connection.vendor}: {report.answers} answers, {report.attempts} "
+        f"attempts, {len(report.items)} items, {len(queries)} queries per report; "
+        f"best {min(seconds):.3f} s, median {statistics.median(seconds):.3f} s "
+        f"over {repeat} runs."
+    )
