@@ -7,9 +7,9 @@ Definitions (the report page repeats them for instructors):
   of the *other* scored answers in the same attempt;
 - upper-lower index: facility among the top 27% of the learners who answered the item minus
   facility among the bottom 27%;
-- learners are ranked within their quiz: by share right on a fixed-form quiz, by ability
-  estimate (EAP under the engine's prior, from the items' parameters in use) on exam forms and
-  adaptive practice, where no two learners share a form;
+- learners are ranked within their quiz: by share right of the scored answers on a fixed-form
+  quiz, by ability estimate (EAP under the engine's prior, from the items' parameters in use) on
+  certification exams, where every learner has a form of their own;
 - only answers to an item's current version enter its figures (an earlier version was another
   item); every answer in the attempt enters the attempt's score, as it did when it was scored.
 """
