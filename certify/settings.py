@@ -352,6 +352,12 @@ SECURE_REDIRECT_EXEMPT = [r"^health/"]
 # Product settings (see DESIGN.md "Readiness").
 CERTIFY_OVERALL_THRESHOLD = 90
 CERTIFY_CATEGORY_THRESHOLD = 85
+# Exam forms (questions/assembly.py): no item on more than this share of forms (where the pool
+# allows it), a learner's new form shares at most this share of its items with their earlier
+# forms (while the pool allows it), and at most this many variants of one item family per form.
+QUESTIONS_FORM_EXPOSURE_TARGET = 0.2
+QUESTIONS_FORM_OVERLAP_SHARE = 0.2
+QUESTIONS_FORM_FAMILY_LIMIT = 2
 # Background work: django-tasks (the API Django 6 ships as django.tasks) on the project's own
 # database; `manage.py run_worker` runs it (`make run` starts one beside the web server).
 TASKS = {

@@ -19,7 +19,7 @@ from django.db.models import Count, F, Q, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
-from questions import scoring
+from questions import assembly, scoring
 from questions.models.bank import Category, CategorySlug, Question, QuestionQuerySet
 
 
@@ -29,6 +29,10 @@ def default_overall_threshold() -> int:
 
 def default_category_threshold() -> int:
     return settings.CERTIFY_CATEGORY_THRESHOLD
+
+
+def default_blueprint() -> dict[str, dict[str, float]]:
+    return assembly.default_blueprint()
 
 
 def new_shuffle_seed() -> int:
@@ -114,6 +118,14 @@ class Quiz(models.Model):
         validators=[MinValueValidator(0), MaxValueValidator(100)],
         help_text="Percent needed in every category asked.",
     )
+    blueprint = models.JSONField(
+        default=default_blueprint,
+        blank=True,
+        help_text="A certification exam's forms: a weight per category and level, "
+        '{"basics": {"beginner": 4, "intermediate": 3, "advanced": 3}, ...}; each cell asks its '
+        "share of the form's length (the question limit, else 50). Default: the seed's quiz, "
+        "10 per category in its level mix.",
+    )
     shuffle_questions = models.BooleanField(default=True)
     shuffle_choices = models.BooleanField(
         default=True, help_text="True/false statements keep their order."
@@ -177,6 +189,8 @@ class Quiz(models.Model):
                     "it ends: its items stay secret."
                 }
             )
+        if self.is_exam and (errors := assembly.blueprint_errors(self.blueprint)):
+            raise ValidationError({"blueprint": errors})
         if self.is_exam and self.review != self.Review.NOTHING:
             raise ValidationError(
                 {
@@ -210,31 +224,55 @@ class Quiz(models.Model):
             questions = questions.filter(category_id=category) if category else questions.none()
         return questions
 
+    @property
+    def form_length(self) -> int:
+        """How many scored questions a certification exam's form asks."""
+        return self.question_limit or assembly.DEFAULT_LENGTH
+
+    def form_cells(self) -> dict[tuple[str, str], int]:
+        """A certification exam's questions per (category, level) cell, from its blueprint."""
+        return assembly.cell_counts(self.blueprint or default_blueprint(), self.form_length)
+
     def question_count(self, counts: QuestionCounts) -> int:
         """How many questions an attempt asks, from the operational-item counts per cell."""
+        if self.is_exam and self.scope == self.Scope.ALL:
+            return self._form_count(counts)
         pool = Question.Pool.EXAM if self.is_exam else Question.Pool.PRACTICE
         cells = {(cat, level): n for (in_pool, cat, level), n in counts.items() if in_pool == pool}
         if self.scope == self.Scope.LEVEL:
             available = sum(n for (_, level), n in cells.items() if level == self.level)
         elif self.scope == self.Scope.CATEGORY:
-            available = sum(n for (cat, _), n in cells.items() if cat == self.category_id)
+            slug = self.category.slug if self.category else ""
+            available = sum(n for (cat, _), n in cells.items() if cat == slug)
         else:
             available = sum(cells.values())
         return min(available, self.question_limit) if self.question_limit else available
 
+    def _form_count(self, counts: QuestionCounts) -> int:
+        """An exam form's scored questions: the blueprint's, less what the pool cannot give
+        (a short cell borrows from the other levels of its category)."""
+        in_pool: dict[str, int] = {}
+        for (pool, category, _), n in counts.items():
+            if pool == Question.Pool.EXAM:
+                in_pool[category] = in_pool.get(category, 0) + n
+        wanted: dict[str, int] = {}
+        for (category, _), n in self.form_cells().items():
+            wanted[category] = wanted.get(category, 0) + n
+        return sum(min(n, in_pool.get(category, 0)) for category, n in wanted.items())
 
-# Operational items per (pool, category id, level): one query answers "how many questions" for
-# every quiz.
-QuestionCounts = dict[tuple[str, int, str], int]
+
+# Operational items per (pool, category slug, level): one query answers "how many questions"
+# for every quiz.
+QuestionCounts = dict[tuple[str, str, str], int]
 
 
 def active_question_counts() -> QuestionCounts:
     rows = (
         Question.objects.operational()
-        .values_list("pool", "category_id", "level")
+        .values_list("pool", "category__slug", "level")
         .annotate(n=Count("id"))
     )
-    return {(pool, category_id, level): n for pool, category_id, level, n in rows}
+    return {(pool, category, level): n for pool, category, level, n in rows}
 
 
 class AttemptQuerySet(models.QuerySet["Attempt"]):
@@ -310,6 +348,13 @@ class Attempt(models.Model):
     )
     question_ids = models.JSONField(
         null=True, blank=True, help_text="An explicit question list (retaking missed questions)."
+    )
+    form = models.JSONField(
+        null=True,
+        blank=True,
+        help_text="A certification exam's form as assembled: its length, cells short of the "
+        "blueprint and what they borrowed, and the items shared with the learner's earlier "
+        "forms (the form's items are its answers).",
     )
     # Cached when the attempt is finalized, from the answers' snapshots.
     correct_count = models.PositiveSmallIntegerField(null=True, blank=True)

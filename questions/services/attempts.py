@@ -38,6 +38,7 @@ from questions.models import (
     Quiz,
 )
 from questions.services.adaptive import attempt_outcome, bank_items, quiz_thresholds
+from questions.services.forms import form_assemble
 from questions.services.quizzes import retake_quiz_get
 
 # How many practice items a drill takes of each objective an exam missed.
@@ -77,6 +78,8 @@ def attempt_start(*, user: User, quiz: Quiz, now: datetime | None = None) -> tup
     if quiz.serves_one_at_a_time:
         first = _next_for_adaptive(quiz=quiz, attempt_seed=attempt.seed, served=[])
         questions = [first] if first else []
+    elif quiz.is_exam:
+        questions = _exam_form(attempt, user=user)
     else:
         questions = _sample(quiz, list(_with_choices(quiz.questions_in_scope())), attempt.seed)
     if not questions:
@@ -207,6 +210,18 @@ def _sample(quiz: Quiz, questions: list[Question], seed: int) -> list[Question]:
         return [question for question in questions if question in kept]
     if quiz.shuffle_questions:
         rng.shuffle(questions)
+    return questions
+
+
+def _exam_form(attempt: Attempt, *, user: User) -> list[Question]:
+    """A new form for this certification attempt, to the quiz's blueprint (questions.assembly),
+    its account kept on the attempt; the form's questions in the order it shows them."""
+    form = form_assemble(quiz=attempt.quiz, user=user, seed=attempt.seed)
+    attempt.form = form.summary()
+    by_id = _with_choices(Question.objects.filter(id__in=form.ids)).in_bulk()
+    questions = [by_id[item_id] for item_id in form.ids if item_id in by_id]
+    if attempt.quiz.shuffle_questions:
+        random.Random(attempt.seed).shuffle(questions)
     return questions
 
 
