@@ -23,7 +23,13 @@ from django.utils.text import capfirst
 from django.views.decorators.http import require_POST
 
 from questions.bankfile import BankInvalid
-from questions.forms import BankImportForm, ChoiceForm, ChoiceInlineFormSet, QuestionAdminForm
+from questions.forms import (
+    BankImportForm,
+    ChoiceForm,
+    ChoiceInlineFormSet,
+    QuestionAdminForm,
+    TimeAccommodationForm,
+)
 from questions.interchange import INTERCHANGES, Interchange, interchange_named
 from questions.models import (
     AdaptiveOutcome,
@@ -38,7 +44,9 @@ from questions.models import (
     Question,
     QuestionQuerySet,
     Quiz,
+    TimeAccommodation,
 )
+from questions.services.accommodations import accommodation_delete, accommodation_save
 from questions.services.bank import (
     bank_export,
     questions_activate,
@@ -733,3 +741,43 @@ class BankRevisionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         else:
             self.message_user(request, f"Discarded {revision}: nothing was changed.")
         return HttpResponseRedirect(reverse("admin:questions_bankrevision_changelist"))
+
+
+@admin.register(TimeAccommodation)
+class TimeAccommodationAdmin(admin.ModelAdmin):
+    """Extra time on timed quizzes; saving or deleting one moves the learner's open deadlines
+    (services.accommodation_save / accommodation_delete)."""
+
+    form = TimeAccommodationForm
+    list_display = ["user", "scope_label", "describe", "granted_by", "updated_at"]
+    list_filter = ["quiz"]
+    list_select_related = ["user", "quiz", "granted_by"]
+    search_fields = ["user__username", "user__email", "quiz__title", "note"]
+    fields = ["learner", "quiz", "multiplier", "extra_minutes", "note"]
+
+    @admin.display(description="Quiz", ordering="quiz__title")
+    def scope_label(self, accommodation: TimeAccommodation) -> str:
+        return str(accommodation.quiz) if accommodation.quiz_id else "Every timed quiz"
+
+    @admin.display(description="Extra time")
+    def describe(self, accommodation: TimeAccommodation) -> str:
+        return accommodation.describe()
+
+    def save_model(
+        self, request: HttpRequest, obj: TimeAccommodation, form: ModelForm, change: bool
+    ) -> None:
+        user = request.user if request.user.is_authenticated else None
+        moved = accommodation_save(accommodation=obj, granted_by=user)
+        if moved:
+            self.message_user(
+                request,
+                f"The deadline of {moved} open attempt{pluralize(moved)} moved to match.",
+                messages.INFO,
+            )
+
+    def delete_model(self, request: HttpRequest, obj: TimeAccommodation) -> None:
+        accommodation_delete(accommodation=obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[TimeAccommodation]) -> None:
+        for accommodation in queryset:
+            accommodation_delete(accommodation=accommodation)

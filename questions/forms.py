@@ -1,18 +1,21 @@
-"""Forms of the instructors' admin: a question, its choices, and a bank file to import."""
+"""Forms of the instructors' admin: a question, its choices, a bank file to import, and a
+learner's extra time."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django import forms
+from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import UploadedFile
+from django.db.models import Q
 from django.forms.formsets import DELETION_FIELD_NAME
 from django.forms.models import BaseInlineFormSet
 
 from lessons.catalog import LESSONS
 from questions import rules
 from questions.interchange import interchange_for
-from questions.models import Choice, Question
+from questions.models import Choice, Question, TimeAccommodation
 
 # A QTI package may carry the other system's images (left out, but uploaded with the package).
 MAX_BANK_FILE_BYTES = 20 * 1024 * 1024
@@ -188,3 +191,47 @@ def bank_format_for(filename: str) -> str | None:
     if filename.lower().endswith((".yaml", ".yml", ".json")):
         return "yaml"
     return interchange_for(filename)
+
+
+class TimeAccommodationForm(forms.ModelForm):
+    """Extra time for one learner, named by username or email (instructors need no access to
+    the user list to grant it)."""
+
+    learner = forms.CharField(max_length=254, help_text="The learner's username or email address.")
+
+    class Meta:
+        model = TimeAccommodation
+        fields = ["quiz", "multiplier", "extra_minutes", "note"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["learner"].initial = self.instance.user.get_username()
+        quiz = self.fields["quiz"]
+        assert isinstance(quiz, forms.ModelChoiceField)
+        quiz.empty_label = "Every timed quiz"
+
+    def clean_learner(self) -> str:
+        name = self.cleaned_data["learner"].strip()
+        users = get_user_model().objects.filter(Q(username__iexact=name) | Q(email__iexact=name))
+        found = list(users[:2])
+        if len(found) != 1:
+            raise forms.ValidationError(
+                f"No single learner has the username or email “{name}”."
+                if not found
+                else f"Several accounts match “{name}”: give the username."
+            )
+        self.instance.user = found[0]
+        return name
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        user = getattr(self.instance, "user", None) if "learner" in cleaned else None
+        if user is not None:
+            others = TimeAccommodation.objects.filter(user=user, quiz=cleaned.get("quiz"))
+            if others.exclude(pk=self.instance.pk).exists():
+                scope = "this quiz" if cleaned.get("quiz") else "every timed quiz"
+                raise forms.ValidationError(
+                    f"{user.get_username()} already has extra time on {scope}: change that one."
+                )
+        return cleaned

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
 from django.urls import reverse
@@ -255,6 +255,13 @@ class Clock:
 
     deadline: datetime
     now: datetime
+    # The learner's own limit (the quiz's, extended by any time accommodation), and the quiz's.
+    limit: timedelta | None = None
+    standard_limit: timedelta | None = None
+
+    @property
+    def extended(self) -> bool:
+        return bool(self.limit and self.standard_limit and self.limit > self.standard_limit)
 
     @property
     def seconds_left(self) -> int:

@@ -66,18 +66,33 @@ def split(items: Iterable[SplitItem], *, exam_share: float = DEFAULT_EXAM_SHARE)
 
 
 def _split_cell(items: Sequence[SplitItem], exam_share: float) -> dict[str, str]:
-    pools = {item.id: item.pool for item in items if item.pool is not None}
+    pools = _placed(items)
     counts = Counter(pools.values())
     exam_wanted = exam_target(len(items), exam_share)
-    for item in sorted((i for i in items if i.pool is None), key=lambda i: _order(i.id)):
-        exam_short = exam_wanted - counts[EXAM]
-        practice_short = (len(items) - exam_wanted) - counts[PRACTICE]
-        pool = EXAM if exam_short >= practice_short and exam_short > 0 else PRACTICE
-        if exam_short <= 0 and practice_short <= 0:
-            pool = EXAM  # every share met already (items moved by hand): keep it secret
+    for item in sorted(_unplaced(items), key=lambda i: _order(i.id)):
+        pool = _next_pool(
+            exam_short=exam_wanted - counts[EXAM],
+            practice_short=(len(items) - exam_wanted) - counts[PRACTICE],
+        )
         pools[item.id] = pool
         counts[pool] += 1
-    return {item_id: pool for item_id, pool in pools.items() if pool is not None}
+    return pools
+
+
+def _placed(items: Sequence[SplitItem]) -> dict[str, str]:
+    return {item.id: item.pool for item in items if item.pool is not None}
+
+
+def _unplaced(items: Sequence[SplitItem]) -> list[SplitItem]:
+    return [item for item in items if item.pool is None]
+
+
+def _next_pool(*, exam_short: int, practice_short: int) -> str:
+    """The pool further from its share; exam when every share is met already (items moved by
+    hand): an item in doubt stays secret."""
+    if exam_short <= 0 and practice_short <= 0:
+        return EXAM
+    return EXAM if exam_short >= practice_short and exam_short > 0 else PRACTICE
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ until the finishing path (submit, or the expiry sweep on the task worker) finali
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Literal
 
 from django.conf import settings
@@ -26,7 +27,15 @@ from django_htmx.middleware import HtmxDetails
 from pydantic import BaseModel, ValidationError
 
 from questions import screens, services
-from questions.models import AdaptiveOutcome, Answer, Attempt, Quiz, active_question_counts
+from questions.models import (
+    AdaptiveOutcome,
+    Answer,
+    Attempt,
+    Quiz,
+    TimeAccommodation,
+    active_question_counts,
+    own_time_limit,
+)
 
 
 class HtmxHttpRequest(HttpRequest):
@@ -51,6 +60,13 @@ class QuizCard:
     last_result: Attempt | None
     # The open attempt's deadline has passed: it is over, its result on the way.
     time_up: bool = False
+    # The learner's own time limit (extended by a time accommodation), when timed.
+    own_limit: timedelta | None = None
+
+    @property
+    def extra_time(self) -> bool:
+        limit = self.quiz.time_limit
+        return bool(limit and self.own_limit and self.own_limit > limit)
 
 
 @dataclass(frozen=True)
@@ -93,8 +109,10 @@ def quiz_list(request: HttpRequest) -> HttpResponse:
     counts = active_question_counts()
     open_attempts: list[Attempt] = []
     history: list[Attempt] = []
+    accommodations: list[TimeAccommodation] = []
     now = timezone.now()
     if request.user.is_authenticated:
+        accommodations = list(TimeAccommodation.objects.for_user(request.user))
         open_attempts = list(
             Attempt.objects.for_user(request.user)
             .open()
@@ -118,6 +136,7 @@ def quiz_list(request: HttpRequest) -> HttpResponse:
             open_attempt=resumable.get(quiz.pk),
             last_result=last_by_quiz.get(quiz.pk),
             time_up=quiz.pk in resumable and resumable[quiz.pk].is_overdue(now),
+            own_limit=own_time_limit(quiz, accommodations),
         )
         for quiz in Quiz.objects.for_list()
     ]
@@ -361,7 +380,14 @@ def _screen(
         "nav": screens.navigator(attempt, rows, current=position),
         "question": question,
         "error": error,
-        "clock": screens.Clock(attempt.deadline, now) if attempt.deadline else None,
+        "clock": screens.Clock(
+            attempt.deadline,
+            now,
+            limit=attempt.deadline - attempt.started_at,
+            standard_limit=attempt.quiz.time_limit,
+        )
+        if attempt.deadline
+        else None,
     }
     template = "questions/attempt.html#take" if request.htmx else "questions/attempt.html"
     return render(request, template, context, status=status)

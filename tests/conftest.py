@@ -80,7 +80,7 @@ def instructor(db) -> User:
     from questions.instructors import INSTRUCTORS, instructors_grant
 
     # A migration creates the group, but a transactional test's flush empties the table.
-    instructors_grant(apps, models=["category", "question", "choice", "quiz"])
+    instructors_grant(apps, models=["category", "question", "choice", "quiz", "timeaccommodation"])
     instructors_grant(apps, models=["bankrevision"], actions=["add", "change", "view"])
     instructors_grant(apps, models=["attempt", "answer"], actions=["view"])
     instructors_grant(apps, models=["certificate"], app_label="certify", actions=["view", "change"])

@@ -239,6 +239,16 @@ class _ChunkStream(httpx2.AsyncByteStream):
         yield b"data: [DONE]\n\n"
 
 
+def _chat_answered_calls(messages: list[dict[str, Any]]) -> set[str]:
+    """The ids of the tool calls the assistant made in the conversation so far."""
+    return {
+        str(call.get("id"))
+        for message in messages
+        if message.get("role") == "assistant"
+        for call in message.get("tool_calls") or ()
+    }
+
+
 class _ChatServer:
     """An offline Chat Completions endpoint that follows a script."""
 
@@ -249,17 +259,7 @@ class _ChatServer:
     async def respond(self, request: httpx2.Request) -> httpx2.Response:
         body = json.loads(request.content)
         messages = body.get("messages", [])
-        system = next((m.get("content") for m in messages if m.get("role") == "system"), None)
-        role = self.script.role_for(system)
-        answered = {
-            call.get("id")
-            for message in messages
-            for call in message.get("tool_calls") or ()
-            if message.get("role") == "assistant"
-        }
-        index = role.next_turn({str(call_id) for call_id in answered})
-        offered = {tool["function"]["name"] for tool in body.get("tools") or ()}
-        plan = ChunkPlan(role, index, offered)
+        plan = self._plan(body, messages)
         usage = None
         if (body.get("stream_options") or {}).get("include_usage"):
             usage = _usage_chunk(len(json.dumps(messages)) // 4, plan.completion_tokens())
@@ -275,6 +275,15 @@ class _ChatServer:
             stream=_ChunkStream(plan, self.pacing, usage),
             headers={"content-type": "text/event-stream"},
         )
+
+    def _plan(self, body: dict[str, Any], messages: list[dict[str, Any]]) -> ChunkPlan:
+        """The script's next turn for the role the system prompt names, after the tool calls
+        that the conversation has answered."""
+        system = next((m.get("content") for m in messages if m.get("role") == "system"), None)
+        role = self.script.role_for(system)
+        index = role.next_turn(_chat_answered_calls(messages))
+        offered = {tool["function"]["name"] for tool in body.get("tools") or ()}
+        return ChunkPlan(role, index, offered)
 
     def _completion(self, plan: ChunkPlan) -> dict[str, Any]:
         turn = plan.turn

@@ -13,8 +13,8 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
+from lessons.scenarios.clock import in_virtual_clock
 from questions.derivation import Derivation, sdk_version
-from questions.evidence.clock import in_virtual_time
 
 Obs = TypeVar("Obs")
 Part = TypeVar("Part")
@@ -56,7 +56,7 @@ class Item(Generic[Obs]):
 
     async def examine(self) -> Examined:
         """Run the scenario once; judge every option's claim and every explanation fact."""
-        observation = await in_virtual_time(self.observe)
+        observation = await in_virtual_clock(self.observe)
         true_options = frozenset(
             index for index, claim in enumerate(self.claims) if claim.holds(observation)
         )

@@ -314,20 +314,35 @@ def _intervals(
     timeline: list[tuple[float, StreamEvent]], show: Any, hide: Any, pair: bool = False
 ) -> tuple[Interval, ...]:
     """When an indicator driven by `show`/`hide` is on (by call id when `pair` is set)."""
+    spans = _paired_spans if pair else _spans
+    return tuple(sorted(spans(timeline, show, hide)))
+
+
+def _paired_spans(
+    timeline: list[tuple[float, StreamEvent]], show: Any, hide: Any
+) -> list[Interval]:
+    """One span per call: from the event that shows it to the one that hides the same call."""
     on: list[Interval] = []
     pending: dict[str, float] = {}
+    for time, event in timeline:
+        if show(event):
+            pending[call_id(event)] = time
+        elif hide(event) and call_id(event) in pending:
+            on.append((pending.pop(call_id(event)), time))
+    return on
+
+
+def _spans(timeline: list[tuple[float, StreamEvent]], show: Any, hide: Any) -> list[Interval]:
+    """One indicator: on at the first `show`, off at the next `hide`."""
+    on: list[Interval] = []
     shown_at: float | None = None
     for time, event in timeline:
-        if pair and show(event):
-            pending[call_id(event)] = time
-        elif pair and hide(event) and call_id(event) in pending:
-            on.append((pending.pop(call_id(event)), time))
-        elif not pair and shown_at is None and show(event):
+        if shown_at is None and show(event):
             shown_at = time
-        elif not pair and shown_at is not None and hide(event):
+        elif shown_at is not None and hide(event):
             on.append((shown_at, time))
             shown_at = None
-    return tuple(sorted(on))
+    return on
 
 
 def call_id(event: StreamEvent) -> str:

@@ -218,18 +218,27 @@ class Family:
     def neighbours(self, variant: Variant) -> list[tuple[Variant, str]]:
         """The variants in the same theme whose shape differs from this one's by one knob, with
         that knob's name: what a learner who confuses the two constructs would predict."""
-        mine = variant.shape.values
         found = []
         for shape in self.scenario.shapes:
             if self.shapes and shape.key not in self.shapes:
                 continue
-            differ = [k for k in mine if k in shape.values and shape.values[k] != mine[k]]
-            if len(differ) != 1 or set(shape.values) != set(mine) or differ[0] not in self.knobs:
-                continue
-            knob = differ[0]
-            if self._phrase(knob, mine[knob]) and self._phrase(knob, shape.values[knob]):
+            knob = self._one_knob_apart(variant.shape.values, shape.values)
+            if knob is not None:
                 found.append((self.scenario.variant(shape, variant.theme), knob))
         return found
+
+    def _one_knob_apart(self, mine: Mapping[str, Any], theirs: Mapping[str, Any]) -> str | None:
+        """The knob two shapes differ by when it is their only difference and both of its values
+        have a phrase; otherwise None."""
+        if set(theirs) != set(mine):
+            return None
+        differ = [k for k in mine if theirs[k] != mine[k]]
+        if len(differ) != 1 or differ[0] not in self.knobs:
+            return None
+        knob = differ[0]
+        if self._phrase(knob, mine[knob]) and self._phrase(knob, theirs[knob]):
+            return knob
+        return None
 
     def draft(
         self,

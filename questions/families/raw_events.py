@@ -175,16 +175,15 @@ def _items_closed_at_once(lines: Sequence[str]) -> Lines | None:
     for line in lines:
         if line in (ITEM_DONE, PART_DONE):
             continue
-        if line == ITEM_ADDED and result and result[-1] in (TEXT, ARGS):
-            if result[-1] == TEXT:
-                result.append(PART_DONE)
-            result.append(ITEM_DONE)
-        if line == "response.completed" and result and result[-1] in (TEXT, ARGS):
-            if result[-1] == TEXT:
-                result.append(PART_DONE)
-            result.append(ITEM_DONE)
+        if line in (ITEM_ADDED, "response.completed") and result and result[-1] in (TEXT, ARGS):
+            result.extend(_closing(result[-1]))
         result.append(line)
     return changed(lines, result)
+
+
+def _closing(last: str) -> list[str]:
+    """What closes an item right after its last delta: its text part first, if it has one."""
+    return [PART_DONE, ITEM_DONE] if last == TEXT else [ITEM_DONE]
 
 
 def _in_progress(lines: Sequence[str]) -> Lines | None:

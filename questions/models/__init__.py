@@ -1,5 +1,10 @@
 """The questions app's models: the bank, quizzes and attempts, and the adaptive engine's records."""
 
+from questions.models.accommodations import (
+    TimeAccommodation,
+    TimeAccommodationQuerySet,
+    own_time_limit,
+)
 from questions.models.adaptive import (
     AdaptiveOutcome,
     BankParameters,
@@ -53,9 +58,12 @@ __all__ = [
     "QuestionQuerySet",
     "Quiz",
     "QuizQuerySet",
+    "TimeAccommodation",
+    "TimeAccommodationQuerySet",
     "active_question_counts",
     "default_category_threshold",
     "default_overall_threshold",
     "installed_sdk_version",
     "new_shuffle_seed",
+    "own_time_limit",
 ]

@@ -174,30 +174,43 @@ class Quiz(models.Model):
 
     def clean(self) -> None:
         super().clean()
-        if self.scope == self.Scope.LEVEL and not self.level:
-            raise ValidationError({"level": "Choose the level this quiz asks."})
-        if self.scope != self.Scope.LEVEL and self.level:
-            raise ValidationError({"level": "Only a one-level quiz names a level."})
-        if self.scope == self.Scope.CATEGORY and not self.category_id:
-            raise ValidationError({"category": "Choose the category this quiz asks."})
-        if self.scope != self.Scope.CATEGORY and self.category_id:
-            raise ValidationError({"category": "Only a one-category quiz names a category."})
-        if self.is_exam and self.feedback != self.Feedback.END:
-            raise ValidationError(
-                {
-                    "feedback": "A certification exam gives no feedback before "
-                    "it ends: its items stay secret."
-                }
+        errors = self._scope_errors() | self._exam_errors()
+        if errors:
+            raise ValidationError(errors)
+
+    def _scope_errors(self) -> dict[str, str]:
+        """A one-level quiz names its level and a one-category quiz its category; no other does."""
+        errors = {}
+        if (self.scope == self.Scope.LEVEL) != bool(self.level):
+            errors["level"] = (
+                "Choose the level this quiz asks."
+                if self.scope == self.Scope.LEVEL
+                else "Only a one-level quiz names a level."
             )
-        if self.is_exam and (errors := assembly.blueprint_errors(self.blueprint)):
-            raise ValidationError({"blueprint": errors})
-        if self.is_exam and self.review != self.Review.NOTHING:
-            raise ValidationError(
-                {
-                    "review": "A certification exam's results are a score "
-                    "report: it reveals no answers."
-                }
+        if (self.scope == self.Scope.CATEGORY) != bool(self.category_id):
+            errors["category"] = (
+                "Choose the category this quiz asks."
+                if self.scope == self.Scope.CATEGORY
+                else "Only a one-category quiz names a category."
             )
+        return errors
+
+    def _exam_errors(self) -> dict[str, str]:
+        """A certification exam reveals nothing: no feedback while it runs, a score report after."""
+        if not self.is_exam:
+            return {}
+        errors = {}
+        if self.feedback != self.Feedback.END:
+            errors["feedback"] = (
+                "A certification exam gives no feedback before it ends: its items stay secret."
+            )
+        if self.review != self.Review.NOTHING:
+            errors["review"] = (
+                "A certification exam's results are a score report: it reveals no answers."
+            )
+        if blueprint := assembly.blueprint_errors(self.blueprint):
+            errors["blueprint"] = " ".join(blueprint)
+        return errors
 
     @property
     def serves_one_at_a_time(self) -> bool:
@@ -238,15 +251,20 @@ class Quiz(models.Model):
         if self.is_exam and self.scope == self.Scope.ALL:
             return self._form_count(counts)
         pool = Question.Pool.EXAM if self.is_exam else Question.Pool.PRACTICE
-        cells = {(cat, level): n for (in_pool, cat, level), n in counts.items() if in_pool == pool}
-        if self.scope == self.Scope.LEVEL:
-            available = sum(n for (_, level), n in cells.items() if level == self.level)
-        elif self.scope == self.Scope.CATEGORY:
-            slug = self.category.slug if self.category else ""
-            available = sum(n for (cat, _), n in cells.items() if cat == slug)
-        else:
-            available = sum(cells.values())
+        available = sum(
+            n
+            for (in_pool, category, level), n in counts.items()
+            if in_pool == pool and self._asks_cell(category, level)
+        )
         return min(available, self.question_limit) if self.question_limit else available
+
+    def _asks_cell(self, category: str, level: str) -> bool:
+        """Whether the quiz's scope holds the category x level cell."""
+        if self.scope == self.Scope.LEVEL:
+            return level == self.level
+        if self.scope == self.Scope.CATEGORY:
+            return category == (self.category.slug if self.category else "")
+        return True
 
     def _form_count(self, counts: QuestionCounts) -> int:
         """An exam form's scored questions: the blueprint's, less what the pool cannot give

@@ -1,12 +1,19 @@
 """Writes that touch several models: keyword-only, typed, atomic, validating before they save.
 
 - `attempts`: start, answer, flag, submit, expire and retake quiz attempts.
+- `accommodations`: a learner's own time limit; granting extra time moves open deadlines.
 - `quizzes`: the default quizzes that come with the bank.
 - `bank`: load a bank file (all or nothing), export the stored bank, activate and retire questions.
 - `calibration`: refit the bank's item parameters from real answers.
 - `adaptive`: the adaptive engine's reads (the bank's items, a learner's answers, estimates).
 """
 
+from questions.services.accommodations import (
+    accommodation_delete,
+    accommodation_save,
+    open_deadlines_refresh,
+    time_limit_for,
+)
 from questions.services.attempts import (
     OBJECTIVE_DRILL_ITEMS,
     AnswerOutcome,
@@ -57,6 +64,8 @@ __all__ = [
     "BankLoadResult",
     "CalibrationRefused",
     "CalibrationRun",
+    "accommodation_delete",
+    "accommodation_save",
     "answer_flag",
     "answer_submit",
     "attempt_expire",
@@ -69,10 +78,12 @@ __all__ = [
     "banks_load",
     "closed_message",
     "item_parameters_calibrate",
+    "open_deadlines_refresh",
     "question_snapshot",
     "questions_activate",
     "questions_pool_move",
     "questions_retire",
     "quiz_defaults_ensure",
     "retake_quiz_get",
+    "time_limit_for",
 ]

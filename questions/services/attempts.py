@@ -37,6 +37,7 @@ from questions.models import (
     QuestionQuerySet,
     Quiz,
 )
+from questions.services.accommodations import time_limit_for
 from questions.services.adaptive import attempt_outcome, bank_items, quiz_thresholds
 from questions.services.forms import form_assemble
 from questions.services.quizzes import retake_quiz_get
@@ -190,11 +191,13 @@ def _open_attempt(
 def _attempt_new(
     *, user: User, quiz: Quiz, now: datetime, retake_of: Attempt | None = None
 ) -> Attempt:
+    # The learner's own limit: the quiz's, extended by any time accommodation they have.
+    limit = time_limit_for(user=user, quiz=quiz)
     return Attempt(
         user=user,
         quiz=quiz,
         started_at=now,
-        deadline=now + quiz.time_limit if quiz.time_limit else None,
+        deadline=now + limit if limit else None,
         retake_of=retake_of,
     )
 

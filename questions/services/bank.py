@@ -198,16 +198,30 @@ def _new_pool_values(
         return {}
     families = _family_parameters({entry.family for entry in new if entry.family})
     pools = split(_split_items(bank, new))
-    values: dict[str, dict[str, object]] = {}
-    for entry in new:
-        family = families.get(entry.family or "")
-        pretest = not starts_bank and family is None
-        values[entry.id] = {
-            "pool": pools[entry.id],
-            "pretest": pretest if entry.pretest is None else entry.pretest,
-        }
-        if family is not None and entry.params is None:
-            values[entry.id] |= asdict(family)
+    return {
+        entry.id: _new_values(
+            entry, pools[entry.id], families.get(entry.family or ""), starts_bank=starts_bank
+        )
+        for entry in new
+    }
+
+
+def _new_values(
+    entry: QuestionEntry,
+    pool: str,
+    family: rules.ItemParameters | None,
+    *,
+    starts_bank: bool,
+) -> dict[str, object]:
+    """One new question's pool and pretest state, with its family's parameters where it takes
+    them."""
+    pretest = not starts_bank and family is None
+    values: dict[str, object] = {
+        "pool": pool,
+        "pretest": pretest if entry.pretest is None else entry.pretest,
+    }
+    if family is not None and entry.params is None:
+        values |= asdict(family)
     return values
 
 

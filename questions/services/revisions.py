@@ -154,25 +154,31 @@ def _usage(ids: Sequence[str]) -> dict[str, tuple[int, int]]:
 
 
 def _diff(before: _State, after: _State) -> RevisionDiff:
-    added = [qid for qid in after.rows if qid not in before.rows]
-    changes = {qid: _changed_fields(before, after, qid) for qid in after.rows if qid in before.rows}
-    touched = [qid for qid, fields in changes.items() if fields]
+    added = sorted(qid for qid in after.rows if qid not in before.rows)
+    changes = _changes(before, after)
+    touched = sorted(qid for qid, fields in changes.items() if fields)
     usage = _usage([*added, *touched])
 
-    def change(qid: str, fields: tuple[str, ...] = ()) -> ItemChange:
-        return ItemChange(qid, fields, *usage.get(qid, (0, 0)))
+    def change(qid: str) -> ItemChange:
+        return ItemChange(qid, changes.get(qid, ()), *usage.get(qid, (0, 0)))
 
-    retired = [
-        qid
-        for qid in touched
-        if "status" in changes[qid] and after.rows[qid]["status"] == "retired"
-    ]
+    retired = [qid for qid in touched if _retired_now(after, qid, changes[qid])]
+    kept = [qid for qid in touched if qid not in retired]
     return RevisionDiff(
-        added=tuple(change(qid) for qid in sorted(added)),
-        changed=tuple(change(qid, changes[qid]) for qid in sorted(touched) if qid not in retired),
-        retired=tuple(change(qid, changes[qid]) for qid in sorted(retired)),
+        added=tuple(map(change, added)),
+        changed=tuple(map(change, kept)),
+        retired=tuple(map(change, retired)),
         unchanged=len(changes) - len(touched),
     )
+
+
+def _changes(before: _State, after: _State) -> dict[str, tuple[str, ...]]:
+    """The fields that changed, for every question in both states (empty: unchanged)."""
+    return {qid: _changed_fields(before, after, qid) for qid in after.rows if qid in before.rows}
+
+
+def _retired_now(after: _State, qid: str, fields: tuple[str, ...]) -> bool:
+    return "status" in fields and after.rows[qid]["status"] == "retired"
 
 
 # --- loading ----------------------------------------------------------------------------------

@@ -27,6 +27,9 @@ def test_the_migrations_create_the_instructors_group() -> None:
     certificates = ["change_certificate", "view_certificate"]  # certify's migration: revoking
     revisions = ["add_bankrevision", "change_bankrevision", "view_bankrevision"]
     revision_files = ["add_bankrevisionfile", "view_bankrevisionfile"]
+    accommodations = [
+        f"{action}_timeaccommodation" for action in ("add", "change", "delete", "view")
+    ]
     assert sorted(group.permissions.values_list("codename", flat=True)) == sorted(
         BANK_PERMISSIONS
         + quizzes
@@ -35,6 +38,7 @@ def test_the_migrations_create_the_instructors_group() -> None:
         + certificates
         + revisions
         + revision_files
+        + accommodations
     )
 
 
@@ -56,10 +60,12 @@ def test_the_grant_extends_and_the_revoke_undoes() -> None:
         "codename", flat=True
     )
     instructors_grant(global_apps, models=["choice"], actions=["delete"])
-    assert Group.objects.get(name=INSTRUCTORS).permissions.count() == 28
+    assert Group.objects.get(name=INSTRUCTORS).permissions.count() == 32
     with pytest.raises(LookupError, match="no_such_model"):
         instructors_grant(global_apps, models=["no_such_model"])
-    instructors_revoke(global_apps, models=["category", "question", "choice", "quiz"])
+    instructors_revoke(
+        global_apps, models=["category", "question", "choice", "quiz", "timeaccommodation"]
+    )
     instructors_revoke(global_apps, models=["attempt", "answer"], actions=["view"])
     instructors_revoke(
         global_apps,

@@ -8,18 +8,21 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from questions import screens
-from questions.models import AdaptiveOutcome, Answer, Attempt, Quiz
+from questions.models import AdaptiveOutcome, Answer, Attempt, Question, Quiz
 from questions.services import attempt_start, attempt_submit
-from tests.factories import QuizFactory, UserFactory, questions_across_categories
+from tests.factories import ExamQuizFactory, UserFactory, questions_across_categories
 
 AT = datetime(2026, 3, 1, 12, tzinfo=UTC)
 
 
-def snapshot_answer(*, answered: bool = True, chosen: tuple[int, ...] = (11,)) -> Answer:
-    """An unsaved answer to a three-option question whose key is option 12 (B)."""
+def snapshot_answer(
+    *, answered: bool = True, chosen: tuple[int, ...] = (11,), pool: str = Question.Pool.PRACTICE
+) -> Answer:
+    """An unsaved answer to a three-option question whose key is option 12 (B), from the
+    practice pool unless `pool` says otherwise."""
     return Answer(
         position=3,
-        question_id="basics-07",
+        question=Question(id="basics-07", pool=pool, pretest=False),
         category_slug="raw-events",
         chosen=list(chosen) if answered else [],
         correct=(list(chosen) == [12]) if answered else None,
@@ -66,6 +69,14 @@ def test_with_the_key_a_screen_holds_all_of_it() -> None:
     assert view.verdict == "Wrong"
     assert view.explanation == "`response.created` opens every run."
     assert view.demo_url == "/lessons/raw-response-events/?preset=all-raw-events"
+
+
+def test_an_exam_item_shows_nothing_whatever_the_policy_asks() -> None:
+    answer = snapshot_answer(pool=Question.Pool.EXAM)
+    view = screens.question_view(answer, reveal_key=True, reveal_correctness=True)
+
+    assert all(choice.correct is None and choice.rationale == "" for choice in view.choices)
+    assert (view.revealed, view.correct, view.explanation, view.demo_url) == (False, None, "", "")
 
 
 def test_correctness_alone_shows_right_or_wrong_without_the_key() -> None:
@@ -155,9 +166,9 @@ def test_the_clock_counts_down_to_zero_and_no_further() -> None:
 
 @pytest.mark.django_db
 def test_results_list_every_category_and_the_ones_below_target() -> None:
-    questions_across_categories(5)
+    questions_across_categories(5, pool=Question.Pool.EXAM)
     user = UserFactory.create()
-    quiz = QuizFactory.create(overall_threshold=90, category_threshold=85)
+    quiz = ExamQuizFactory.create(overall_threshold=90, category_threshold=85)
     attempt, _ = attempt_start(user=user, quiz=quiz)
     for row in attempt.answers.exclude(question__category__slug="basics"):
         right = [c["id"] for c in row.choices if c["correct"]]

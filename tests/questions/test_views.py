@@ -738,8 +738,8 @@ def test_the_quiz_list_costs_the_same_queries_however_many_attempts(
         services.attempt_submit(user=learner, attempt_id=attempt.pk)
     started(learner, quizzes[0])
 
-    # session, user, question counts, open attempts, history, quizzes
-    with django_assert_num_queries(6):
+    # session, user, question counts, time accommodations, open attempts, history, quizzes
+    with django_assert_num_queries(7):
         assert learner_client.get(reverse("questions:quiz_list")).status_code == 200
 
 

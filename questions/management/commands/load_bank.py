@@ -78,18 +78,9 @@ class Command(BaseCommand):
         if any(found not in FORMATS for found in formats) and len(paths) > 1:
             raise CommandError("Load a GIFT, Moodle XML or QTI file on its own, one per command.")
         try:
-            files = [
-                RevisionFile(bank_read(path=path), path.name, "yaml" if found in FORMATS else found)
-                for path, found in zip(paths, formats, strict=True)
-            ]
-            self._load(files, dry_run=dry_run)
+            self._load(_files(paths, formats), dry_run=dry_run)
         except BankInvalid as invalid:
-            count = len(invalid.errors)
-            listing = "\n".join(f"  {error}" for error in invalid.errors)
-            errors = f"{count} error{'s' if count != 1 else ''}"
-            raise CommandError(
-                f"{_path(paths, invalid)} was not loaded ({errors}; nothing changed):\n{listing}"
-            ) from None
+            raise CommandError(_not_loaded(paths, invalid)) from None
 
     def _load(self, files: list[RevisionFile], *, dry_run: bool) -> None:
         """Print the diff, then publish it as a revision (unless it is a dry run or empty)."""
@@ -107,6 +98,21 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(f"Published revision {revision.pk}: {published.summary()}.")
         )
+
+
+def _files(paths: list[Path], formats: list[str]) -> list[RevisionFile]:
+    return [
+        RevisionFile(bank_read(path=path), path.name, "yaml" if found in FORMATS else found)
+        for path, found in zip(paths, formats, strict=True)
+    ]
+
+
+def _not_loaded(paths: list[Path], invalid: BankInvalid) -> str:
+    """The command's error: which file, how many errors, each on its line; nothing changed."""
+    count = len(invalid.errors)
+    listing = "\n".join(f"  {error}" for error in invalid.errors)
+    errors = f"{count} error{'s' if count != 1 else ''}"
+    return f"{_path(paths, invalid)} was not loaded ({errors}; nothing changed):\n{listing}"
 
 
 def _path(paths: list[Path], invalid: BankInvalid) -> Path | str:
