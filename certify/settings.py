@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -358,6 +359,9 @@ CERTIFY_CATEGORY_THRESHOLD = 85
 QUESTIONS_FORM_EXPOSURE_TARGET = 0.2
 QUESTIONS_FORM_OVERLAP_SHARE = 0.2
 QUESTIONS_FORM_FAMILY_LIMIT = 2
+# After a certification exam that did not pass, the next attempt opens this much later (the
+# default of each new exam quiz; an instructor sets it per quiz).
+QUESTIONS_EXAM_RETAKE_COOLDOWN = timedelta(hours=24)
 # Background work: django-tasks (the API Django 6 ships as django.tasks) on the project's own
 # database; `manage.py run_worker` runs it (`make run` starts one beside the web server).
 TASKS = {

@@ -459,7 +459,10 @@ class QuizAdmin(admin.ModelAdmin):
         ("Questions", {"fields": ["scope", "level", "category", "question_limit"]}),
         ("Timing and feedback", {"fields": ["time_limit", "feedback", "review"]}),
         ("Passing", {"fields": ["overall_threshold", "category_threshold"]}),
-        ("Exam forms", {"fields": ["blueprint", "blueprint_status"]}),
+        (
+            "Certification exam",
+            {"fields": ["blueprint", "blueprint_status", "retake_cooldown"]},
+        ),
         ("Order", {"fields": ["shuffle_questions", "shuffle_choices"]}),
     ]
     readonly_fields = ["blueprint_status"]

@@ -35,6 +35,10 @@ def default_blueprint() -> dict[str, dict[str, float]]:
     return assembly.default_blueprint()
 
 
+def default_retake_cooldown() -> timedelta | None:
+    return getattr(settings, "QUESTIONS_EXAM_RETAKE_COOLDOWN", timedelta(hours=24))
+
+
 def new_shuffle_seed() -> int:
     return secrets.randbelow(2**31)
 
@@ -126,6 +130,13 @@ class Quiz(models.Model):
         "share of the form's length (the question limit, else 50). Default: the seed's quiz, "
         "10 per category in its level mix.",
     )
+    retake_cooldown = models.DurationField(
+        null=True,
+        blank=True,
+        default=default_retake_cooldown,
+        help_text="A certification exam: after an attempt that did not pass, the learner's next "
+        "attempt opens this much later (format hh:mm:ss, or days hh:mm:ss). Empty: at once.",
+    )
     shuffle_questions = models.BooleanField(default=True)
     shuffle_choices = models.BooleanField(
         default=True, help_text="True/false statements keep their order."
@@ -153,6 +164,10 @@ class Quiz(models.Model):
             models.CheckConstraint(
                 condition=Q(time_limit__isnull=True) | Q(time_limit__gt=timedelta(0)),
                 name="quiz_time_limit_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(retake_cooldown__isnull=True) | Q(retake_cooldown__gte=timedelta(0)),
+                name="quiz_retake_cooldown_not_negative",
             ),
             models.CheckConstraint(
                 condition=Q(question_limit__isnull=True) | Q(question_limit__gt=0),
@@ -236,6 +251,15 @@ class Quiz(models.Model):
             category = self.category_id
             questions = questions.filter(category_id=category) if category else questions.none()
         return questions
+
+    def retake_opens_at(self, last: Attempt | None) -> datetime | None:
+        """When a learner whose latest finished attempt of this exam is `last` may start the
+        next one, if that is still to come after `last` was submitted (None: no wait)."""
+        if not self.is_exam or not self.retake_cooldown or last is None:
+            return None
+        if last.passed is not False or last.submitted_at is None:
+            return None
+        return last.submitted_at + self.retake_cooldown
 
     @property
     def form_length(self) -> int:

@@ -20,6 +20,7 @@ from questions.services.attempts import (
     AnswerRejected,
     AttemptClosed,
     AttemptError,
+    RetakeTooSoon,
     answer_flag,
     answer_submit,
     attempt_expire,
@@ -28,6 +29,8 @@ from questions.services.attempts import (
     attempt_submit,
     attempts_expire_overdue,
     closed_message,
+    cooldown_message,
+    exam_opens_at,
     question_snapshot,
 )
 from questions.services.bank import (
@@ -64,6 +67,7 @@ __all__ = [
     "BankLoadResult",
     "CalibrationRefused",
     "CalibrationRun",
+    "RetakeTooSoon",
     "accommodation_delete",
     "accommodation_save",
     "answer_flag",
@@ -77,6 +81,8 @@ __all__ = [
     "bank_load",
     "banks_load",
     "closed_message",
+    "cooldown_message",
+    "exam_opens_at",
     "item_parameters_calibrate",
     "open_deadlines_refresh",
     "question_snapshot",
