@@ -6,8 +6,11 @@ saves each answer as it is chosen, and when a save fails it keeps the answer and
 with backoff until it is saved. Scenarios:
 
 - postgres-restart: PostgreSQL stopped for 10 s mid-exam, then started.
-- redis-stopped: Redis stopped for 10 s (saves, the dashboard, a demo's Run button).
-- web-worker-killed: one uvicorn worker killed (SIGKILL) mid-exam.
+- redis-stopped: Redis stopped for 10 s (saves, the dashboard, a demo streaming as it stops,
+  the Run button while it is stopped and once it is back).
+- web-worker-killed: the uvicorn worker streaming a demo killed (SIGKILL) mid-run: what the
+  page is told when it reconnects, when the run's slot is free, what its record says; then
+  one killed mid-exam.
 - oversized-bodies: 5 MB posted to the answer and login URLs (and what the log says).
 - task-worker-stopped: the task worker stopped while an exam's time runs out (10 minutes by
   default, --worker-stop), then started: the exam is finalized once, its certificate issued once.
@@ -25,6 +28,7 @@ import os
 import random
 import re
 import signal
+import subprocess
 import sys
 import tempfile
 import threading
@@ -32,11 +36,13 @@ import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from html import unescape
 from pathlib import Path
 from typing import Any
 
 import httpx
 import psycopg
+import redis
 
 from bench import stack
 
@@ -167,6 +173,139 @@ def kept(database_url: str, learner: Learner) -> list[str]:
     ]
 
 
+STREAM_URL = re.compile(r'sse-connect="([^"]+)"')
+TAGS = re.compile(r"<[^>]+>")
+
+
+def words(html: str) -> str:
+    """What an HTML fragment says, as the page shows it."""
+    return " ".join(unescape(TAGS.sub(" ", html)).split())
+
+
+def press_run(learner: Learner, lesson: str = "basic-streaming", preset: str = "long-reply") -> str:
+    """Press Run on a lesson as the page does (htmx); the stream's URL, or why there is none."""
+    url = f"/lessons/{lesson}/?preset={preset}"
+    page = learner.request("GET", url)
+    token = CSRF.search(page.text) if page is not None else None
+    run = learner.request(
+        "POST",
+        url,
+        data={
+            "csrfmiddlewaretoken": token.group(1) if token else "",
+            "preset": preset,
+            "prompt": "Explain in detail how streaming changes the way people experience an agent.",
+            "length": "long",
+        },
+        headers={"HX-Request": "true"},
+    )
+    found = STREAM_URL.search(run.text) if run is not None and run.status_code == 200 else None
+    if found is None:
+        notice = words(run.text)[:200] if run is not None else ""
+        raise RuntimeError(f"Run refused: {seen(run)} {notice!r}")
+    return found.group(1)
+
+
+@dataclass
+class StreamWatch:
+    """One stream as the page's EventSource reads it: its events, and how it ended."""
+
+    events: list[tuple[str, str]] = field(default_factory=list)
+    ended: str = ""
+    local_port: int = 0
+
+    @property
+    def texts(self) -> int:
+        return sum(1 for name, _ in self.events if name.startswith("text-"))
+
+    def said(self) -> str:
+        names = [name for name, _ in self.events]
+        done = next((data for name, data in self.events if name == "done"), None)
+        last = f"; done said: {words(done)[:220]!r}" if done is not None else ""
+        return f"{len(names)} events ({self.texts} text deltas), {self.ended}{last}"
+
+
+def watch_stream(
+    learner: Learner, url: str, *, until: Callable[[StreamWatch], bool] | None = None
+) -> tuple[StreamWatch, Any]:
+    """Read a stream's events until its end, or until `until` says stop (then the open
+    response is handed back, to be read on with `read_on`)."""
+    watch = StreamWatch()
+    context = learner.client.stream("GET", url, headers={"Accept": "text/event-stream"})
+    try:
+        response = context.__enter__()
+    except httpx.HTTPError as error:
+        watch.ended = f"no answer ({type(error).__name__})"
+        return watch, None
+    if response.status_code != 200:
+        watch.ended = f"answered {response.status_code}"
+        context.__exit__(None, None, None)
+        return watch, None
+    stream = response.extensions.get("network_stream")
+    if stream is not None:
+        watch.local_port = stream.get_extra_info("client_addr")[1]
+    lines = response.iter_lines()
+    if until is not None and read_on(watch, lines, until=until):
+        return watch, (context, lines)
+    read_on(watch, lines)
+    context.__exit__(None, None, None)
+    return watch, None
+
+
+def read_on(
+    watch: StreamWatch, lines: Any, *, until: Callable[[StreamWatch], bool] | None = None
+) -> bool:
+    """Read events into `watch`; True when `until` stopped it early."""
+    name, data = "message", []
+    try:
+        for line in lines:
+            if line.startswith("event: "):
+                name = line[7:]
+            elif line.startswith("data: "):
+                data.append(line[6:])
+            elif not line:
+                watch.events.append((name, "\n".join(data)))
+                name, data = "message", []
+                if until is not None and until(watch):
+                    return True
+        watch.ended = "closed by the server" + (
+            " after done" if any(n == "done" for n, _ in watch.events) else " without done"
+        )
+    except httpx.HTTPError as error:
+        watch.ended = f"broke off ({type(error).__name__}) with no done or error event"
+    return False
+
+
+def serving_pid(port: int, client_port: int) -> int | None:
+    """The server process holding the connection that a client opened from `client_port`."""
+    out = subprocess.run(
+        ["ss", "-Htnp", "state", "established", f"( sport = :{port} )"],
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout
+    for line in out.splitlines():
+        if line.split()[3].endswith(f":{client_port}"):
+            found = re.search(r"pid=(\d+)", line)
+            return int(found.group(1)) if found else None
+    return None
+
+
+def streams_counted(redis_url: str) -> int:
+    """The streams open over every worker, as the global cap counts them (Redis directly)."""
+    client = redis.Redis.from_url(redis_url)
+    keys = [f"certify:1:lessons:streams:{seat}" for seat in range(64)]
+    return sum(int(value) for value in client.mget(keys) if value is not None)
+
+
+def run_record(database_url: str, url: str) -> tuple[str, str]:
+    run_id = url.rstrip("/").split("/")[-2]
+    with psycopg.connect(database_url.replace("postgres://", "postgresql://")) as conn:
+        row = conn.execute(
+            "SELECT outcome, error FROM lessons_demorun WHERE key = %s", (run_id,)
+        ).fetchone()
+    return (row[0], row[1]) if row else ("(no record)", "")
+
+
 def saving_while(
     learner: Learner, fault: Callable[[], None], *, seconds: float = 25, every: float = 0.3
 ) -> None:
@@ -236,28 +375,34 @@ def postgres_restart(b: Bench) -> dict[str, Any]:
 def redis_stopped(b: Bench) -> dict[str, Any]:
     learner = b.learner()
     pages: Counter[str] = Counter()
+    demo: list[str] = []
 
     def outage() -> None:
         time.sleep(5)
+        streaming = press_run(learner)  # pressed just before Redis stops
+        watch, open_stream = watch_stream(learner, streaming, until=lambda w: w.texts >= 3)
         b.redis.stop()
+        if open_stream is not None:
+            context, lines = open_stream
+            read_on(watch, lines)
+            context.__exit__(None, None, None)
+        demo.append(f"a demo streaming when Redis stopped: {watch.said()}")
+        demo.append(f"its record: {run_record(b.pg.url, streaming)[0]}")
         for path in ("/dashboard/", "/quizzes/", "/lessons/raw-response-events/"):
             pages[f"{path} {seen(learner.request('GET', path))}"] += 1
-        lesson = learner.request("GET", "/lessons/raw-response-events/?preset=text-deltas")
-        token = CSRF.search(lesson.text) if lesson is not None else None
-        run = learner.request(
-            "POST",
-            "/lessons/raw-response-events/?preset=text-deltas",
-            data={
-                "csrfmiddlewaretoken": token.group(1) if token else "",
-                "preset": "text-deltas",
-                "prompt": "Hello",
-                "length": "short",
-            },
-            headers={"HX-Request": "true"},
-        )
-        pages[f"Run button: {seen(run)} {(run.text[:120] if run is not None else '')!r}"] += 1
+        try:
+            press_run(learner)
+            demo.append("Run button with Redis stopped: a stream started (unexpected)")
+        except RuntimeError as refused:
+            demo.append(f"Run button with Redis stopped: {refused}")
         time.sleep(10)
         b.redis.start()
+        time.sleep(1)
+        try:
+            again, _ = watch_stream(learner, press_run(learner))
+            demo.append(f"Run button once Redis is back: {again.said()}")
+        except RuntimeError as refused:
+            demo.append(f"Run button once Redis is back: {refused}")
 
     saving_while(learner, outage)
     learner.retry_pending()
@@ -265,6 +410,7 @@ def redis_stopped(b: Bench) -> dict[str, Any]:
         "saw": [
             f"answer saves: {dict(learner.saw)}",
             *[f"{line} x{n}" for line, n in pages.items()],
+            *demo,
         ],
         "kept": kept(b.pg.url, learner),
     }
@@ -273,6 +419,7 @@ def redis_stopped(b: Bench) -> dict[str, Any]:
 def web_worker_killed(b: Bench) -> dict[str, Any]:
     learner = b.learner()
     before = stack.children(b.web.process.pid)  # type: ignore[union-attr]
+    demo = demo_cut_off(b, learner)
 
     def kill() -> None:
         time.sleep(5)
@@ -284,11 +431,57 @@ def web_worker_killed(b: Bench) -> dict[str, Any]:
     after = stack.children(b.web.process.pid)  # type: ignore[union-attr]
     return {
         "saw": [
+            *demo["saw"],
             f"answer saves: {dict(learner.saw)}",
             f"uvicorn workers before {len(before)}, after {len(after)} (killed pid {before[0]}; "
             f"{'replaced' if len(after) >= len(before) else 'not replaced'})",
         ],
-        "kept": kept(b.pg.url, learner),
+        "kept": [*demo["kept"], *kept(b.pg.url, learner)],
+    }
+
+
+def demo_cut_off(b: Bench, learner: Learner) -> dict[str, list[str]]:
+    """A demo streaming when its worker is SIGKILLed: what the page is told on reconnecting,
+    when the run's slot is free again, and what its record says."""
+    url = press_run(learner)
+    record_at_press = run_record(b.pg.url, url)
+    watch, open_stream = watch_stream(learner, url, until=lambda w: w.texts >= 5)
+    if open_stream is None:
+        return {"saw": [f"demo stream: {watch.said()} (ended before the kill)"], "kept": []}
+    pid = serving_pid(b.args.port, watch.local_port)
+    if pid is None:
+        return {"saw": ["demo stream: could not tell which worker served it"], "kept": []}
+    counted_before = streams_counted(b.redis.url)
+    os.kill(pid, signal.SIGKILL)
+    killed = time.monotonic()
+    context, lines = open_stream
+    read_on(watch, lines)
+    context.__exit__(None, None, None)
+    time.sleep(3)  # a browser's EventSource waits about 3 s, then reconnects
+    again, _ = watch_stream(learner, url)
+    freed = None
+    while time.monotonic() - killed < 30:
+        if streams_counted(b.redis.url) < counted_before:
+            freed = time.monotonic() - killed
+            break
+        time.sleep(0.25)
+    record_after_reconnect = run_record(b.pg.url, url)
+    while time.monotonic() - killed < 75 and run_record(b.pg.url, url)[0] == "running":
+        time.sleep(1)
+    marked = time.monotonic() - killed
+    outcome, error = run_record(b.pg.url, url)
+    return {
+        "saw": [
+            f"demo stream killed mid-run (worker pid {pid}): {watch.said()}",
+            f"demo stream reconnect 3 s later: {again.said()}",
+        ],
+        "kept": [
+            f"demo run record at the Run press: {record_at_press[0]}",
+            f"its slot counted by the cap: {counted_before} before the kill, free again "
+            + (f"{freed:.1f} s after it" if freed is not None else "not within 30 s"),
+            f"its record after the reconnect: {record_after_reconnect[0]}; "
+            f"{marked:.0f} s after the kill: {outcome} ({error!r})",
+        ],
     }
 
 

@@ -1,14 +1,15 @@
-"""certify's part of an exam's results page: questions renders it through its
-QUESTIONS_EXAM_REPORT setting (questions never imports certify).
-
-Three queries: the form's scored answers, the practice items of the weak objectives, and the
-attempt's certificate.
+"""certify's parts of a results page, which questions renders through its settings (questions
+never imports certify): QUESTIONS_EXAM_REPORT, an exam's score report beyond the scores (two
+queries: the form's scored answers, the practice items of the weak objectives), and
+QUESTIONS_RESULTS_HEADLINE, the certificate an attempt earned, right under its verdict.
 """
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import HttpRequest
 from django.template.loader import render_to_string
+from django.utils.module_loading import import_string
 from django.utils.safestring import SafeString
 
 from certify.models import Certificate
@@ -46,11 +47,28 @@ def attempt_report(attempt: Attempt) -> ScoreReport:
 
 
 def exam_score_report(request: HttpRequest, attempt: Attempt) -> SafeString:
-    """The QUESTIONS_EXAM_REPORT hook: objectives strong and weak, what to study, and the
-    certificate the exam earned, if any."""
-    context = {
-        "attempt": attempt,
-        "report": attempt_report(attempt),
-        "certificate": Certificate.objects.filter(attempt=attempt).first(),
-    }
+    """The QUESTIONS_EXAM_REPORT hook: objectives strong and weak, and what to study."""
+    context = {"attempt": attempt, "report": attempt_report(attempt)}
     return render_to_string("certify/partials/score_report.html", context, request=request)
+
+
+def certificate_earned(request: HttpRequest, attempt: Attempt) -> SafeString | str:
+    """The QUESTIONS_RESULTS_HEADLINE hook: the moment a learner passes. It says the certificate
+    was issued and gives its page, its PDF, its public verification URL to copy, and the
+    sections the apps above add through CERTIFY_CERTIFICATE_EARNED_SECTIONS (integrations: the
+    Open Badge). Nothing for an attempt that earned no certificate (one query)."""
+    if not attempt.quiz.is_exam:
+        return ""
+    certificate = Certificate.objects.filter(attempt=attempt).first()
+    if certificate is None:
+        return ""
+    sections = [
+        import_string(path)(request, certificate)
+        for path in getattr(settings, "CERTIFY_CERTIFICATE_EARNED_SECTIONS", ())
+    ]
+    context = {
+        "certificate": certificate,
+        "verify_url": request.build_absolute_uri(certificate.get_absolute_url()),
+        "sections": sections,
+    }
+    return render_to_string("certify/partials/certificate_earned.html", context, request=request)

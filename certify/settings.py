@@ -376,6 +376,8 @@ CERTIFY_PERIODIC_TASKS = {
     "questions.tasks.expire_overdue_attempts": 60,
     # Grade passback tries that the backoff schedule made due.
     "integrations.tasks.send_due_grade_passbacks": 60,
+    # Demo runs whose web worker died mid-stream are marked lost.
+    "lessons.tasks.mark_lost_demo_runs": 30,
 }
 
 # Called with every attempt as questions finalizes it (submit, starting the quiz afresh, or the
@@ -387,11 +389,17 @@ QUESTIONS_ATTEMPT_FINISHED = [
 # Renders the part of an exam's results page that questions does not own (a callable taking the
 # request and the attempt, returning HTML): objectives, what to study, the certificate.
 QUESTIONS_EXAM_REPORT = "certify.panels.exam_score_report"
+# Renders what goes right under a finished attempt's verdict (a callable taking the request and
+# the attempt, returning HTML): the certificate a passing exam earned.
+QUESTIONS_RESULTS_HEADLINE = "certify.panels.certificate_earned"
 # Called with every certificate as certify issues it, inside that transaction; and asked for
 # extra sections of the public certificate page (callables taking the request and the
 # certificate, returning HTML). certify never imports the apps that hook in here.
 CERTIFY_CERTIFICATE_ISSUED = ["integrations.services.credential_issue_for_certificate"]
 CERTIFY_CERTIFICATE_PAGE_SECTIONS = ["integrations.panels.certificate_credential"]
+# Asked for extra sections of the moment a learner earns a certificate, on the exam's results
+# (callables taking the request and the certificate, returning HTML).
+CERTIFY_CERTIFICATE_EARNED_SECTIONS = ["integrations.panels.badge_earned"]
 
 # Which model runs the live demos.
 AGENTS_MODEL_BACKEND = ENV.AGENTS_MODEL_BACKEND
@@ -408,6 +416,9 @@ LESSONS_RUNS_PER_WINDOW = 20  # runs one user may start per window
 LESSONS_RATE_WINDOW = 60  # seconds
 LESSONS_MAX_CONCURRENT_RUNS = 100  # open demo streams across all workers
 LESSONS_RUN_LIFETIME = 60  # seconds a run may stream before it is stopped
+# Seconds a web worker's hold on its streams' slots lasts unless renewed (every third of it,
+# while it streams): a worker that dies frees its slots, and its runs are marked lost, after this.
+LESSONS_WORKER_LEASE = 4
 LESSONS_BREAKER_THRESHOLD = 3  # failures in a row that open a circuit breaker
 LESSONS_BREAKER_COOLDOWN = 30  # seconds an open breaker waits before a trial run
 # Which presets a user may see and run (lessons never import questions): the bank keeps an

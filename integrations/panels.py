@@ -25,3 +25,15 @@ def certificate_credential(request: HttpRequest, certificate: Certificate) -> st
     return render_to_string(
         "integrations/partials/certificate_credential.html", context, request=request
     )
+
+
+def badge_earned(request: HttpRequest, certificate: Certificate) -> str:
+    """The Open Badge on the moment a learner passes (certify's
+    CERTIFY_CERTIFICATE_EARNED_SECTIONS): the badge itself and where to take it."""
+    credential = BadgeCredential.objects.filter(certificate=certificate).first()
+    context = {
+        "certificate": certificate,
+        "credential": credential,
+        "linkedin_url": badges.linkedin_url(certificate),
+    }
+    return render_to_string("integrations/partials/badge_earned.html", context, request=request)

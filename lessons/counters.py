@@ -14,8 +14,12 @@ from typing import TypeVar
 from asgiref.sync import sync_to_async
 from django.core.cache import cache, caches
 from django.core.cache.backends.locmem import LocMemCache
+from redis.exceptions import RedisError
 
 T = TypeVar("T")
+
+# What a cache call raises when Redis is unreachable (refused, reset, timed out).
+CACHE_ERRORS: tuple[type[Exception], ...] = (RedisError, OSError)
 
 
 def cache_is_local() -> bool:

@@ -212,3 +212,21 @@ def done_fragment(done: Done) -> str:
         f'<p id="run-status" hx-swap-oob="innerHTML">{_status(done)}</p>\n'
         f'<div id="run-metrics" hx-swap-oob="innerHTML">{metrics_panel(metrics)}</div>'
     )
+
+
+RUN_AGAIN = (
+    '<button type="submit" form="demo-form" class="button button-small" data-run-again>'
+    "Run again</button>"
+)
+
+
+def ended_early(*, badge: str, message: str) -> bytes:
+    """The whole stream of a run that cannot stream (cut off, or the demos paused): the reason
+    in the result, and the status line with a Run-again button that posts the form above."""
+    done = Frame(
+        "done",
+        f'<p class="notice" role="alert">{escape(message)}</p>\n'
+        f'<p id="run-status" hx-swap-oob="innerHTML"><span class="badge badge-bad">'
+        f"{escape(badge)}</span> {RUN_AGAIN}</p>",
+    )
+    return done.encode()

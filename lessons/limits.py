@@ -1,21 +1,34 @@
 """The limits on demo runs: a per-user rate and a global cap on streams open at once.
 
-Both are counters in the cache (Redis in production), so they hold across every worker. The
-concurrency counter is split into ten-second buckets by start time: a run counts in its bucket
-until it ends, and a bucket older than the run lifetime cap is ignored. A worker that dies with
-open streams therefore leaks its count for at most one lifetime, never for good.
+Both are counters in the cache (Redis in production), so they hold across every worker.
+
+The cap counts leases, not starts. Each web worker process takes a seat (one of `SEATS`
+numbered cache keys, each held under a lease of `LESSONS_WORKER_LEASE` seconds) and keeps the
+number of streams it has open in its seat's counter; the runs in progress are the sum over the
+seats. While a worker has streams open it renews its lease every third of the lease and sets its
+counter to its own exact count (a release lost to a Redis hiccup is corrected there). A worker
+that dies stops renewing: its seat and its counter expire with the lease, so its slots are free
+a few seconds later, and its runs' records can be marked lost (see `workers_alive`).
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import threading
 import time
+import uuid
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.cache import cache
 
-from lessons.counters import counter_bump, counter_drop, counters_total
+from lessons.counters import CACHE_ERRORS, cache_work, counter_bump, counter_drop, counters_total
 
-BUCKET_SECONDS = 10
+logger = logging.getLogger(__name__)
+
+# Web worker processes that can count streams at once, over every host sharing the cache.
+SEATS = 64
 
 
 @dataclass(frozen=True)
@@ -35,36 +48,110 @@ def rate_limit_consume(user_id: int, *, now: float | None = None) -> RateDecisio
     return RateDecision(True)
 
 
+def _seat_key(seat: int) -> str:
+    return f"lessons:seat:{seat}"
+
+
+def _count_key(seat: int) -> str:
+    return f"lessons:streams:{seat}"
+
+
+class StreamWorker:
+    """This process's share of the cap: its seat, its open streams, its lease."""
+
+    def __init__(self) -> None:
+        self.id = uuid.uuid4().hex
+        self.lock = threading.Lock()
+        self.seat: int | None = None
+        self.open = 0
+        self.renewed = 0.0  # time.monotonic() of the last renewal
+        self.heartbeat: asyncio.Task[None] | None = None
+
+    @staticmethod
+    def lease() -> int:
+        return int(settings.LESSONS_WORKER_LEASE)
+
+    def _claim(self) -> int:
+        seats = cache.get_many([_seat_key(seat) for seat in range(SEATS)])
+        for seat in range(SEATS):
+            if _seat_key(seat) not in seats and cache.add(_seat_key(seat), self.id, self.lease()):
+                return seat
+        raise RuntimeError(f"all {SEATS} stream-worker seats are taken")
+
+    def renew(self) -> int:
+        """Hold the seat for another lease (taking one if it was lost) and publish the exact
+        count of open streams. Returns the seat."""
+        seat = self.seat
+        if seat is None or cache.get(_seat_key(seat)) != self.id:
+            seat = self._claim()
+        cache.set_many({_seat_key(seat): self.id, _count_key(seat): self.open}, self.lease())
+        self.seat, self.renewed = seat, time.monotonic()
+        return seat
+
+    def current_seat(self) -> int:
+        """The seat, renewed first if a third of the lease has gone by."""
+        if self.seat is None or time.monotonic() - self.renewed > self.lease() / 3:
+            return self.renew()
+        return self.seat
+
+    def acquire(self) -> Slot | None:
+        """Take a slot, or None when the cap is reached (the caller answers 429)."""
+        seat = self.current_seat()
+        with self.lock:
+            self.open += 1
+        counter_bump(_count_key(seat), timeout=self.lease())
+        # Count after adding ourselves: two runs racing for the last slot both see the other and
+        # one of them (or both) backs off, so the cap is never exceeded.
+        if runs_in_progress() > settings.LESSONS_MAX_CONCURRENT_RUNS:
+            self.release(Slot(self.id, seat))
+            return None
+        return Slot(self.id, seat)
+
+    def release(self, slot: Slot) -> None:
+        with self.lock:
+            self.open = max(0, self.open - 1)
+        counter_drop(_count_key(slot.seat))
+
+    def keep_alive(self) -> None:
+        """From the event loop, while streams are open: renew the lease until none is."""
+        if self.heartbeat is None or self.heartbeat.done():
+            self.heartbeat = asyncio.get_running_loop().create_task(self._beat())
+
+    async def _beat(self) -> None:
+        while True:
+            await asyncio.sleep(self.lease() / 3)
+            try:
+                await cache_work(self.renew)
+            except CACHE_ERRORS as error:
+                logger.warning("Could not renew the demo streams' lease: %s", error)
+            if self.open == 0:
+                return
+
+
 @dataclass(frozen=True)
 class Slot:
     """A place among the runs allowed at once, held until the stream ends."""
 
-    key: str
+    worker: str
+    seat: int
 
 
-def _window_keys(now: float) -> list[str]:
-    span = settings.LESSONS_RUN_LIFETIME + 2 * BUCKET_SECONDS
-    last = int(now // BUCKET_SECONDS)
-    first = int((now - span) // BUCKET_SECONDS)
-    return [f"lessons:running:{bucket}" for bucket in range(first, last + 1)]
+WORKER = StreamWorker()
 
 
-def runs_in_progress(*, now: float | None = None) -> int:
-    return max(0, counters_total(_window_keys(time.time() if now is None else now)))
+def runs_in_progress() -> int:
+    """Streams open over every worker whose lease is current."""
+    return max(0, counters_total([_count_key(seat) for seat in range(SEATS)]))
 
 
-def slot_acquire(*, now: float | None = None) -> Slot | None:
-    """Take a slot, or None when the cap is reached (the caller answers 429)."""
-    now = time.time() if now is None else now
-    key = f"lessons:running:{int(now // BUCKET_SECONDS)}"
-    counter_bump(key, timeout=settings.LESSONS_RUN_LIFETIME + 3 * BUCKET_SECONDS)
-    # Count after adding ourselves: two runs racing for the last slot both see the other and
-    # one of them (or both) backs off, so the cap is never exceeded.
-    if counters_total(_window_keys(now)) > settings.LESSONS_MAX_CONCURRENT_RUNS:
-        counter_drop(key)
-        return None
-    return Slot(key)
+def workers_alive() -> set[str]:
+    """The ids of the web workers holding a current lease."""
+    return {str(worker) for worker in cache.get_many([_seat_key(s) for s in range(SEATS)]).values()}
+
+
+def slot_acquire() -> Slot | None:
+    return WORKER.acquire()
 
 
 def slot_release(slot: Slot) -> None:
-    counter_drop(slot.key)
+    WORKER.release(slot)

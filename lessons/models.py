@@ -28,14 +28,17 @@ class RunStats:
 
     @classmethod
     def of(cls, rows: Sequence[tuple[str, float | None]]) -> RunStats:
-        """From (outcome, ttft_ms) pairs; failures and timeouts are errors, a Stop is not."""
+        """From (outcome, ttft_ms) pairs; failures, timeouts and runs lost with their worker are
+        errors, a Stop is not."""
         ttfts = [ttft for _, ttft in rows if ttft is not None]
         outcomes = Counter(outcome for outcome, _ in rows)
         return cls(
             runs=len(rows),
             ttft_p50=percentile(ttfts, 50),
             ttft_p95=percentile(ttfts, 95),
-            errors=outcomes[DemoRun.Outcome.FAILED] + outcomes[DemoRun.Outcome.TIMED_OUT],
+            errors=outcomes[DemoRun.Outcome.FAILED]
+            + outcomes[DemoRun.Outcome.TIMED_OUT]
+            + outcomes[DemoRun.Outcome.LOST],
             outcomes=dict(outcomes),
         )
 
@@ -55,13 +58,16 @@ class DemoRunQuerySet(models.QuerySet["DemoRun"]):
 
 
 class DemoRun(models.Model):
-    """One live demo run, recorded when its stream has ended."""
+    """One live demo run: written when Run is pressed (running), settled when its stream ends,
+    or marked lost when the web worker streaming it is gone."""
 
     class Outcome(models.TextChoices):
+        RUNNING = "running", "Running"
         COMPLETED = "completed", "Completed"
         FAILED = "failed", "Failed"
         CANCELLED = "cancelled", "Cancelled"
         TIMED_OUT = "timed_out", "Timed out"
+        LOST = "lost", "Lost (cut off)"
 
     class Backend(models.TextChoices):
         OFFLINE = "offline", "Offline model"
@@ -79,6 +85,9 @@ class DemoRun(models.Model):
         max_length=64, choices=[(lesson.slug, lesson.label) for lesson in LESSONS]
     )
     preset = models.CharField(max_length=64)
+    key = models.UUIDField(
+        unique=True, null=True, blank=True, editable=False, help_text="The run's stream id."
+    )
     backend = models.CharField(max_length=32, choices=Backend)
     started_at = models.DateTimeField()
     ttft_ms = models.FloatField(
@@ -102,7 +111,16 @@ class DemoRun(models.Model):
                 condition=Q(lesson__in=list(LESSONS_BY_SLUG)), name="lessons_demorun_lesson_known"
             ),
             models.CheckConstraint(
-                condition=Q(outcome__in=["completed", "failed", "cancelled", "timed_out"]),
+                condition=Q(
+                    outcome__in=[
+                        "running",
+                        "completed",
+                        "failed",
+                        "cancelled",
+                        "timed_out",
+                        "lost",
+                    ]
+                ),
                 name="lessons_demorun_outcome_valid",
             ),
             models.CheckConstraint(

@@ -8,24 +8,35 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from lessons.breaker import CircuitBreaker
+from lessons.counters import CACHE_ERRORS
 from lessons.demos import DemoOptions
 from lessons.events import Metrics, Outcome
 from lessons.limits import (
+    WORKER,
     Slot,
     rate_limit_consume,
     runs_in_progress,
     slot_acquire,
     slot_release,
+    workers_alive,
 )
 from lessons.models import DemoRun
-from lessons.tickets import RunTicket, ticket_claim, ticket_get, ticket_issue
+from lessons.tickets import (
+    TICKET_SECONDS,
+    RunTicket,
+    ticket_claim,
+    ticket_claimants,
+    ticket_get,
+    ticket_issue,
+)
 
 # Seconds a learner refused for the global cap is told to wait.
 BUSY_RETRY_AFTER = 5
@@ -66,20 +77,45 @@ def demo_run_start(
     prompt: str,
     options: DemoOptions,
 ) -> RunTicket | RunRefused:
-    """Check the limits and issue the ticket the stream will run, or say why not."""
+    """Check the limits, write the run's record (running) and issue the ticket the stream will
+    run; or say why not.
+
+    The limits live in the cache: with Redis unreachable this raises one of CACHE_ERRORS before
+    anything is written (the view says the demos are paused). The record exists from here on,
+    so a run whose stream never ends cleanly is still seen (and marked lost by the sweep).
+    """
     if runs_in_progress() >= settings.LESSONS_MAX_CONCURRENT_RUNS:
         return RunRefused(StartRefusal.BUSY, retry_after=BUSY_RETRY_AFTER)
     decision = rate_limit_consume(user_id)
     if not decision.allowed:
         return RunRefused(StartRefusal.RATE_LIMITED, retry_after=decision.retry_after)
-    return ticket_issue(
+    run_id = uuid.uuid4()
+    record = DemoRun.objects.create(
+        key=run_id,
         user_id=user_id,
-        session_key=session_key,
         lesson=lesson,
         preset=preset,
-        prompt=prompt,
-        options=options,
+        backend=settings.AGENTS_MODEL_BACKEND,
+        started_at=timezone.now(),
+        total_ms=0,
+        outcome=DemoRun.Outcome.RUNNING,
     )
+    try:
+        return ticket_issue(
+            user_id=user_id,
+            session_key=session_key,
+            lesson=lesson,
+            preset=preset,
+            prompt=prompt,
+            options=options,
+            run_id=run_id,
+            record=record.pk,
+        )
+    except CACHE_ERRORS:
+        DemoRun.objects.filter(pk=record.pk).update(
+            outcome=DemoRun.Outcome.FAILED, error="Not started: the demos' cache was unreachable."
+        )
+        raise
 
 
 class AdmissionRefusal(StrEnum):
@@ -104,7 +140,7 @@ def demo_run_admit(
     *, run_id: uuid.UUID, lesson: str, session_key: str
 ) -> Admitted | AdmissionRefusal:
     """Check a stream request against its ticket, the cap and the backend's breaker, then
-    claim the ticket.
+    claim the ticket in this worker's name.
 
     Cache work only, no database. The slot is taken before the claim, so a request refused for
     lack of a slot can still retry.
@@ -117,7 +153,7 @@ def demo_run_admit(
     slot = slot_acquire()
     if slot is None:
         return AdmissionRefusal.BUSY
-    if not ticket_claim(run_id):
+    if not ticket_claim(run_id, WORKER.id):
         slot_release(slot)
         return AdmissionRefusal.CLAIMED
     breaker = CircuitBreaker.for_backend()
@@ -139,6 +175,71 @@ def demo_run_settle(*, slot: Slot | None, outcome: Outcome, counts_for_breaker: 
         breaker.record_failure_now()
 
 
+LOST_MESSAGE = "Cut off: the web worker streaming it stopped before the run ended."
+NEVER_STREAMED = "Never streamed: its page did not connect before the ticket expired."
+
+
+def demo_run_cut_off(*, run_id: uuid.UUID) -> DemoRun | None:
+    """A stream asked for again after its ticket was claimed: the connection to the run broke.
+    Its record, marked lost first if it is still running with its worker gone."""
+    run = DemoRun.objects.filter(key=run_id).first()
+    if run is None or run.outcome != DemoRun.Outcome.RUNNING:
+        return run
+    try:
+        worker = ticket_claimants([run_id]).get(run_id)
+        gone = worker is not None and worker not in workers_alive()
+    except CACHE_ERRORS:
+        gone = False  # nothing to tell: the sweep decides later
+    if gone:
+        _mark_lost([run.pk], LOST_MESSAGE)
+        run.refresh_from_db()
+    return run
+
+
+def _mark_lost(pks: list[int], error: str) -> int:
+    # Only runs still running: a stream that settled in the meantime keeps its outcome.
+    return DemoRun.objects.filter(pk__in=pks, outcome=DemoRun.Outcome.RUNNING).update(
+        outcome=DemoRun.Outcome.LOST, error=error
+    )
+
+
+def demo_runs_mark_lost(*, now: datetime | None = None) -> int:
+    """The sweep: mark lost every running record whose stream can no longer be running. How
+    many.
+
+    - its ticket was claimed by a web worker whose lease has lapsed (the worker died);
+    - its ticket was never claimed and has expired (the page never connected);
+    - it is older than a ticket's life plus a run's lifetime (whatever the cache says: after a
+      Redis outage or restart the claims may be gone).
+
+    A record marked lost whose stream does end after all (a lease lost to a long stall) is
+    settled with its real outcome by the recorder.
+    """
+    now = now or timezone.now()
+    lease = timedelta(seconds=settings.LESSONS_WORKER_LEASE)
+    lifetime = timedelta(seconds=TICKET_SECONDS + settings.LESSONS_RUN_LIFETIME + 60)
+    running = list(
+        DemoRun.objects.filter(outcome=DemoRun.Outcome.RUNNING, started_at__lt=now - lease)
+        .values_list("pk", "key", "started_at")
+        .order_by("started_at")[:1000]
+    )
+    lost = [pk for pk, _, started in running if started < now - lifetime]
+    never = []
+    try:
+        alive = workers_alive()
+        claims = ticket_claimants([key for _, key, _ in running if key is not None])
+    except CACHE_ERRORS:
+        alive, claims = None, {}
+    if alive is not None:
+        for pk, key, started in running:
+            worker = claims.get(key) if key is not None else None
+            if worker is not None and worker not in alive:
+                lost.append(pk)
+            elif worker is None and started < now - timedelta(seconds=TICKET_SECONDS):
+                never.append(pk)
+    return _mark_lost(lost, LOST_MESSAGE) + _mark_lost(never, NEVER_STREAMED)
+
+
 def demo_run_record(
     *,
     ticket: RunTicket,
@@ -149,6 +250,8 @@ def demo_run_record(
 ) -> DemoRun:
     """The record of an ended run, not saved yet (`demo_runs_save` writes them in batches)."""
     return DemoRun(
+        pk=ticket.record,
+        key=ticket.id,
         user_id=ticket.user_id,
         lesson=ticket.lesson,
         preset=ticket.preset,
@@ -162,7 +265,17 @@ def demo_run_record(
     )
 
 
+SETTLED_FIELDS = ["ttft_ms", "total_ms", "chunks", "outcome", "error"]
+
+
 def demo_runs_save(*, runs: list[DemoRun]) -> None:
-    """Write ended runs' records in one query, all or none."""
+    """Write ended runs' records, all or none: the records written at the Run press are
+    settled in one query (their real outcome wins over a `lost` mark); a run without one (a
+    ticket issued outside `demo_run_start`) is inserted."""
+    settled = [run for run in runs if run.pk is not None]
+    new = [run for run in runs if run.pk is None]
     with transaction.atomic():
-        DemoRun.objects.bulk_create(runs)
+        if settled:
+            DemoRun.objects.bulk_update(settled, SETTLED_FIELDS)
+        if new:
+            DemoRun.objects.bulk_create(new)

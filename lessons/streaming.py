@@ -24,11 +24,11 @@ from django.http import StreamingHttpResponse
 from django.utils import timezone
 
 from lessons.backends import Backend
-from lessons.counters import cache_is_local
+from lessons.counters import CACHE_ERRORS, cache_is_local
 from lessons.demos import Demo, Preset
 from lessons.events import DemoEvent, Done, Failure, Final, Outcome
 from lessons.fragments import Renderer
-from lessons.limits import Slot
+from lessons.limits import WORKER, Slot
 from lessons.metrics import MetricsTracker
 from lessons.recorder import run_recorder
 from lessons.services import demo_run_record, demo_run_settle
@@ -102,6 +102,8 @@ class RunStream:
         self.start = self.last_metrics = self.loop.time()
         self.started_at = timezone.now()
         self.ticket, self.slot, self.paused = ticket, slot, paused
+        if slot is not None:
+            WORKER.keep_alive()  # the slot's lease lasts while this worker streams
         self.renderer = Renderer(preset.channels, preset.agents)
         self.tracker = MetricsTracker(
             ((c.name, c.label) for c in preset.channels), start=self.start
@@ -202,14 +204,27 @@ class RunStream:
             counts_for_breaker=not self.paused,  # a refusal says nothing about the model
         )
         if cache_is_local():
-            settle()  # microseconds, in this process
+            _settle_here(settle)  # microseconds, in this process
             return
         # Redis: a round trip, in the shared pool. Shielded: a second cancellation (the client
         # leaving right after `done`) must not leak the slot.
-        settling = asyncio.ensure_future(sync_to_async(settle, thread_sensitive=False)())
+        settling = asyncio.ensure_future(_settle_remote(settle))
         _SETTLING.add(settling)
         settling.add_done_callback(_SETTLING.discard)
         await asyncio.shield(settling)
+
+
+def _settle_here(settle: partial[None]) -> None:
+    try:
+        settle()
+    except CACHE_ERRORS as error:
+        # The cache is away: the run ended all the same and its record is written. The worker's
+        # next lease renewal publishes its true count of open streams, which frees the slot.
+        logger.warning("Could not settle a demo run in the cache: %s", error)
+
+
+async def _settle_remote(settle: partial[None]) -> None:
+    await sync_to_async(_settle_here, thread_sensitive=False)(settle)
 
 
 async def demo_stream(

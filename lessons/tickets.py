@@ -39,6 +39,7 @@ class RunTicket(BaseModel):
     prompt: str
     options: DemoOptions
     backend: str
+    record: int | None = None  # the primary key of the run's record, written at the Run press
 
     def belongs_to(self, session_key: str) -> bool:
         return bool(session_key) and hmac.compare_digest(self.session, _digest(session_key))
@@ -56,8 +57,12 @@ def ticket_issue(
     preset: str,
     prompt: str,
     options: DemoOptions,
+    run_id: uuid.UUID | None = None,
+    record: int | None = None,
 ) -> RunTicket:
     ticket = RunTicket(
+        id=run_id or uuid.uuid4(),
+        record=record,
         user_id=user_id,
         session=_digest(session_key),
         lesson=lesson,
@@ -75,6 +80,23 @@ def ticket_get(run_id: uuid.UUID) -> RunTicket | None:
     return RunTicket.model_validate_json(stored) if stored else None
 
 
-def ticket_claim(run_id: uuid.UUID) -> bool:
-    """True for the first stream of this ticket, False for every later one."""
-    return cache.add(f"{_key(run_id)}:claimed", 1, TICKET_SECONDS + settings.LESSONS_RUN_LIFETIME)
+def _claim_key(run_id: uuid.UUID) -> str:
+    return f"{_key(run_id)}:claimed"
+
+
+def ticket_claim(run_id: uuid.UUID, worker: str = "") -> bool:
+    """True for the first stream of this ticket, False for every later one. The claim names the
+    web worker that streams it, so a run whose worker is gone can be told apart."""
+    return cache.add(
+        _claim_key(run_id), worker or "-", TICKET_SECONDS + settings.LESSONS_RUN_LIFETIME
+    )
+
+
+def ticket_claimants(run_ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
+    """The worker that claimed each of these tickets (absent: never claimed, or forgotten)."""
+    claims = cache.get_many([_claim_key(run_id) for run_id in run_ids])
+    return {
+        run_id: str(claims[_claim_key(run_id)])
+        for run_id in run_ids
+        if _claim_key(run_id) in claims
+    }

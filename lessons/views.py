@@ -1,7 +1,8 @@
 from __future__ import annotations
 
+import logging
 import uuid
-from collections.abc import Callable, Coroutine
+from collections.abc import AsyncIterator, Callable, Coroutine
 from dataclasses import dataclass
 from functools import partial, wraps
 from typing import Any, cast
@@ -21,11 +22,12 @@ from django_htmx.middleware import HtmxDetails
 
 from lessons.access import preset_allowed, presets_allowed
 from lessons.backends import Backend
-from lessons.breaker import CircuitBreaker
+from lessons.breaker import BreakerState, CircuitBreaker
 from lessons.catalog import LESSONS, LESSONS_BY_SLUG, Lesson
-from lessons.counters import cache_work
+from lessons.counters import CACHE_ERRORS, cache_work
 from lessons.demos import Preset
 from lessons.forms import DemoForm
+from lessons.fragments import ended_early
 from lessons.limits import runs_in_progress
 from lessons.models import DemoRun, RunStats
 from lessons.registry import PRESETS, get_preset
@@ -35,13 +37,22 @@ from lessons.services import (
     Admitted,
     RunRefused,
     demo_run_admit,
+    demo_run_cut_off,
     demo_run_start,
 )
 from lessons.source import Source, source_of
 from lessons.streaming import demo_stream, event_stream_response
 from lessons.tickets import RunTicket
 
+logger = logging.getLogger(__name__)
+
 TEMPLATE = "lessons/lesson_detail.html"
+# Said when Redis (the demos' limits and tickets) is unreachable; nothing else is affected.
+PAUSED = (
+    "Live demos are paused for a moment: the server cannot reach the shared cache that holds "
+    "their limits. Exams, answers and progress are not affected."
+)
+PAUSED_RETRY_AFTER = 30
 
 
 class HtmxHttpRequest(HttpRequest):
@@ -191,9 +202,9 @@ async def _run_pressed(request: HtmxHttpRequest, page: LessonPage) -> HttpRespon
     form = page.form(request.POST)
     if not form.is_valid():
         return _form_refused(request, page, form, status=400)
-    started = await cache_work(
-        partial(
-            demo_run_start,
+    try:
+        # In the request's thread: the run's record is written here.
+        started = await sync_to_async(demo_run_start)(
             user_id=cast(int, request.user.pk),  # post_needs_login: a signed-in learner
             session_key=request.session.session_key or "",
             lesson=page.lesson.slug,
@@ -201,7 +212,12 @@ async def _run_pressed(request: HtmxHttpRequest, page: LessonPage) -> HttpRespon
             prompt=str(form.cleaned_data.get("prompt", form.demo_preset.prompt)),
             options=form.options(),
         )
-    )
+    except CACHE_ERRORS:
+        logger.warning("Run refused: the demos' cache is unreachable", exc_info=True)
+        form.add_error(None, f"{PAUSED} Try again in a minute.")
+        response = _form_refused(request, page, form, status=503)
+        response["Retry-After"] = str(PAUSED_RETRY_AFTER)
+        return response
     if isinstance(started, RunRefused):
         form.add_error(None, started.message)
         response = _form_refused(request, page, form, status=429)
@@ -233,26 +249,54 @@ def _refused_stream(refusal: AdmissionRefusal) -> HttpResponse:
             content_type="text/plain",
             headers={"Retry-After": "5"},
         )
-    if refusal is AdmissionRefusal.CLAIMED:
-        return HttpResponse(status=204)  # the browser's EventSource does not come back
     raise Http404("No such run.")
+
+
+def _notice_stream(*, badge: str, message: str) -> HttpResponseBase:
+    """A stream that only says why it runs nothing, ending with `done` (the page shows it and
+    the browser does not reconnect)."""
+
+    async def body() -> AsyncIterator[bytes]:
+        yield ended_early(badge=badge, message=message)
+
+    return event_stream_response(body())
+
+
+async def _cut_off(run_id: uuid.UUID) -> HttpResponseBase:
+    """A reconnect to a claimed run: the connection to it broke (its worker died, or the
+    network dropped it and the server cancelled it). Never run twice; say so."""
+    run = await sync_to_async(demo_run_cut_off)(run_id=run_id)
+    if run is not None and run.outcome == DemoRun.Outcome.LOST:
+        message = "The run was cut off: the server streaming it stopped before the end."
+    else:
+        message = "The run was cut off: the connection to it was lost before the end."
+    return _notice_stream(badge="Cut off", message=f"{message} Press Run again to start anew.")
 
 
 @require_GET
 async def run_stream(request: HttpRequest, slug: str, run_id: uuid.UUID) -> HttpResponseBase:
-    """The run's Server-Sent Events. Claimed once: a reconnect gets 204 and runs nothing.
+    """The run's Server-Sent Events. Claimed once: a reconnect is told the run was cut off and
+    runs nothing.
 
     No database query: the ticket is checked against the session cookie that pressed Run, so
-    the stream starts fast and holds no connection; the run is recorded when it ends.
+    the stream starts fast and holds no connection; the run's record is settled when it ends.
     """
-    admission = await cache_work(
-        partial(
-            demo_run_admit,
-            run_id=run_id,
-            lesson=slug,
-            session_key=request.COOKIES.get(settings.SESSION_COOKIE_NAME, ""),
+    try:
+        admission = await cache_work(
+            partial(
+                demo_run_admit,
+                run_id=run_id,
+                lesson=slug,
+                session_key=request.COOKIES.get(settings.SESSION_COOKIE_NAME, ""),
+            )
         )
-    )
+    except CACHE_ERRORS:
+        logger.warning("Stream refused: the demos' cache is unreachable", exc_info=True)
+        return _notice_stream(
+            badge="Paused", message=f"{PAUSED} This run did not start: run it again in a minute."
+        )
+    if admission is AdmissionRefusal.CLAIMED:
+        return await _cut_off(run_id)
     if not isinstance(admission, Admitted):
         return _refused_stream(admission)
     preset = get_preset(slug, admission.ticket.preset)
@@ -276,16 +320,26 @@ class LessonFigures:
     stats: RunStats
 
 
+def _live_figures() -> tuple[int | None, BreakerState | None]:
+    """Streams open and the breaker, from the cache; None when it is unreachable (the page says
+    it cannot tell)."""
+    try:
+        return runs_in_progress(), CircuitBreaker.for_backend().state_now()
+    except CACHE_ERRORS:
+        return None, None
+
+
 @staff_only
 def run_list(request: HttpRequest) -> HttpResponse:
     """Staff only: recent demo runs, p50/p95 time to first token, error rate, the breaker."""
     overall, per_lesson = DemoRun.objects.stats()
+    running, breaker = _live_figures()
     context = {
         "runs": DemoRun.objects.recent(50),
         "overall": overall,
         "per_lesson": [LessonFigures(lesson, per_lesson[lesson.slug]) for lesson in LESSONS],
-        "breaker": CircuitBreaker.for_backend().state_now(),
-        "running": runs_in_progress(),
+        "breaker": breaker,
+        "running": running,
         "backend": Backend.from_settings(),
         "cap": settings.LESSONS_MAX_CONCURRENT_RUNS,
     }

@@ -199,6 +199,39 @@ def review_views(attempt: Attempt, answers: Sequence[Answer]) -> list[QuestionVi
 
 
 @dataclass(frozen=True)
+class ReviewGroup:
+    """One category's questions on a results page: missed ones first, then the right ones."""
+
+    category: str
+    items: Sequence[QuestionView]
+
+    @property
+    def right(self) -> int:
+        return sum(1 for item in self.items if item.correct)
+
+    @property
+    def missed(self) -> int:
+        return len(self.items) - self.right
+
+
+def review_groups(review: Sequence[QuestionView]) -> list[ReviewGroup]:
+    """The review by category, in the order the categories were first asked; within each,
+    wrong answers, then unanswered ones, then right ones, each in the order asked."""
+    by_category: dict[str, list[QuestionView]] = {}
+    for item in review:
+        by_category.setdefault(item.category, []).append(item)
+
+    def missed_first(item: QuestionView) -> tuple[int, int]:
+        rank = 2 if item.correct else (0 if item.answered else 1)
+        return rank, item.position
+
+    return [
+        ReviewGroup(category, sorted(items, key=missed_first))
+        for category, items in by_category.items()
+    ]
+
+
+@dataclass(frozen=True)
 class ScoreRow:
     label: str
     score: scoring.Score | None

@@ -438,15 +438,26 @@ def attempt_results(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         # Attempts finished before the engine was in the product have no outcome: raw scores.
         outcome = AdaptiveOutcome.objects.filter(attempt=attempt).first()
         practice = screens.practice_results(outcome, attempt.quiz) if outcome else None
+    review = screens.review_views(attempt, answers)
     context = {
         "attempt": attempt,
         "quiz": attempt.quiz,
         "practice": practice,
         "results": screens.results(attempt),
-        "review": screens.review_views(attempt, answers),
+        "review": review,
+        "review_groups": screens.review_groups(review),
         "missed": missed,
+        "headline": _results_headline(request, attempt),
     }
     return render(request, "questions/attempt_results.html", context)
+
+
+def _results_headline(request: HttpRequest, attempt: Attempt) -> str:
+    """What the project puts right under a finished attempt's verdict, through
+    QUESTIONS_RESULTS_HEADLINE (a callable (request, attempt) -> HTML; certify's announces the
+    certificate an exam earned), else nothing."""
+    path = getattr(settings, "QUESTIONS_RESULTS_HEADLINE", "")
+    return import_string(path)(request, attempt) if path else ""
 
 
 def _time_up(request: AuthenticatedRequest, attempt: Attempt) -> HttpResponse:
@@ -475,6 +486,7 @@ def _exam_results(request: AuthenticatedRequest, attempt: Attempt) -> HttpRespon
         "report": import_string(path)(request, attempt) if path else "",
         # This attempt failed and the cooldown after it runs: no later attempt can exist yet.
         "opens_at": _opens_at(attempt.quiz, attempt, timezone.now()),
+        "headline": _results_headline(request, attempt),
     }
     return render(request, "questions/exam_results.html", context)
 

@@ -51,8 +51,18 @@ def _fresh_cache() -> Iterator[None]:
     from django.core.cache import cache
 
     cache.clear()
+    _fresh_stream_worker()
     yield
     cache.clear()
+    _fresh_stream_worker()
+
+
+def _fresh_stream_worker() -> None:
+    # The process's count of open streams and its seat live beside the cache: a test that takes
+    # a slot and never gives it back must not leave it to the next.
+    from lessons.limits import WORKER
+
+    WORKER.open, WORKER.seat, WORKER.renewed, WORKER.heartbeat = 0, None, 0.0, None
 
 
 @pytest.fixture

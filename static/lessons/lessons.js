@@ -4,6 +4,8 @@
   "use strict";
 
   var MAX_START_RETRIES = 3;
+  // Posts the form above again (the same button the server sends when a run was cut off).
+  var RUN_AGAIN = '<button type="submit" form="demo-form" class="button button-small" data-run-again>Run again</button>';
 
   function runOf(element) {
     return element && element.closest ? element.closest("[data-run]") : null;
@@ -43,17 +45,17 @@
     if (!run || run.dataset.state === "ended" || !source) return;
     if (source.readyState !== EventSource.CLOSED) return; // the browser is reconnecting itself
     if (run.dataset.opened) {
-      // A stream that was open and broke: the server cancelled the run when it lost us, and a
-      // reconnection would only get 204. Say so instead of retrying.
+      // A stream that was open and broke, and the server could not be reached again to say
+      // what became of the run (a reconnect is told it was cut off). Say so ourselves.
       end(run);
-      setStatus(run, '<span class="badge badge-bad">Interrupted</span> The connection was lost, so the server stopped the run. Run it again.');
+      setStatus(run, '<span class="badge badge-bad">Cut off</span> The connection was lost, so the server stopped the run. ' + RUN_AGAIN);
       return;
     }
     var tries = Number(run.dataset.tries || 0) + 1;
     run.dataset.tries = String(tries);
     if (tries >= MAX_START_RETRIES) {
       end(run);
-      setStatus(run, '<span class="badge badge-bad">Not started</span> The server could not start this run (too many demos may be running). Try again in a moment.');
+      setStatus(run, '<span class="badge badge-bad">Not started</span> The server could not start this run (too many demos may be running). ' + RUN_AGAIN);
     } else {
       setStatus(run, "Waiting for the server…");
     }

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import time
+from collections.abc import AsyncGenerator, AsyncIterator
+from typing import Any, cast
 
 import pytest
 
+from lessons import views
 from lessons.models import DemoRun
 from tests.conftest import login_in_browser
 
@@ -63,9 +66,9 @@ def test_lesson_05_stop_ends_the_run_on_the_server(
     time.sleep(0.8)
     assert output_length(page) == shown  # nothing more arrives
     deadline = time.monotonic() + 5
-    while not DemoRun.objects.exists() and time.monotonic() < deadline:
+    while DemoRun.objects.filter(outcome="running").exists() and time.monotonic() < deadline:
         time.sleep(0.1)
-    run = DemoRun.objects.get()
+    run = DemoRun.objects.get()  # written at the press, settled when the stream ended
     assert run.outcome == DemoRun.Outcome.CANCELLED
     assert run.preset == "cancel"
     assert 0 < run.chunks < 150  # cut short: the long reply is ~250 tokens
@@ -84,3 +87,48 @@ def test_a_refused_run_says_why_next_to_the_form(
     assert "the most allowed" in alert.inner_text()
     assert page.locator("#run").count() == 0
     assert page.get_by_label("Prompt").input_value().startswith("My chat app")
+
+
+def test_a_run_cut_off_mid_stream_says_so_and_runs_again(
+    live_asgi: str, page, learner, password: str, settings, monkeypatch
+) -> None:
+    settings.LESSONS_OFFLINE_TOKEN_DELAY = 0.02
+    real = views.demo_stream
+    cut: list[bool] = []
+
+    def breaking_off(**kwargs: Any) -> AsyncIterator[bytes]:
+        """The first stream breaks off mid-run, with no done, as when its worker dies."""
+
+        async def body() -> AsyncIterator[bytes]:
+            stream = cast(AsyncGenerator[bytes], real(**kwargs))
+            try:
+                async for sent, chunk in aenumerate(stream):
+                    yield chunk
+                    if not cut and sent == 30:
+                        cut.append(True)
+                        raise ConnectionAbortedError("the web worker is gone")
+            finally:
+                await stream.aclose()
+
+        return body()
+
+    monkeypatch.setattr(views, "demo_stream", breaking_off)
+    login_in_browser(page, live_asgi, learner, password)
+    page.goto(f"{live_asgi}/lessons/raw-response-events/?preset=text-deltas")
+    page.get_by_label("Reply length").select_option("medium")
+    page.get_by_role("button", name="Run").click()
+
+    # The browser reconnects on its own and is told what became of the run.
+    page.locator("#run-status").get_by_text("Cut off").wait_for(timeout=15_000)
+    assert cut
+    assert "The run was cut off" in page.locator("#run-result").inner_text()
+    page.get_by_role("button", name="Run again").click()
+    page.locator("#run-status").get_by_text("Done").wait_for(timeout=30_000)
+    assert DemoRun.objects.count() == 2
+
+
+async def aenumerate(items: AsyncIterator[bytes]) -> AsyncIterator[tuple[int, bytes]]:
+    index = 0
+    async for item in items:
+        yield index, item
+        index += 1

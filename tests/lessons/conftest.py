@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
-from typing import cast
+from collections.abc import AsyncIterator, Iterator
+from typing import Any, cast
 
 import pytest
 from asgiref.sync import sync_to_async
+from django.core.cache.backends.locmem import LocMemCache
 from django.db import connections
 from django.http import StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.test import AsyncClient
+from redis.exceptions import ConnectionError as RedisConnectionError
 
 from lessons.sse import ServerSentEvent, parse
 
@@ -57,3 +59,58 @@ async def close_sync_thread_connections():
     it, or PostgreSQL refuses to drop the test database at the end."""
     yield
     await sync_to_async(connections.close_all)()
+
+
+class FlakyCache(LocMemCache):
+    """The local cache, which raises what Redis's client raises while `down` is set."""
+
+    down = False
+
+    def _check(self) -> None:
+        if FlakyCache.down:
+            raise RedisConnectionError(
+                "Error 111 connecting to 127.0.0.1:6379. Connection refused."
+            )
+
+    def add(self, *args: Any, **kwargs: Any) -> bool:
+        self._check()
+        return super().add(*args, **kwargs)
+
+    def get(self, *args: Any, **kwargs: Any) -> Any:
+        self._check()
+        return super().get(*args, **kwargs)
+
+    def set(self, *args: Any, **kwargs: Any) -> None:
+        self._check()
+        super().set(*args, **kwargs)
+
+    def incr(self, *args: Any, **kwargs: Any) -> int:
+        self._check()
+        return super().incr(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> bool:
+        self._check()
+        return super().delete(*args, **kwargs)
+
+    def get_many(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        self._check()
+        return super().get_many(*args, **kwargs)
+
+    def set_many(self, *args: Any, **kwargs: Any) -> list[str]:
+        self._check()
+        return super().set_many(*args, **kwargs)
+
+    def delete_many(self, *args: Any, **kwargs: Any) -> None:
+        self._check()
+        super().delete_many(*args, **kwargs)
+
+
+@pytest.fixture
+def flaky_cache(settings) -> Iterator[type[FlakyCache]]:
+    """The cache as a Redis that can be stopped (`FlakyCache.down = True`) and started again."""
+    settings.CACHES = {
+        "default": {"BACKEND": "tests.lessons.conftest.FlakyCache", "LOCATION": "flaky"}
+    }
+    FlakyCache.down = False
+    yield FlakyCache
+    FlakyCache.down = False

@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
-from lessons.limits import rate_limit_consume, runs_in_progress, slot_acquire, slot_release
+import time
+
+from django.core.cache import cache
+
+from lessons.limits import (
+    WORKER,
+    StreamWorker,
+    rate_limit_consume,
+    runs_in_progress,
+    slot_acquire,
+    slot_release,
+    workers_alive,
+)
 
 
 def test_the_rate_limit_allows_so_many_runs_per_window_then_says_when(settings) -> None:
@@ -20,25 +32,62 @@ def test_the_rate_limit_allows_so_many_runs_per_window_then_says_when(settings) 
 
 def test_slots_are_capped_and_come_back_when_released(settings) -> None:
     settings.LESSONS_MAX_CONCURRENT_RUNS = 2
-    first, second = slot_acquire(now=100), slot_acquire(now=105)
+    first, second = slot_acquire(), slot_acquire()
 
     assert first is not None
     assert second is not None
-    assert slot_acquire(now=106) is None
-    assert runs_in_progress(now=106) == 2
+    assert slot_acquire() is None
+    assert runs_in_progress() == 2
 
     slot_release(first)
-    assert runs_in_progress(now=107) == 1
-    assert slot_acquire(now=107) is not None
+    assert runs_in_progress() == 1
+    assert slot_acquire() is not None
 
 
-def test_a_slot_never_released_stops_counting_after_the_lifetime_cap(settings) -> None:
+def test_the_cap_counts_the_streams_of_every_worker(settings) -> None:
+    settings.LESSONS_MAX_CONCURRENT_RUNS = 3
+    other = StreamWorker()  # another web worker process
+    held = [other.acquire(), other.acquire()]
+
+    assert slot_acquire() is not None
+    assert slot_acquire() is None  # 2 there and 1 here
+    assert runs_in_progress() == 3
+    assert workers_alive() == {WORKER.id, other.id}
+    assert held[0] is not None
+    other.release(held[0])
+    assert slot_acquire() is not None
+
+
+def test_a_dead_workers_slots_free_themselves_when_its_lease_lapses(settings) -> None:
     settings.LESSONS_MAX_CONCURRENT_RUNS = 1
-    settings.LESSONS_RUN_LIFETIME = 60
-    assert slot_acquire(now=1000) is not None  # its worker died: never released
+    settings.LESSONS_WORKER_LEASE = 1
+    dead = StreamWorker()
+    assert dead.acquire() is not None  # then killed: never released, never renewed
 
-    assert slot_acquire(now=1030) is None
-    # Its ten-second bucket leaves the window one lifetime (and two buckets of margin) later.
-    assert runs_in_progress(now=1000 + 60 + 20) == 1
-    assert runs_in_progress(now=1000 + 60 + 30) == 0
-    assert slot_acquire(now=1000 + 60 + 30) is not None
+    assert slot_acquire() is None
+    time.sleep(1.1)
+
+    assert runs_in_progress() == 0
+    assert dead.id not in workers_alive()
+    assert slot_acquire() is not None
+
+
+def test_renewing_the_lease_publishes_the_exact_count(settings) -> None:
+    settings.LESSONS_MAX_CONCURRENT_RUNS = 5
+    slot = slot_acquire()
+    assert slot is not None
+    cache.incr(f"lessons:streams:{slot.seat}", 3)  # releases lost while the cache was away
+
+    assert runs_in_progress() == 4
+    WORKER.renew()
+    assert runs_in_progress() == 1
+
+
+def test_a_worker_whose_seat_was_taken_takes_another(settings) -> None:
+    WORKER.renew()
+    seat = WORKER.seat
+    assert seat is not None
+    cache.set(f"lessons:seat:{seat}", "another-worker", 60)  # its lease had lapsed
+
+    assert WORKER.renew() != seat
+    assert workers_alive() == {"another-worker", WORKER.id}

@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.contrib.auth.models import User
 from django.db import IntegrityError, connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from lessons.breaker import CircuitBreaker
 from lessons.demos import DemoOptions
 from lessons.events import Metrics, Outcome
-from lessons.limits import runs_in_progress, slot_acquire, slot_release
+from lessons.limits import StreamWorker, runs_in_progress, slot_acquire, slot_release
 from lessons.models import DemoRun
 from lessons.services import (
+    NEVER_STREAMED,
     AdmissionRefusal,
     Admitted,
     RunRefused,
@@ -24,15 +26,28 @@ from lessons.services import (
     demo_run_record,
     demo_run_settle,
     demo_run_start,
+    demo_runs_mark_lost,
     demo_runs_save,
 )
-from lessons.tickets import RunTicket, ticket_claim
+from lessons.tasks import mark_lost_demo_runs
+from lessons.tickets import TICKET_SECONDS, RunTicket, ticket_claim
 from tests.factories import UserFactory
 
 SESSION = "the-session-key"
+LEARNER, OTHER = 900_001, 900_002
+
+# Every start writes the run's record: the learners it names exist.
+pytestmark = pytest.mark.django_db
 
 
-def start(user_id: int = 1, lesson: str = "basic-streaming") -> RunTicket | RunRefused:
+@pytest.fixture(autouse=True)
+def _learners() -> None:
+    # Primary keys far from the sequence's, which PostgreSQL does not move for them.
+    for pk in (LEARNER, OTHER):
+        User.objects.create(pk=pk, username=f"learner-{pk}")
+
+
+def start(user_id: int = LEARNER, lesson: str = "basic-streaming") -> RunTicket | RunRefused:
     return demo_run_start(
         user_id=user_id,
         session_key=SESSION,
@@ -43,10 +58,16 @@ def start(user_id: int = 1, lesson: str = "basic-streaming") -> RunTicket | RunR
     )
 
 
-def started(user_id: int = 1, lesson: str = "basic-streaming") -> RunTicket:
+def started(user_id: int = LEARNER, lesson: str = "basic-streaming") -> RunTicket:
     ticket = start(user_id, lesson)
     assert isinstance(ticket, RunTicket)
     return ticket
+
+
+def pk(ticket: RunTicket) -> int:
+    """The primary key of the ticket's run record."""
+    assert ticket.record is not None
+    return ticket.record
 
 
 def test_a_start_within_the_limits_issues_a_ticket() -> None:
@@ -66,7 +87,7 @@ def test_past_the_rate_limit_the_start_is_refused_with_the_wait(settings) -> Non
     assert 1 <= refused.retry_after <= 60
     assert refused.message.startswith("You have started 1 demo runs in 60 seconds")
     assert refused.message.endswith(f"You can start another in {refused.retry_after} s.")
-    assert isinstance(start(user_id=2), RunTicket)  # another learner has their own
+    assert isinstance(start(user_id=OTHER), RunTicket)  # another learner has their own
 
 
 def test_at_the_global_cap_the_start_is_refused_and_not_counted(settings) -> None:
@@ -180,36 +201,50 @@ def test_a_stop_or_a_timeout_says_nothing_about_the_model(outcome: Outcome) -> N
 
 
 @pytest.mark.django_db
-def test_a_record_holds_the_run_and_is_saved_with_others_in_one_query() -> None:
+def test_the_run_press_writes_the_record_running_from_the_start() -> None:
     user: User = UserFactory.create()
+
     ticket = started(user_id=user.pk)
-    when = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
-    runs = [
-        demo_run_record(ticket=ticket, started_at=when, outcome="completed", metrics=metrics()),
-        demo_run_record(ticket=ticket, started_at=when, outcome="failed", metrics=metrics(None)),
-        demo_run_record(
-            ticket=ticket, started_at=when, outcome="cancelled", metrics=metrics(), error="x" * 3000
-        ),
-    ]
-    assert DemoRun.objects.count() == 0  # not saved until demo_runs_save
 
-    with CaptureQueriesContext(connection) as queries:
-        demo_runs_save(runs=runs)
-
-    assert [q["sql"].split()[0] for q in queries.captured_queries].count("INSERT") == 1
-    completed, failed, cancelled = DemoRun.objects.order_by("id")
-    assert (completed.user, completed.lesson, completed.preset, completed.backend) == (
+    record = DemoRun.objects.get()
+    assert (record.pk, record.key) == (ticket.record, ticket.id)
+    assert (record.user, record.lesson, record.preset, record.backend) == (
         user,
         "basic-streaming",
         "short-reply",
         "offline",
     )
-    assert (completed.started_at, completed.ttft_ms, completed.total_ms, completed.chunks) == (
-        when,
-        120.0,
-        900.0,
-        12,
-    )
+    assert (record.outcome, record.ttft_ms, record.total_ms) == (DemoRun.Outcome.RUNNING, None, 0)
+
+
+@pytest.mark.django_db
+def test_ended_runs_settle_their_records_together_in_one_query() -> None:
+    user: User = UserFactory.create()
+    tickets = [started(user_id=user.pk) for _ in range(3)]
+    pressed = {run.pk: run.started_at for run in DemoRun.objects.all()}
+    when = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+    runs = [
+        demo_run_record(ticket=tickets[0], started_at=when, outcome="completed", metrics=metrics()),
+        demo_run_record(
+            ticket=tickets[1], started_at=when, outcome="failed", metrics=metrics(None)
+        ),
+        demo_run_record(
+            ticket=tickets[2],
+            started_at=when,
+            outcome="cancelled",
+            metrics=metrics(),
+            error="x" * 3000,
+        ),
+    ]
+    assert set(DemoRun.objects.values_list("outcome", flat=True)) == {"running"}
+
+    with CaptureQueriesContext(connection) as queries:
+        demo_runs_save(runs=runs)
+
+    assert [q["sql"].split()[0] for q in queries.captured_queries].count("UPDATE") == 1
+    completed, failed, cancelled = DemoRun.objects.order_by("id")
+    assert completed.started_at == pressed[completed.pk]  # the Run press, as written then
+    assert (completed.ttft_ms, completed.total_ms, completed.chunks) == (120.0, 900.0, 12)
     assert (completed.outcome, completed.error) == (DemoRun.Outcome.COMPLETED, "")
     assert failed.error == "unknown error"  # a failure always says something
     assert len(cancelled.error) == 2000
@@ -217,15 +252,79 @@ def test_a_record_holds_the_run_and_is_saved_with_others_in_one_query() -> None:
 
 @pytest.mark.django_db
 def test_saving_is_all_or_nothing() -> None:
-    ticket = started(user_id=UserFactory.create().pk)
+    user = UserFactory.create()
+    good_ticket, bad_ticket = started(user_id=user.pk), started(user_id=user.pk)
     now = datetime.now(UTC)
-    good = demo_run_record(ticket=ticket, started_at=now, outcome="completed", metrics=metrics())
+    good = demo_run_record(
+        ticket=good_ticket, started_at=now, outcome="completed", metrics=metrics()
+    )
     impossible = demo_run_record(
-        ticket=ticket,
+        ticket=bad_ticket,
         started_at=now,
         outcome="completed",
         metrics=Metrics(elapsed_ms=10.0, ttft_ms=20.0),  # first token after the end
     )
     with pytest.raises(IntegrityError):
         demo_runs_save(runs=[good, impossible])
-    assert DemoRun.objects.count() == 0
+    assert set(DemoRun.objects.values_list("outcome", flat=True)) == {"running"}
+
+
+def test_the_sweep_marks_lost_the_runs_whose_worker_is_gone_and_only_those(settings) -> None:
+    alive, dead = StreamWorker(), StreamWorker()
+    alive.renew()
+    streaming, cut_off, never_connected, just_pressed = (started() for _ in range(4))
+    ticket_claim(streaming.id, alive.id)
+    ticket_claim(cut_off.id, dead.id)  # its worker never held a lease again
+    later = timezone.now() + timedelta(seconds=settings.LESSONS_WORKER_LEASE + 1)
+    DemoRun.objects.filter(pk=pk(never_connected)).update(
+        started_at=timezone.now() - timedelta(seconds=TICKET_SECONDS + 1)
+    )
+
+    assert demo_runs_mark_lost(now=later) == 2
+
+    outcomes = dict(DemoRun.objects.values_list("pk", "outcome"))
+    assert outcomes[pk(streaming)] == DemoRun.Outcome.RUNNING
+    assert outcomes[pk(just_pressed)] == DemoRun.Outcome.RUNNING  # may connect yet
+    assert outcomes[pk(cut_off)] == DemoRun.Outcome.LOST
+    assert outcomes[pk(never_connected)] == DemoRun.Outcome.LOST
+    assert DemoRun.objects.get(pk=pk(never_connected)).error == NEVER_STREAMED
+    assert demo_runs_mark_lost(now=later) == 0  # idempotent
+
+
+def test_with_the_cache_down_the_sweep_marks_lost_only_runs_past_any_lifetime(
+    settings, flaky_cache
+) -> None:
+    recent, ancient = started(), started()
+    DemoRun.objects.filter(pk=pk(ancient)).update(started_at=timezone.now() - timedelta(hours=1))
+    flaky_cache.down = True
+
+    assert demo_runs_mark_lost(now=timezone.now() + timedelta(minutes=1)) == 1
+
+    assert DemoRun.objects.get(pk=pk(recent)).outcome == DemoRun.Outcome.RUNNING
+    assert DemoRun.objects.get(pk=pk(ancient)).outcome == DemoRun.Outcome.LOST
+
+
+def test_a_run_marked_lost_that_ends_after_all_keeps_its_real_outcome() -> None:
+    ticket = started()
+    ticket_claim(ticket.id, "a-worker-without-a-lease")
+    demo_runs_mark_lost(now=timezone.now() + timedelta(minutes=1))
+    assert DemoRun.objects.get().outcome == DemoRun.Outcome.LOST
+
+    demo_runs_save(
+        runs=[
+            demo_run_record(
+                ticket=ticket, started_at=timezone.now(), outcome="completed", metrics=metrics()
+            )
+        ]
+    )
+
+    assert DemoRun.objects.get().outcome == DemoRun.Outcome.COMPLETED
+
+
+def test_the_task_worker_runs_the_sweep() -> None:
+    ticket = started()
+    ticket_claim(ticket.id, "a-worker-without-a-lease")
+    DemoRun.objects.update(started_at=timezone.now() - timedelta(minutes=1))
+
+    assert mark_lost_demo_runs.call() == 1
+    assert DemoRun.objects.get().outcome == DemoRun.Outcome.LOST

@@ -5,12 +5,13 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import AsyncIterator, Mapping
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from asgiref.sync import sync_to_async
 from django.contrib.auth.models import User
 from django.core.asgi import get_asgi_application
+from django.core.cache import cache
 from django.db import connection
 from django.test import AsyncClient
 from django.urls import reverse
@@ -21,14 +22,14 @@ from lessons.catalog import LESSONS
 from lessons.demos import DemoOptions
 from lessons.forms import DemoForm
 from lessons.fragments import Renderer
-from lessons.limits import runs_in_progress, slot_acquire, slot_release
+from lessons.limits import WORKER, StreamWorker, runs_in_progress, slot_acquire, slot_release
 from lessons.models import DemoRun
 from lessons.offline import OfflineModel
 from lessons.recorder import run_recorder
 from lessons.registry import PRESETS, get_preset
-from lessons.services import demo_run_start
+from lessons.services import LOST_MESSAGE, demo_run_start
 from lessons.sse import ServerSentEvent, parse
-from lessons.tickets import RunTicket
+from lessons.tickets import RunTicket, ticket_claim
 from tests.factories import UserFactory
 from tests.lessons.conftest import read_stream, stream_url, texts
 
@@ -192,15 +193,21 @@ async def test_while_the_backend_breaker_is_open_runs_are_refused_fast(aclient) 
     assert (await breaker.state()).failures == breaker.threshold  # a refusal is not a failure
 
 
-async def test_a_reconnect_to_a_started_run_gets_204_and_runs_nothing(aclient) -> None:
+async def test_a_reconnect_to_a_started_run_is_told_it_was_cut_off_and_runs_nothing(
+    aclient,
+) -> None:
     url = await start(aclient, "basic-streaming", "short-reply")
     await read_stream(aclient, url)
 
     again, events = await read_stream(aclient, url)
 
-    assert again.status_code == 204
-    assert events == []
+    assert again.status_code == 200
+    assert names(events) == ["done"]  # the page shows it and the browser stops reconnecting
+    assert "Cut off" in events[0].data
+    assert "the connection to it was lost before the end" in events[0].data
+    assert "data-run-again" in events[0].data
     assert await recorded() == 1
+    assert (await last_run()).outcome == DemoRun.Outcome.COMPLETED
 
 
 async def test_a_stream_is_only_for_the_learner_who_started_it(
@@ -388,3 +395,108 @@ async def test_the_run_started_by_the_service_is_the_one_the_stream_runs(aclient
     buffered = texts(events, "buffered")
     assert "".join(buffered) == "".join(texts(events, "raw"))
     assert all(len(chunk.split()) >= 4 for chunk in buffered[:-1])
+
+
+async def test_a_run_press_writes_its_record_running_before_the_stream(aclient, user) -> None:
+    url = await start(aclient, "basic-streaming", "short-reply")
+
+    run = await DemoRun.objects.aget()
+    assert run.outcome == DemoRun.Outcome.RUNNING
+    assert str(run.key) in url
+    await read_stream(aclient, url)
+    assert (await last_run()).outcome == DemoRun.Outcome.COMPLETED
+    assert await DemoRun.objects.acount() == 1  # the same record, settled
+
+
+async def test_a_run_whose_worker_died_is_cut_off_lost_and_frees_its_slot(
+    aclient, settings
+) -> None:
+    settings.LESSONS_MAX_CONCURRENT_RUNS = 1
+    url = await start(aclient, "basic-streaming", "short-reply")
+    run = await DemoRun.objects.aget()
+    assert run.key is not None
+    # Another web worker admitted the stream, then was killed (SIGKILL: nothing ran after).
+    dead = StreamWorker()
+    assert await sync_to_async(dead.acquire)() is not None
+    assert await sync_to_async(ticket_claim)(run.key, dead.id)
+    assert await sync_to_async(slot_acquire)() is None  # its slot is still counted
+
+    await sync_to_async(cache.delete_many)(
+        [f"lessons:seat:{dead.seat}", f"lessons:streams:{dead.seat}"]
+    )  # its lease lapsed (LESSONS_WORKER_LEASE after its last renewal)
+    reconnect, events = await read_stream(aclient, url)  # the browser reconnects elsewhere
+
+    assert reconnect.status_code == 200
+    assert names(events) == ["done"]
+    assert "The run was cut off: the server streaming it stopped before the end." in (
+        events[0].data
+    )
+    assert "data-run-again" in events[0].data
+    await run.arefresh_from_db()
+    assert (run.outcome, run.error) == (DemoRun.Outcome.LOST, LOST_MESSAGE)
+    assert runs_in_progress() == 0
+    assert await sync_to_async(slot_acquire)() is not None
+
+
+async def test_with_the_cache_down_run_says_the_demos_are_paused_then_recovers(
+    aclient, flaky_cache
+) -> None:
+    flaky_cache.down = True
+    chosen = get_preset("basic-streaming", "short-reply")
+    assert chosen is not None
+    form = DemoForm(preset=chosen, backend=Backend.from_settings())
+    fields = {name: form[name].value() for name in form.fields}
+    url = f"{reverse('lessons:detail', args=['basic-streaming'])}?preset=short-reply"
+
+    refused = await aclient.post(url, fields, headers=HTMX)
+
+    assert refused.status_code == 503
+    assert refused["Retry-After"] == "30"
+    page = refused.content.decode()
+    assert "Live demos are paused for a moment" in page
+    assert 'id="demo-form"' in page  # next to the form, which htmx swaps in
+    assert await DemoRun.objects.acount() == 0
+    flaky_cache.down = False
+    stream = await start(aclient, "basic-streaming", "short-reply")
+    _, events = await read_stream(aclient, stream)
+    assert names(events)[-1] == "done"
+    assert (await last_run()).outcome == DemoRun.Outcome.COMPLETED
+
+
+async def test_a_stream_asked_for_while_the_cache_is_down_says_so_in_the_page(
+    aclient, flaky_cache
+) -> None:
+    url = await start(aclient, "basic-streaming", "short-reply")
+    flaky_cache.down = True
+
+    response, events = await read_stream(aclient, url)
+
+    assert response.status_code == 200
+    assert names(events) == ["done"]
+    assert "Live demos are paused for a moment" in events[0].data
+    assert "This run did not start" in events[0].data
+    assert "data-run-again" in events[0].data
+    flaky_cache.down = False
+    _, events = await read_stream(aclient, url)  # Run again, once Redis is back
+    assert names(events)[-1] == "done"
+    assert (await last_run()).outcome == DemoRun.Outcome.COMPLETED
+
+
+async def test_a_stream_open_when_the_cache_goes_down_finishes_and_is_recorded(
+    aclient, flaky_cache
+) -> None:
+    url = await start(aclient, "basic-streaming", "short-reply")
+    response = await aclient.get(url)
+    body = aiter(cast(AsyncIterator[bytes], response))
+    first = await anext(body)  # streaming
+    flaky_cache.down = True
+
+    rest = b"".join([chunk async for chunk in body])
+
+    events = parse((first + rest).decode())
+    assert names(events)[-1] == "done"
+    assert (await last_run()).outcome == DemoRun.Outcome.COMPLETED
+    flaky_cache.down = False
+    # The release was lost with the cache; the lease's next renewal corrects the count.
+    await sync_to_async(WORKER.renew)()
+    assert runs_in_progress() == 0
