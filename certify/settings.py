@@ -389,6 +389,11 @@ QUESTIONS_ATTEMPT_FINISHED = [
 # Renders the part of an exam's results page that questions does not own (a callable taking the
 # request and the attempt, returning HTML): objectives, what to study, the certificate.
 QUESTIONS_EXAM_REPORT = "certify.panels.exam_score_report"
+# The item analysis's readiness rule (a callable taking a quiz's QuizInfo, giving a vectorised
+# rule, or None where it does not apply), for the decision consistency of exams.
+QUESTIONS_READINESS_RULE = "certify.services.exam_decision_rule"
+# The share of certification exams an item may be asked on before the item analysis flags it.
+QUESTIONS_EXPOSURE_LIMIT = 0.25
 # Renders what goes right under a finished attempt's verdict (a callable taking the request and
 # the attempt, returning HTML): the certificate a passing exam earned.
 QUESTIONS_RESULTS_HEADLINE = "certify.panels.certificate_earned"

@@ -22,6 +22,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.text import capfirst
 from django.views.decorators.http import require_POST
 
+from questions import item_analysis
 from questions.bankfile import BankInvalid
 from questions.forms import (
     BankImportForm,
@@ -40,6 +41,7 @@ from questions.models import (
     Category,
     Choice,
     ItemCalibration,
+    ItemWithdrawal,
     KeyCheck,
     Question,
     QuestionQuerySet,
@@ -357,6 +359,16 @@ class QuestionAdmin(admin.ModelAdmin):
                 name="questions_question_export",
             ),
             path(
+                "analysis/",
+                self.admin_site.admin_view(self.analysis_view),
+                name="questions_question_analysis",
+            ),
+            path(
+                "<path:object_id>/withdraw/",
+                self.admin_site.admin_view(self.withdraw_view),
+                name="questions_question_withdraw",
+            ),
+            path(
                 "<path:object_id>/preview/",
                 self.admin_site.admin_view(self.preview_view),
                 name="questions_question_preview",
@@ -371,6 +383,14 @@ class QuestionAdmin(admin.ModelAdmin):
             "title": title,
             **context,
         }
+
+    def analysis_view(self, request: HttpRequest) -> HttpResponse:
+        """The item analysis (questions.item_analysis): view permission; exports too."""
+        return item_analysis.report_view(self, request)
+
+    def withdraw_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """Retire a flagged item or send it back to pretest (POST; change permission)."""
+        return item_analysis.withdraw_view(self, request, object_id)
 
     @_view_permission_required
     def preview_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
@@ -653,6 +673,16 @@ class KeyCheckAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ["question__id", "question__family", "outcome"]
     ordering = ["-holds", "question"]
     fields = ["question", "sdk_version", "holds", "keyed", "derived", "outcome", "checked_at"]
+
+
+@admin.register(ItemWithdrawal)
+class ItemWithdrawalAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The log of items retired or sent back to pretest from the item analysis."""
+
+    list_display = ["question", "action", "by_name", "attempts_answered", "created_at"]
+    list_filter = ["action"]
+    search_fields = ["question__id", "reason", "by_name"]
+    fields = ["question", "action", "reason", "flags", "by_name", "attempts_answered", "created_at"]
 
 
 # ---------------------------------------------------------------------------------------------

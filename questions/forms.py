@@ -14,8 +14,9 @@ from django.forms.models import BaseInlineFormSet
 
 from lessons.catalog import LESSONS
 from questions import rules
+from questions.analysis.browse import FLAG_CODES
 from questions.interchange import interchange_for
-from questions.models import Choice, Question, TimeAccommodation
+from questions.models import Choice, ItemWithdrawal, Question, Quiz, TimeAccommodation
 
 # A QTI package may carry the other system's images (left out, but uploaded with the package).
 MAX_BANK_FILE_BYTES = 20 * 1024 * 1024
@@ -191,6 +192,39 @@ def bank_format_for(filename: str) -> str | None:
     if filename.lower().endswith((".yaml", ".yml", ".json")):
         return "yaml"
     return interchange_for(filename)
+
+
+class AnalysisWindowForm(forms.Form):
+    """Which answers the item analysis reads: one quiz's, finished since a date (both optional)."""
+
+    quiz = forms.ModelChoiceField(
+        queryset=Quiz.objects.order_by("order", "title"),
+        to_field_name="slug",
+        required=False,
+        empty_label="Every quiz",
+    )
+    since = forms.DateField(
+        label="Finished since",
+        required=False,
+        help_text="YYYY-MM-DD (UTC).",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+
+class WithdrawalForm(forms.Form):
+    action = forms.ChoiceField(
+        choices=ItemWithdrawal.Action.choices, widget=forms.RadioSelect, initial="retire"
+    )
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 50}),
+        max_length=2000,
+        help_text="Kept in the log with your name.",
+    )
+    flags = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def clean_flags(self) -> list[str]:
+        codes = self.cleaned_data.get("flags", "").split()
+        return [code for code in codes if code in FLAG_CODES]
 
 
 class TimeAccommodationForm(forms.ModelForm):
