@@ -192,8 +192,8 @@ def _exposure(row: ItemRow, rules: Rules) -> list[Flag]:
     return [
         Flag(
             "exposure",
-            f"Exposure {_percent(row.exposure)}: asked on more certification exams than the "
-            f"{_percent(rules.exposure_limit)} limit.",
+            f"Exposure {_percent(row.exposure)}: asked on more exam forms than the "
+            f"{_percent(rules.exposure_limit)} target.",
         )
     ]
 

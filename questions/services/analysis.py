@@ -17,7 +17,7 @@ import gc
 import json
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -218,6 +218,7 @@ def answers_read(
                 When(question_version=F("question__version"), then=Value(1)),
                 default=Value(0),
             ),
+            on_form=Case(When(attempt__form__isnull=False, then=Value(1)), default=Value(0)),
         )
         .values_list(*ANSWER_COLUMNS)
     )
@@ -238,6 +239,7 @@ ANSWER_COLUMNS = (
     "started",
     "chosen_text",
     "current",
+    "on_form",
 )
 
 
@@ -269,9 +271,11 @@ def _answers(
 ) -> Answers:
     if not rows:
         return Answers.empty()
-    attempt, quiz, question, correct, scored, passed, answered, started, chosen, current = zip(
-        *rows, strict=True
+    columns = zip(*rows, strict=True)
+    attempt, quiz, question, correct, scored, passed, answered, started, chosen, current = (
+        next(columns) for _ in range(10)
     )
+    on_form = next(columns)
     item_index = {item.id: j for j, item in enumerate(catalogue.items)}
     quiz_index = {q.id: k for k, q in enumerate(quizzes)}
     # A question made a draft again is not in the bank's analysis: its answers are left out.
@@ -292,6 +296,7 @@ def _answers(
         started_at=np.array(started, dtype=float)[keep],
         chosen_answer=renumber[chosen_answer[kept]],
         chosen_option=chosen_option[kept],
+        on_form=np.array(on_form, dtype=float)[keep] > 0.5,
     )
 
 
@@ -314,7 +319,7 @@ def _chosen(
 
 
 def analysis_rules() -> Rules:
-    return Rules(exposure_limit=getattr(settings, "QUESTIONS_EXPOSURE_LIMIT", 0.25))
+    return Rules(exposure_limit=getattr(settings, "QUESTIONS_FORM_EXPOSURE_TARGET", 0.2))
 
 
 def readiness_rule() -> RuleFor | None:
@@ -345,9 +350,7 @@ def item_analysis(*, quiz: Quiz | None = None, since: datetime | None = None) ->
         if row.all_answers or (not windowed and row.status == Question.Status.ACTIVE)
     )
     quiz_rows = tuple(row for row in report.quizzes if row.attempts)
-    return Analysis(
-        Report(items, quiz_rows, answers=report.answers, attempts=report.attempts), quiz, since
-    )
+    return Analysis(replace(report, items=items, quizzes=quiz_rows), quiz, since)
 
 
 def item_links(question_id: str) -> dict[str, str]:

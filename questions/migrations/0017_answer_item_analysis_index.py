@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('questions', '0015_item_withdrawals'),
+        ('questions', '0016_exam_forms_and_retake_cooldown'),
     ]
 
     operations = [
