@@ -18,7 +18,7 @@ from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.decorators import method_decorator
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.text import capfirst
 from django.views.decorators.http import require_POST
 
@@ -55,6 +55,7 @@ from questions.services.bank import (
     questions_pool_move,
     questions_retire,
 )
+from questions.services.forms import CellStatus, blueprint_status
 from questions.services.interchange import bank_interchange_export
 from questions.services.revisions import (
     RevisionClosed,
@@ -498,8 +499,41 @@ class QuizAdmin(admin.ModelAdmin):
         ("Questions", {"fields": ["scope", "level", "category", "question_limit"]}),
         ("Timing and feedback", {"fields": ["time_limit", "feedback", "review"]}),
         ("Passing", {"fields": ["overall_threshold", "category_threshold"]}),
+        (
+            "Certification exam",
+            {"fields": ["blueprint", "blueprint_status", "retake_cooldown"]},
+        ),
         ("Order", {"fields": ["shuffle_questions", "shuffle_choices"]}),
     ]
+    readonly_fields = ["blueprint_status"]
+
+    @admin.display(description="Blueprint against the exam pool")
+    def blueprint_status(self, quiz: Quiz) -> str:
+        """Per cell: what a form asks, what the exam pool holds, and the exposure that allows;
+        the cells that fall short say by how much."""
+        if not quiz.pk or not quiz.is_exam:
+            return "A certification exam's forms follow its blueprint."
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            (
+                (
+                    cell.category,
+                    cell.level,
+                    cell.wanted,
+                    cell.in_pool,
+                    "-" if cell.allowed_exposure is None else f"{cell.allowed_exposure:.2f}",
+                    _cell_verdict(cell),
+                )
+                for cell in blueprint_status(quiz)
+            ),
+        )
+        return format_html(
+            "<table><thead><tr><th>Category</th><th>Level</th><th>Per form</th>"
+            "<th>Exam items</th><th>Lowest exposure allowed</th><th>Status</th></tr></thead>"
+            "<tbody>{}</tbody></table>",
+            rows,
+        )
 
     @admin.display(description="Questions", ordering="scope")
     def scope_label(self, quiz: Quiz) -> str:
@@ -512,6 +546,19 @@ class QuizAdmin(admin.ModelAdmin):
     @admin.display(description="Pass at")
     def thresholds(self, quiz: Quiz) -> str:
         return f"{quiz.overall_threshold}% / {quiz.category_threshold}% per category"
+
+
+def _cell_verdict(cell: CellStatus) -> str:
+    if cell.short:
+        return f"short by {cell.short}: every form borrows them from the category's other levels"
+    if cell.exposure_short:
+        return (
+            f"short by {cell.exposure_short} within the exposure target of "
+            f"{cell.exposure_target:.2f}: forms borrow them from the category's other levels "
+            "where those have room, else ask them here above the target (add items, or "
+            "variants of other families)"
+        )
+    return "ok"
 
 
 class ReadOnlyAdminMixin:
@@ -595,6 +642,7 @@ class AttemptAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "score",
         "category_scores",
         "passed",
+        "form",
     )
     fields = readonly_fields
     inlines = [AdaptiveOutcomeInline, AnswerInline]

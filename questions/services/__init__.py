@@ -22,6 +22,7 @@ from questions.services.attempts import (
     AnswerRejected,
     AttemptClosed,
     AttemptError,
+    RetakeTooSoon,
     answer_flag,
     answer_submit,
     attempt_expire,
@@ -30,6 +31,8 @@ from questions.services.attempts import (
     attempt_submit,
     attempts_expire_overdue,
     closed_message,
+    cooldown_message,
+    exam_opens_at,
     question_snapshot,
 )
 from questions.services.bank import (
@@ -68,6 +71,7 @@ __all__ = [
     "BankLoadResult",
     "CalibrationRefused",
     "CalibrationRun",
+    "RetakeTooSoon",
     "WithdrawalRefused",
     "accommodation_delete",
     "accommodation_save",
@@ -82,6 +86,8 @@ __all__ = [
     "bank_load",
     "banks_load",
     "closed_message",
+    "cooldown_message",
+    "exam_opens_at",
     "item_parameters_calibrate",
     "open_deadlines_refresh",
     "question_snapshot",

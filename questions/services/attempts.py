@@ -13,7 +13,7 @@ from __future__ import annotations
 import random
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -39,6 +39,7 @@ from questions.models import (
 )
 from questions.services.accommodations import time_limit_for
 from questions.services.adaptive import attempt_outcome, bank_items, quiz_thresholds
+from questions.services.forms import form_assemble
 from questions.services.quizzes import retake_quiz_get
 
 # How many practice items a drill takes of each objective an exam missed.
@@ -55,6 +56,14 @@ class AttemptClosed(AttemptError):
     def __init__(self, message: str, attempt: Attempt) -> None:
         super().__init__(message)
         self.attempt = attempt
+
+
+class RetakeTooSoon(AttemptError):
+    """A certification exam started before its cooldown after a failed attempt has passed."""
+
+    def __init__(self, message: str, opens_at: datetime) -> None:
+        super().__init__(message)
+        self.opens_at = opens_at
 
 
 class AnswerRejected(AttemptError):
@@ -74,15 +83,63 @@ def attempt_start(*, user: User, quiz: Quiz, now: datetime | None = None) -> tup
     open_attempt = _open_attempt(user=user, quiz=quiz, retake_of=None, now=now)
     if open_attempt is not None:
         return open_attempt, False
+    _check_cooldown(user=user, quiz=quiz, now=now)
     attempt = _attempt_new(user=user, quiz=quiz, now=now)
     if quiz.serves_one_at_a_time:
         first = _next_for_adaptive(quiz=quiz, attempt_seed=attempt.seed, served=[])
         questions = [first] if first else []
+    elif quiz.is_exam:
+        questions = _exam_form(attempt, user=user)
     else:
         questions = _sample(quiz, list(_with_choices(quiz.questions_in_scope())), attempt.seed)
     if not questions:
         raise AttemptError(f"“{quiz.title}” has no questions to ask yet.")
     return _attempt_create(attempt, questions)
+
+
+def exam_opens_at(*, user: User, quiz: Quiz, now: datetime | None = None) -> datetime | None:
+    """When the learner's next attempt of an exam opens, if that is still to come (None: now)."""
+    if not quiz.is_exam or not quiz.retake_cooldown:
+        return None
+    now = now or timezone.now()
+    last = (
+        Attempt.objects.for_user(user)
+        .finished()
+        .filter(quiz=quiz, retake_of__isnull=True)
+        .order_by("-submitted_at", "-pk")
+        .first()
+    )
+    opens_at = quiz.retake_opens_at(last)
+    return opens_at if opens_at is not None and opens_at > now else None
+
+
+def cooldown_message(quiz: Quiz, opens_at: datetime, now: datetime) -> str:
+    """Says when the next attempt opens, and why."""
+    when = timezone.localtime(opens_at)
+    wait = opens_at - now
+    hours, minutes = divmod(max(int(wait.total_seconds() // 60), 1), 60)
+    left = f"{hours} h {minutes:02d} min" if hours else f"{minutes} min"
+    return (
+        f"Your next attempt at “{quiz.title}” opens on {when:%A} {when.day} {when:%B at %H:%M %Z} "
+        f"(in {left}). "
+        f"After an exam that does not pass, the next one opens "
+        f"{_duration_words(quiz.retake_cooldown)} later: time to practise the objectives your "
+        "score report named."
+    )
+
+
+def _duration_words(duration: timedelta | None) -> str:
+    seconds = int(duration.total_seconds()) if duration else 0
+    hours, rest = divmod(seconds, 3600)
+    if hours and not rest:
+        return f"{hours} hour{'s' if hours != 1 else ''}"
+    return f"{seconds // 60} minute{'s' if seconds // 60 != 1 else ''}"
+
+
+def _check_cooldown(*, user: User, quiz: Quiz, now: datetime) -> None:
+    opens_at = exam_opens_at(user=user, quiz=quiz, now=now)
+    if opens_at is not None:
+        raise RetakeTooSoon(cooldown_message(quiz, opens_at, now), opens_at)
 
 
 def attempt_retake_missed(
@@ -210,6 +267,18 @@ def _sample(quiz: Quiz, questions: list[Question], seed: int) -> list[Question]:
         return [question for question in questions if question in kept]
     if quiz.shuffle_questions:
         rng.shuffle(questions)
+    return questions
+
+
+def _exam_form(attempt: Attempt, *, user: User) -> list[Question]:
+    """A new form for this certification attempt, to the quiz's blueprint (questions.assembly),
+    its account kept on the attempt; the form's questions in the order it shows them."""
+    form = form_assemble(quiz=attempt.quiz, user=user, seed=attempt.seed)
+    attempt.form = form.summary()
+    by_id = _with_choices(Question.objects.filter(id__in=form.ids)).in_bulk()
+    questions = [by_id[item_id] for item_id in form.ids if item_id in by_id]
+    if attempt.quiz.shuffle_questions:
+        random.Random(attempt.seed).shuffle(questions)
     return questions
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 import pytest
@@ -136,7 +137,14 @@ def test_a_whole_learner_session_never_shows_an_exam_items_secrets(
     session.post(reverse("questions:attempt_retake", args=[failed.pk]), {})
     take(session, Attempt.objects.get(retake_of=failed), exam=False)
     session.get(reverse("dashboard"))
-    Attempt.objects.filter(pk=failed.pk).update(submitted_at=failed.started_at)  # past cooldown
+    # The next attempt opens after the cooldown: the failed sitting is moved two days back.
+    failed.refresh_from_db()
+    assert failed.submitted_at is not None
+    Attempt.objects.filter(pk=failed.pk).update(
+        started_at=failed.started_at - timedelta(days=2),
+        deadline=None,
+        submitted_at=failed.submitted_at - timedelta(days=2),
+    )
     passed = start(session, exam_quiz)
     take(session, passed, exam=True)
     certificate = Certificate.objects.get(attempt=passed)
