@@ -142,7 +142,7 @@ def seed() -> Site:
     instructor = StaffFactory.create(is_superuser=True)
     start = timezone.now() - timedelta(days=2)
     failed = exams.take_exam(
-        learner, exam, wrong={q.id for q in exam_items[:4]}, at=start - timedelta(days=1)
+        learner, exam, wrong={q.id for q in exam_items[:4]}, at=start - timedelta(days=2)
     )
     passed = exams.take_exam(learner, exam, at=start)
     drill = QuizFactory.create(
