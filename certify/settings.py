@@ -356,6 +356,7 @@ CERTIFY_CATEGORY_THRESHOLD = 85
 # Exam forms (questions/assembly.py): no item on more than this share of forms (where the pool
 # allows it), a learner's new form shares at most this share of its items with their earlier
 # forms (while the pool allows it), and at most this many variants of one item family per form.
+# The item analysis flags an item asked on more forms than the exposure target.
 QUESTIONS_FORM_EXPOSURE_TARGET = 0.2
 QUESTIONS_FORM_OVERLAP_SHARE = 0.2
 QUESTIONS_FORM_FAMILY_LIMIT = 2
@@ -395,8 +396,6 @@ QUESTIONS_EXAM_REPORT = "certify.panels.exam_score_report"
 # The item analysis's readiness rule (a callable taking a quiz's QuizInfo, giving a vectorised
 # rule, or None where it does not apply), for the decision consistency of exams.
 QUESTIONS_READINESS_RULE = "certify.services.exam_decision_rule"
-# The share of certification exams an item may be asked on before the item analysis flags it.
-QUESTIONS_EXPOSURE_LIMIT = 0.25
 # Renders what goes right under a finished attempt's verdict (a callable taking the request and
 # the attempt, returning HTML): the certificate a passing exam earned.
 QUESTIONS_RESULTS_HEADLINE = "certify.panels.certificate_earned"

@@ -45,6 +45,8 @@ COLUMNS = (
     ("flags", "Flags"),
 )
 EXPORTS = ("csv", "quizzes-csv", "json")
+# Flagged items drawn in full (chart, reasons, action) below the table; filters reach the rest.
+DETAILS = 30
 
 
 def _download(data: str, filename: str, content_type: str) -> HttpResponse:
@@ -95,10 +97,15 @@ def _report_context(request: HttpRequest, analysis: Analysis, browse: Browse) ->
     rows = browse.apply(report.items)
     window = _window_query(request)
     selected = request.GET.get("item", "")
-    detailed = [row for row in rows if row.flags or row.id == selected]
+    flagged = [row for row in rows if row.flags]
+    # The chosen item first, then the flagged ones in the table's order, a page's worth.
+    detailed = [row for row in rows if row.id == selected]
+    detailed += [row for row in flagged if row.id != selected][:DETAILS]
     return {
         "report": report,
         "rows": rows,
+        "flagged_shown": len(flagged),
+        "details_capped": len(flagged) > DETAILS,
         "browse": browse,
         "headers": _headers(browse, window),
         "detailed": [

@@ -26,6 +26,7 @@ def report_json(report: Report, *, extra: Mapping[str, Any] | None = None) -> st
     data = {
         "answers": report.answers,
         "attempts": report.attempts,
+        "exposure_basis": report.exposure_basis,
         "items": [asdict(row) for row in report.items],
         "quizzes": [asdict(row) for row in report.quizzes],
         **(extra or {}),
@@ -39,7 +40,13 @@ def report_from_json(text: str) -> Report:
     quizzes = tuple(
         QuizRow(**{**row, "histogram": tuple(row["histogram"])}) for row in data["quizzes"]
     )
-    return Report(items, quizzes, answers=data["answers"], attempts=data["attempts"])
+    return Report(
+        items,
+        quizzes,
+        answers=data["answers"],
+        attempts=data["attempts"],
+        exposure_basis=data.get("exposure_basis", ""),
+    )
 
 
 def _item_from_dict(row: dict[str, Any]) -> ItemRow:
@@ -236,7 +243,8 @@ def report_table(report: Report) -> str:
     ]
     lines = [
         f"Item analysis: {report.answers} answers in {report.attempts} finished attempts, "
-        f"{len(report.items)} items, {len(report.flagged)} flagged.",
+        f"{len(report.items)} items, {len(report.flagged)} flagged."
+        + (f" Exposure: share of {report.exposure_basis}." if report.exposure_basis else ""),
         "",
         *_table(header, rows),
         "",

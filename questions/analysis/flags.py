@@ -28,6 +28,10 @@ def _percent(share: float | None) -> str:
     return "-" if share is None else f"{share * 100:.0f}%"
 
 
+def _percent_fine(share: float | None) -> str:
+    return "-" if share is None else f"{share * 100:.1f}%"
+
+
 @dataclass(frozen=True)
 class ItemDrift:
     earlier: tuple[int, int]  # right, answers
@@ -150,7 +154,8 @@ def _dead_distractors(row: ItemRow, rules: Rules) -> list[Flag]:
         Flag(
             "dead-distractor",
             f"Option {o.label} was chosen in {o.chosen} of {row.answers} answers "
-            f"({_percent(o.share)}): it distracts nobody.",
+            f"({_percent_fine(o.share)}, under {_percent_fine(rules.dead_share)}): it distracts "
+            "almost nobody.",
         )
         for o in row.options
         if not o.keyed and (o.share or 0.0) < rules.dead_share
@@ -167,7 +172,7 @@ def _level_fit(item: Item, row: ItemRow, rules: Rules) -> list[Flag]:
             Flag(
                 "too-easy",
                 f"Too easy for {item.level}: facility {_percent(row.facility)}, above the "
-                f"{_percent(high)} an {item.level} item should stay under.",
+                f"{_percent(high)} that {item.level} items should stay under.",
             )
         ]
     if row.facility < low:
@@ -175,7 +180,7 @@ def _level_fit(item: Item, row: ItemRow, rules: Rules) -> list[Flag]:
             Flag(
                 "too-hard",
                 f"Too hard for {item.level}: facility {_percent(row.facility)}, below the "
-                f"{_percent(low)} an {item.level} item should reach.",
+                f"{_percent(low)} that {item.level} items should reach.",
             )
         ]
     return []
@@ -187,8 +192,8 @@ def _exposure(row: ItemRow, rules: Rules) -> list[Flag]:
     return [
         Flag(
             "exposure",
-            f"Exposure {_percent(row.exposure)}: asked on more certification exams than the "
-            f"{_percent(rules.exposure_limit)} limit.",
+            f"Exposure {_percent(row.exposure)}: asked on more exam forms than the "
+            f"{_percent(rules.exposure_limit)} target.",
         )
     ]
 

@@ -7,9 +7,9 @@ Definitions (the report page repeats them for instructors):
   of the *other* scored answers in the same attempt;
 - upper-lower index: facility among the top 27% of the learners who answered the item minus
   facility among the bottom 27%;
-- learners are ranked within their quiz: by share right on a fixed-form quiz, by ability
-  estimate (EAP under the engine's prior, from the items' parameters in use) on exam forms and
-  adaptive practice, where no two learners share a form;
+- learners are ranked within their quiz: by share right of the scored answers on a fixed-form
+  quiz, by ability estimate (EAP under the engine's prior, from the items' parameters in use) on
+  certification exams, where every learner has a form of their own;
 - only answers to an item's current version enter its figures (an earlier version was another
   item); every answer in the attempt enters the attempt's score, as it did when it was scored.
 """
@@ -129,7 +129,10 @@ def item_report(
     quiz_rows = tuple(
         _quiz_row(q, quiz, items, answers, attempts, rule_for) for q, quiz in enumerate(quizzes)
     )
-    return Report(rows, quiz_rows, answers=len(answers), attempts=attempts.count)
+    basis = exposure(answers, attempts.index, quizzes, len(items))[1]
+    return Report(
+        rows, quiz_rows, answers=len(answers), attempts=attempts.count, exposure_basis=basis
+    )
 
 
 def _item_params(items: Sequence[Item]) -> FloatArray:
@@ -201,7 +204,7 @@ class _ItemFigures:
             seconds=_share(
                 group_sums(item[timed], spent[timed], size), group_counts(item[timed], size)
             ),
-            exposure=_exposure(answers, attempts, quizzes, size),
+            exposure=exposure(answers, attempts.index, quizzes, size)[0],
             answered=group_counts(answers.item[answered_rows], size),
             offsets=offsets,
             option_counts=_option_counts(answers, offsets, top, bottom),
@@ -269,16 +272,22 @@ def _point_biserial(answers: Answers, attempts: _Attempts, size: int) -> FloatAr
     return correlation_by_group(answers.item[current][usable], x[usable], rest, size)
 
 
-def _exposure(
-    answers: Answers, attempts: _Attempts, quizzes: Sequence[QuizInfo], size: int
-) -> FloatArray:
-    """Share of the finished certification exams in the report that asked the item."""
+def exposure(
+    answers: Answers, attempt_index: IntArray, quizzes: Sequence[QuizInfo], size: int
+) -> tuple[FloatArray, str]:
+    """Share of the exam forms in the report that asked the item (a form's items are its
+    answers), and what that is a share of. Certification attempts from before forms were
+    assembled count as forms only when the report has no assembled form at all."""
     exam_quiz = np.array([q.exam for q in quizzes] or [False], dtype=bool)
-    exam_rows = exam_quiz[answers.quiz] if len(answers) else np.zeros(0, dtype=bool)
-    exams = len(np.unique(attempts.index[exam_rows]))
+    rows = exam_quiz[answers.quiz] if len(answers) else np.zeros(0, dtype=bool)
+    basis = "finished certification exams (none with an assembled form)"
+    if answers.on_form is not None and answers.on_form[rows].any():
+        rows = rows & answers.on_form
+        basis = "exam forms"
+    exams = len(np.unique(attempt_index[rows]))
     if not exams:
-        return np.full(size, np.nan)
-    return group_counts(answers.item[exam_rows], size) / exams
+        return np.full(size, np.nan), ""
+    return group_counts(answers.item[rows], size) / exams, f"{exams} {basis}"
 
 
 def _option_counts(

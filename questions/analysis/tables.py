@@ -93,6 +93,8 @@ class Answers:
     # The options chosen, one entry per (answer, option) pair.
     chosen_answer: IntArray
     chosen_option: IntArray
+    # The attempt was a certification exam with an assembled form (None: none was).
+    on_form: BoolArray | None = None
 
     def __len__(self) -> int:
         return len(self.attempt)
@@ -118,7 +120,7 @@ class Rules:
             "advanced": (0.20, 0.90),
         }
     )
-    exposure_limit: float = 0.25  # share of certification exams that ask the item
+    exposure_limit: float = 0.2  # share of exam forms that ask the item (the forms' target)
     drift_p: float = 0.01
     drift_min_half: int = 20  # answers in each half before the drift test speaks
     # The adaptive engine's prior for ability (EngineConfig / CalibrationPriors).
@@ -190,6 +192,7 @@ class Report:
     quizzes: tuple[QuizRow, ...]
     answers: int
     attempts: int
+    exposure_basis: str = ""  # what the exposure rates are shares of, in words
 
     @property
     def flagged(self) -> tuple[ItemRow, ...]:

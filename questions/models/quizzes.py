@@ -578,6 +578,22 @@ class Answer(models.Model):
 
     class Meta:
         ordering = ["attempt", "position"]
+        indexes = [
+            # Covers the item analysis's read of every answer (questions.services.analysis):
+            # SQLite need not step over each row's snapshot to reach these columns.
+            models.Index(
+                fields=[
+                    "attempt",
+                    "question",
+                    "question_version",
+                    "correct",
+                    "scored",
+                    "answered_at",
+                    "chosen",
+                ],
+                name="answer_item_analysis",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["attempt", "question"], name="answer_one_per_attempt_and_question"

@@ -17,7 +17,7 @@ import gc
 import json
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -27,9 +27,11 @@ from django.db import connections
 from django.db.models import (
     Case,
     F,
+    FilteredRelation,
     FloatField,
     Func,
     OuterRef,
+    Q,
     QuerySet,
     Subquery,
     TextField,
@@ -60,7 +62,6 @@ from questions.models import (
     Attempt,
     Choice,
     ItemCalibration,
-    KeyCheck,
     Question,
     Quiz,
     installed_sdk_version,
@@ -90,18 +91,23 @@ class Catalogue:
     choices: dict[int, tuple[int, int]]
 
 
-def _key_subqueries(sdk_version: str) -> dict[str, Subquery]:
-    checks = KeyCheck.objects.filter(question_id=OuterRef("question_id"), sdk_version=sdk_version)
-    return {f"key_{name}": Subquery(checks.values(name)[:1]) for name in _KEY_FIELDS}
-
-
-def _calibration_subqueries() -> dict[str, Subquery]:
-    refits = ItemCalibration.objects.filter(
-        question_id=OuterRef("question_id"), refitted=True
-    ).order_by("-parameters__version")
+def _relations(sdk_version: str) -> dict[str, FilteredRelation]:
+    """Joins, not per-row subqueries: the installed SDK's key check (one per question and
+    version), and the last calibration that refitted the question (picked by one subquery in
+    the join's condition). Seven correlated subqueries per choice cost PostgreSQL a second of
+    JIT compilation."""
+    last_refit = (
+        ItemCalibration.objects.filter(question_id=OuterRef("question_id"), refitted=True)
+        .order_by("-parameters__version")
+        .values("pk")[:1]
+    )
     return {
-        f"calibration_{n}": Subquery(refits.values(name)[:1])
-        for n, name in enumerate(_CALIBRATION_FIELDS)
+        "key": FilteredRelation(
+            "question__key_checks", condition=Q(question__key_checks__sdk_version=sdk_version)
+        ),
+        "refit": FilteredRelation(
+            "question__calibrations", condition=Q(question__calibrations__pk=Subquery(last_refit))
+        ),
     }
 
 
@@ -109,14 +115,14 @@ def catalogue_read() -> Catalogue:
     """Every item that is not a draft (retired ones keep their answers), in bank order."""
     rows = (
         Choice.objects.exclude(question__status=Question.Status.DRAFT)
-        .annotate(**_key_subqueries(installed_sdk_version()), **_calibration_subqueries())
+        .annotate(**_relations(installed_sdk_version()))
         .order_by("question__category__order", "question_id", "order")
         .values_list(
             "id",
             "is_correct",
             *_ITEM_FIELDS,
-            *(f"key_{name}" for name in _KEY_FIELDS),
-            *(f"calibration_{n}" for n in range(len(_CALIBRATION_FIELDS))),
+            *(f"key__{name}" for name in _KEY_FIELDS),
+            *(f"refit__{name}" for name in _CALIBRATION_FIELDS),
         )
     )
     return _catalogue(rows)
@@ -212,6 +218,7 @@ def answers_read(
                 When(question_version=F("question__version"), then=Value(1)),
                 default=Value(0),
             ),
+            on_form=Case(When(attempt__form__isnull=False, then=Value(1)), default=Value(0)),
         )
         .values_list(*ANSWER_COLUMNS)
     )
@@ -232,6 +239,7 @@ ANSWER_COLUMNS = (
     "started",
     "chosen_text",
     "current",
+    "on_form",
 )
 
 
@@ -263,9 +271,11 @@ def _answers(
 ) -> Answers:
     if not rows:
         return Answers.empty()
-    attempt, quiz, question, correct, scored, passed, answered, started, chosen, current = zip(
-        *rows, strict=True
+    columns = zip(*rows, strict=True)
+    attempt, quiz, question, correct, scored, passed, answered, started, chosen, current = (
+        next(columns) for _ in range(10)
     )
+    on_form = next(columns)
     item_index = {item.id: j for j, item in enumerate(catalogue.items)}
     quiz_index = {q.id: k for k, q in enumerate(quizzes)}
     # A question made a draft again is not in the bank's analysis: its answers are left out.
@@ -286,6 +296,7 @@ def _answers(
         started_at=np.array(started, dtype=float)[keep],
         chosen_answer=renumber[chosen_answer[kept]],
         chosen_option=chosen_option[kept],
+        on_form=np.array(on_form, dtype=float)[keep] > 0.5,
     )
 
 
@@ -308,7 +319,7 @@ def _chosen(
 
 
 def analysis_rules() -> Rules:
-    return Rules(exposure_limit=getattr(settings, "QUESTIONS_EXPOSURE_LIMIT", 0.25))
+    return Rules(exposure_limit=getattr(settings, "QUESTIONS_FORM_EXPOSURE_TARGET", 0.2))
 
 
 def readiness_rule() -> RuleFor | None:
@@ -339,9 +350,7 @@ def item_analysis(*, quiz: Quiz | None = None, since: datetime | None = None) ->
         if row.all_answers or (not windowed and row.status == Question.Status.ACTIVE)
     )
     quiz_rows = tuple(row for row in report.quizzes if row.attempts)
-    return Analysis(
-        Report(items, quiz_rows, answers=report.answers, attempts=report.attempts), quiz, since
-    )
+    return Analysis(replace(report, items=items, quizzes=quiz_rows), quiz, since)
 
 
 def item_links(question_id: str) -> dict[str, str]:

@@ -291,3 +291,23 @@ def test_simulate_cohort_command(bank) -> None:
         out.getvalue()
     )
     assert Attempt.objects.filter(status=Attempt.Status.SUBMITTED).count() == 30
+
+
+def test_exposure_is_a_share_of_exam_forms_once_forms_are_assembled(bank) -> None:
+    for question in bank:
+        question.pool = Question.Pool.EXAM
+    Question.objects.bulk_update(bank, ["pool"])
+    exam = ExamQuizFactory.create(slug="exam")
+    _cohort(exam, bank, learners=30, plants=Plants())
+    before = item_analysis().report
+    assert before.exposure_basis == "30 finished certification exams (none with an assembled form)"
+    # Ten attempts had assembled forms, each without the first item.
+    with_forms = list(Attempt.objects.order_by("pk")[:10])
+    Attempt.objects.filter(pk__in=[a.pk for a in with_forms]).update(form={"length": 9})
+    Answer.objects.filter(attempt__in=with_forms, question=bank[0]).delete()
+    report = item_analysis().report
+    assert report.exposure_basis == "10 exam forms"
+    rows = {row.id: row for row in report.items}
+    assert rows[bank[0].id].exposure == 0.0
+    assert rows[bank[1].id].exposure == 1.0
+    assert "exposure" in {flag.code for flag in rows[bank[1].id].flags}
