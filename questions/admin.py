@@ -501,7 +501,7 @@ class QuizAdmin(admin.ModelAdmin):
         ("Passing", {"fields": ["overall_threshold", "category_threshold"]}),
         (
             "Certification exam",
-            {"fields": ["blueprint", "blueprint_status", "retake_cooldown"]},
+            {"fields": ["blueprint", "blueprint_status", "retake_cooldown", "pretest_per_form"]},
         ),
         ("Order", {"fields": ["shuffle_questions", "shuffle_choices"]}),
     ]
