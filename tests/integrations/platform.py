@@ -212,10 +212,14 @@ def register(base: str) -> LtiRegistration:
 
 
 def form_fields(page: str) -> tuple[str, dict[str, str]]:
-    action = html.unescape(re.search(r'<form[^>]*action="([^"]+)"', page).group(1))  # type: ignore[union-attr]
+    """The action and fields of the page's form that submits itself (the only form on a bare
+    page; the one marked data-autosubmit on one of certify's)."""
+    forms = re.findall(r"<form[^>]*>.*?</form>", page, re.S)
+    form = next((f for f in forms if "data-autosubmit" in f), forms[0])
+    action = html.unescape(re.search(r'<form[^>]*action="([^"]+)"', form).group(1))  # type: ignore[union-attr]
     fields = {
         html.unescape(name): html.unescape(value)
-        for name, value in re.findall(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', page)
+        for name, value in re.findall(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', form)
     }
     return action, fields
 
