@@ -217,11 +217,11 @@ def sweep_lessons(page: Any, base: str, sweep: Sweep, screen: Screen) -> None:
             continue
         page.get_by_role("button", name="Run").click()
         page.wait_for_function(
-            "[...document.querySelectorAll('.output')].some(o => o.textContent.length > 0)"
+            "() => [...document.querySelectorAll('.output')].some(o => o.textContent.length > 0)"
         )
         sweep.check(page, screen, f"lesson {slug} during")
         page.wait_for_function(
-            "document.querySelector('#run-status')?.textContent.match(/Done|Failed|Stopped/)"
+            "() => document.querySelector('#run-status')?.textContent.match(/Done|Failed|Stopped/)"
         )
         sweep.check(page, screen, f"lesson {slug} after", shot=slug == "raw-response-events")
 
