@@ -26,8 +26,10 @@ class Command(BaseCommand):
         parser.add_argument(
             "--form-size",
             type=int,
-            default=50,
-            help="Items per attempt, drawn at random per learner (0: every item in scope).",
+            default=None,
+            help="Items per attempt, drawn at random per learner (0: every item in scope). "
+            "Default: a certification exam's forms are assembled to its blueprint with exposure "
+            "control, as the exam does; other quizzes ask every item in scope.",
         )
         parser.add_argument("--seed", type=int, default=0)
         parser.add_argument(
@@ -40,7 +42,8 @@ class Command(BaseCommand):
         from bench.cohort import Plants, simulate_cohort
         from bench.cohort_records import cohort_items, cohort_record
 
-        if options["learners"] < 1 or options["days"] < 1 or options["form_size"] < 0:
+        form_size = options["form_size"]
+        if options["learners"] < 1 or options["days"] < 1 or (form_size or 0) < 0:
             raise CommandError("--learners and --days must be at least 1, --form-size at least 0.")
         quiz = Quiz.objects.filter(slug=options["quiz"]).first()
         if quiz is None:
@@ -55,14 +58,20 @@ class Command(BaseCommand):
             miskey=_index(ids, options["miskey"], default=options["seed"] % len(ids)),
             leak=_index(ids, options["leak"], default=None),
         )
+        assembled = (
+            _assembled_forms(quiz, ids, options["learners"], options["seed"])
+            if quiz.is_exam and form_size is None
+            else None
+        )
         attempts = simulate_cohort(
             cohort_items(questions),
             learners=options["learners"],
-            form_size=options["form_size"] or None,
+            form_size=form_size or None,
             plants=plants,
             seed=options["seed"],
             ability_mean=1.75,
             ability_sd=1.5,
+            forms=[indices for indices, _ in assembled] if assembled else None,
         )
         span = timedelta(days=options["days"])
         written = cohort_record(
@@ -72,6 +81,7 @@ class Command(BaseCommand):
             tag=f"{options['seed']}-{secrets.token_hex(3)}",
             start=timezone.now() - span,
             spacing=span / options["learners"],
+            forms=[summary for _, summary in assembled] if assembled else None,
         )
         leak = f", leaked item {ids[plants.leak]}" if plants.leak is not None else ""
         miskey = ids[plants.miskey] if plants.miskey is not None else "none"
@@ -79,6 +89,27 @@ class Command(BaseCommand):
             f"Recorded {len(attempts)} attempts of {quiz.slug} ({written} answers); "
             f"planted miskey {miskey}{leak}."
         )
+
+
+def _assembled_forms(
+    quiz: Quiz, ids: list[str], learners: int, seed: int
+) -> list[tuple[list[int], dict[str, Any]]]:
+    """Each learner's form, assembled as a certification attempt's is (questions.assembly, the
+    quiz's blueprint, the exposure target): item indices and the form's summary."""
+    import random
+
+    from questions import assembly
+    from questions.services.forms import exam_pool, form_rules
+
+    pool, cells, rules = exam_pool(quiz), quiz.form_cells(), form_rules()
+    position = {item_id: n for n, item_id in enumerate(ids)}
+    forms = []
+    for learner in range(learners):
+        form = assembly.assemble(
+            pool, cells, rng=random.Random(f"{seed}:{learner}"), seen=set(), rules=rules
+        )
+        forms.append(([position[item_id] for item_id in form.ids], form.summary()))
+    return forms
 
 
 def _index(ids: list[str], wanted: str | None, *, default: int | None) -> int | None:
