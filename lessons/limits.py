@@ -89,6 +89,8 @@ class StreamWorker:
         seat = self.seat
         if seat is None or cache.get(_seat_key(seat)) != self.id:
             seat = self._claim()
+        else:
+            _seats_in_use_at_least(seat + 1)  # in case Redis forgot it
         cache.set_many({_seat_key(seat): self.id, _count_key(seat): self.open}, self.lease())
         self.seat, self.renewed = seat, time.monotonic()
         return seat
@@ -148,7 +150,7 @@ def _seats_in_use_at_least(seats: int) -> None:
     known = int(cache.get(SEATS_IN_USE) or 0)
     if known < seats:
         cache.incr(SEATS_IN_USE, seats - known)
-    _HINT[:] = [0.0, 0]  # read it afresh
+        _HINT[:] = [0.0, 0]  # read it afresh
 
 
 # (when read, seats in use): this process's last read of SEATS_IN_USE.
@@ -158,9 +160,8 @@ _HINT: list[float] = [0.0, 0]
 def _seats_in_use() -> int:
     now = time.monotonic()
     if now - _HINT[0] > HINT_SECONDS:
-        known = cache.get(SEATS_IN_USE)
-        # Forgotten (Redis restarted, an eviction): count every seat until a claim sets it.
-        _HINT[:] = [now, SEATS if known is None else min(SEATS, int(known))]
+        # Absent: no seat is held (every renewal sets it again after a Redis restart).
+        _HINT[:] = [now, min(SEATS, int(cache.get(SEATS_IN_USE) or 0))]
     return int(_HINT[1])
 
 
