@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 HOST ?= 127.0.0.1
 
-.PHONY: run test lint check bench bench-adaptive bench-load bench-faults install install-dev clean
+.PHONY: run test lint check bench bench-adaptive bench-load bench-faults bench-analysis install install-dev clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -71,6 +71,17 @@ bench-load: install-dev
 # minutes (BENCH_ARGS="--worker-stop 60" for a shorter stop). Writes .bench/faults.json.
 bench-faults: install-dev
 	$(BIN)/python -m bench.faults $(BENCH_ARGS)
+
+# The item analysis at 100,000 answers: a fresh database (SQLite under .bench/ unless
+# BENCH_DATABASE_URL names another, e.g. an empty PostgreSQL database), the bank, 2,000 simulated
+# learners on 50-item exam forms with a planted miskey, then the report timed (best and median).
+BENCH_DATABASE_URL ?= sqlite:///$(CURDIR)/.bench/analysis.sqlite3
+bench-analysis: install-dev
+	mkdir -p .bench && rm -f .bench/analysis.sqlite3
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python manage.py migrate --noinput -v0
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python manage.py load_bank -v0 > /dev/null
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python manage.py simulate_cohort --learners 2000 --seed 1
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python manage.py item_report --repeat 5
 
 clean:
 	rm -rf $(VENV) staticfiles build *.egg-info

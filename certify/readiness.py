@@ -18,6 +18,9 @@ from datetime import datetime
 from enum import StrEnum
 from fractions import Fraction
 
+import numpy as np
+import numpy.typing as npt
+
 from questions.scoring import Score, Scorecard, Thresholds
 
 # The projected chance of passing the exam at which the dashboard says "ready to sit the exam".
@@ -198,3 +201,24 @@ def _category_gaps(rows: Mastery) -> dict[str, float]:
         if gap := row.gap:
             gaps[row.key] = gap
     return gaps
+
+
+def ready_decisions(
+    correct: npt.NDArray[np.int64],
+    totals: npt.NDArray[np.int64],
+    thresholds: Thresholds,
+    *,
+    every_category: bool = True,
+) -> npt.NDArray[np.bool_]:
+    """The certification rule over many scorecards at once: counts per category on the last axis
+    (correct and asked), one decision per leading index. Ready = overall and every category
+    asked at their thresholds (exact, as `Score.meets`), and, with `every_category`, every
+    category asked at all (an exam that left one out certifies nothing). The item analysis uses
+    it for the decision consistency of exams."""
+    overall = correct.sum(axis=-1) * 100 >= thresholds.overall * totals.sum(axis=-1)
+    asked = totals > 0
+    met = (correct * 100 >= thresholds.category * totals) | ~asked
+    ready = overall & met.all(axis=-1) & asked.any(axis=-1)
+    if every_category:
+        ready &= asked.all(axis=-1)
+    return np.asarray(ready, dtype=bool)

@@ -11,12 +11,17 @@ import logging
 from collections import Counter
 from datetime import datetime
 
+import numpy as np
+import numpy.typing as npt
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from certify.models import Certificate
+from certify.readiness import ready_decisions
+from questions.analysis import QuizInfo
+from questions.analysis.stats import DecisionRule
 from questions.models import Attempt, CategorySlug, Quiz
 from questions.scoring import Thresholds, readiness
 
@@ -48,6 +53,25 @@ def attempt_qualifies(attempt: Attempt) -> bool:
         max(quiz_bar.overall, site_bar.overall), max(quiz_bar.category, site_bar.category)
     )
     return readiness(card, bar).ready
+
+
+def exam_decision_rule(quiz: QuizInfo) -> DecisionRule | None:
+    """The item analysis's hook (QUESTIONS_READINESS_RULE): an exam's readiness rule as
+    `attempt_qualifies` applies it (the quiz's bar, never below the site's; every category
+    asked), vectorised; None for other quizzes, which certify nothing."""
+    if not quiz.exam:
+        return None
+    site = site_thresholds()
+    bar = Thresholds(
+        max(quiz.overall_threshold, site.overall), max(quiz.category_threshold, site.category)
+    )
+
+    def decide(
+        correct: npt.NDArray[np.int64], totals: npt.NDArray[np.int64]
+    ) -> npt.NDArray[np.bool_]:
+        return ready_decisions(correct, totals, bar)
+
+    return decide
 
 
 def _holder_name(attempt: Attempt) -> str:

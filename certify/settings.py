@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -352,6 +353,19 @@ SECURE_REDIRECT_EXEMPT = [r"^health/"]
 # Product settings (see DESIGN.md "Readiness").
 CERTIFY_OVERALL_THRESHOLD = 90
 CERTIFY_CATEGORY_THRESHOLD = 85
+# Exam forms (questions/assembly.py): no item on more than this share of forms (where the pool
+# allows it), a learner's new form shares at most this share of its items with their earlier
+# forms (while the pool allows it), and at most this many variants of one item family per form.
+# The item analysis flags an item asked on more forms than the exposure target.
+QUESTIONS_FORM_EXPOSURE_TARGET = 0.2
+QUESTIONS_FORM_OVERLAP_SHARE = 0.2
+QUESTIONS_FORM_FAMILY_LIMIT = 2
+# After a certification exam that did not pass, the next attempt opens this much later (the
+# default of each new exam quiz; an instructor sets it per quiz).
+QUESTIONS_EXAM_RETAKE_COOLDOWN = timedelta(hours=24)
+# calibrate_items: a pretest item counts (leaves pretest) once its discrimination and difficulty
+# are estimated within this standard error, from its own answers or its family's.
+QUESTIONS_PRETEST_MAX_ERROR = 0.3
 # Background work: django-tasks (the API Django 6 ships as django.tasks) on the project's own
 # database; `manage.py run_worker` runs it (`make run` starts one beside the web server).
 TASKS = {
@@ -379,6 +393,9 @@ QUESTIONS_ATTEMPT_FINISHED = [
 # Renders the part of an exam's results page that questions does not own (a callable taking the
 # request and the attempt, returning HTML): objectives, what to study, the certificate.
 QUESTIONS_EXAM_REPORT = "certify.panels.exam_score_report"
+# The item analysis's readiness rule (a callable taking a quiz's QuizInfo, giving a vectorised
+# rule, or None where it does not apply), for the decision consistency of exams.
+QUESTIONS_READINESS_RULE = "certify.services.exam_decision_rule"
 # Renders what goes right under a finished attempt's verdict (a callable taking the request and
 # the attempt, returning HTML): the certificate a passing exam earned.
 QUESTIONS_RESULTS_HEADLINE = "certify.panels.certificate_earned"

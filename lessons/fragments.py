@@ -51,6 +51,27 @@ class Frame(NamedTuple):
         return f"event: {self.event}\n{lines}\n\n".encode()
 
 
+class DeltaGroup:
+    """A run of delta events of one channel, shown as one collapsed row of the log."""
+
+    __slots__ = ("characters", "count", "id", "name")
+
+    def __init__(self, id: str, name: str) -> None:
+        self.id = id
+        self.name = name
+        self.count = 0
+        self.characters = 0
+
+    def summary(self, *, oob: bool = False) -> str:
+        events = "event" if self.count == 1 else "events"
+        characters = "character" if self.characters == 1 else "characters"
+        swap = ' hx-swap-oob="true"' if oob else ""
+        return (
+            f'<span id="{self.id}-count" class="log-group-count"{swap}>'
+            f"&times; {self.count} {events} · {self.characters} {characters}</span>"
+        )
+
+
 class Renderer:
     """Frames one run's events for the page of its preset (its channels and agents)."""
 
@@ -58,6 +79,9 @@ class Renderer:
         # Tag log lines with their channel only where that tells streams apart (A, B, C...).
         self.tags = {channel.name for channel in channels} if len(channels) > 1 else set()
         self.agents = list(agents)
+        # Runs of delta events, one collapsed log row each: per channel, the open group.
+        self.groups: dict[str, DeltaGroup] = {}
+        self.group_count = 0
 
     def _stamp(self, elapsed: float) -> str:
         return f'<span class="log-time">+{elapsed:.3f} s</span>'
@@ -80,18 +104,50 @@ class Renderer:
         html = f"<span>{escape(event.delta)}</span>"
         if event.log is not None:
             # The same SDK event also gets its line in the log: one SSE event, two places.
-            html += (
-                f'<ol hx-swap-oob="beforeend:#event-log">{self.log_item(event.log, elapsed)}</ol>'
-            )
+            html += self.delta_log(event.log, event.delta, elapsed)
         return Frame(f"text-{event.channel}", html)
+
+    def delta_log(self, log: Log, delta: str, elapsed: float) -> str:
+        """A delta event's place in the log: one row for a whole run of them (a count and their
+        characters in its summary, each delta inside when it is opened), so the log is the
+        whole stream without a line per token. Out of band, into the log."""
+        group = self.groups.get(log.channel)
+        if group is None or group.name != log.name:
+            self.group_count += 1
+            group = DeltaGroup(f"deltas-{self.group_count}", log.name)
+            self.groups[log.channel] = group
+        group.count += 1
+        group.characters += len(delta)
+        line = (
+            f'<li class="log-delta">{self._stamp(elapsed)} '
+            f'<span class="log-detail">{escape(log.detail)}</span></li>'
+        )
+        if group.count == 1:
+            kind = SOURCE_CLASSES.get(log.source, "other")
+            row = (
+                f'<li class="log-entry log-{kind} log-group">'
+                f"<details><summary>{self._stamp(elapsed)} {self._tag(log.channel)}"
+                f'<code class="log-source">{escape(log.source)}</code>'
+                f' <span class="log-name">{escape(log.name)}</span> '
+                f"{group.summary()}</summary>"
+                f'<ol id="{group.id}" class="log-group-list">{line}</ol></details></li>'
+            )
+            return f'<ol hx-swap-oob="beforeend:#event-log">{row}</ol>'
+        return f'<ol hx-swap-oob="beforeend:#{group.id}">{line}</ol>' + group.summary(oob=True)
+
+    def end_groups(self, channel: str) -> None:
+        """Any other event ends the channel's run of deltas: the next delta opens a new row."""
+        self.groups.pop(channel, None)
 
     def note(self, note: Note, elapsed: float) -> Frame:
         # Named `error` when it reports a failure. EventSource also hands events of that name
         # to its onerror handler (htmx logs an sseError); the stream stays open all the same.
+        # A note is a sentence about the run, not a log row: its moment comes after it.
         return Frame(
             "error" if note.tone == "error" else "note",
-            f'<li class="note note-{note.tone}">{self._stamp(elapsed)} '
-            f"{self._tag(note.channel)}{escape(note.text)}</li>",
+            f'<li class="note note-{note.tone}">{self._tag(note.channel)}'
+            f'<span class="note-text">{escape(note.text)}</span> '
+            f'<span class="note-time">at +{elapsed:.3f} s</span></li>',
         )
 
     def agent(self, change: AgentChange) -> Frame:
@@ -111,6 +167,7 @@ class Renderer:
         if isinstance(event, Text):
             return self.text(event, elapsed)
         if isinstance(event, Log):
+            self.end_groups(event.channel)
             return Frame("log", self.log_item(event, elapsed))
         if isinstance(event, Note):
             return self.note(event, elapsed)

@@ -18,10 +18,11 @@ from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.decorators import method_decorator
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.text import capfirst
 from django.views.decorators.http import require_POST
 
+from questions import item_analysis
 from questions.bankfile import BankInvalid
 from questions.forms import (
     BankImportForm,
@@ -40,6 +41,7 @@ from questions.models import (
     Category,
     Choice,
     ItemCalibration,
+    ItemWithdrawal,
     KeyCheck,
     Question,
     QuestionQuerySet,
@@ -53,6 +55,7 @@ from questions.services.bank import (
     questions_pool_move,
     questions_retire,
 )
+from questions.services.forms import CellStatus, blueprint_status
 from questions.services.interchange import bank_interchange_export
 from questions.services.revisions import (
     RevisionClosed,
@@ -150,10 +153,21 @@ class CategoryAdmin(admin.ModelAdmin):
         return category.question_count  # type: ignore[attr-defined]
 
 
+class FamilyListFilter(admin.AllValuesFieldListFilter):
+    """The family filter, its empty value named (an empty link has no accessible name)."""
+
+    def choices(self, changelist: Any) -> Any:
+        for choice in super().choices(changelist):
+            if choice["display"] == "":
+                choice = {**choice, "display": "None (hand-written)"}
+            yield choice
+
+
 class ChoiceInline(admin.TabularInline):
     model = Choice
     form = ChoiceForm
     formset = ChoiceInlineFormSet
+    template = "admin/questions/question/choice_tabular.html"
     fields = ["letter", "text", "is_correct", "rationale", "claim"]
     # A generated item's claims come from its family: the run checks them, nobody edits them.
     readonly_fields = ["letter", "claim"]
@@ -162,7 +176,7 @@ class ChoiceInline(admin.TabularInline):
     def get_extra(self, request: HttpRequest, obj: Question | None = None, **kwargs: Any) -> int:
         return 4 if obj is None else 1
 
-    @admin.display(description="")
+    @admin.display(description="Letter")
     def letter(self, choice: Choice) -> str:
         return choice.label if choice.pk else "new"
 
@@ -186,7 +200,16 @@ class QuestionAdmin(admin.ModelAdmin):
         "percent_correct",
         "missing",
     ]
-    list_filter = ["pool", "pretest", "category", "level", "kind", "status", "style", "family"]
+    list_filter = [
+        "pool",
+        "pretest",
+        "category",
+        "level",
+        "kind",
+        "status",
+        "style",
+        ("family", FamilyListFilter),
+    ]
     list_select_related = ["category"]
     list_per_page = 100
     search_fields = ["id", "topic", "prompt", "explanation"]
@@ -263,7 +286,7 @@ class QuestionAdmin(admin.ModelAdmin):
     def sdk(self, question: Question) -> str:
         return question.sdk_version
 
-    @admin.display(description="")
+    @admin.display(description="Preview")
     def preview_link(self, question: Question) -> str:
         url = reverse("admin:questions_question_preview", args=[question.pk])
         return format_html('<a href="{}" aria-label="Preview {}">preview</a>', url, question.pk)
@@ -356,6 +379,16 @@ class QuestionAdmin(admin.ModelAdmin):
                 name="questions_question_export",
             ),
             path(
+                "analysis/",
+                self.admin_site.admin_view(self.analysis_view),
+                name="questions_question_analysis",
+            ),
+            path(
+                "<path:object_id>/withdraw/",
+                self.admin_site.admin_view(self.withdraw_view),
+                name="questions_question_withdraw",
+            ),
+            path(
                 "<path:object_id>/preview/",
                 self.admin_site.admin_view(self.preview_view),
                 name="questions_question_preview",
@@ -370,6 +403,14 @@ class QuestionAdmin(admin.ModelAdmin):
             "title": title,
             **context,
         }
+
+    def analysis_view(self, request: HttpRequest) -> HttpResponse:
+        """The item analysis (questions.item_analysis): view permission; exports too."""
+        return item_analysis.report_view(self, request)
+
+    def withdraw_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """Retire a flagged item or send it back to pretest (POST; change permission)."""
+        return item_analysis.withdraw_view(self, request, object_id)
 
     @_view_permission_required
     def preview_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
@@ -458,8 +499,41 @@ class QuizAdmin(admin.ModelAdmin):
         ("Questions", {"fields": ["scope", "level", "category", "question_limit"]}),
         ("Timing and feedback", {"fields": ["time_limit", "feedback", "review"]}),
         ("Passing", {"fields": ["overall_threshold", "category_threshold"]}),
+        (
+            "Certification exam",
+            {"fields": ["blueprint", "blueprint_status", "retake_cooldown", "pretest_per_form"]},
+        ),
         ("Order", {"fields": ["shuffle_questions", "shuffle_choices"]}),
     ]
+    readonly_fields = ["blueprint_status"]
+
+    @admin.display(description="Blueprint against the exam pool")
+    def blueprint_status(self, quiz: Quiz) -> str:
+        """Per cell: what a form asks, what the exam pool holds, and the exposure that allows;
+        the cells that fall short say by how much."""
+        if not quiz.pk or not quiz.is_exam:
+            return "A certification exam's forms follow its blueprint."
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            (
+                (
+                    cell.category,
+                    cell.level,
+                    cell.wanted,
+                    cell.in_pool,
+                    "-" if cell.allowed_exposure is None else f"{cell.allowed_exposure:.2f}",
+                    _cell_verdict(cell),
+                )
+                for cell in blueprint_status(quiz)
+            ),
+        )
+        return format_html(
+            "<table><thead><tr><th>Category</th><th>Level</th><th>Per form</th>"
+            "<th>Exam items</th><th>Lowest exposure allowed</th><th>Status</th></tr></thead>"
+            "<tbody>{}</tbody></table>",
+            rows,
+        )
 
     @admin.display(description="Questions", ordering="scope")
     def scope_label(self, quiz: Quiz) -> str:
@@ -472,6 +546,19 @@ class QuizAdmin(admin.ModelAdmin):
     @admin.display(description="Pass at")
     def thresholds(self, quiz: Quiz) -> str:
         return f"{quiz.overall_threshold}% / {quiz.category_threshold}% per category"
+
+
+def _cell_verdict(cell: CellStatus) -> str:
+    if cell.short:
+        return f"short by {cell.short}: every form borrows them from the category's other levels"
+    if cell.exposure_short:
+        return (
+            f"short by {cell.exposure_short} within the exposure target of "
+            f"{cell.exposure_target:.2f}: forms borrow them from the category's other levels "
+            "where those have room, else ask them here above the target (add items, or "
+            "variants of other families)"
+        )
+    return "ok"
 
 
 class ReadOnlyAdminMixin:
@@ -555,6 +642,7 @@ class AttemptAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "score",
         "category_scores",
         "passed",
+        "form",
     )
     fields = readonly_fields
     inlines = [AdaptiveOutcomeInline, AnswerInline]
@@ -605,6 +693,16 @@ class KeyCheckAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ["question__id", "question__family", "outcome"]
     ordering = ["-holds", "question"]
     fields = ["question", "sdk_version", "holds", "keyed", "derived", "outcome", "checked_at"]
+
+
+@admin.register(ItemWithdrawal)
+class ItemWithdrawalAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The log of items retired or sent back to pretest from the item analysis."""
+
+    list_display = ["question", "action", "by_name", "attempts_answered", "created_at"]
+    list_filter = ["action"]
+    search_fields = ["question__id", "reason", "by_name"]
+    fields = ["question", "action", "reason", "flags", "by_name", "attempts_answered", "created_at"]
 
 
 # ---------------------------------------------------------------------------------------------

@@ -14,8 +14,9 @@ from django.forms.models import BaseInlineFormSet
 
 from lessons.catalog import LESSONS
 from questions import rules
+from questions.analysis.browse import FLAG_CODES
 from questions.interchange import interchange_for
-from questions.models import Choice, Question, TimeAccommodation
+from questions.models import Choice, ItemWithdrawal, Question, Quiz, TimeAccommodation
 
 # A QTI package may carry the other system's images (left out, but uploaded with the package).
 MAX_BANK_FILE_BYTES = 20 * 1024 * 1024
@@ -110,6 +111,14 @@ class ChoiceForm(forms.ModelForm):
             "rationale": forms.Textarea(attrs={"rows": 2, "cols": 50}),
         }
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The admin's table of options labels its columns, not its inputs: name each input.
+        number = self.prefix.rsplit("-", 1)[-1] if self.prefix else ""
+        option = f"Option {int(number) + 1}" if number.isdigit() else "New option"
+        for name, words in [("text", "text"), ("is_correct", "is correct"), ("rationale", "why")]:
+            self.fields[name].widget.attrs["aria-label"] = f"{option}: {words}"
+
     def clean_text(self) -> str:
         return _unix_newlines(self.cleaned_data["text"])
 
@@ -126,6 +135,12 @@ class ChoiceInlineFormSet(BaseInlineFormSet):
     """A question's choices, checked together against its kind; order is position in the list."""
 
     instance: Question
+
+    def add_fields(self, form: forms.BaseForm, index: int | None) -> None:
+        super().add_fields(form, index)
+        if DELETION_FIELD_NAME in form.fields:
+            option = f"Option {index + 1}" if index is not None else "New option"
+            form.fields[DELETION_FIELD_NAME].widget.attrs["aria-label"] = f"{option}: delete"
 
     def _kept_forms(self) -> list[forms.ModelForm]:
         return [form for form in self.forms if form.cleaned_data and not _deleted(form)]
@@ -191,6 +206,39 @@ def bank_format_for(filename: str) -> str | None:
     if filename.lower().endswith((".yaml", ".yml", ".json")):
         return "yaml"
     return interchange_for(filename)
+
+
+class AnalysisWindowForm(forms.Form):
+    """Which answers the item analysis reads: one quiz's, finished since a date (both optional)."""
+
+    quiz = forms.ModelChoiceField(
+        queryset=Quiz.objects.order_by("order", "title"),
+        to_field_name="slug",
+        required=False,
+        empty_label="Every quiz",
+    )
+    since = forms.DateField(
+        label="Finished since",
+        required=False,
+        help_text="YYYY-MM-DD (UTC).",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+
+class WithdrawalForm(forms.Form):
+    action = forms.ChoiceField(
+        choices=ItemWithdrawal.Action.choices, widget=forms.RadioSelect, initial="retire"
+    )
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 50}),
+        max_length=2000,
+        help_text="Kept in the log with your name.",
+    )
+    flags = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def clean_flags(self) -> list[str]:
+        codes = self.cleaned_data.get("flags", "").split()
+        return [code for code in codes if code in FLAG_CODES]
 
 
 class TimeAccommodationForm(forms.ModelForm):

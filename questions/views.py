@@ -9,7 +9,7 @@ until the finishing path (submit, or the expiry sweep on the task worker) finali
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Literal
 
 from django.conf import settings
@@ -62,6 +62,8 @@ class QuizCard:
     time_up: bool = False
     # The learner's own time limit (extended by a time accommodation), when timed.
     own_limit: timedelta | None = None
+    # A certification exam after a failed attempt: when the next attempt opens.
+    opens_at: datetime | None = None
 
     @property
     def extra_time(self) -> bool:
@@ -137,6 +139,7 @@ def quiz_list(request: HttpRequest) -> HttpResponse:
             last_result=last_by_quiz.get(quiz.pk),
             time_up=quiz.pk in resumable and resumable[quiz.pk].is_overdue(now),
             own_limit=own_time_limit(quiz, accommodations),
+            opens_at=_opens_at(quiz, last_by_quiz.get(quiz.pk), now),
         )
         for quiz in Quiz.objects.for_list()
     ]
@@ -150,6 +153,11 @@ def quiz_list(request: HttpRequest) -> HttpResponse:
         ],
     }
     return render(request, "questions/quiz_list.html", context)
+
+
+def _opens_at(quiz: Quiz, last: Attempt | None, now: datetime) -> datetime | None:
+    opens_at = quiz.retake_opens_at(last)
+    return opens_at if opens_at is not None and opens_at > now else None
 
 
 @login_required
@@ -476,6 +484,8 @@ def _exam_results(request: AuthenticatedRequest, attempt: Attempt) -> HttpRespon
         "quiz": attempt.quiz,
         "results": screens.results(attempt),
         "report": import_string(path)(request, attempt) if path else "",
+        # This attempt failed and the cooldown after it runs: no later attempt can exist yet.
+        "opens_at": _opens_at(attempt.quiz, attempt, timezone.now()),
         "headline": _results_headline(request, attempt),
     }
     return render(request, "questions/exam_results.html", context)

@@ -51,7 +51,6 @@ class DemoOptions(BaseModel):
     first_token_ms: int | None = None  # None: the offline model's configured pace
     token_ms: int | None = None
     tools: tuple[str, ...] = ()
-    log_deltas: bool = False
     buffer_words: int = 3
     fail_after: int = 12
     timeout_s: float = 1.5

@@ -34,8 +34,8 @@ async def raw_events(demo: Demo) -> AsyncIterator[DemoEvent]:
             if isinstance(event.data, ResponseTextDeltaEvent):
                 if first_delta is None:
                     first_delta = time.perf_counter() - started
-                log = describe(event) if demo.options.log_deltas else None
-                yield Text(delta=event.data.delta, log=log)
+                # Every delta is in the log too: one row for the run of them, opened on demand.
+                yield Text(delta=event.data.delta, log=describe(event))
             elif isinstance(event.data, ResponseFunctionCallArgumentsDeltaEvent):
                 # Also a delta, but of a tool call's JSON arguments: never part of the text.
                 yield Text(channel="arguments", delta=event.data.delta, log=describe(event))
@@ -69,7 +69,7 @@ PRESETS = (
         "response.completed, text deltas included.",
         demo=raw_events,
         prompt="Name the raw events of a streamed reply.",
-        options=DemoOptions(length="short", log_deltas=True),
+        options=DemoOptions(length="short"),
         fields=("length", "first_token_ms", "token_ms"),
     ),
     Preset(

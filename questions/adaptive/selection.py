@@ -69,13 +69,18 @@ def next_step(
 
 
 def estimate_from(
-    items: Sequence[ItemSpec], responses: Sequence[Response], *, thresholds: Thresholds
+    items: Sequence[ItemSpec],
+    responses: Sequence[Response],
+    *,
+    thresholds: Thresholds,
+    config: EngineConfig | None = None,
 ) -> Estimate | None:
     """The engine's estimate from `responses` (those to questions among `items` count) at
-    `thresholds`; None when there is no item or no response to go on."""
+    `thresholds` (with `config`'s prior, default the engine's); None when there is no item or
+    no response to go on."""
     if not items:
         return None
-    engine = Engine.for_bank(tuple(items), thresholds)
+    engine = Engine.for_bank(tuple(items), thresholds, config)
     known = [r for r in responses if r.item_id in engine.index]
     if not known:
         return None

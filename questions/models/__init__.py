@@ -11,6 +11,7 @@ from questions.models.adaptive import (
     BankParametersQuerySet,
     ItemCalibration,
 )
+from questions.models.analysis import ItemWithdrawal
 from questions.models.bank import (
     QUESTION_ID,
     Category,
@@ -51,6 +52,7 @@ __all__ = [
     "CategorySlug",
     "Choice",
     "ItemCalibration",
+    "ItemWithdrawal",
     "KeyCheck",
     "KeyCheckQuerySet",
     "Question",

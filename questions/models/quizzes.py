@@ -19,7 +19,7 @@ from django.db.models import Count, F, Q, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
-from questions import scoring
+from questions import assembly, scoring
 from questions.models.bank import Category, CategorySlug, Question, QuestionQuerySet
 
 
@@ -29,6 +29,14 @@ def default_overall_threshold() -> int:
 
 def default_category_threshold() -> int:
     return settings.CERTIFY_CATEGORY_THRESHOLD
+
+
+def default_blueprint() -> dict[str, dict[str, float]]:
+    return assembly.default_blueprint()
+
+
+def default_retake_cooldown() -> timedelta | None:
+    return getattr(settings, "QUESTIONS_EXAM_RETAKE_COOLDOWN", timedelta(hours=24))
 
 
 def new_shuffle_seed() -> int:
@@ -114,6 +122,27 @@ class Quiz(models.Model):
         validators=[MinValueValidator(0), MaxValueValidator(100)],
         help_text="Percent needed in every category asked.",
     )
+    blueprint = models.JSONField(
+        default=default_blueprint,
+        blank=True,
+        help_text="A certification exam's forms: a weight per category and level, "
+        '{"basics": {"beginner": 4, "intermediate": 3, "advanced": 3}, ...}; each cell asks its '
+        "share of the form's length (the question limit, else 50). Default: the seed's quiz, "
+        "10 per category in its level mix.",
+    )
+    retake_cooldown = models.DurationField(
+        null=True,
+        blank=True,
+        default=default_retake_cooldown,
+        help_text="A certification exam: after an attempt that did not pass, the learner's next "
+        "attempt opens this much later (format hh:mm:ss, or days hh:mm:ss). Empty: at once.",
+    )
+    pretest_per_form = models.PositiveSmallIntegerField(
+        default=5,
+        validators=[MaxValueValidator(20)],
+        help_text="A certification exam: up to this many pretest items on each form, unscored "
+        "and not marked as such, so that calibration gathers their answers.",
+    )
     shuffle_questions = models.BooleanField(default=True)
     shuffle_choices = models.BooleanField(
         default=True, help_text="True/false statements keep their order."
@@ -141,6 +170,10 @@ class Quiz(models.Model):
             models.CheckConstraint(
                 condition=Q(time_limit__isnull=True) | Q(time_limit__gt=timedelta(0)),
                 name="quiz_time_limit_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(retake_cooldown__isnull=True) | Q(retake_cooldown__gte=timedelta(0)),
+                name="quiz_retake_cooldown_not_negative",
             ),
             models.CheckConstraint(
                 condition=Q(question_limit__isnull=True) | Q(question_limit__gt=0),
@@ -196,6 +229,8 @@ class Quiz(models.Model):
             errors["review"] = (
                 "A certification exam's results are a score report: it reveals no answers."
             )
+        if blueprint := assembly.blueprint_errors(self.blueprint):
+            errors["blueprint"] = " ".join(blueprint)
         return errors
 
     @property
@@ -223,8 +258,28 @@ class Quiz(models.Model):
             questions = questions.filter(category_id=category) if category else questions.none()
         return questions
 
+    def retake_opens_at(self, last: Attempt | None) -> datetime | None:
+        """When a learner whose latest finished attempt of this exam is `last` may start the
+        next one, if that is still to come after `last` was submitted (None: no wait)."""
+        if not self.is_exam or not self.retake_cooldown or last is None:
+            return None
+        if last.passed is not False or last.submitted_at is None:
+            return None
+        return last.submitted_at + self.retake_cooldown
+
+    @property
+    def form_length(self) -> int:
+        """How many scored questions a certification exam's form asks."""
+        return self.question_limit or assembly.DEFAULT_LENGTH
+
+    def form_cells(self) -> dict[tuple[str, str], int]:
+        """A certification exam's questions per (category, level) cell, from its blueprint."""
+        return assembly.cell_counts(self.blueprint or default_blueprint(), self.form_length)
+
     def question_count(self, counts: QuestionCounts) -> int:
         """How many questions an attempt asks, from the operational-item counts per cell."""
+        if self.is_exam and self.scope == self.Scope.ALL:
+            return self._form_count(counts)
         pool = Question.Pool.EXAM if self.is_exam else Question.Pool.PRACTICE
         available = sum(
             n
@@ -233,27 +288,39 @@ class Quiz(models.Model):
         )
         return min(available, self.question_limit) if self.question_limit else available
 
-    def _asks_cell(self, category_id: int, level: str) -> bool:
+    def _asks_cell(self, category: str, level: str) -> bool:
         """Whether the quiz's scope holds the category x level cell."""
         if self.scope == self.Scope.LEVEL:
             return level == self.level
         if self.scope == self.Scope.CATEGORY:
-            return category_id == self.category_id
+            return category == (self.category.slug if self.category else "")
         return True
 
+    def _form_count(self, counts: QuestionCounts) -> int:
+        """An exam form's scored questions: the blueprint's, less what the pool cannot give
+        (a short cell borrows from the other levels of its category)."""
+        in_pool: dict[str, int] = {}
+        for (pool, category, _), n in counts.items():
+            if pool == Question.Pool.EXAM:
+                in_pool[category] = in_pool.get(category, 0) + n
+        wanted: dict[str, int] = {}
+        for (category, _), n in self.form_cells().items():
+            wanted[category] = wanted.get(category, 0) + n
+        return sum(min(n, in_pool.get(category, 0)) for category, n in wanted.items())
 
-# Operational items per (pool, category id, level): one query answers "how many questions" for
-# every quiz.
-QuestionCounts = dict[tuple[str, int, str], int]
+
+# Operational items per (pool, category slug, level): one query answers "how many questions"
+# for every quiz.
+QuestionCounts = dict[tuple[str, str, str], int]
 
 
 def active_question_counts() -> QuestionCounts:
     rows = (
         Question.objects.operational()
-        .values_list("pool", "category_id", "level")
+        .values_list("pool", "category__slug", "level")
         .annotate(n=Count("id"))
     )
-    return {(pool, category_id, level): n for pool, category_id, level, n in rows}
+    return {(pool, category, level): n for pool, category, level, n in rows}
 
 
 class AttemptQuerySet(models.QuerySet["Attempt"]):
@@ -329,6 +396,13 @@ class Attempt(models.Model):
     )
     question_ids = models.JSONField(
         null=True, blank=True, help_text="An explicit question list (retaking missed questions)."
+    )
+    form = models.JSONField(
+        null=True,
+        blank=True,
+        help_text="A certification exam's form as assembled: its length, cells short of the "
+        "blueprint and what they borrowed, and the items shared with the learner's earlier "
+        "forms (the form's items are its answers).",
     )
     # Cached when the attempt is finalized, from the answers' snapshots.
     correct_count = models.PositiveSmallIntegerField(null=True, blank=True)
@@ -504,6 +578,22 @@ class Answer(models.Model):
 
     class Meta:
         ordering = ["attempt", "position"]
+        indexes = [
+            # Covers the item analysis's read of every answer (questions.services.analysis):
+            # SQLite need not step over each row's snapshot to reach these columns.
+            models.Index(
+                fields=[
+                    "attempt",
+                    "question",
+                    "question_version",
+                    "correct",
+                    "scored",
+                    "answered_at",
+                    "chosen",
+                ],
+                name="answer_item_analysis",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["attempt", "question"], name="answer_one_per_attempt_and_question"

@@ -3,7 +3,9 @@
 - `attempts`: start, answer, flag, submit, expire and retake quiz attempts.
 - `accommodations`: a learner's own time limit; granting extra time moves open deadlines.
 - `quizzes`: the default quizzes that come with the bank.
-- `bank`: load a bank file (all or nothing), export the stored bank, activate and retire questions.
+- `bank`: load a bank file (all or nothing), export the stored bank, activate and retire questions,
+  withdraw a flagged item (retire it or send it back to pretest, logged).
+- `analysis`: the item analysis's reads (items, quizzes, answers) for `questions.analysis`.
 - `calibration`: refit the bank's item parameters from real answers.
 - `adaptive`: the adaptive engine's reads (the bank's items, a learner's answers, estimates).
 """
@@ -20,6 +22,7 @@ from questions.services.attempts import (
     AnswerRejected,
     AttemptClosed,
     AttemptError,
+    RetakeTooSoon,
     answer_flag,
     answer_submit,
     attempt_expire,
@@ -28,14 +31,18 @@ from questions.services.attempts import (
     attempt_submit,
     attempts_expire_overdue,
     closed_message,
+    cooldown_message,
+    exam_opens_at,
     question_snapshot,
 )
 from questions.services.bank import (
     ActivationResult,
     BankLoadResult,
+    WithdrawalRefused,
     bank_export,
     bank_load,
     banks_load,
+    question_withdraw,
     questions_activate,
     questions_pool_move,
     questions_retire,
@@ -64,6 +71,8 @@ __all__ = [
     "BankLoadResult",
     "CalibrationRefused",
     "CalibrationRun",
+    "RetakeTooSoon",
+    "WithdrawalRefused",
     "accommodation_delete",
     "accommodation_save",
     "answer_flag",
@@ -77,9 +86,12 @@ __all__ = [
     "bank_load",
     "banks_load",
     "closed_message",
+    "cooldown_message",
+    "exam_opens_at",
     "item_parameters_calibrate",
     "open_deadlines_refresh",
     "question_snapshot",
+    "question_withdraw",
     "questions_activate",
     "questions_pool_move",
     "questions_retire",

@@ -13,7 +13,7 @@ from __future__ import annotations
 import random
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -39,6 +39,7 @@ from questions.models import (
 )
 from questions.services.accommodations import time_limit_for
 from questions.services.adaptive import attempt_outcome, bank_items, quiz_thresholds
+from questions.services.forms import form_assemble, pretest_pick
 from questions.services.quizzes import retake_quiz_get
 
 # How many practice items a drill takes of each objective an exam missed.
@@ -55,6 +56,14 @@ class AttemptClosed(AttemptError):
     def __init__(self, message: str, attempt: Attempt) -> None:
         super().__init__(message)
         self.attempt = attempt
+
+
+class RetakeTooSoon(AttemptError):
+    """A certification exam started before its cooldown after a failed attempt has passed."""
+
+    def __init__(self, message: str, opens_at: datetime) -> None:
+        super().__init__(message)
+        self.opens_at = opens_at
 
 
 class AnswerRejected(AttemptError):
@@ -74,15 +83,64 @@ def attempt_start(*, user: User, quiz: Quiz, now: datetime | None = None) -> tup
     open_attempt = _open_attempt(user=user, quiz=quiz, retake_of=None, now=now)
     if open_attempt is not None:
         return open_attempt, False
+    _check_cooldown(user=user, quiz=quiz, now=now)
     attempt = _attempt_new(user=user, quiz=quiz, now=now)
+    unscored: set[str] = set()
     if quiz.serves_one_at_a_time:
         first = _next_for_adaptive(quiz=quiz, attempt_seed=attempt.seed, served=[])
         questions = [first] if first else []
+    elif quiz.is_exam:
+        questions, unscored = _exam_form(attempt, user=user)
     else:
         questions = _sample(quiz, list(_with_choices(quiz.questions_in_scope())), attempt.seed)
-    if not questions:
+    if not questions or len(questions) == len(unscored):
         raise AttemptError(f"“{quiz.title}” has no questions to ask yet.")
-    return _attempt_create(attempt, questions)
+    return _attempt_create(attempt, questions, unscored=unscored)
+
+
+def exam_opens_at(*, user: User, quiz: Quiz, now: datetime | None = None) -> datetime | None:
+    """When the learner's next attempt of an exam opens, if that is still to come (None: now)."""
+    if not quiz.is_exam or not quiz.retake_cooldown:
+        return None
+    now = now or timezone.now()
+    last = (
+        Attempt.objects.for_user(user)
+        .finished()
+        .filter(quiz=quiz, retake_of__isnull=True)
+        .order_by("-submitted_at", "-pk")
+        .first()
+    )
+    opens_at = quiz.retake_opens_at(last)
+    return opens_at if opens_at is not None and opens_at > now else None
+
+
+def cooldown_message(quiz: Quiz, opens_at: datetime, now: datetime) -> str:
+    """Says when the next attempt opens, and why."""
+    when = timezone.localtime(opens_at)
+    wait = opens_at - now
+    hours, minutes = divmod(max(int(wait.total_seconds() // 60), 1), 60)
+    left = f"{hours} h {minutes:02d} min" if hours else f"{minutes} min"
+    return (
+        f"Your next attempt at “{quiz.title}” opens on {when:%A} {when.day} {when:%B at %H:%M %Z} "
+        f"(in {left}). "
+        f"After an exam that does not pass, the next one opens "
+        f"{_duration_words(quiz.retake_cooldown)} later: time to practise the objectives your "
+        "score report named."
+    )
+
+
+def _duration_words(duration: timedelta | None) -> str:
+    seconds = int(duration.total_seconds()) if duration else 0
+    hours, rest = divmod(seconds, 3600)
+    if hours and not rest:
+        return f"{hours} hour{'s' if hours != 1 else ''}"
+    return f"{seconds // 60} minute{'s' if seconds // 60 != 1 else ''}"
+
+
+def _check_cooldown(*, user: User, quiz: Quiz, now: datetime) -> None:
+    opens_at = exam_opens_at(user=user, quiz=quiz, now=now)
+    if opens_at is not None:
+        raise RetakeTooSoon(cooldown_message(quiz, opens_at, now), opens_at)
 
 
 def attempt_retake_missed(
@@ -213,7 +271,29 @@ def _sample(quiz: Quiz, questions: list[Question], seed: int) -> list[Question]:
     return questions
 
 
-def _attempt_create(attempt: Attempt, questions: Sequence[Question]) -> tuple[Attempt, bool]:
+def _exam_form(attempt: Attempt, *, user: User) -> tuple[list[Question], set[str]]:
+    """A new form for this certification attempt, to the quiz's blueprint (questions.assembly),
+    its account kept on the attempt, with up to the quiz's number of pretest items among its
+    questions (unscored, and placed at random: nothing tells them apart). Returns the
+    questions in the order the form shows them, and the pretest items' ids."""
+    quiz = attempt.quiz
+    form = form_assemble(quiz=quiz, user=user, seed=attempt.seed)
+    pretest = pretest_pick(quiz=quiz, user=user, form=form, seed=attempt.seed)
+    attempt.form = form.summary() | {"pretest": len(pretest)}
+    by_id = _with_choices(Question.objects.filter(id__in=[*form.ids, *pretest])).in_bulk()
+    questions = [by_id[item_id] for item_id in form.ids if item_id in by_id]
+    rng = random.Random(attempt.seed)
+    if quiz.shuffle_questions:
+        rng.shuffle(questions)
+    for item_id in pretest:
+        if item_id in by_id:
+            questions.insert(rng.randint(0, len(questions)), by_id[item_id])
+    return questions, set(pretest)
+
+
+def _attempt_create(
+    attempt: Attempt, questions: Sequence[Question], *, unscored: Collection[str] = ()
+) -> tuple[Attempt, bool]:
     # Two variants of one item family are never served back to back.
     questions = families_apart(questions, lambda question: question.family)
     try:
@@ -222,7 +302,7 @@ def _attempt_create(attempt: Attempt, questions: Sequence[Question]) -> tuple[At
         with transaction.atomic():
             attempt.save()
             Answer.objects.bulk_create(
-                _answer_for(attempt, question, position)
+                _answer_for(attempt, question, position, scored=question.id not in unscored)
                 for position, question in enumerate(questions, start=1)
             )
     except IntegrityError:
@@ -244,11 +324,14 @@ def _with_choices(questions: QuestionQuerySet) -> QuestionQuerySet:
     )
 
 
-def _answer_for(attempt: Attempt, question: Question, position: int) -> Answer:
+def _answer_for(
+    attempt: Attempt, question: Question, position: int, *, scored: bool = True
+) -> Answer:
     return Answer(
         attempt=attempt,
         question=question,
         position=position,
+        scored=scored,
         category_slug=question.category_slug,
         question_version=question.version,
         snapshot=question_snapshot(

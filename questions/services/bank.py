@@ -13,8 +13,10 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
+from datetime import datetime
 from typing import Any, Literal
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 from django.db.models import Avg, F, Prefetch, QuerySet
 from django.utils import timezone
@@ -35,7 +37,14 @@ from questions.bankfile import (
     bank_parse,
 )
 from questions.claims import Claim
-from questions.models import Category, Choice, Question, installed_sdk_version
+from questions.models import (
+    Answer,
+    Category,
+    Choice,
+    ItemWithdrawal,
+    Question,
+    installed_sdk_version,
+)
 from questions.services.quizzes import quiz_defaults_ensure
 from questions.split import SplitItem, split
 
@@ -542,3 +551,70 @@ def questions_pool_move(*, questions: QuerySet[Question], pool: str) -> int:
         .exclude(pool=pool)
         .update(pool=pool, updated_at=timezone.now())
     )
+
+
+class WithdrawalRefused(Exception):
+    """The item cannot be withdrawn that way; nothing was changed (the message says why)."""
+
+
+@transaction.atomic
+def question_withdraw(
+    *,
+    question: Question,
+    action: str,
+    reason: str,
+    user: AbstractBaseUser,
+    flags: Sequence[str] = (),
+    now: datetime | None = None,
+) -> ItemWithdrawal:
+    """Retire a flagged item, or send it back to pretest, and log who did it and why.
+
+    Exam forms assembled afterwards stop asking it as a scored item (retired: not at all;
+    pretest: only unscored, until calibrated again). Results already given are untouched: the
+    log records how many attempts had answered it. Refused, with nothing changed, without a
+    reason, for an item already retired (or already in pretest), and for sending a practice item
+    to pretest (practice has shown its key: pretest items are secure).
+    """
+    reason = reason.strip()
+    locked = Question.objects.select_for_update().get(pk=question.pk)
+    _check_withdrawal(locked, action, reason)
+    if action == ItemWithdrawal.Action.RETIRE:
+        locked.status = Question.Status.RETIRED
+    else:
+        locked.pretest = True
+    locked.save(update_fields=["status", "pretest", "updated_at"])
+    answered = (
+        Answer.objects.filter(question=locked, answered_at__isnull=False)
+        .values("attempt_id")
+        .distinct()
+        .count()
+    )
+    return ItemWithdrawal.objects.create(
+        question=locked,
+        action=action,
+        reason=reason,
+        flags=list(flags),
+        by_id=user.pk,
+        by_name=user.get_username(),
+        attempts_answered=answered,
+        created_at=now or timezone.now(),
+    )
+
+
+def _check_withdrawal(question: Question, action: str, reason: str) -> None:
+    if action not in ItemWithdrawal.Action.values:
+        raise WithdrawalRefused(f"Unknown action '{action}': retire or pretest.")
+    if not reason:
+        raise WithdrawalRefused("Say why (the reason is kept with the action).")
+    if question.status == Question.Status.RETIRED:
+        raise WithdrawalRefused(f"{question.id} is already retired.")
+    if question.status != Question.Status.ACTIVE:
+        raise WithdrawalRefused(f"{question.id} is a draft: no form asks it.")
+    if action == ItemWithdrawal.Action.PRETEST:
+        if question.pretest:
+            raise WithdrawalRefused(f"{question.id} is already in pretest.")
+        if question.pool == Question.Pool.PRACTICE:
+            raise WithdrawalRefused(
+                f"{question.id} is a practice item: practice has shown its key, so it cannot "
+                "go back to pretest (pretest items are secure). Retire it instead."
+            )

@@ -14,7 +14,7 @@ from questions.models import Question, Quiz
 from questions.scoring import Thresholds
 from questions.services.adaptive import items_of
 from tests.certify.conftest import TakeExam
-from tests.factories import QuizFactory
+from tests.factories import QuizFactory, questions_across_categories
 from tests.purity import django_modules_imported_by
 
 pytestmark = pytest.mark.django_db
@@ -94,6 +94,8 @@ def test_practice_alone_can_project_ready_to_sit_the_exam(
     take_exam: TakeExam,
 ) -> None:
     Question.objects.update(pool=Question.Pool.PRACTICE)
+    # Twenty answers: the dashboard's broad prior wants more than ten right ones to say ready.
+    questions_across_categories(10, pool=Question.Pool.PRACTICE)
     practice = QuizFactory.create(title="Practice", mode=Quiz.Mode.DRILL)
     take_exam(learner, practice)  # every question right, outside the exam
 
@@ -103,3 +105,33 @@ def test_practice_alone_can_project_ready_to_sit_the_exam(
     assert "chance of passing the certification exam at" in html
     assert 'action="/quizzes/certification-exam/start/"' in html
     assert "No exam yet" in html  # the bars still say no exam was taken
+
+
+def test_the_dashboards_prior_lets_a_bad_exam_move_the_estimate_more_than_the_engines(
+    bank: list[Question],
+) -> None:
+    from questions import adaptive
+
+    wrong = [adaptive.Response(item_id=q.id, correct=False) for q in bank]
+    items, bar = active_bank(), adaptive.Thresholds.from_percent(90, 85)
+    engine = adaptive.estimate_from(items, wrong, thresholds=bar)
+    dashboard = projection_for(items=items, latest=answers(bank, right=False), thresholds=EXAM)
+
+    assert engine is not None
+    assert dashboard is not None
+    assert dashboard.overall is not None
+    assert dashboard.overall.mean < round(100 * engine.expected_overall, 1) - 3
+
+
+def test_the_dashboard_explains_the_estimate_and_the_chance_of_passing(
+    learner_client: Client, learner: User, exam: Quiz, take_exam: TakeExam, bank: list[Question]
+) -> None:
+    take_exam(learner, exam, wrong={q.id for q in bank[::2]})
+
+    html = learner_client.get("/dashboard/").content.decode()
+
+    assert 'id="estimate-explained"' in html
+    assert "What the estimate and the chance of passing mean" in html
+    assert "reach <strong>90% overall and 85% in every category</strong>" in html
+    assert "Your latest answer to each of the <strong>10</strong> questions" in html
+    assert 'href="#estimate-explained"' in html

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 import pytest
@@ -81,6 +82,17 @@ def mark_exam_items() -> list[Question]:
     return items
 
 
+def mark_pretest_items() -> list[Question]:
+    """Pretest items (asked unscored on exam forms) whose secrets are marked likewise."""
+    items = questions_across_categories(5, pool=Question.Pool.PRACTICE, pretest=True)
+    for question in items:
+        Question.objects.filter(pk=question.pk).update(
+            explanation=f"PRETEST-EXPLANATION {question.id}"
+        )
+        question.choices.update(rationale=f"PRETEST-RATIONALE {question.id}")
+    return items
+
+
 def take(session: Session, attempt: Attempt, *, exam: bool, right: bool = True) -> None:
     """Every screen of an attempt: each question (shown, answered through htmx's autosave and
     then the form), the summary, the submit and the results."""
@@ -113,6 +125,7 @@ def test_a_whole_learner_session_never_shows_an_exam_items_secrets(
     client: Client, learner: User
 ) -> None:
     exam_items = mark_exam_items()
+    pretest_items = mark_pretest_items()
     for level in Question.Level.values:
         questions_across_categories(10, level=level, objective="streaming-vs-regular")
     quiz_defaults_ensure()
@@ -136,7 +149,14 @@ def test_a_whole_learner_session_never_shows_an_exam_items_secrets(
     session.post(reverse("questions:attempt_retake", args=[failed.pk]), {})
     take(session, Attempt.objects.get(retake_of=failed), exam=False)
     session.get(reverse("dashboard"))
-    Attempt.objects.filter(pk=failed.pk).update(submitted_at=failed.started_at)  # past cooldown
+    # The next attempt opens after the cooldown: the failed sitting is moved two days back.
+    failed.refresh_from_db()
+    assert failed.submitted_at is not None
+    Attempt.objects.filter(pk=failed.pk).update(
+        started_at=failed.started_at - timedelta(days=2),
+        deadline=None,
+        submitted_at=failed.submitted_at - timedelta(days=2),
+    )
     passed = start(session, exam_quiz)
     take(session, passed, exam=True)
     certificate = Certificate.objects.get(attempt=passed)
@@ -153,6 +173,11 @@ def test_a_whole_learner_session_never_shows_an_exam_items_secrets(
         for question in exam_items
         for marker in (f"EXAM-EXPLANATION {question.id}", f"EXAM-RATIONALE {question.id}")
     ] + [SECRET_PRESET]
+    secrets += [
+        marker
+        for question in pretest_items
+        for marker in (f"PRETEST-EXPLANATION {question.id}", f"PRETEST-RATIONALE {question.id}")
+    ]
     everything = session.pages + session.exam_screens
     for marker in secrets:
         assert not any(marker in body for body in everything), marker
@@ -166,3 +191,5 @@ def test_a_whole_learner_session_never_shows_an_exam_items_secrets(
     # The practice screens did reveal their own keys: the scan would see a leak.
     assert any("Correct answer" in body for body in session.pages)
     assert Attempt.objects.filter(quiz__slug=RETAKE_QUIZ_SLUG).count() == 2
+    # The exams did carry the pretest items, unscored.
+    assert failed.answers.filter(scored=False).count() == 5

@@ -8,7 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from certify.models import Certificate
-from questions.models import Question, Quiz
+from questions.models import Category, Question, Quiz
 from tests.certify.conftest import TakeExam
 from tests.factories import CategoryFactory, QuestionFactory, UserFactory
 
@@ -78,13 +78,18 @@ def test_the_results_page_costs_the_same_however_long_the_form(
     with django_assert_num_queries(RESULTS_QUERIES):
         results(learner_client, small.pk)
 
+    categories = [CategoryFactory.create(slug=slug) for slug in Category.Slug.values]
     for n in range(40):
+        # Eight more per category: the blueprint's ten per category in all.
         QuestionFactory.create(
-            pool=Question.Pool.EXAM, objective=("raw-events", "event-types")[n % 2]
+            pool=Question.Pool.EXAM,
+            category=categories[n % 5],
+            objective=("raw-events", "event-types")[n % 2],
         )
         QuestionFactory.create(objective=("raw-events", "event-types")[n % 2])
     other = UserFactory.create()
-    larger = take_exam(other, exam, wrong={bank[0].id, bank[1].id})
+    # Two of basics' ten wrong: 80%, below the bar (no certificate, as the first).
+    larger = take_exam(other, exam, wrong={bank[0].id, bank[5].id})
     assert larger.question_count == 50
     learner_client.force_login(other)
     with django_assert_num_queries(RESULTS_QUERIES):

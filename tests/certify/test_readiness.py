@@ -114,3 +114,28 @@ def test_a_category_the_latest_exam_did_not_ask_has_no_exam_gap() -> None:
 def test_an_estimate_must_be_ordered() -> None:
     with pytest.raises(ValueError, match="low <= mean"):
         Estimate(mean=50, low=60, high=70)
+
+
+def test_ready_decisions_agree_with_the_scorecard_rule() -> None:
+    """The vectorised rule the item analysis uses gives the same decision as `readiness` on
+    every scorecard (categories left out included), at the bar's exact edges too."""
+    import numpy as np
+
+    from certify.readiness import ready_decisions
+    from questions.scoring import readiness as card_readiness
+
+    rng = np.random.default_rng(4)
+    totals = rng.integers(0, 11, size=(2000, 5))
+    correct = rng.integers(0, 11, size=(2000, 5)) % (totals + 1)
+    bar = Thresholds(90, 85)
+    vectorised = ready_decisions(correct, totals, bar, every_category=False)
+    for row, decided in zip(range(len(totals)), vectorised, strict=True):
+        counts = {
+            f"c{k}": {"correct": int(correct[row, k]), "total": int(totals[row, k])}
+            for k in range(5)
+            if totals[row, k]
+        }
+        assert decided == card_readiness(scorecard_from_counts(counts), bar).ready
+    assert vectorised.any()
+    every = ready_decisions(correct, totals, bar)
+    assert not every[(totals == 0).any(axis=1)].any()

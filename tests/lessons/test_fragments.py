@@ -26,7 +26,10 @@ def test_a_text_delta_with_its_log_line_updates_the_log_out_of_band(renderer: Re
     log = Log(source="raw_response_event", name="response.output_text.delta", detail=repr(SCRIPT))
     event = renderer.text(Text(delta="Hi", log=log), 1.25)
     assert event.data.startswith("<span>Hi</span>")
-    assert '<ol hx-swap-oob="beforeend:#event-log"><li class="log-entry log-raw">' in event.data
+    assert (
+        '<ol hx-swap-oob="beforeend:#event-log"><li class="log-entry log-raw log-group">'
+        in event.data
+    )
     assert "+1.250 s" in event.data
     assert "<script" not in event.data
 
@@ -109,3 +112,44 @@ def test_done_says_how_the_run_ended_in_the_status_line(done: Done, status: str)
         assert f'data-ttft-ms="{done.metrics.ttft_ms:.1f}"' in html
     else:
         assert "data-ttft-ms" not in html
+
+
+def delta_log() -> Log:
+    return Log(source="raw_response_event", name="response.output_text.delta", detail="'x'")
+
+
+def test_a_run_of_deltas_is_one_collapsed_row_with_its_count_and_characters(
+    renderer: Renderer,
+) -> None:
+    first = renderer.text(Text(delta="Hello", log=delta_log()), 0.4)
+    second = renderer.text(Text(delta=", you", log=delta_log()), 0.45)
+    third = renderer.text(Text(delta="!", log=delta_log()), 0.5)
+
+    # The first opens the row (collapsed: a <details> without open) in the log.
+    assert '<ol hx-swap-oob="beforeend:#event-log">' in first.data
+    assert "<details><summary>" in first.data
+    assert '<ol id="deltas-1" class="log-group-list">' in first.data
+    assert "&times; 1 event · 5 characters" in first.data
+    # The next ones go inside it, and its summary counts them.
+    assert '<ol hx-swap-oob="beforeend:#deltas-1"><li class="log-delta">' in third.data
+    assert 'id="deltas-1-count" class="log-group-count" hx-swap-oob="true"' in second.data
+    assert "&times; 3 events · 11 characters" in third.data
+    assert "#event-log" not in third.data
+
+
+def test_another_event_ends_the_run_of_deltas(renderer: Renderer) -> None:
+    renderer.text(Text(delta="a", log=delta_log()), 0.1)
+    renderer.event(Log(source="raw_response_event", name="response.output_text.done"), 0.2)
+
+    again = renderer.text(Text(delta="b", log=delta_log()), 0.3)
+
+    assert '<ol id="deltas-2" class="log-group-list">' in again.data
+    assert "&times; 1 event · 1 character" in again.data
+
+
+def test_a_note_is_a_sentence_with_its_moment_after_it(renderer: Renderer) -> None:
+    note = renderer.note(Note(text="First raw event after 5 ms.", tone="success"), 1.5)
+    assert note.data == (
+        '<li class="note note-success"><span class="note-text">First raw event after 5 ms.'
+        '</span> <span class="note-time">at +1.500 s</span></li>'
+    )

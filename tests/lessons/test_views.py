@@ -133,6 +133,18 @@ def test_run_answers_htmx_with_the_run_panel_connected_to_its_stream(
     assert "<html" not in html  # a fragment for #run-panel, not the page
 
 
+def test_the_offline_models_reply_is_said_plainly_not_to_answer_the_prompt(
+    learner_client: Client,
+) -> None:
+    html = learner_client.post(detail(), run_data(), headers=HTMX).content.decode()
+    assert "The offline model does not answer your prompt." in html
+    assert 'class="output" sse-swap="text-main"' in html
+    assert 'aria-describedby="offline-reply-note"' in html
+    assert "AGENTS_MODEL_BACKEND=openai" in html
+    # The tokens are not a live region; the final output is announced once.
+    assert '<div id="run-result" sse-swap="done" hx-swap="innerHTML" aria-live="polite">' in html
+
+
 def test_run_without_javascript_renders_the_whole_page_with_the_run(
     learner_client: Client,
 ) -> None:

@@ -24,6 +24,7 @@ def test_the_migrations_create_the_instructors_group() -> None:
     quizzes = [f"{action}_quiz" for action in ("add", "change", "delete", "view")]
     records = ["view_answer", "view_attempt"]
     engine_records = ["view_adaptiveoutcome", "view_bankparameters", "view_itemcalibration"]
+    withdrawals = ["view_itemwithdrawal"]  # the item analysis's log
     certificates = ["change_certificate", "view_certificate"]  # certify's migration: revoking
     revisions = ["add_bankrevision", "change_bankrevision", "view_bankrevision"]
     revision_files = ["add_bankrevisionfile", "view_bankrevisionfile"]
@@ -35,6 +36,7 @@ def test_the_migrations_create_the_instructors_group() -> None:
         + quizzes
         + records
         + engine_records
+        + withdrawals
         + certificates
         + revisions
         + revision_files
@@ -60,7 +62,7 @@ def test_the_grant_extends_and_the_revoke_undoes() -> None:
         "codename", flat=True
     )
     instructors_grant(global_apps, models=["choice"], actions=["delete"])
-    assert Group.objects.get(name=INSTRUCTORS).permissions.count() == 32
+    assert Group.objects.get(name=INSTRUCTORS).permissions.count() == 33
     with pytest.raises(LookupError, match="no_such_model"):
         instructors_grant(global_apps, models=["no_such_model"])
     instructors_revoke(
@@ -69,7 +71,7 @@ def test_the_grant_extends_and_the_revoke_undoes() -> None:
     instructors_revoke(global_apps, models=["attempt", "answer"], actions=["view"])
     instructors_revoke(
         global_apps,
-        models=["adaptiveoutcome", "bankparameters", "itemcalibration"],
+        models=["adaptiveoutcome", "bankparameters", "itemcalibration", "itemwithdrawal"],
         actions=["view"],
     )
     instructors_revoke(
