@@ -363,6 +363,9 @@ QUESTIONS_FORM_FAMILY_LIMIT = 2
 # After a certification exam that did not pass, the next attempt opens this much later (the
 # default of each new exam quiz; an instructor sets it per quiz).
 QUESTIONS_EXAM_RETAKE_COOLDOWN = timedelta(hours=24)
+# calibrate_items: a pretest item counts (leaves pretest) once its discrimination and difficulty
+# are estimated within this standard error, from its own answers or its family's.
+QUESTIONS_PRETEST_MAX_ERROR = 0.3
 # Background work: django-tasks (the API Django 6 ships as django.tasks) on the project's own
 # database; `manage.py run_worker` runs it (`make run` starts one beside the web server).
 TASKS = {

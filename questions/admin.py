@@ -153,10 +153,21 @@ class CategoryAdmin(admin.ModelAdmin):
         return category.question_count  # type: ignore[attr-defined]
 
 
+class FamilyListFilter(admin.AllValuesFieldListFilter):
+    """The family filter, its empty value named (an empty link has no accessible name)."""
+
+    def choices(self, changelist: Any) -> Any:
+        for choice in super().choices(changelist):
+            if choice["display"] == "":
+                choice = {**choice, "display": "None (hand-written)"}
+            yield choice
+
+
 class ChoiceInline(admin.TabularInline):
     model = Choice
     form = ChoiceForm
     formset = ChoiceInlineFormSet
+    template = "admin/questions/question/choice_tabular.html"
     fields = ["letter", "text", "is_correct", "rationale", "claim"]
     # A generated item's claims come from its family: the run checks them, nobody edits them.
     readonly_fields = ["letter", "claim"]
@@ -165,7 +176,7 @@ class ChoiceInline(admin.TabularInline):
     def get_extra(self, request: HttpRequest, obj: Question | None = None, **kwargs: Any) -> int:
         return 4 if obj is None else 1
 
-    @admin.display(description="")
+    @admin.display(description="Letter")
     def letter(self, choice: Choice) -> str:
         return choice.label if choice.pk else "new"
 
@@ -189,7 +200,16 @@ class QuestionAdmin(admin.ModelAdmin):
         "percent_correct",
         "missing",
     ]
-    list_filter = ["pool", "pretest", "category", "level", "kind", "status", "style", "family"]
+    list_filter = [
+        "pool",
+        "pretest",
+        "category",
+        "level",
+        "kind",
+        "status",
+        "style",
+        ("family", FamilyListFilter),
+    ]
     list_select_related = ["category"]
     list_per_page = 100
     search_fields = ["id", "topic", "prompt", "explanation"]
@@ -266,7 +286,7 @@ class QuestionAdmin(admin.ModelAdmin):
     def sdk(self, question: Question) -> str:
         return question.sdk_version
 
-    @admin.display(description="")
+    @admin.display(description="Preview")
     def preview_link(self, question: Question) -> str:
         url = reverse("admin:questions_question_preview", args=[question.pk])
         return format_html('<a href="{}" aria-label="Preview {}">preview</a>', url, question.pk)
@@ -481,7 +501,7 @@ class QuizAdmin(admin.ModelAdmin):
         ("Passing", {"fields": ["overall_threshold", "category_threshold"]}),
         (
             "Certification exam",
-            {"fields": ["blueprint", "blueprint_status", "retake_cooldown"]},
+            {"fields": ["blueprint", "blueprint_status", "retake_cooldown", "pretest_per_form"]},
         ),
         ("Order", {"fields": ["shuffle_questions", "shuffle_choices"]}),
     ]

@@ -104,6 +104,21 @@ class ItemCalibration(models.Model):
     discrimination_after = models.FloatField()
     difficulty_after = models.FloatField()
     guessing_after = models.FloatField()
+    source = models.CharField(
+        max_length=8,
+        default="item",
+        help_text="What a refit came from: the item's own answers, or its family's pooled.",
+    )
+    discrimination_error = models.FloatField(
+        null=True, blank=True, help_text="Standard error of the refitted discrimination."
+    )
+    difficulty_error = models.FloatField(
+        null=True, blank=True, help_text="Standard error of the refitted difficulty."
+    )
+    left_pretest = models.BooleanField(
+        default=False,
+        help_text="A pretest item this calibration estimated well enough to count from now on.",
+    )
 
     class Meta:
         ordering = ["parameters", "question"]

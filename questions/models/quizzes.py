@@ -137,6 +137,12 @@ class Quiz(models.Model):
         help_text="A certification exam: after an attempt that did not pass, the learner's next "
         "attempt opens this much later (format hh:mm:ss, or days hh:mm:ss). Empty: at once.",
     )
+    pretest_per_form = models.PositiveSmallIntegerField(
+        default=5,
+        validators=[MaxValueValidator(20)],
+        help_text="A certification exam: up to this many pretest items on each form, unscored "
+        "and not marked as such, so that calibration gathers their answers.",
+    )
     shuffle_questions = models.BooleanField(default=True)
     shuffle_choices = models.BooleanField(
         default=True, help_text="True/false statements keep their order."

@@ -72,10 +72,10 @@ def learner_responses(user: AbstractBaseUser) -> list[Response]:
 
     The engine's model has each question answered once; a question answered again (a retake, a
     second exam) counts with its latest answer. Open attempts are left out: their answers may
-    still change.
+    still change; so are a form's pretest answers, which never count.
     """
     rows = (
-        Answer.objects.filter(attempt__user_id=user.pk)
+        Answer.objects.filter(attempt__user_id=user.pk, scored=True)
         .latest_per_question()
         .order_by("question_id")
         .values_list("question_id", "correct")

@@ -39,7 +39,7 @@ from questions.models import (
 )
 from questions.services.accommodations import time_limit_for
 from questions.services.adaptive import attempt_outcome, bank_items, quiz_thresholds
-from questions.services.forms import form_assemble
+from questions.services.forms import form_assemble, pretest_pick
 from questions.services.quizzes import retake_quiz_get
 
 # How many practice items a drill takes of each objective an exam missed.
@@ -85,16 +85,17 @@ def attempt_start(*, user: User, quiz: Quiz, now: datetime | None = None) -> tup
         return open_attempt, False
     _check_cooldown(user=user, quiz=quiz, now=now)
     attempt = _attempt_new(user=user, quiz=quiz, now=now)
+    unscored: set[str] = set()
     if quiz.serves_one_at_a_time:
         first = _next_for_adaptive(quiz=quiz, attempt_seed=attempt.seed, served=[])
         questions = [first] if first else []
     elif quiz.is_exam:
-        questions = _exam_form(attempt, user=user)
+        questions, unscored = _exam_form(attempt, user=user)
     else:
         questions = _sample(quiz, list(_with_choices(quiz.questions_in_scope())), attempt.seed)
-    if not questions:
+    if not questions or len(questions) == len(unscored):
         raise AttemptError(f"“{quiz.title}” has no questions to ask yet.")
-    return _attempt_create(attempt, questions)
+    return _attempt_create(attempt, questions, unscored=unscored)
 
 
 def exam_opens_at(*, user: User, quiz: Quiz, now: datetime | None = None) -> datetime | None:
@@ -270,19 +271,29 @@ def _sample(quiz: Quiz, questions: list[Question], seed: int) -> list[Question]:
     return questions
 
 
-def _exam_form(attempt: Attempt, *, user: User) -> list[Question]:
+def _exam_form(attempt: Attempt, *, user: User) -> tuple[list[Question], set[str]]:
     """A new form for this certification attempt, to the quiz's blueprint (questions.assembly),
-    its account kept on the attempt; the form's questions in the order it shows them."""
-    form = form_assemble(quiz=attempt.quiz, user=user, seed=attempt.seed)
-    attempt.form = form.summary()
-    by_id = _with_choices(Question.objects.filter(id__in=form.ids)).in_bulk()
+    its account kept on the attempt, with up to the quiz's number of pretest items among its
+    questions (unscored, and placed at random: nothing tells them apart). Returns the
+    questions in the order the form shows them, and the pretest items' ids."""
+    quiz = attempt.quiz
+    form = form_assemble(quiz=quiz, user=user, seed=attempt.seed)
+    pretest = pretest_pick(quiz=quiz, user=user, form=form, seed=attempt.seed)
+    attempt.form = form.summary() | {"pretest": len(pretest)}
+    by_id = _with_choices(Question.objects.filter(id__in=[*form.ids, *pretest])).in_bulk()
     questions = [by_id[item_id] for item_id in form.ids if item_id in by_id]
-    if attempt.quiz.shuffle_questions:
-        random.Random(attempt.seed).shuffle(questions)
-    return questions
+    rng = random.Random(attempt.seed)
+    if quiz.shuffle_questions:
+        rng.shuffle(questions)
+    for item_id in pretest:
+        if item_id in by_id:
+            questions.insert(rng.randint(0, len(questions)), by_id[item_id])
+    return questions, set(pretest)
 
 
-def _attempt_create(attempt: Attempt, questions: Sequence[Question]) -> tuple[Attempt, bool]:
+def _attempt_create(
+    attempt: Attempt, questions: Sequence[Question], *, unscored: Collection[str] = ()
+) -> tuple[Attempt, bool]:
     # Two variants of one item family are never served back to back.
     questions = families_apart(questions, lambda question: question.family)
     try:
@@ -291,7 +302,7 @@ def _attempt_create(attempt: Attempt, questions: Sequence[Question]) -> tuple[At
         with transaction.atomic():
             attempt.save()
             Answer.objects.bulk_create(
-                _answer_for(attempt, question, position)
+                _answer_for(attempt, question, position, scored=question.id not in unscored)
                 for position, question in enumerate(questions, start=1)
             )
     except IntegrityError:
@@ -313,11 +324,14 @@ def _with_choices(questions: QuestionQuerySet) -> QuestionQuerySet:
     )
 
 
-def _answer_for(attempt: Attempt, question: Question, position: int) -> Answer:
+def _answer_for(
+    attempt: Attempt, question: Question, position: int, *, scored: bool = True
+) -> Answer:
     return Answer(
         attempt=attempt,
         question=question,
         position=position,
+        scored=scored,
         category_slug=question.category_slug,
         question_version=question.version,
         snapshot=question_snapshot(

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -28,10 +30,24 @@ class CalibrationRun:
     attempts: int
     answers: int
     version: int | None  # the new bank parameter version; None for a dry run
+    # Pretest items whose parameters are now known within the set precision: they count from
+    # now on (or would, on a dry run).
+    left_pretest: tuple[str, ...] = ()
 
     @property
     def refitted(self) -> int:
         return sum(fit.refitted for fit in self.fits)
+
+
+def pretest_max_error() -> float:
+    """The precision a pretest item's discrimination and difficulty need (one standard error)."""
+    return float(getattr(settings, "QUESTIONS_PRETEST_MAX_ERROR", 0.3))
+
+
+def _leaving_pretest(fits: tuple[ItemFit, ...]) -> tuple[str, ...]:
+    pretest = set(Question.objects.in_pretest().values_list("id", flat=True))
+    limit = pretest_max_error()
+    return tuple(fit.item.id for fit in fits if fit.item.id in pretest and fit.precise(limit))
 
 
 def item_parameters_calibrate(
@@ -50,13 +66,23 @@ def item_parameters_calibrate(
     fits = calibrate(items, attempts, min_answers=min_answers)
     _check_enough_data(fits, min_answers)
     answers = sum(fit.answers for fit in fits)
-    run = CalibrationRun(items, fits, attempts=len(attempts), answers=answers, version=None)
+    run = CalibrationRun(
+        items,
+        fits,
+        attempts=len(attempts),
+        answers=answers,
+        version=None,
+        left_pretest=_leaving_pretest(fits),
+    )
     if dry_run:
         return run
     with transaction.atomic():
         locked = _locked_unchanged(items)
         parameters = _version_record(run, min_answers=min_answers, now=now or timezone.now())
         _fits_apply(locked, fits)
+        Question.objects.filter(id__in=run.left_pretest, pretest=True).update(
+            pretest=False, updated_at=timezone.now()
+        )
     return replace(run, version=parameters.version)
 
 
@@ -103,6 +129,7 @@ def _version_record(run: CalibrationRun, *, min_answers: int, now: datetime) -> 
         answers=run.answers,
         refitted=run.refitted,
     )
+    leaving = set(run.left_pretest)
     ItemCalibration.objects.bulk_create(
         ItemCalibration(
             parameters=parameters,
@@ -115,10 +142,18 @@ def _version_record(run: CalibrationRun, *, min_answers: int, now: datetime) -> 
             discrimination_after=fit.item.discrimination,
             difficulty_after=fit.item.difficulty,
             guessing_after=fit.item.guessing,
+            source=fit.source,
+            discrimination_error=_finite(fit.errors[0]) if fit.errors else None,
+            difficulty_error=_finite(fit.errors[1]) if fit.errors else None,
+            left_pretest=old.id in leaving,
         )
         for old, fit in zip(run.before, run.fits, strict=True)
     )
     return parameters
+
+
+def _finite(value: float) -> float | None:
+    return value if math.isfinite(value) else None
 
 
 def _fits_apply(locked: dict[str, Question], fits: tuple[ItemFit, ...]) -> None:

@@ -13,10 +13,11 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.db.models import Count
 
 from questions import assembly
 from questions.assembly import AssembledForm, Cell, FormItem, FormRules
-from questions.models import Answer, QuestionQuerySet, Quiz
+from questions.models import Answer, Question, QuestionQuerySet, Quiz
 
 
 def form_rules() -> FormRules:
@@ -53,6 +54,38 @@ def learner_seen(user: AbstractBaseUser) -> set[str]:
             attempt__user_id=user.pk, attempt__quiz__mode=Quiz.Mode.CERTIFICATION
         ).values_list("question_id", flat=True)
     )
+
+
+def pretest_pick(
+    *, quiz: Quiz, user: AbstractBaseUser, form: AssembledForm, seed: int
+) -> list[str]:
+    """Up to the quiz's `pretest_per_form` pretest items for a form: those with the fewest
+    answers so far first (calibration needs answers to every one), none the learner had on an
+    earlier form, and the enemy rule held with the form's items."""
+    if quiz.pretest_per_form <= 0:
+        return []
+    rows = list(
+        Question.objects.in_pretest()
+        .filter(category__isnull=False)
+        .annotate(answered=Count("answers"))
+        .values_list("id", "family", "answered")
+    )
+    seen = learner_seen(user)
+    rng = random.Random(f"{seed}:pretest")
+    rng.shuffle(rows)
+    rows.sort(key=lambda row: row[2])
+    families = Counter(item.family for item in form.items if item.family)
+    limit = form_rules().family_limit
+    chosen: list[str] = []
+    for question_id, family, _ in rows:
+        if len(chosen) >= quiz.pretest_per_form:
+            break
+        if question_id in seen or (family and families[family] >= limit):
+            continue
+        chosen.append(question_id)
+        if family:
+            families[family] += 1
+    return chosen
 
 
 def form_assemble(*, quiz: Quiz, user: AbstractBaseUser, seed: int) -> AssembledForm:

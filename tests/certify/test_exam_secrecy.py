@@ -82,6 +82,17 @@ def mark_exam_items() -> list[Question]:
     return items
 
 
+def mark_pretest_items() -> list[Question]:
+    """Pretest items (asked unscored on exam forms) whose secrets are marked likewise."""
+    items = questions_across_categories(5, pool=Question.Pool.PRACTICE, pretest=True)
+    for question in items:
+        Question.objects.filter(pk=question.pk).update(
+            explanation=f"PRETEST-EXPLANATION {question.id}"
+        )
+        question.choices.update(rationale=f"PRETEST-RATIONALE {question.id}")
+    return items
+
+
 def take(session: Session, attempt: Attempt, *, exam: bool, right: bool = True) -> None:
     """Every screen of an attempt: each question (shown, answered through htmx's autosave and
     then the form), the summary, the submit and the results."""
@@ -114,6 +125,7 @@ def test_a_whole_learner_session_never_shows_an_exam_items_secrets(
     client: Client, learner: User
 ) -> None:
     exam_items = mark_exam_items()
+    pretest_items = mark_pretest_items()
     for level in Question.Level.values:
         questions_across_categories(10, level=level, objective="streaming-vs-regular")
     quiz_defaults_ensure()
@@ -161,6 +173,11 @@ def test_a_whole_learner_session_never_shows_an_exam_items_secrets(
         for question in exam_items
         for marker in (f"EXAM-EXPLANATION {question.id}", f"EXAM-RATIONALE {question.id}")
     ] + [SECRET_PRESET]
+    secrets += [
+        marker
+        for question in pretest_items
+        for marker in (f"PRETEST-EXPLANATION {question.id}", f"PRETEST-RATIONALE {question.id}")
+    ]
     everything = session.pages + session.exam_screens
     for marker in secrets:
         assert not any(marker in body for body in everything), marker
@@ -174,3 +191,5 @@ def test_a_whole_learner_session_never_shows_an_exam_items_secrets(
     # The practice screens did reveal their own keys: the scan would see a leak.
     assert any("Correct answer" in body for body in session.pages)
     assert Attempt.objects.filter(quiz__slug=RETAKE_QUIZ_SLUG).count() == 2
+    # The exams did carry the pretest items, unscored.
+    assert failed.answers.filter(scored=False).count() == 5

@@ -75,3 +75,43 @@ def test_answers_to_unknown_items_are_ignored() -> None:
     attempts = [[*a, Response("retired-01", True)] for a in simulate(250, seed=4)]
     fits = calibrate(starting_items(), attempts, min_answers=200, priors=PRIORS)
     assert len(fits) == len(TRUE)
+
+
+def test_a_refit_says_how_precisely_it_knows_the_parameters() -> None:
+    few = calibrate(starting_items(), simulate(250, seed=3), min_answers=200, priors=PRIORS)
+    many = calibrate(starting_items(), simulate(4000, seed=3), min_answers=200, priors=PRIORS)
+    for sparse, dense in zip(few, many, strict=True):
+        assert sparse.errors is not None
+        assert dense.errors is not None
+        # More answers, tighter estimates (about 1/sqrt(n) for the difficulty).
+        assert dense.errors[1] < sparse.errors[1]
+    middle = many[2]  # a = 1.5 at b = 0, where the learners are
+    assert middle.precise(0.3)
+    assert not few[5].precise(0.1)
+    assert calibrate(starting_items(), [], min_answers=1)[0].errors is None
+
+
+def test_variants_without_answers_of_their_own_take_their_familys_fit() -> None:
+    # Six variants of one scenario (the true parameters of basics-03), each answered by a sixth
+    # of the learners: too few alone, enough pooled.
+    attempts = simulate(1200, seed=4)
+    variants = [
+        ItemSpec(f"basics-v{k}", "basics", 1.2, 0.0, 0.2, family="one-scenario") for k in range(6)
+    ]
+    pooled = [
+        [r for r in a if r.item_id != "basics-03"]
+        + [Response(f"basics-v{i % 6}", r.correct) for r in a if r.item_id == "basics-03"]
+        for i, a in enumerate(attempts)
+    ]
+    items = [item for item in starting_items() if item.id != "basics-03"] + variants
+    fits = {fit.item.id: fit for fit in calibrate(items, pooled, min_answers=400, priors=PRIORS)}
+    for k in range(6):
+        fit = fits[f"basics-v{k}"]
+        assert fit.answers == 200
+        assert fit.refitted
+        assert fit.source == "family"
+        assert abs(fit.item.difficulty - TRUE[2][1]) < 0.4
+    assert fits["basics-01"].source == "item"
+    # Without the family pass, they would keep their starting parameters.
+    alone = calibrate(items, pooled, min_answers=400, priors=PRIORS, by_family=False)
+    assert not any(fit.refitted for fit in alone if fit.item.family)

@@ -203,3 +203,36 @@ def test_instructors_read_the_versions_in_the_admin_and_cannot_write_them(
     assert page.status_code == 200
     assert SPARSE in page.content.decode()
     assert instructor_client.get("/admin/questions/bankparameters/add/").status_code == 403
+
+
+def test_a_pretest_item_counts_once_its_parameters_are_known_well_enough(
+    learner: User, questions: list[Question]
+) -> None:
+    # basics-02 (b = 0.5, amid the learners) and the sparse basics-06 are in pretest.
+    Question.objects.filter(pk__in=["basics-02", SPARSE]).update(pretest=True)
+    simulated_answers(learner, 1500, sparse=40)
+    output = run("--min-answers", "30", "--dry-run")
+    assert "Would leave pretest (a and b within their set precision): basics-02." in output
+    assert Question.objects.get(pk="basics-02").pretest
+    output = run("--min-answers", "30")
+    assert "Left pretest (a and b within their set precision): basics-02." in output
+    assert "se(a)" in output
+    assert not Question.objects.get(pk="basics-02").pretest
+    # Forty answers refit the sparse item but leave it too uncertain to count.
+    assert Question.objects.get(pk=SPARSE).pretest
+    record = ItemCalibration.objects.get(question_id="basics-02")
+    assert record.left_pretest
+    assert record.source == "item"
+    assert record.difficulty_error is not None
+    assert record.difficulty_error < 0.3
+    sparse = ItemCalibration.objects.get(question_id=SPARSE)
+    assert sparse.refitted
+    assert not sparse.left_pretest
+
+
+def test_the_precision_is_a_setting(learner: User, questions: list[Question], settings) -> None:
+    Question.objects.filter(pk="basics-02").update(pretest=True)
+    simulated_answers(learner, 1500, sparse=40)
+    settings.QUESTIONS_PRETEST_MAX_ERROR = 0.01
+    assert "Left pretest (a and b within their set precision): none." in run("--min-answers", "30")
+    assert Question.objects.get(pk="basics-02").pretest

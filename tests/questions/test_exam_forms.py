@@ -75,6 +75,7 @@ def test_an_attempts_form_meets_the_blueprint_from_the_exam_pool(learner: User) 
         "borrowed": {},
         "overlap": 0,
         "overlap_limit": 10,
+        "pretest": 0,
     }
     # The form is queryable: its items are the attempt's answers.
     assert attempt.answers.filter(question__pool=Question.Pool.EXAM).count() == 50

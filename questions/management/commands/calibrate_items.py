@@ -7,6 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from questions import services
+from questions.adaptive import ItemFit, ItemSpec
 from questions.models import BankParameters
 from questions.tasks import calibrate_item_parameters
 
@@ -72,14 +73,24 @@ def format_run(run: services.CalibrationRun, *, min_answers: int) -> str:
         f"{'c before -> after':<17}",
     ]
     for old, fit in zip(run.before, run.fits, strict=True):
-        if fit.refitted:
-            new = fit.item
-            changes = (
-                f"{old.discrimination:>5.2f} -> {new.discrimination:<5.2f}     "
-                f"{old.difficulty:>5.2f} -> {new.difficulty:<5.2f}      "
-                f"{old.guessing:>4.2f} -> {new.guessing:<4.2f}"
-            )
-        else:
-            changes = f"kept (fewer than {min_answers} answers)"
-        lines.append(f"{old.id:<20}{fit.answers:>8}  {changes}")
+        lines.append(f"{old.id:<20}{fit.answers:>8}  {_changes(old, fit, min_answers)}")
+    leaving = ", ".join(run.left_pretest) or "none"
+    verb = "Would leave" if run.version is None else "Left"
+    lines += ["", f"{verb} pretest (a and b within their set precision): {leaving}."]
     return "\n".join(lines)
+
+
+def _changes(old: ItemSpec, fit: ItemFit, min_answers: int) -> str:
+    if not fit.refitted:
+        pooled = ", its family's too" if old.family else ""
+        return f"kept (fewer than {min_answers} answers{pooled})"
+    new = fit.item
+    errors = ""
+    if fit.errors:
+        errors = f"  se(a) {fit.errors[0]:.2f} se(b) {fit.errors[1]:.2f}"
+    source = "  (its family's answers)" if fit.source == "family" else ""
+    return (
+        f"{old.discrimination:>5.2f} -> {new.discrimination:<5.2f}     "
+        f"{old.difficulty:>5.2f} -> {new.difficulty:<5.2f}      "
+        f"{old.guessing:>4.2f} -> {new.guessing:<4.2f}{errors}{source}"
+    )
