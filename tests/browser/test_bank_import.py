@@ -7,7 +7,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.contrib.auth.models import User
 from django.test import Client
 
@@ -15,6 +14,7 @@ from questions import services
 from questions.models import BankRevision, Question, Quiz
 from questions.services.bank import bank_export
 from questions.services.revisions import RevisionFile, bank_revision_publish, bank_revision_stage
+from tests.conftest import axe_run
 from tests.factories import QuizFactory
 from tests.questions import bank_data
 
@@ -41,7 +41,7 @@ def upload(page: Any, base: str, name: str, text: str) -> None:
 
 
 def no_axe_violations(page: Any) -> None:
-    found = Axe().run(page)
+    found = axe_run(page)
     assert [v["id"] for v in found.response["violations"]] == []
 
 

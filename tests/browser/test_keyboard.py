@@ -82,7 +82,7 @@ def test_a_whole_exam_with_the_keyboard_alone(live_asgi: str, page, learner: Use
         # htmx swaps the screen in place; focus goes to the new screen's heading.
         heading = "question-heading" if position < 3 else "summary-heading"
         page.wait_for_function(
-            f"document.activeElement && document.activeElement.id === '{heading}'"
+            f"() => document.activeElement && document.activeElement.id === '{heading}'"
         )
         if position < 3:
             assert f"Question {position + 1}" in focused(page, "el.innerText")
@@ -153,7 +153,9 @@ def test_a_streaming_reply_is_announced_once_not_token_by_token(
     }"""
     )
     page.get_by_role("button", name="Run").click()
-    page.wait_for_function("document.querySelector('#run-status')?.textContent.includes('Done')")
+    page.wait_for_function(
+        "() => document.querySelector('#run-status')?.textContent.includes('Done')"
+    )
 
     tokens = page.locator("#out-main span").count()
     assert tokens > 30
