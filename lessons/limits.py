@@ -29,6 +29,10 @@ logger = logging.getLogger(__name__)
 
 # Web worker processes that can count streams at once, over every host sharing the cache.
 SEATS = 64
+# Seats are taken lowest first; this key holds at least the highest taken + 1 (never lowered),
+# so counting reads only the seats in use (each key read costs, even an absent one).
+SEATS_IN_USE = "lessons:seats-in-use"
+HINT_SECONDS = 1.0  # how long a worker trusts its last read of SEATS_IN_USE
 
 
 @dataclass(frozen=True)
@@ -75,6 +79,7 @@ class StreamWorker:
         seats = cache.get_many([_seat_key(seat) for seat in range(SEATS)])
         for seat in range(SEATS):
             if _seat_key(seat) not in seats and cache.add(_seat_key(seat), self.id, self.lease()):
+                _seats_in_use_at_least(seat + 1)
                 return seat
         raise RuntimeError(f"all {SEATS} stream-worker seats are taken")
 
@@ -84,6 +89,8 @@ class StreamWorker:
         seat = self.seat
         if seat is None or cache.get(_seat_key(seat)) != self.id:
             seat = self._claim()
+        else:
+            _seats_in_use_at_least(seat + 1)  # in case Redis forgot it
         cache.set_many({_seat_key(seat): self.id, _count_key(seat): self.open}, self.lease())
         self.seat, self.renewed = seat, time.monotonic()
         return seat
@@ -136,17 +143,40 @@ class Slot:
     seat: int
 
 
+def _seats_in_use_at_least(seats: int) -> None:
+    """Raise SEATS_IN_USE to `seats` if it is lower. Racing claims may push it higher than
+    needed (each adds what it saw missing), never lower: counting then reads a few keys more."""
+    cache.add(SEATS_IN_USE, 0, None)
+    known = int(cache.get(SEATS_IN_USE) or 0)
+    if known < seats:
+        cache.incr(SEATS_IN_USE, seats - known)
+        _HINT[:] = [0.0, 0]  # read it afresh
+
+
+# (when read, seats in use): this process's last read of SEATS_IN_USE.
+_HINT: list[float] = [0.0, 0]
+
+
+def _seats_in_use() -> int:
+    now = time.monotonic()
+    if now - _HINT[0] > HINT_SECONDS:
+        # Absent: no seat is held (every renewal sets it again after a Redis restart).
+        _HINT[:] = [now, min(SEATS, int(cache.get(SEATS_IN_USE) or 0))]
+    return int(_HINT[1])
+
+
 WORKER = StreamWorker()
 
 
 def runs_in_progress() -> int:
     """Streams open over every worker whose lease is current."""
-    return max(0, counters_total([_count_key(seat) for seat in range(SEATS)]))
+    return max(0, counters_total([_count_key(seat) for seat in range(_seats_in_use())]))
 
 
 def workers_alive() -> set[str]:
     """The ids of the web workers holding a current lease."""
-    return {str(worker) for worker in cache.get_many([_seat_key(s) for s in range(SEATS)]).values()}
+    keys = [_seat_key(seat) for seat in range(_seats_in_use())]
+    return {str(worker) for worker in cache.get_many(keys).values()}
 
 
 def slot_acquire() -> Slot | None:

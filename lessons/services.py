@@ -77,45 +77,38 @@ def demo_run_start(
     prompt: str,
     options: DemoOptions,
 ) -> RunTicket | RunRefused:
-    """Check the limits, write the run's record (running) and issue the ticket the stream will
-    run; or say why not.
-
-    The limits live in the cache: with Redis unreachable this raises one of CACHE_ERRORS before
-    anything is written (the view says the demos are paused). The record exists from here on,
-    so a run whose stream never ends cleanly is still seen (and marked lost by the sweep).
+    """Check the limits and issue the ticket the stream will run, or say why not. Cache work
+    only: with Redis unreachable this raises one of CACHE_ERRORS (the view says the demos are
+    paused). The caller hands `demo_run_started(ticket)` to the recorder, so the run's record
+    exists (running) from the press on, written off the request's path.
     """
     if runs_in_progress() >= settings.LESSONS_MAX_CONCURRENT_RUNS:
         return RunRefused(StartRefusal.BUSY, retry_after=BUSY_RETRY_AFTER)
     decision = rate_limit_consume(user_id)
     if not decision.allowed:
         return RunRefused(StartRefusal.RATE_LIMITED, retry_after=decision.retry_after)
-    run_id = uuid.uuid4()
-    record = DemoRun.objects.create(
-        key=run_id,
+    return ticket_issue(
         user_id=user_id,
+        session_key=session_key,
         lesson=lesson,
         preset=preset,
-        backend=settings.AGENTS_MODEL_BACKEND,
+        prompt=prompt,
+        options=options,
+    )
+
+
+def demo_run_started(ticket: RunTicket) -> DemoRun:
+    """The record of a run just started (running), not saved yet (`demo_runs_save`)."""
+    return DemoRun(
+        key=ticket.id,
+        user_id=ticket.user_id,
+        lesson=ticket.lesson,
+        preset=ticket.preset,
+        backend=ticket.backend,
         started_at=timezone.now(),
         total_ms=0,
         outcome=DemoRun.Outcome.RUNNING,
     )
-    try:
-        return ticket_issue(
-            user_id=user_id,
-            session_key=session_key,
-            lesson=lesson,
-            preset=preset,
-            prompt=prompt,
-            options=options,
-            run_id=run_id,
-            record=record.pk,
-        )
-    except CACHE_ERRORS:
-        DemoRun.objects.filter(pk=record.pk).update(
-            outcome=DemoRun.Outcome.FAILED, error="Not started: the demos' cache was unreachable."
-        )
-        raise
 
 
 class AdmissionRefusal(StrEnum):
@@ -250,7 +243,6 @@ def demo_run_record(
 ) -> DemoRun:
     """The record of an ended run, not saved yet (`demo_runs_save` writes them in batches)."""
     return DemoRun(
-        pk=ticket.record,
         key=ticket.id,
         user_id=ticket.user_id,
         lesson=ticket.lesson,
@@ -269,13 +261,24 @@ SETTLED_FIELDS = ["ttft_ms", "total_ms", "chunks", "outcome", "error"]
 
 
 def demo_runs_save(*, runs: list[DemoRun]) -> None:
-    """Write ended runs' records, all or none: the records written at the Run press are
-    settled in one query (their real outcome wins over a `lost` mark); a run without one (a
-    ticket issued outside `demo_run_start`) is inserted."""
-    settled = [run for run in runs if run.pk is not None]
-    new = [run for run in runs if run.pk is None]
+    """Write runs' records in a few queries, all or none: started runs are inserted (unless
+    their end was written first), ended runs settle the record of their start (their real
+    outcome wins over a `lost` mark), or are inserted whole when it is not there."""
+    started = [run for run in runs if run.outcome == DemoRun.Outcome.RUNNING]
+    ended = [run for run in runs if run.outcome != DemoRun.Outcome.RUNNING]
     with transaction.atomic():
-        if settled:
+        if started:
+            # A started run whose end is already written (its press and its stream in two
+            # workers, the stream's writer first) keeps the end.
+            DemoRun.objects.bulk_create(started, ignore_conflicts=True)
+        if not ended:
+            return
+        pks = dict(
+            DemoRun.objects.filter(key__in=[run.key for run in ended]).values_list("key", "pk")
+        )
+        for run in ended:
+            run.pk = pks.get(run.key)
+        if settled := [run for run in ended if run.pk is not None]:
             DemoRun.objects.bulk_update(settled, SETTLED_FIELDS)
-        if new:
-            DemoRun.objects.bulk_create(new)
+        if whole := [run for run in ended if run.pk is None]:
+            DemoRun.objects.bulk_create(whole)

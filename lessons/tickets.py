@@ -39,7 +39,6 @@ class RunTicket(BaseModel):
     prompt: str
     options: DemoOptions
     backend: str
-    record: int | None = None  # the primary key of the run's record, written at the Run press
 
     def belongs_to(self, session_key: str) -> bool:
         return bool(session_key) and hmac.compare_digest(self.session, _digest(session_key))
@@ -57,12 +56,8 @@ def ticket_issue(
     preset: str,
     prompt: str,
     options: DemoOptions,
-    run_id: uuid.UUID | None = None,
-    record: int | None = None,
 ) -> RunTicket:
     ticket = RunTicket(
-        id=run_id or uuid.uuid4(),
-        record=record,
         user_id=user_id,
         session=_digest(session_key),
         lesson=lesson,

@@ -30,6 +30,7 @@ from lessons.forms import DemoForm
 from lessons.fragments import ended_early
 from lessons.limits import runs_in_progress
 from lessons.models import DemoRun, RunStats
+from lessons.recorder import run_recorder
 from lessons.registry import PRESETS, get_preset
 from lessons.scenarios.live import program_source
 from lessons.services import (
@@ -39,6 +40,7 @@ from lessons.services import (
     demo_run_admit,
     demo_run_cut_off,
     demo_run_start,
+    demo_run_started,
 )
 from lessons.source import Source, source_of
 from lessons.streaming import demo_stream, event_stream_response
@@ -63,25 +65,6 @@ class HtmxHttpRequest(HttpRequest):
 
 View = Callable[..., HttpResponse]
 AsyncView = Callable[..., Coroutine[Any, Any, HttpResponse]]
-
-
-def post_needs_login(view: AsyncView) -> AsyncView:
-    """Anyone may read the page; only a signed-in learner may post (press Run). Others are
-    sent to log in, through htmx's client-side redirect when htmx asked.
-
-    The user is loaded first, with the session, in one trip to the request's thread: the view
-    and its templates then run on the event loop and read it from memory.
-    """
-
-    @wraps(view)
-    async def wrapped(request: HtmxHttpRequest, *args: object, **kwargs: object) -> HttpResponse:
-        request.user = await sync_to_async(get_user)(request)
-        if request.method == "POST" and not request.user.is_authenticated:
-            login = redirect_to_login(request.get_full_path())
-            return HttpResponseClientRedirect(login["Location"]) if request.htmx else login
-        return await view(request, *args, **kwargs)
-
-    return wrapped
 
 
 def staff_only(view: View) -> View:
@@ -180,37 +163,48 @@ class LessonPage:
         }
 
 
+def _open_page(request: HtmxHttpRequest, slug: str) -> LessonPage:
+    """The user (with the session) and the page, in one trip to the request's thread: the
+    project's access hook (LESSONS_PRESET_ACCESS) may read the database. The view and its
+    templates then run on the event loop and read them from memory."""
+    request.user = get_user(request)
+    return LessonPage.of(request, slug, request.GET.get("preset", ""))
+
+
 @require_http_methods(["GET", "POST"])
-@post_needs_login
 async def lesson_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """The lesson page (GET); the Run button posts here and gets the run panel back.
 
-    A broken preset link still gets the lesson (its first preset, and a word about it), with a
-    404.
+    Anyone may read the page; only a signed-in learner may post (press Run). Others are sent to
+    log in, through htmx's client-side redirect when htmx asked. A broken preset link still
+    gets the lesson (its first preset, and a word about it), with a 404.
     """
-    # In the request's thread: the project's access hook (LESSONS_PRESET_ACCESS) may read the
-    # database.
-    page = await sync_to_async(LessonPage.of)(request, slug, request.GET.get("preset", ""))
+    page = await sync_to_async(_open_page)(request, slug)
     if request.method == "POST":
+        if not request.user.is_authenticated:
+            login = redirect_to_login(request.get_full_path())
+            return HttpResponseClientRedirect(login["Location"]) if request.htmx else login
         return await _run_pressed(request, page)
     status = 404 if page.unknown_preset else 200
     return render(request, TEMPLATE, page.context(page.form()), status=status)
 
 
 async def _run_pressed(request: HtmxHttpRequest, page: LessonPage) -> HttpResponse:
-    """The run panel connected to a new ticket, or the form with why not (400, 429)."""
+    """The run panel connected to a new ticket, or the form with why not (400, 429, 503)."""
     form = page.form(request.POST)
     if not form.is_valid():
         return _form_refused(request, page, form, status=400)
     try:
-        # In the request's thread: the run's record is written here.
-        started = await sync_to_async(demo_run_start)(
-            user_id=cast(int, request.user.pk),  # post_needs_login: a signed-in learner
-            session_key=request.session.session_key or "",
-            lesson=page.lesson.slug,
-            preset=form.demo_preset.name,
-            prompt=str(form.cleaned_data.get("prompt", form.demo_preset.prompt)),
-            options=form.options(),
+        started = await cache_work(
+            partial(
+                demo_run_start,
+                user_id=cast(int, request.user.pk),  # a signed-in learner (lesson_detail)
+                session_key=request.session.session_key or "",
+                lesson=page.lesson.slug,
+                preset=form.demo_preset.name,
+                prompt=str(form.cleaned_data.get("prompt", form.demo_preset.prompt)),
+                options=form.options(),
+            )
         )
     except CACHE_ERRORS:
         logger.warning("Run refused: the demos' cache is unreachable", exc_info=True)
@@ -223,6 +217,8 @@ async def _run_pressed(request: HtmxHttpRequest, page: LessonPage) -> HttpRespon
         response = _form_refused(request, page, form, status=429)
         response["Retry-After"] = str(started.retry_after)
         return response
+    # The run's record exists from here on (running), written off the request's path.
+    run_recorder().add(demo_run_started(started))
     context = page.context(form, started)
     if request.htmx:
         return render(request, f"{TEMPLATE}#run-panel", context)

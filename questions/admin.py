@@ -23,7 +23,7 @@ from django.utils.text import capfirst
 from django.views.decorators.http import require_POST
 
 from questions import item_analysis
-from questions.bankfile import BankInvalid
+from questions.bankfile import BankError, BankInvalid
 from questions.forms import (
     BankImportForm,
     ChoiceForm,
@@ -153,10 +153,21 @@ class CategoryAdmin(admin.ModelAdmin):
         return category.question_count  # type: ignore[attr-defined]
 
 
+class FamilyListFilter(admin.AllValuesFieldListFilter):
+    """The family filter, its empty value named (an empty link has no accessible name)."""
+
+    def choices(self, changelist: Any) -> Any:
+        for choice in super().choices(changelist):
+            if choice["display"] == "":
+                choice = {**choice, "display": "None (hand-written)"}
+            yield choice
+
+
 class ChoiceInline(admin.TabularInline):
     model = Choice
     form = ChoiceForm
     formset = ChoiceInlineFormSet
+    template = "admin/questions/question/choice_tabular.html"
     fields = ["letter", "text", "is_correct", "rationale", "claim"]
     # A generated item's claims come from its family: the run checks them, nobody edits them.
     readonly_fields = ["letter", "claim"]
@@ -165,7 +176,7 @@ class ChoiceInline(admin.TabularInline):
     def get_extra(self, request: HttpRequest, obj: Question | None = None, **kwargs: Any) -> int:
         return 4 if obj is None else 1
 
-    @admin.display(description="")
+    @admin.display(description="Letter")
     def letter(self, choice: Choice) -> str:
         return choice.label if choice.pk else "new"
 
@@ -189,7 +200,16 @@ class QuestionAdmin(admin.ModelAdmin):
         "percent_correct",
         "missing",
     ]
-    list_filter = ["pool", "pretest", "category", "level", "kind", "status", "style", "family"]
+    list_filter = [
+        "pool",
+        "pretest",
+        "category",
+        "level",
+        "kind",
+        "status",
+        "style",
+        ("family", FamilyListFilter),
+    ]
     list_select_related = ["category"]
     list_per_page = 100
     search_fields = ["id", "topic", "prompt", "explanation"]
@@ -266,7 +286,7 @@ class QuestionAdmin(admin.ModelAdmin):
     def sdk(self, question: Question) -> str:
         return question.sdk_version
 
-    @admin.display(description="")
+    @admin.display(description="Preview")
     def preview_link(self, question: Question) -> str:
         url = reverse("admin:questions_question_preview", args=[question.pk])
         return format_html('<a href="{}" aria-label="Preview {}">preview</a>', url, question.pk)
@@ -419,7 +439,7 @@ class QuestionAdmin(admin.ModelAdmin):
 
     @method_decorator(permission_required(IMPORT_PERMISSIONS, raise_exception=True))
     def import_view(self, request: HttpRequest) -> HttpResponse:
-        errors: list[str] = []
+        errors: list[BankError] = []
         posted = request.method == "POST"
         form = BankImportForm(request.POST, request.FILES) if posted else BankImportForm()
         if posted and form.is_valid():
@@ -428,7 +448,7 @@ class QuestionAdmin(admin.ModelAdmin):
             try:
                 revision = bank_revision_stage(files=files, user=request.user)
             except BankInvalid as invalid:
-                errors = [str(error) for error in invalid.errors]
+                errors = invalid.errors
             else:
                 # Nothing is published yet: the revision's page shows the diff to publish.
                 return HttpResponseRedirect(
@@ -739,7 +759,7 @@ class BankRevisionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         return self._preview(request, revision)
 
     def _preview(
-        self, request: HttpRequest, revision: BankRevision, errors: list[str] | None = None
+        self, request: HttpRequest, revision: BankRevision, errors: list[BankError] | None = None
     ) -> HttpResponse:
         context = {
             **self.admin_site.each_context(request),
@@ -761,7 +781,7 @@ class BankRevisionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         try:
             revision = bank_revision_publish(revision=revision)
         except BankInvalid as invalid:
-            return self._preview(request, revision, [str(error) for error in invalid.errors])
+            return self._preview(request, revision, invalid.errors)
         except RevisionClosed as closed:
             self.message_user(request, str(closed), messages.WARNING)
             return HttpResponseRedirect(

@@ -111,6 +111,14 @@ class ChoiceForm(forms.ModelForm):
             "rationale": forms.Textarea(attrs={"rows": 2, "cols": 50}),
         }
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The admin's table of options labels its columns, not its inputs: name each input.
+        number = self.prefix.rsplit("-", 1)[-1] if self.prefix else ""
+        option = f"Option {int(number) + 1}" if number.isdigit() else "New option"
+        for name, words in [("text", "text"), ("is_correct", "is correct"), ("rationale", "why")]:
+            self.fields[name].widget.attrs["aria-label"] = f"{option}: {words}"
+
     def clean_text(self) -> str:
         return _unix_newlines(self.cleaned_data["text"])
 
@@ -127,6 +135,12 @@ class ChoiceInlineFormSet(BaseInlineFormSet):
     """A question's choices, checked together against its kind; order is position in the list."""
 
     instance: Question
+
+    def add_fields(self, form: forms.BaseForm, index: int | None) -> None:
+        super().add_fields(form, index)
+        if DELETION_FIELD_NAME in form.fields:
+            option = f"Option {index + 1}" if index is not None else "New option"
+            form.fields[DELETION_FIELD_NAME].widget.attrs["aria-label"] = f"{option}: delete"
 
     def _kept_forms(self) -> list[forms.ModelForm]:
         return [form for form in self.forms if form.cleaned_data and not _deleted(form)]

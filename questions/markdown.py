@@ -25,7 +25,9 @@ def _highlight(code: str, language: str, _attrs: str) -> str:
         lexer = get_lexer_by_name("text")
     # Starting with "<pre" tells markdown-it the block is complete; anything else it wraps in a
     # second <pre><code>, which shows as blank lines around the code.
-    return f'<pre class="highlight"><code>{highlight(code, lexer, _FORMATTER)}</code></pre>\n'
+    # tabindex: a code block wider than the page scrolls, and keyboard users must reach it.
+    body = highlight(code, lexer, _FORMATTER)
+    return f'<pre class="highlight" tabindex="0"><code>{body}</code></pre>\n'
 
 
 @lru_cache(maxsize=1)

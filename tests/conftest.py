@@ -60,9 +60,10 @@ def _fresh_cache() -> Iterator[None]:
 def _fresh_stream_worker() -> None:
     # The process's count of open streams and its seat live beside the cache: a test that takes
     # a slot and never gives it back must not leave it to the next.
-    from lessons.limits import WORKER
+    from lessons.limits import _HINT, WORKER
 
     WORKER.open, WORKER.seat, WORKER.renewed, WORKER.heartbeat = 0, None, 0.0, None
+    _HINT[:] = [0.0, 0]
 
 
 @pytest.fixture

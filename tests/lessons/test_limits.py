@@ -91,3 +91,14 @@ def test_a_worker_whose_seat_was_taken_takes_another(settings) -> None:
 
     assert WORKER.renew() != seat
     assert workers_alive() == {"another-worker", WORKER.id}
+
+
+def test_streams_on_every_seat_taken_are_counted(settings) -> None:
+    settings.LESSONS_MAX_CONCURRENT_RUNS = 100
+    others = [StreamWorker() for _ in range(3)]
+    for other in others:
+        assert other.acquire() is not None
+
+    assert slot_acquire() is not None
+    assert runs_in_progress() == 4  # seats 0 to 3, all read
+    assert workers_alive() == {WORKER.id, *(other.id for other in others)}

@@ -26,6 +26,7 @@ from lessons.services import (
     demo_run_record,
     demo_run_settle,
     demo_run_start,
+    demo_run_started,
     demo_runs_mark_lost,
     demo_runs_save,
 )
@@ -64,10 +65,16 @@ def started(user_id: int = LEARNER, lesson: str = "basic-streaming") -> RunTicke
     return ticket
 
 
+def pressed(user_id: int = LEARNER) -> RunTicket:
+    """A run started, with its record written (running), as the Run press leaves it."""
+    ticket = started(user_id)
+    demo_runs_save(runs=[demo_run_started(ticket)])
+    return ticket
+
+
 def pk(ticket: RunTicket) -> int:
     """The primary key of the ticket's run record."""
-    assert ticket.record is not None
-    return ticket.record
+    return DemoRun.objects.get(key=ticket.id).pk
 
 
 def test_a_start_within_the_limits_issues_a_ticket() -> None:
@@ -201,13 +208,15 @@ def test_a_stop_or_a_timeout_says_nothing_about_the_model(outcome: Outcome) -> N
 
 
 @pytest.mark.django_db
-def test_the_run_press_writes_the_record_running_from_the_start() -> None:
+def test_a_started_run_is_recorded_running() -> None:
     user: User = UserFactory.create()
-
     ticket = started(user_id=user.pk)
+    assert DemoRun.objects.count() == 0  # a start is cache work only: its record is handed on
+
+    demo_runs_save(runs=[demo_run_started(ticket)])
 
     record = DemoRun.objects.get()
-    assert (record.pk, record.key) == (ticket.record, ticket.id)
+    assert record.key == ticket.id
     assert (record.user, record.lesson, record.preset, record.backend) == (
         user,
         "basic-streaming",
@@ -218,10 +227,25 @@ def test_the_run_press_writes_the_record_running_from_the_start() -> None:
 
 
 @pytest.mark.django_db
+def test_an_end_written_before_its_start_is_kept_whole() -> None:
+    # The press in one worker, the stream in another whose writer went first.
+    ticket = started()
+    ended = demo_run_record(
+        ticket=ticket, started_at=timezone.now(), outcome="completed", metrics=metrics()
+    )
+
+    demo_runs_save(runs=[ended])
+    demo_runs_save(runs=[demo_run_started(ticket)])
+
+    record = DemoRun.objects.get()
+    assert (record.key, record.outcome, record.chunks) == (ticket.id, "completed", 12)
+
+
+@pytest.mark.django_db
 def test_ended_runs_settle_their_records_together_in_one_query() -> None:
     user: User = UserFactory.create()
-    tickets = [started(user_id=user.pk) for _ in range(3)]
-    pressed = {run.pk: run.started_at for run in DemoRun.objects.all()}
+    tickets = [pressed(user_id=user.pk) for _ in range(3)]
+    at_press = {run.pk: run.started_at for run in DemoRun.objects.all()}
     when = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
     runs = [
         demo_run_record(ticket=tickets[0], started_at=when, outcome="completed", metrics=metrics()),
@@ -243,7 +267,7 @@ def test_ended_runs_settle_their_records_together_in_one_query() -> None:
 
     assert [q["sql"].split()[0] for q in queries.captured_queries].count("UPDATE") == 1
     completed, failed, cancelled = DemoRun.objects.order_by("id")
-    assert completed.started_at == pressed[completed.pk]  # the Run press, as written then
+    assert completed.started_at == at_press[completed.pk]  # the Run press, as written then
     assert (completed.ttft_ms, completed.total_ms, completed.chunks) == (120.0, 900.0, 12)
     assert (completed.outcome, completed.error) == (DemoRun.Outcome.COMPLETED, "")
     assert failed.error == "unknown error"  # a failure always says something
@@ -253,7 +277,7 @@ def test_ended_runs_settle_their_records_together_in_one_query() -> None:
 @pytest.mark.django_db
 def test_saving_is_all_or_nothing() -> None:
     user = UserFactory.create()
-    good_ticket, bad_ticket = started(user_id=user.pk), started(user_id=user.pk)
+    good_ticket, bad_ticket = pressed(user_id=user.pk), pressed(user_id=user.pk)
     now = datetime.now(UTC)
     good = demo_run_record(
         ticket=good_ticket, started_at=now, outcome="completed", metrics=metrics()
@@ -272,7 +296,7 @@ def test_saving_is_all_or_nothing() -> None:
 def test_the_sweep_marks_lost_the_runs_whose_worker_is_gone_and_only_those(settings) -> None:
     alive, dead = StreamWorker(), StreamWorker()
     alive.renew()
-    streaming, cut_off, never_connected, just_pressed = (started() for _ in range(4))
+    streaming, cut_off, never_connected, just_pressed = (pressed() for _ in range(4))
     ticket_claim(streaming.id, alive.id)
     ticket_claim(cut_off.id, dead.id)  # its worker never held a lease again
     later = timezone.now() + timedelta(seconds=settings.LESSONS_WORKER_LEASE + 1)
@@ -294,7 +318,7 @@ def test_the_sweep_marks_lost_the_runs_whose_worker_is_gone_and_only_those(setti
 def test_with_the_cache_down_the_sweep_marks_lost_only_runs_past_any_lifetime(
     settings, flaky_cache
 ) -> None:
-    recent, ancient = started(), started()
+    recent, ancient = pressed(), pressed()
     DemoRun.objects.filter(pk=pk(ancient)).update(started_at=timezone.now() - timedelta(hours=1))
     flaky_cache.down = True
 
@@ -305,7 +329,7 @@ def test_with_the_cache_down_the_sweep_marks_lost_only_runs_past_any_lifetime(
 
 
 def test_a_run_marked_lost_that_ends_after_all_keeps_its_real_outcome() -> None:
-    ticket = started()
+    ticket = pressed()
     ticket_claim(ticket.id, "a-worker-without-a-lease")
     demo_runs_mark_lost(now=timezone.now() + timedelta(minutes=1))
     assert DemoRun.objects.get().outcome == DemoRun.Outcome.LOST
@@ -322,7 +346,7 @@ def test_a_run_marked_lost_that_ends_after_all_keeps_its_real_outcome() -> None:
 
 
 def test_the_task_worker_runs_the_sweep() -> None:
-    ticket = started()
+    ticket = pressed()
     ticket_claim(ticket.id, "a-worker-without-a-lease")
     DemoRun.objects.update(started_at=timezone.now() - timedelta(minutes=1))
 

@@ -399,6 +399,7 @@ async def test_the_run_started_by_the_service_is_the_one_the_stream_runs(aclient
 
 async def test_a_run_press_writes_its_record_running_before_the_stream(aclient, user) -> None:
     url = await start(aclient, "basic-streaming", "short-reply")
+    await run_recorder().flush()  # written off the press's path, at once
 
     run = await DemoRun.objects.aget()
     assert run.outcome == DemoRun.Outcome.RUNNING
@@ -413,6 +414,7 @@ async def test_a_run_whose_worker_died_is_cut_off_lost_and_frees_its_slot(
 ) -> None:
     settings.LESSONS_MAX_CONCURRENT_RUNS = 1
     url = await start(aclient, "basic-streaming", "short-reply")
+    await run_recorder().flush()
     run = await DemoRun.objects.aget()
     assert run.key is not None
     # Another web worker admitted the stream, then was killed (SIGKILL: nothing ran after).

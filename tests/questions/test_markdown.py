@@ -43,4 +43,4 @@ def test_template_filters() -> None:
 def test_a_code_block_is_one_pre_element() -> None:
     html = render_markdown("```python\nprint(1)\n```")
     assert html.count("<pre") == 1
-    assert html.startswith('<pre class="highlight"><code>')
+    assert html.startswith('<pre class="highlight" tabindex="0"><code>')
