@@ -244,6 +244,13 @@ def test_drift_from_the_last_calibration_is_flagged() -> None:
     flags = [f for f in report.items[6].flags if f.link == "calibration"]
     assert flags
     assert "since calibration v3" in flags[0].reason
+    # A refitted difficulty known only to within +-3 (its standard error, times 2.58) covers it.
+    bank[6] = _item(6, difficulty=-2.5, calibration=Calibration(3, 0.0, 500, "item", 1.2))
+    report = item_report(bank, [FIXED], answers)
+    assert not [f for f in report.items[6].flags if f.link == "calibration"]
+    # Parameters pooled from the item's family are labelled so.
+    bank[6] = _item(6, family="fam", calibration=Calibration(4, 0.0, 500, "family", 0.1))
+    assert item_report(bank, [FIXED], answers).items[6].calibration == "from family"
 
 
 def test_a_dead_distractor_too_easy_and_a_broken_key_are_flagged() -> None:
