@@ -201,7 +201,7 @@ def _level_fit(item: Item, row: ItemRow, rules: Rules) -> list[Flag]:
         return [
             Flag(
                 "too-easy",
-                f"Too easy for {item.level}: facility {_percent(row.facility)}, above the "
+                f"Too easy for {item.level}: facility {_percent_fine(row.facility)}, above the "
                 f"{_percent(high)} that {item.level} items should stay under.",
             )
         ]
@@ -209,7 +209,7 @@ def _level_fit(item: Item, row: ItemRow, rules: Rules) -> list[Flag]:
         return [
             Flag(
                 "too-hard",
-                f"Too hard for {item.level}: facility {_percent(row.facility)}, below the "
+                f"Too hard for {item.level}: facility {_percent_fine(row.facility)}, below the "
                 f"{_percent(low)} that {item.level} items should reach.",
             )
         ]

@@ -100,7 +100,7 @@ def answers_from_matrix(
 
 def answers_from_cohort(attempts, *, quiz: int = 0, start: float = 1e9) -> Answers:
     rows = [
-        (a.learner, s.item, s.correct, s.option, s.seconds) for a in attempts for s in a.answers
+        (a.learner, s.item, s.correct, s.chosen[0], s.seconds) for a in attempts for s in a.answers
     ]
     learner, item, correct, option, _seconds = (
         np.array(column) for column in zip(*rows, strict=True)
@@ -200,7 +200,7 @@ def test_time_spent_is_the_gap_since_the_previous_answer() -> None:
 
 def _cohort(plants: Plants, *, learners: int = 600, form_size: int | None = None):
     items = [
-        CohortItem(f"basics-{j + 10}", 1.4, float(b), 0.15, 4, 0)
+        CohortItem(f"basics-{j + 10}", 1.4, float(b), 0.15, 4, (0,))
         for j, b in enumerate(np.linspace(-0.5, 1.5, 12))
     ]
     attempts = simulate_cohort(items, learners=learners, form_size=form_size, plants=plants, seed=5)
