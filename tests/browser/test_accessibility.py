@@ -281,7 +281,7 @@ def pass_moment_findings(page: Any) -> list[str]:
             problems.append(f"no {name!r} link")
     page.context.grant_permissions(["clipboard-read", "clipboard-write"])
     moment.get_by_role("button", name="Copy link").click()
-    page.wait_for_function("document.querySelector('[data-copy-status]').textContent !== ''")
+    page.wait_for_function("() => document.querySelector('[data-copy-status]').textContent !== ''")
     copied = page.evaluate("navigator.clipboard.readText()")
     if copied != page.locator("#verify-url").input_value() or "/certificates/" not in copied:
         problems.append(f"the copy button copied {copied!r}")

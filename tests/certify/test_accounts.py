@@ -289,7 +289,7 @@ def test_existing_users_keep_their_email_as_their_address(django_user_model) -> 
 
     user = django_user_model.objects.create_user("old", "Old@Example.com", "x-long-passphrase")
     django_user_model.objects.create_user("nomail", "", "x-long-passphrase")
-    migration = import_module("certify.migrations.0004_accounts")
+    migration = import_module("certify.migrations.0005_accounts")
 
     editor = SimpleNamespace(connection=connection)
     migration.addresses_from_users(apps, editor)

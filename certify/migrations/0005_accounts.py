@@ -29,7 +29,7 @@ def lockout_cache_table(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("certify", "0003_periodic_tasks"),
+        ("certify", "0004_adaptive_certificates"),
         ("account", "0009_emailaddress_unique_primary_email"),
         ("auth", "0012_alter_user_first_name_max_length"),
     ]
