@@ -85,9 +85,11 @@ def simulate_cohort(
     seed: int = 0,
     ability_mean: float = 1.0,
     ability_sd: float = 1.2,
+    forms: Sequence[Sequence[int]] | None = None,
 ) -> list[SimAttempt]:
-    """One attempt per learner, in time order: every item (a fixed form), or `form_size` items
-    drawn at random per learner (exam forms; the planted items always included)."""
+    """One attempt per learner, in time order: every item (a fixed form), `form_size` items
+    drawn at random per learner (the planted items always included), or each learner's form
+    as given in `forms` (item indices, e.g. assembled to the exam's blueprint)."""
     plants = plants or Plants()
     rng = np.random.default_rng(seed)
     params = np.array([[i.discrimination, i.difficulty, i.guessing] for i in items])
@@ -95,7 +97,11 @@ def simulate_cohort(
     attempts = []
     for learner in range(learners):
         ability = float(rng.normal(ability_mean, ability_sd))
-        form = _form(rng, len(items), form_size, planted)
+        form = (
+            np.array(forms[learner], dtype=np.int64)
+            if forms is not None
+            else _form(rng, len(items), form_size, planted)
+        )
         a, b, c = params[form].T
         p = c + (1 - c) / (1 + np.exp(-a * (ability - b)))
         answers = []

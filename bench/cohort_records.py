@@ -45,6 +45,7 @@ def cohort_record(
     tag: str,
     start: datetime,
     spacing: timedelta,
+    forms: Sequence[dict[str, Any]] | None = None,
 ) -> int:
     """One learner (user `cohort-<tag>-<n>`) and one finished attempt per simulated attempt,
     started `spacing` apart from `start`; how many answers were written."""
@@ -58,6 +59,7 @@ def cohort_record(
     for n, (user, simulated) in enumerate(zip(users, attempts, strict=True)):
         started = start + n * spacing
         attempt = _attempt(quiz, user, simulated, questions, started)
+        attempt.form = forms[n] if forms is not None else None
         rows.append(attempt)
         clock = started
         for position, answer in enumerate(simulated.answers, start=1):

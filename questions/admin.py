@@ -23,7 +23,7 @@ from django.utils.text import capfirst
 from django.views.decorators.http import require_POST
 
 from questions import item_analysis
-from questions.bankfile import BankInvalid
+from questions.bankfile import BankError, BankInvalid
 from questions.forms import (
     BankImportForm,
     ChoiceForm,
@@ -439,7 +439,7 @@ class QuestionAdmin(admin.ModelAdmin):
 
     @method_decorator(permission_required(IMPORT_PERMISSIONS, raise_exception=True))
     def import_view(self, request: HttpRequest) -> HttpResponse:
-        errors: list[str] = []
+        errors: list[BankError] = []
         posted = request.method == "POST"
         form = BankImportForm(request.POST, request.FILES) if posted else BankImportForm()
         if posted and form.is_valid():
@@ -448,7 +448,7 @@ class QuestionAdmin(admin.ModelAdmin):
             try:
                 revision = bank_revision_stage(files=files, user=request.user)
             except BankInvalid as invalid:
-                errors = [str(error) for error in invalid.errors]
+                errors = invalid.errors
             else:
                 # Nothing is published yet: the revision's page shows the diff to publish.
                 return HttpResponseRedirect(
@@ -749,7 +749,7 @@ class BankRevisionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         return self._preview(request, revision)
 
     def _preview(
-        self, request: HttpRequest, revision: BankRevision, errors: list[str] | None = None
+        self, request: HttpRequest, revision: BankRevision, errors: list[BankError] | None = None
     ) -> HttpResponse:
         context = {
             **self.admin_site.each_context(request),
@@ -771,7 +771,7 @@ class BankRevisionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         try:
             revision = bank_revision_publish(revision=revision)
         except BankInvalid as invalid:
-            return self._preview(request, revision, [str(error) for error in invalid.errors])
+            return self._preview(request, revision, invalid.errors)
         except RevisionClosed as closed:
             self.message_user(request, str(closed), messages.WARNING)
             return HttpResponseRedirect(

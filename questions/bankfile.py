@@ -17,7 +17,7 @@ import json
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Annotated, Any, Literal, cast
 
@@ -58,6 +58,8 @@ class BankError:
     where: str
     field: str
     message: str
+    # The line of the file where the entry at fault starts (YAML files), when known.
+    line: int | None = None
 
     def __str__(self) -> str:
         where = f"{self.where} {self.field}" if self.field else self.where
@@ -416,6 +418,46 @@ def _duplicate_ids(raws: list[Any]) -> list[BankError]:
     return errors
 
 
+_SECTIONS = {"categories": ("category", "slug"), "questions": ("question", "id")}
+
+
+def _entry_lines(text: str) -> dict[str, int]:
+    """Where each category and question of a YAML bank file starts (1-based), by its slug or
+    id and by its number ("question #3"); empty for JSON or a file YAML cannot compose."""
+    if text.lstrip().startswith("{"):
+        return {}
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return {}
+    if not isinstance(root, yaml.MappingNode):
+        return {}
+    lines: dict[str, int] = {}
+    for key_node, value_node in root.value:
+        if key_node.value in _SECTIONS and isinstance(value_node, yaml.SequenceNode):
+            noun, key = _SECTIONS[key_node.value]
+            lines.update(_section_lines(value_node, noun, key))
+    return lines
+
+
+def _section_lines(sequence: yaml.SequenceNode, noun: str, key: str) -> dict[str, int]:
+    lines: dict[str, int] = {}
+    for number, item in enumerate(sequence.value, start=1):
+        line = item.start_mark.line + 1
+        lines[f"{noun} #{number}"] = line
+        names = item.value if isinstance(item, yaml.MappingNode) else []
+        for field_node, field_value in names:
+            if field_node.value == key and isinstance(field_value, yaml.ScalarNode):
+                lines.setdefault(field_value.value, line)
+    return lines
+
+
+def _with_lines(errors: list[BankError], text: str) -> list[BankError]:
+    """The errors with the line of the entry each names, where the file says."""
+    lines = _entry_lines(text)
+    return [replace(error, line=lines.get(error.where)) for error in errors]
+
+
 def bank_parse(*, text: str | bytes, source: str = "bank file") -> BankFile:
     """The validated bank in `text`; raises BankInvalid listing every error. Writes nothing."""
     if isinstance(text, bytes):
@@ -447,7 +489,7 @@ def bank_parse(*, text: str | bytes, source: str = "bank file") -> BankFile:
     errors += _category_errors(categories, source)
     errors += _duplicate_ids(shape.questions)
     if errors:
-        raise BankInvalid(errors)
+        raise BankInvalid(_with_lines(errors, text))
     return BankFile(sdk_version=shape.sdk_version, categories=categories, questions=questions)
 
 

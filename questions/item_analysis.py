@@ -22,6 +22,7 @@ from django.utils.http import urlencode
 from questions.analysis.browse import FLAG_CODES, Browse
 from questions.analysis.charts import charts_for, score_histogram
 from questions.analysis.export import items_csv, quizzes_csv
+from questions.analysis.tables import ItemRow
 from questions.forms import AnalysisWindowForm, WithdrawalForm
 from questions.models import ItemWithdrawal, Question
 from questions.services.analysis import Analysis, item_analysis, item_links, report_export_json
@@ -92,25 +93,30 @@ def _window_query(request: HttpRequest) -> dict[str, str]:
     return {name: request.GET[name] for name in ("quiz", "since") if request.GET.get(name)}
 
 
+def _details(rows: list[ItemRow], selected: str) -> list[ItemRow]:
+    """The chosen item first, then the flagged ones in the table's order, a page's worth."""
+    chosen = [row for row in rows if row.id == selected]
+    flagged = [row for row in rows if row.flags and row.id != selected]
+    return chosen + flagged[:DETAILS]
+
+
 def _report_context(request: HttpRequest, analysis: Analysis, browse: Browse) -> dict[str, Any]:
     report = analysis.report
     rows = browse.apply(report.items)
     window = _window_query(request)
-    selected = request.GET.get("item", "")
-    flagged = [row for row in rows if row.flags]
-    # The chosen item first, then the flagged ones in the table's order, a page's worth.
-    detailed = [row for row in rows if row.id == selected]
-    detailed += [row for row in flagged if row.id != selected][:DETAILS]
+    detailed = _details(rows, request.GET.get("item", ""))
+    flagged = sum(1 for row in rows if row.flags)
+    charts = charts_for(detailed)
     return {
         "report": report,
         "rows": rows,
-        "flagged_shown": len(flagged),
-        "details_capped": len(flagged) > DETAILS,
+        "flagged_shown": flagged,
+        "details_capped": flagged > DETAILS,
         "browse": browse,
         "headers": _headers(browse, window),
         "detailed": [
-            (row, chart, item_links(row.id), " ".join(sorted({f.code for f in row.flags})))
-            for row, chart in zip(detailed, charts_for(detailed).values(), strict=True)
+            (row, charts[row.id], item_links(row.id), " ".join(sorted({f.code for f in row.flags})))
+            for row in detailed
         ],
         "quizzes": [(quiz, score_histogram(quiz)) for quiz in report.quizzes],
         "flag_codes": FLAG_CODES,

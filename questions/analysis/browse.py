@@ -60,14 +60,18 @@ class Browse:
         )
 
     def keeps(self, row: ItemRow) -> bool:
-        codes = {flag.code for flag in row.flags}
+        wanted = {"category": self.category, "level": self.level, "pool": self.pool}
         return (
-            (not self.flag or (self.flag == "any" and bool(codes)) or self.flag in codes)
-            and (not self.category or row.category == self.category)
-            and (not self.level or row.level == self.level)
-            and (not self.pool or row.pool == self.pool)
-            and (not self.text or self.text.lower() in row.id.lower())
+            self._flag_kept(row)
+            and all(getattr(row, name) == value for name, value in wanted.items() if value)
+            and self.text.lower() in row.id.lower()
         )
+
+    def _flag_kept(self, row: ItemRow) -> bool:
+        codes = {flag.code for flag in row.flags}
+        if self.flag == "any":
+            return bool(codes)
+        return not self.flag or self.flag in codes
 
     def apply(self, rows: Sequence[ItemRow]) -> list[ItemRow]:
         """The rows kept, sorted; rows without the figure (no answers yet) always last."""

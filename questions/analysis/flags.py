@@ -117,29 +117,43 @@ def item_flags(item: Item, row: ItemRow, drift: ItemDrift, rules: Rules) -> tupl
 def _miskey(row: ItemRow, rules: Rules) -> list[Flag]:
     if row.answers < rules.min_answers:
         return []
-    found = []
-    keyed = [o for o in row.options if o.keyed and o.top_share is not None]
+    return [*_miskey_by_thirds(row), *_miskey_by_discrimination(row)]
+
+
+def _miskey_by_thirds(row: ItemRow) -> list[Flag]:
+    """A distractor that the top third chose more often than (the least chosen part of) the key."""
+    keyed = [o for o in row.options if o.keyed]
     lure = _strongest_distractor(row.options)
-    if keyed and lure is not None and lure.top_share is not None:
-        key_share = min(o.top_share or 0.0 for o in keyed)
-        if lure.top_share > key_share:
-            found.append(
-                Flag(
-                    "miskey",
-                    f"Likely miskey: the top third of learners chose {lure.label} "
-                    f"({_percent(lure.top_share)}) more often than the key "
-                    f"{''.join(o.label for o in keyed)} ({_percent(key_share)}).",
-                )
-            )
-    if row.point_biserial is not None and row.point_biserial < 0:
-        found.append(
-            Flag(
-                "miskey",
-                f"Likely miskey: negative discrimination (point-biserial "
-                f"{row.point_biserial:.2f}): learners who do worse elsewhere get it right more.",
-            )
+    key_share = _least_top_share(keyed)
+    if lure is None or key_share is None:
+        return []
+    lure_share = lure.top_share or 0.0
+    if lure_share <= key_share:
+        return []
+    return [
+        Flag(
+            "miskey",
+            f"Likely miskey: the top third of learners chose {lure.label} "
+            f"({_percent(lure_share)}) more often than the key "
+            f"{''.join(o.label for o in keyed)} ({_percent(key_share)}).",
         )
-    return found
+    ]
+
+
+def _miskey_by_discrimination(row: ItemRow) -> list[Flag]:
+    if row.point_biserial is None or row.point_biserial >= 0:
+        return []
+    return [
+        Flag(
+            "miskey",
+            f"Likely miskey: negative discrimination (point-biserial "
+            f"{row.point_biserial:.2f}): learners who do worse elsewhere get it right more.",
+        )
+    ]
+
+
+def _least_top_share(options: Sequence[OptionRow]) -> float | None:
+    return min((o.top_share for o in options if o.top_share is not None), default=None)
 
 
 def _strongest_distractor(options: Sequence[OptionRow]) -> OptionRow | None:

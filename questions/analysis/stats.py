@@ -165,7 +165,7 @@ def decision_consistency(
     totals: IntArray,
     decide: DecisionRule,
     *,
-    replications: int = 100,
+    replications: int | None = None,
     seed: int = 20,
 ) -> float | None:
     """How often two parallel forms would give a learner the same decision (single-administration
@@ -176,6 +176,8 @@ def decision_consistency(
     (learners x categories)."""
     if not len(correct):
         return None
+    # About 200,000 draws whatever the cohort: many per learner in a small one, 50 at least.
+    replications = replications or max(50, -(-200_000 // (len(correct) * correct.shape[1])))
     rng = np.random.default_rng(seed)
     true_share = (correct + 1) / (totals + 2)
     shape = (replications, *correct.shape)

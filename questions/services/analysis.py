@@ -19,6 +19,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime
+from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -306,16 +307,19 @@ def _chosen(
     """(answer, option) pairs for every chosen option that belongs to the answer's item; all the
     answers' JSON lists are decoded at once."""
     lists = json.loads("[" + ",".join(text or "[]" for text in texts) + "]")
-    pairs = [
-        (n, found[1])
-        for n, chosen in enumerate(lists)
-        for choice_id in chosen
-        if (found := catalogue.choices.get(choice_id)) is not None and found[0] == item[n]
-    ]
-    if not pairs:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    answer, option = zip(*pairs, strict=True)
-    return np.array(answer, dtype=np.int64), np.array(option, dtype=np.int64)
+    sizes = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
+    ids = np.fromiter(chain.from_iterable(lists), dtype=np.int64, count=int(sizes.sum()))
+    answer = np.repeat(np.arange(len(lists), dtype=np.int64), sizes)
+    # Choice id -> its item and option, as lookup arrays (-1: not a choice of the bank's items).
+    top = max(catalogue.choices, default=0) + 1
+    of_item, of_option = np.full(top, -1, dtype=np.int64), np.full(top, -1, dtype=np.int64)
+    known = np.fromiter(catalogue.choices, dtype=np.int64, count=len(catalogue.choices))
+    places = np.array(list(catalogue.choices.values()), dtype=np.int64).reshape(-1, 2)
+    of_item[known], of_option[known] = places[:, 0], places[:, 1]
+    inside = (ids >= 0) & (ids < top)
+    ids, answer = ids[inside], answer[inside]
+    mine = of_item[ids] == item[answer]
+    return answer[mine], of_option[ids][mine]
 
 
 def analysis_rules() -> Rules:

@@ -5,10 +5,12 @@ Screenshots go to /tmp/certify-screens/ for a person to look at.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
+from django.utils import timezone
 
 from certify.models import Certificate
 from questions.models import Question
@@ -38,7 +40,8 @@ def test_dashboard_bars_render_after_a_failing_then_a_passing_exam(
     bank = questions_across_categories(10, pool=Question.Pool.EXAM)
     exam = exam_quiz()
     raw = [q for q in bank if q.category_slug == "raw-events"]
-    take_exam(learner, exam, wrong={raw[0].id})
+    # Two days back: the retake cooldown after a failed exam is over by the second one.
+    take_exam(learner, exam, wrong={raw[0].id}, at=timezone.now() - timedelta(days=2))
     login_in_browser(page, live_asgi, learner, password)
 
     page.goto(f"{live_asgi}/dashboard/")

@@ -202,3 +202,21 @@ def test_only_a_generated_items_choices_carry_claims() -> None:
     data = bank_data.bank()
     data["questions"][0]["choices"][0]["claim"] = {"last": "x"}
     assert any("Only the choices of a generated item" in error for error in errors_of(data))
+
+
+def test_a_yaml_files_errors_carry_the_line_where_their_entry_starts() -> None:
+    data = bank_data.bank()
+    data["questions"][2]["level"] = "expert"
+    text = bank_data.dump(data)
+    start = text.splitlines().index(f"- id: {data['questions'][2]['id']}") + 1
+
+    with pytest.raises(BankInvalid) as raised:
+        bank_parse(text=text)
+
+    assert [(e.where, e.field, e.line) for e in raised.value.errors] == [
+        (data["questions"][2]["id"], "level", start)
+    ]
+    # JSON has no lines to give.
+    with pytest.raises(BankInvalid) as raised:
+        bank_parse(text=json.dumps(data))
+    assert [e.line for e in raised.value.errors] == [None]

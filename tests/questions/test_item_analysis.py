@@ -311,3 +311,15 @@ def test_exposure_is_a_share_of_exam_forms_once_forms_are_assembled(bank) -> Non
     assert rows[bank[0].id].exposure == 0.0
     assert rows[bank[1].id].exposure == 1.0
     assert "exposure" in {flag.code for flag in rows[bank[1].id].flags}
+
+
+def test_simulate_cohort_assembles_exam_forms(bank) -> None:
+    for question in bank:
+        question.pool = Question.Pool.EXAM
+    Question.objects.bulk_update(bank, ["pool"])
+    ExamQuizFactory.create(slug="exam")
+    call_command("simulate_cohort", "--quiz", "exam", "--learners", "20", stdout=StringIO())
+    assert not Attempt.objects.filter(form__isnull=True).exists()
+    report = item_analysis().report
+    assert report.exposure_basis == "20 exam forms"
+    assert report.answers == Answer.objects.count()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import statistics
 import time
 from datetime import UTC, date, datetime
@@ -82,16 +83,18 @@ def _since(text: str | None) -> datetime | None:
 def _benchmark(repeat: int, *, quiz: Quiz | None, since: datetime | None) -> str:
     if repeat < 1:
         raise CommandError("--repeat takes a number of runs, at least 1.")
-    seconds = []
+    seconds, cpu = [], []
     for _ in range(repeat):
         with CaptureQueriesContext(connection) as queries:
-            started = time.perf_counter()
+            started, started_cpu = time.perf_counter(), time.process_time()
             analysis = item_analysis(quiz=quiz, since=since)
             seconds.append(time.perf_counter() - started)
+            cpu.append(time.process_time() - started_cpu)
     report = analysis.report
     return (
         f"item_report on {connection.vendor}: {report.answers} answers, {report.attempts} "
         f"attempts, {len(report.items)} items, {len(queries)} queries per report; "
         f"best {min(seconds):.3f} s, median {statistics.median(seconds):.3f} s "
-        f"over {repeat} runs."
+        f"over {repeat} runs (this process's CPU: best {min(cpu):.3f} s; the machine's load "
+        f"average {os.getloadavg()[0]:.1f})."
     )
