@@ -2,10 +2,11 @@
 parameters, with a planted miskey and a planted leak (pure: numpy, no Django).
 
 Each learner answers an item right with the 3PL probability at their ability; right means the
-option that is truly right, wrong means one of the others, drawn by fixed attractiveness weights
-(the first distractor draws most). A *miskeyed* item's truly right option is not the one the bank
-keys, so the learners who know the answer are marked wrong. A *leaked* item is answered right by
-almost everyone in the later half of the cohort, as if its key had gone round.
+options that are truly right (all of them, on a multiple-choice item), wrong means one of the
+others, drawn by fixed attractiveness weights (the first distractor draws most). A *miskeyed*
+item's truly right answer is not what the bank keys (its first keyed option is swapped for the
+next unkeyed one), so the learners who know the answer are marked wrong. A *leaked* item is
+answered right by almost everyone in the later half of the cohort, as if its key had gone round.
 `questions/management/commands/simulate_cohort.py` writes the attempts into the database.
 """
 
@@ -26,13 +27,13 @@ class CohortItem:
     difficulty: float
     guessing: float
     options: int
-    keyed: int  # the option the bank keys (0-based)
+    keyed: tuple[int, ...]  # the options the bank keys (0-based)
 
 
 @dataclass(frozen=True)
 class SimAnswer:
     item: int  # index into the items
-    option: int  # the option chosen
+    chosen: tuple[int, ...]  # the options chosen
     correct: bool  # what the bank's key makes of it
     seconds: float  # time spent on it
 
@@ -55,8 +56,11 @@ def _distractor_weights(count: int) -> np.ndarray:
     return weights / weights.sum()
 
 
-def _true_option(item: CohortItem, miskeyed: bool) -> int:
-    return (item.keyed + 1) % item.options if miskeyed else item.keyed
+def _truth(item: CohortItem, miskeyed: bool) -> tuple[int, ...]:
+    if not miskeyed:
+        return item.keyed
+    swap = next(k for k in range(item.options) if k not in item.keyed)
+    return tuple(sorted((*item.keyed[1:], swap)))
 
 
 def _answer(
@@ -66,14 +70,14 @@ def _answer(
     p_right: float,
     miskeyed: bool,
 ) -> SimAnswer:
-    truth = _true_option(item, miskeyed)
+    truth = _truth(item, miskeyed)
     if rng.random() < p_right:
-        option = truth
+        chosen = truth
     else:
-        others = [k for k in range(item.options) if k != truth]
-        option = int(rng.choice(others, p=_distractor_weights(len(others))))
+        others = [k for k in range(item.options) if k not in truth]
+        chosen = (int(rng.choice(others, p=_distractor_weights(len(others)))),)
     seconds = float(rng.gamma(4.0, 12.0))
-    return SimAnswer(j, option, option == item.keyed, seconds)
+    return SimAnswer(j, chosen, set(chosen) == set(item.keyed), seconds)
 
 
 def simulate_cohort(

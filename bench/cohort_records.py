@@ -22,7 +22,7 @@ def cohort_items(questions: Sequence[Question]) -> list[CohortItem]:
     items = []
     for question in questions:
         choices = list(question.choices.all())
-        keyed = next((k for k, choice in enumerate(choices) if choice.is_correct), 0)
+        keyed = tuple(k for k, choice in enumerate(choices) if choice.is_correct) or (0,)
         items.append(
             CohortItem(
                 question.id,
@@ -73,7 +73,7 @@ def cohort_record(
                     category_slug=question.category_slug,
                     question_version=question.version,
                     snapshot=snapshots[question.id],
-                    chosen=[choices[question.id][answer.option]],
+                    chosen=[choices[question.id][k] for k in answer.chosen],
                     correct=answer.correct,
                     scored=not question.pretest,
                     answered_at=clock,

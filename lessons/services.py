@@ -217,20 +217,29 @@ def demo_runs_mark_lost(*, now: datetime | None = None) -> int:
         .order_by("started_at")[:1000]
     )
     lost = [pk for pk, _, started in running if started < now - lifetime]
-    never = []
+    orphaned, never = _by_claims(running, now=now)
+    return _mark_lost(lost + orphaned, LOST_MESSAGE) + _mark_lost(never, NEVER_STREAMED)
+
+
+def _by_claims(
+    running: list[tuple[int, uuid.UUID | None, datetime]], *, now: datetime
+) -> tuple[list[int], list[int]]:
+    """From the cache's claims: the runs whose claiming worker's lease has lapsed, and the
+    unclaimed runs whose ticket has expired. Neither while the cache is unreachable."""
     try:
         alive = workers_alive()
         claims = ticket_claimants([key for _, key, _ in running if key is not None])
     except CACHE_ERRORS:
-        alive, claims = None, {}
-    if alive is not None:
-        for pk, key, started in running:
-            worker = claims.get(key) if key is not None else None
-            if worker is not None and worker not in alive:
-                lost.append(pk)
-            elif worker is None and started < now - timedelta(seconds=TICKET_SECONDS):
-                never.append(pk)
-    return _mark_lost(lost, LOST_MESSAGE) + _mark_lost(never, NEVER_STREAMED)
+        return [], []
+    expired = now - timedelta(seconds=TICKET_SECONDS)
+    orphaned, never = [], []
+    for pk, key, started in running:
+        worker = claims.get(key) if key is not None else None
+        if worker is not None and worker not in alive:
+            orphaned.append(pk)
+        elif worker is None and started < expired:
+            never.append(pk)
+    return orphaned, never
 
 
 def demo_run_record(

@@ -113,36 +113,54 @@ def _family_fits(
 ) -> list[ItemFit]:
     """Variants without enough answers of their own take their family's parameters, fitted
     from the family's pooled answers where those are enough."""
+    pending = _pending_families(fits)
+    if not pending:
+        return fits
+    by_family = _fit_families(fits, pending, attempts, min_answers, settings)
+    result = list(fits)
+    for family, (new, error) in by_family.items():
+        for j in pending[family]:
+            result[j] = replace(
+                _item_fit(fits[j].item, new, error, fits[j].answers, True), source="family"
+            )
+    return result
+
+
+def _pending_families(fits: list[ItemFit]) -> dict[str, list[int]]:
+    """Per family, the positions of its variants that were not refitted on their own."""
     pending: dict[str, list[int]] = {}
     for j, fit in enumerate(fits):
         if fit.item.family and not fit.refitted:
             pending.setdefault(fit.item.family, []).append(j)
-    if not pending:
-        return fits
-    # The refitted and family-less items as they now stand, and one pooled item per family.
-    anchors = [fit.item for fit in fits if not (fit.item.family in pending and not fit.refitted)]
-    pooled = [_pooled(fits, family, rows) for family, rows in pending.items()]
+    return pending
+
+
+def _fit_families(
+    fits: list[ItemFit],
+    pending: dict[str, list[int]],
+    attempts: Sequence[Sequence[Response]],
+    min_answers: int,
+    settings: _Settings,
+) -> dict[str, tuple[FloatArray, FloatArray]]:
+    """Each pending family fitted as one item (its variants' answers pooled) beside the items as
+    they now stand: its parameters and errors, for the families with enough answers."""
+    anchors = _anchors(fits, pending)
+    items = [*anchors, *(_pooled(fits, family, rows) for family, rows in pending.items())]
     families = {fits[j].item.id: family for family, rows in pending.items() for j in rows}
-    pooled_attempts = [_pooled_responses(responses, families) for responses in attempts]
-    items = [*anchors, *pooled]
-    y = _response_matrix(items, pooled_attempts)
+    y = _response_matrix(items, [_pooled_responses(answers, families) for answers in attempts])
     counts = (~np.isnan(y)).sum(axis=0)
     fit = np.array([j >= len(anchors) for j in range(len(items))]) & (counts >= min_answers)
     params, errors = _fit_all(items, y, fit, settings)
-    by_family = {
+    return {
         items[j].id.removeprefix(FAMILY_PREFIX): (params[j], errors[j])
         for j in range(len(anchors), len(items))
         if fit[j]
     }
-    result = list(fits)
-    for family, rows in pending.items():
-        if family in by_family:
-            new, error = by_family[family]
-            for j in rows:
-                result[j] = replace(
-                    _item_fit(fits[j].item, new, error, fits[j].answers, True), source="family"
-                )
-    return result
+
+
+def _anchors(fits: list[ItemFit], pending: dict[str, list[int]]) -> list[ItemSpec]:
+    """The refitted and family-less items as they now stand."""
+    return [fit.item for fit in fits if fit.refitted or fit.item.family not in pending]
 
 
 def _pooled(fits: list[ItemFit], family: str, rows: list[int]) -> ItemSpec:

@@ -14,7 +14,6 @@ from questions.analysis.stats import (
     IntArray,
     group_counts,
     group_sums,
-    normal_two_sided_p,
     probability_right,
     rank_within_groups,
     two_proportion_p,
@@ -36,8 +35,10 @@ def _percent_fine(share: float | None) -> str:
 class ItemDrift:
     earlier: tuple[int, int]  # right, answers
     later: tuple[int, int]
-    # Since the last calibration: observed right, expected right, variance, answers.
+    # Since the last calibration: observed right, expected right, variance, answers, and the
+    # expected right at the ends of the refitted difficulty's 99% interval (hard end first).
     since_calibration: tuple[float, float, float, int] | None
+    expected_range: tuple[float, float] = (0.0, 0.0)
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,8 @@ class Drift:
     variance: FloatArray
     since_n: IntArray
     calibrated: np.ndarray
+    expected_hard: FloatArray
+    expected_easy: FloatArray
 
     @classmethod
     def compute(
@@ -73,7 +76,17 @@ class Drift:
             [i.calibration.at if i.calibration else np.inf for i in items] or [np.inf]
         )
         since = answers.answered_at[rows] > calibrated_at[item]
-        p = probability_right(params[rows][since], ability.mean[attempt_index[rows][since]])
+        theta = ability.mean[attempt_index[rows][since]]
+        p = probability_right(params[rows][since], theta)
+        # The refitted difficulty's own uncertainty widens the interval (0 when not recorded).
+        error = np.array(
+            [(i.calibration.difficulty_error or 0.0) if i.calibration else 0.0 for i in items]
+            or [0.0]
+        )
+        shift = np.zeros_like(params[rows][since])
+        shift[:, 1] = Z_99 * error[item[since]]
+        p_hard = probability_right(params[rows][since] + shift, theta)
+        p_easy = probability_right(params[rows][since] - shift, theta)
         return cls(
             earlier_right=group_sums(item[earlier], x[earlier], size),
             earlier_n=group_counts(item[earlier], size),
@@ -84,6 +97,8 @@ class Drift:
             variance=group_sums(item[since], p * (1 - p), size),
             since_n=group_counts(item[since], size),
             calibrated=np.array([i.calibration is not None for i in items], dtype=bool),
+            expected_hard=group_sums(item[since], p_hard, size),
+            expected_easy=group_sums(item[since], p_easy, size),
         )
 
     def for_item(self, j: int) -> ItemDrift:
@@ -99,6 +114,7 @@ class Drift:
             (int(self.earlier_right[j]), int(self.earlier_n[j])),
             (int(self.later_right[j]), int(self.later_n[j])),
             since,
+            (float(self.expected_hard[j]), float(self.expected_easy[j])),
         )
 
 
@@ -185,7 +201,7 @@ def _level_fit(item: Item, row: ItemRow, rules: Rules) -> list[Flag]:
         return [
             Flag(
                 "too-easy",
-                f"Too easy for {item.level}: facility {_percent(row.facility)}, above the "
+                f"Too easy for {item.level}: facility {_percent_fine(row.facility)}, above the "
                 f"{_percent(high)} that {item.level} items should stay under.",
             )
         ]
@@ -193,7 +209,7 @@ def _level_fit(item: Item, row: ItemRow, rules: Rules) -> list[Flag]:
         return [
             Flag(
                 "too-hard",
-                f"Too hard for {item.level}: facility {_percent(row.facility)}, below the "
+                f"Too hard for {item.level}: facility {_percent_fine(row.facility)}, below the "
                 f"{_percent(low)} that {item.level} items should reach.",
             )
         ]
@@ -234,17 +250,18 @@ def _calibration_drift(item: Item, drift: ItemDrift, rules: Rules) -> list[Flag]
     observed, expected, variance, n = drift.since_calibration
     if n < rules.drift_min_half or variance <= 0:
         return []
-    z = (observed - expected) / math.sqrt(variance)
-    if normal_two_sided_p(z) >= rules.drift_p:
-        return []
+    # The 99% interval: sampling around the expected count, widened by the difficulty's error.
     half = Z_99 * math.sqrt(variance)
+    hard, easy = drift.expected_range
+    low, high = max(min(hard, expected) - half, 0.0), min(max(easy, expected) + half, float(n))
+    if low <= observed <= high:
+        return []
     return [
         Flag(
             "drift",
             f"Drift: since calibration v{item.calibration.version}, {_percent(observed / n)} of "
             f"{n} answers were right; its parameters predict {_percent(expected / n)} "
-            f"(99% interval {_percent(max(expected - half, 0) / n)} to "
-            f"{_percent(min(expected + half, n) / n)}).",
+            f"(99% interval {_percent(low / n)} to {_percent(high / n)}).",
             link="calibration",
         )
     ]

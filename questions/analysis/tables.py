@@ -27,6 +27,8 @@ class Calibration:
     version: int
     at: float  # epoch seconds
     answers: int
+    source: str = "item"  # "item": its own answers; "family": its family's pooled answers
+    difficulty_error: float | None = None  # the refitted difficulty's standard error
 
 
 @dataclass(frozen=True)
@@ -63,8 +65,8 @@ class Item:
         if self.pretest:
             return "pretest"
         if self.calibration is not None:
-            return "calibrated"
-        return "from family" if self.family else "level default"
+            return "from family" if self.calibration.source == "family" else "calibrated"
+        return "family default" if self.family else "level default"
 
 
 @dataclass(frozen=True)

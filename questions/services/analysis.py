@@ -82,7 +82,13 @@ _ITEM_FIELDS = (
     "question__guessing",
 )
 _KEY_FIELDS = ("holds", "keyed", "derived", "outcome")
-_CALIBRATION_FIELDS = ("parameters__version", "parameters__created_at", "answers")
+_CALIBRATION_FIELDS = (
+    "parameters__version",
+    "parameters__created_at",
+    "answers",
+    "source",
+    "difficulty_error",
+)
 
 
 @dataclass(frozen=True)
@@ -149,7 +155,7 @@ def _catalogue(rows: Iterable[tuple[Any, ...]]) -> Catalogue:
 def _item(row: tuple[Any, ...], options: list[Option]) -> Item:
     fields = row[: len(_ITEM_FIELDS)]
     key = row[len(_ITEM_FIELDS) : len(_ITEM_FIELDS) + len(_KEY_FIELDS)]
-    version, at, answers = row[len(_ITEM_FIELDS) + len(_KEY_FIELDS) :]
+    version, at, answers, source, difficulty_error = row[len(_ITEM_FIELDS) + len(_KEY_FIELDS) :]
     question_id, category, level, kind, pool, status, pretest, family, a, b, c = fields
     return Item(
         id=question_id,
@@ -164,7 +170,11 @@ def _item(row: tuple[Any, ...], options: list[Option]) -> Item:
         difficulty=b,
         guessing=c,
         options=tuple(options),
-        calibration=Calibration(version, at.timestamp(), answers) if version else None,
+        calibration=(
+            Calibration(version, at.timestamp(), answers, source, difficulty_error)
+            if version
+            else None
+        ),
         key=KeyResult(installed_sdk_version(), *key) if key[0] is not None else None,
     )
 

@@ -1,6 +1,8 @@
 """WCAG 2.2 AA in Chromium: axe-core on every page a learner or instructor reaches, at desktop
 size, on a phone (390 x 844) and in dark mode at 200% zoom; no horizontal scrolling anywhere;
-choice targets at least 44 px on the phone. One browser and one seeded database for the lot.
+choice targets at least 44 px on the phone. One browser and one seeded database for the lot,
+which also checks the findings a learner met there (the pass moment and its copy button, the
+practice review by category, the dashboard's explanation, lesson 02's reply note and log).
 
 Screenshots (phone and dark 200%) and the axe report land in test-artifacts/browser/ (gitignored).
 """
@@ -90,6 +92,9 @@ class Sweep:
     axe: Axe = field(default_factory=Axe)
     results: dict[str, dict[str, Any]] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
+
+    def expect(self, screen: Screen, label: str, problems: list[str]) -> None:
+        self.problems += [f"{screen.name} {label}: {problem}" for problem in problems]
 
     def check(self, page: Any, screen: Screen, label: str, *, shot: bool = False) -> None:
         """axe-core on the page as it is now, and no horizontal scrolling."""
@@ -224,6 +229,8 @@ def sweep_lessons(page: Any, base: str, sweep: Sweep, screen: Screen) -> None:
             "document.querySelector('#run-status')?.textContent.match(/Done|Failed|Stopped/)"
         )
         sweep.check(page, screen, f"lesson {slug} after", shot=slug == "raw-response-events")
+        if slug == "raw-response-events":
+            sweep.expect(screen, f"lesson {slug} findings", lesson_findings(page))
 
 
 def sweep_learner(page: Any, base: str, site: Site, sweep: Sweep, screen: Screen) -> None:
@@ -250,6 +257,8 @@ def sweep_learner(page: Any, base: str, site: Site, sweep: Sweep, screen: Screen
         if label == "dashboard":
             page.locator("#estimate-explained summary").click()
         sweep.check(page, screen, label, shot=shot)
+        if label in FINDINGS:
+            sweep.expect(screen, f"{label} findings", FINDINGS[label](page))
         if label == "exam question" and screen.name == "phone":
             heights = page.locator(".choice label").evaluate_all(
                 "labels => labels.map(l => l.getBoundingClientRect().height)"
@@ -257,6 +266,73 @@ def sweep_learner(page: Any, base: str, site: Site, sweep: Sweep, screen: Screen
             small = [h for h in heights if h < 44]
             if small:
                 sweep.problems.append(f"phone exam question: choice targets {small} px < 44 px")
+
+
+def pass_moment_findings(page: Any) -> list[str]:
+    """The results of a passed exam say so, and give the certificate, its PDF, its public URL
+    (copied by its button) and the badge."""
+    problems = []
+    moment = page.locator(".certificate-earned")
+    if "You passed: your certificate is issued" not in moment.inner_text():
+        problems.append("the pass moment is not said")
+    for name in ("View the certificate", "Download the PDF", "Download the badge (PNG)"):
+        if not moment.get_by_role("link", name=name).is_visible():
+            problems.append(f"no {name!r} link")
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    moment.get_by_role("button", name="Copy link").click()
+    page.wait_for_function("document.querySelector('[data-copy-status]').textContent !== ''")
+    copied = page.evaluate("navigator.clipboard.readText()")
+    if copied != page.locator("#verify-url").input_value() or "/certificates/" not in copied:
+        problems.append(f"the copy button copied {copied!r}")
+    return problems
+
+
+def practice_findings(page: Any) -> list[str]:
+    """Practice results: one collapsed group per category, score in the summary, missed first."""
+    groups = page.locator("details.review-group")
+    summaries = page.locator("summary.review-group-summary").all_inner_texts()
+    problems = []
+    if groups.count() != 5 or not all(" right" in text for text in summaries):
+        problems.append(f"review groups: {summaries}")
+    # The sweep opened the first one; the others stay closed, their questions unseen.
+    if page.locator("details.review-group[open]").count() != 1:
+        problems.append("more than the opened category is open")
+    first = groups.first.locator(".review-item .badge").all_inner_texts()
+    if first and "Wrong" not in first[0]:
+        problems.append(f"the missed question is not first: {first}")
+    return problems
+
+
+def dashboard_findings(page: Any) -> list[str]:
+    text = page.locator("#estimate-explained").inner_text()
+    wanted = ("Estimate", "Chance of passing", "What they rest on", "questions you have answered")
+    return [f"the explanation lacks {word!r}" for word in wanted if word not in text]
+
+
+def lesson_findings(page: Any) -> list[str]:
+    """Lesson 02 after a run: the offline note beside the reply, the deltas in the log as one
+    collapsed row, the timing note in its own section."""
+    problems = []
+    if not page.locator("#offline-reply-note").is_visible():
+        problems.append("no offline-model note beside the reply")
+    row = page.locator("#event-log .log-group").first
+    summary = row.locator("summary").inner_text()
+    deltas = row.locator(".log-delta").count()
+    if "response.output_text.delta" not in summary or f"\u00d7 {deltas} events" not in summary:
+        problems.append(f"delta row: {summary!r} with {deltas} inside")
+    if row.locator("details[open]").count():
+        problems.append("the delta row is open")
+    note = page.locator(".run-notes .note").first.inner_text()
+    if "First raw event after" not in note:
+        problems.append(f"timing note: {note!r}")
+    return problems
+
+
+FINDINGS = {
+    "results exam pass": pass_moment_findings,
+    "results practice": practice_findings,
+    "dashboard": dashboard_findings,
+}
 
 
 def sweep_instructor(page: Any, base: str, site: Site, sweep: Sweep, screen: Screen) -> None:

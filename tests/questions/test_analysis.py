@@ -100,7 +100,7 @@ def answers_from_matrix(
 
 def answers_from_cohort(attempts, *, quiz: int = 0, start: float = 1e9) -> Answers:
     rows = [
-        (a.learner, s.item, s.correct, s.option, s.seconds) for a in attempts for s in a.answers
+        (a.learner, s.item, s.correct, s.chosen[0], s.seconds) for a in attempts for s in a.answers
     ]
     learner, item, correct, option, _seconds = (
         np.array(column) for column in zip(*rows, strict=True)
@@ -200,7 +200,7 @@ def test_time_spent_is_the_gap_since_the_previous_answer() -> None:
 
 def _cohort(plants: Plants, *, learners: int = 600, form_size: int | None = None):
     items = [
-        CohortItem(f"basics-{j + 10}", 1.4, float(b), 0.15, 4, 0)
+        CohortItem(f"basics-{j + 10}", 1.4, float(b), 0.15, 4, (0,))
         for j, b in enumerate(np.linspace(-0.5, 1.5, 12))
     ]
     attempts = simulate_cohort(items, learners=learners, form_size=form_size, plants=plants, seed=5)
@@ -244,6 +244,13 @@ def test_drift_from_the_last_calibration_is_flagged() -> None:
     flags = [f for f in report.items[6].flags if f.link == "calibration"]
     assert flags
     assert "since calibration v3" in flags[0].reason
+    # A refitted difficulty known only to within +-3 (its standard error, times 2.58) covers it.
+    bank[6] = _item(6, difficulty=-2.5, calibration=Calibration(3, 0.0, 500, "item", 1.2))
+    report = item_report(bank, [FIXED], answers)
+    assert not [f for f in report.items[6].flags if f.link == "calibration"]
+    # Parameters pooled from the item's family are labelled so.
+    bank[6] = _item(6, family="fam", calibration=Calibration(4, 0.0, 500, "family", 0.1))
+    assert item_report(bank, [FIXED], answers).items[6].calibration == "from family"
 
 
 def test_a_dead_distractor_too_easy_and_a_broken_key_are_flagged() -> None:
