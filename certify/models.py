@@ -26,6 +26,18 @@ class CategoryScore:
     score: Score
 
 
+@dataclass(frozen=True)
+class CategoryEstimateRow:
+    """One category's estimate on an adaptive exam's certificate: the expected score on the exam
+    pool, and its 80% interval, in percent."""
+
+    name: str
+    expected: int
+    low: int
+    high: int
+    answered: int
+
+
 def new_certificate_code() -> str:
     return base64.b32encode(secrets.token_bytes(CODE_BYTES)).decode("ascii").lower()
 
@@ -71,6 +83,22 @@ class Certificate(models.Model):
         max_length=60,
         help_text="The openai-agents version the exam's questions were checked against.",
     )
+    delivery = models.CharField(
+        max_length=12,
+        default="fixed-form",
+        help_text="How the exam was delivered: fixed-form (a form to the blueprint) or adaptive.",
+    )
+    estimates = models.JSONField(
+        default=list,
+        blank=True,
+        help_text='An adaptive exam\'s per-category estimates: [{"slug": s, "name": n, '
+        '"expected": share, "low": share, "high": share, "answered": n}] (80% intervals).',
+    )
+    p_ready = models.FloatField(
+        null=True,
+        blank=True,
+        help_text="An adaptive exam: the posterior probability of readiness it certified at.",
+    )
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.VALID)
     revoked_at = models.DateTimeField(null=True, blank=True)
     revoked_reason = models.TextField(blank=True)
@@ -106,6 +134,24 @@ class Certificate(models.Model):
     @property
     def is_valid(self) -> bool:
         return self.status == self.Status.VALID
+
+    @property
+    def is_adaptive(self) -> bool:
+        return self.delivery == "adaptive"
+
+    @property
+    def estimate_rows(self) -> list[CategoryEstimateRow]:
+        """An adaptive exam's per-category estimates, as percentages with their interval."""
+        return [
+            CategoryEstimateRow(
+                row["name"],
+                round(100 * row["expected"]),
+                round(100 * row["low"]),
+                round(100 * row["high"]),
+                row["answered"],
+            )
+            for row in self.estimates
+        ]
 
     @property
     def overall(self) -> Score:

@@ -22,7 +22,7 @@ from reportlab.pdfgen.canvas import Canvas
 from questions.scoring import Score
 
 if TYPE_CHECKING:
-    from certify.models import CategoryScore
+    from certify.models import CategoryEstimateRow, CategoryScore
 
 INK = HexColor("#1b1f24")
 MUTED = HexColor("#4d5560")
@@ -46,6 +46,13 @@ class CertificateFacts:
     sdk_version: str
     verify_url: str
     revoked_at: datetime | None = None
+    # An adaptive exam: its per-category estimates (instead of raw scores) and P(ready).
+    estimates: Sequence[CategoryEstimateRow] = ()
+    p_ready: float | None = None
+
+    @property
+    def adaptive(self) -> bool:
+        return self.p_ready is not None
 
 
 def _percent(score: Score) -> str:
@@ -67,6 +74,52 @@ def _name_font(name: str) -> str:
 
 def _date(value: datetime) -> str:
     return f"{value.day} {value:%B %Y}"
+
+
+def _fixed_form_lines(pdf: Canvas, facts: CertificateFacts, centre: float, height: float) -> None:
+    pdf.drawCentredString(
+        centre,
+        height - 250,
+        f"passed the fixed-form certification exam on {_date(facts.issued_at)} with "
+        f"{_percent(facts.overall)} overall ({facts.overall.correct} of {facts.overall.total}),",
+    )
+    pdf.drawCentredString(
+        centre,
+        height - 266,
+        f"meeting the bar of {facts.overall_threshold}% overall and "
+        f"{facts.category_threshold}% in every category:",
+    )
+    y = height - 298
+    for line in facts.categories:
+        score = line.score
+        pdf.setFont("Helvetica", 12)
+        pdf.drawRightString(centre + 110, y, line.name)
+        pdf.setFont("Helvetica-Bold", 12)
+        pdf.drawString(centre + 124, y, f"{_percent(score)}  ({score.correct}/{score.total})")
+        y -= 18
+
+
+def _adaptive_lines(pdf: Canvas, facts: CertificateFacts, centre: float, height: float) -> None:
+    pdf.drawCentredString(
+        centre,
+        height - 250,
+        f"passed the adaptive certification exam on {_date(facts.issued_at)} "
+        f"({facts.overall.total} questions chosen one at a time), ready with a probability of "
+        f"{facts.p_ready:.2f}",
+    )
+    pdf.drawCentredString(
+        centre,
+        height - 266,
+        f"for the bar of {facts.overall_threshold}% overall and {facts.category_threshold}% in "
+        "every category. Estimated scores on the exam pool (80% intervals):",
+    )
+    y = height - 298
+    for row in facts.estimates:
+        pdf.setFont("Helvetica", 12)
+        pdf.drawRightString(centre + 110, y, row.name)
+        pdf.setFont("Helvetica-Bold", 12)
+        pdf.drawString(centre + 124, y, f"{row.expected}%  ({row.low}-{row.high}%)")
+        y -= 18
 
 
 def certificate_pdf(facts: CertificateFacts, *, compress: bool = True) -> bytes:
@@ -101,27 +154,10 @@ def certificate_pdf(facts: CertificateFacts, *, compress: bool = True) -> bytes:
     pdf.setFont(_name_font(facts.holder_name), 28)
     pdf.drawCentredString(centre, height - 222, facts.holder_name)
     pdf.setFont("Helvetica", 12)
-    pdf.drawCentredString(
-        centre,
-        height - 250,
-        f"passed the certification exam on {_date(facts.issued_at)} with "
-        f"{_percent(facts.overall)} overall ({facts.overall.correct} of {facts.overall.total}),",
-    )
-    pdf.drawCentredString(
-        centre,
-        height - 266,
-        f"meeting the bar of {facts.overall_threshold}% overall and "
-        f"{facts.category_threshold}% in every category:",
-    )
-
-    y = height - 298
-    for line in facts.categories:
-        score = line.score
-        pdf.setFont("Helvetica", 12)
-        pdf.drawRightString(centre + 110, y, line.name)
-        pdf.setFont("Helvetica-Bold", 12)
-        pdf.drawString(centre + 124, y, f"{_percent(score)}  ({score.correct}/{score.total})")
-        y -= 18
+    if facts.adaptive:
+        _adaptive_lines(pdf, facts, centre, height)
+    else:
+        _fixed_form_lines(pdf, facts, centre, height)
 
     pdf.setFillColor(MUTED)
     pdf.setFont("Helvetica", 10)

@@ -22,7 +22,7 @@ from certify.models import Certificate
 from certify.readiness import ready_decisions
 from questions.analysis import QuizInfo
 from questions.analysis.stats import DecisionRule
-from questions.models import Attempt, CategorySlug, Quiz
+from questions.models import AdaptiveOutcome, Attempt, CategorySlug, Quiz
 from questions.scoring import Thresholds, readiness
 
 logger = logging.getLogger(__name__)
@@ -44,6 +44,8 @@ def attempt_qualifies(attempt: Attempt) -> bool:
     """
     if attempt.is_open or attempt.quiz.mode != Quiz.Mode.CERTIFICATION or not attempt.passed:
         return False
+    if attempt.quiz.adaptive:
+        return _adaptive_qualifies(attempt)
     card = attempt.scorecard()
     if set(card.categories) != set(CategorySlug.values):
         return False
@@ -53,6 +55,42 @@ def attempt_qualifies(attempt: Attempt) -> bool:
         max(quiz_bar.overall, site_bar.overall), max(quiz_bar.category, site_bar.category)
     )
     return readiness(card, bar).ready
+
+
+def _adaptive_qualifies(attempt: Attempt) -> bool:
+    """An adaptive exam passed by its issuing rule (questions.services.attempts), judged at a bar
+    no lower than the site's, with every category asked."""
+    quiz_bar, site_bar = attempt.thresholds(), site_thresholds()
+    if quiz_bar.overall < site_bar.overall or quiz_bar.category < site_bar.category:
+        return False
+    outcome = AdaptiveOutcome.objects.filter(attempt=attempt).first()
+    if outcome is None:
+        return False
+    asked = {row["category"] for row in outcome.categories if row["answered"] > 0}
+    return asked == set(CategorySlug.values)
+
+
+def _adaptive_facts(attempt: Attempt) -> dict[str, object]:
+    """What an adaptive exam's certificate shows instead of raw percentages."""
+    if not attempt.quiz.adaptive:
+        return {}
+    outcome = AdaptiveOutcome.objects.get(attempt=attempt)
+    names = dict(CategorySlug.choices)
+    return {
+        "delivery": "adaptive",
+        "p_ready": outcome.p_ready,
+        "estimates": [
+            {
+                "slug": row["category"],
+                "name": names.get(row["category"], row["category"]),
+                "expected": row["expected"],
+                "low": row["low"],
+                "high": row["high"],
+                "answered": row["answered"],
+            }
+            for row in outcome.categories
+        ],
+    }
 
 
 def exam_decision_rule(quiz: QuizInfo) -> DecisionRule | None:
@@ -124,6 +162,7 @@ def certificate_issue(*, attempt: Attempt, now: datetime | None = None) -> Certi
         overall_threshold=max(quiz.overall_threshold, settings.CERTIFY_OVERALL_THRESHOLD),
         category_threshold=max(quiz.category_threshold, settings.CERTIFY_CATEGORY_THRESHOLD),
         sdk_version=_sdk_version(attempt),
+        **_adaptive_facts(attempt),
     )
     logger.info("Issued certificate %s for attempt %s", certificate.code, attempt.pk)
     _announce_issued(certificate)

@@ -89,6 +89,8 @@ def certificate_download(request: HttpRequest, code: str) -> HttpResponse:
         sdk_version=certificate.sdk_version,
         verify_url=_verify_url(request, certificate),
         revoked_at=certificate.revoked_at,
+        estimates=certificate.estimate_rows,
+        p_ready=certificate.p_ready if certificate.is_adaptive else None,
     )
     response = HttpResponse(certificate_pdf(facts), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="certificate-{certificate.code}.pdf"'

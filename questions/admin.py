@@ -501,7 +501,17 @@ class QuizAdmin(admin.ModelAdmin):
         ("Passing", {"fields": ["overall_threshold", "category_threshold"]}),
         (
             "Certification exam",
-            {"fields": ["blueprint", "blueprint_status", "retake_cooldown", "pretest_per_form"]},
+            {
+                "fields": [
+                    "blueprint",
+                    "blueprint_status",
+                    "retake_cooldown",
+                    "pretest_per_form",
+                    "adaptive",
+                    "ready_probability",
+                    "min_per_category",
+                ]
+            },
         ),
         ("Order", {"fields": ["shuffle_questions", "shuffle_choices"]}),
     ]

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import enum
 import functools
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -379,12 +379,15 @@ class Engine:
         """
         return self._next(self._state(responses), seed, _last(responses))
 
-    def step(self, responses: Sequence[Response], seed: int) -> Step:
-        """The decision so far and, unless it is final, the next item to ask (see next_item)."""
+    def step(self, responses: Sequence[Response], seed: int, blocked: Collection[str] = ()) -> Step:
+        """The decision so far and, unless it is final, the next item to ask (see next_item).
+        `blocked` items are not asked while any other may be (an adaptive exam's blueprint
+        cells that are full)."""
         state = self._state(responses)
         decision = self._decide(state)
-        next_item = None if decision.final else self._next(state, seed, _last(responses))
-        return Step(decision, next_item)
+        if decision.final:
+            return Step(decision, None)
+        return Step(decision, self._next(state, seed, _last(responses), blocked))
 
     # ----- batch operations, shared with the benchmark -----
 
@@ -539,13 +542,21 @@ class Engine:
         answered[0, idx] = True
         return _State(log_lik, self.weights(log_lik), answered, self._counts(idx, correct))
 
-    def _next(self, state: _State, seed: int, last: str | None = None) -> str | None:
+    def _next(
+        self, state: _State, seed: int, last: str | None = None, blocked: Collection[str] = ()
+    ) -> str | None:
         if state.answered.all():
             return None
         rng = np.random.default_rng([seed, state.counts.answered])
         per_category = np.array([state.counts.per_category])
         enemies = self._enemies(last)
-        choice = self.choose(state.weights, state.answered, per_category, rng, enemies=enemies)
+        answered = state.answered
+        if blocked:
+            mask = np.array([[item.id in blocked for item in self.items]])
+            # Blocked items count as asked while anything else is left to ask.
+            if (~(answered | mask)).any():
+                answered = answered | mask
+        choice = self.choose(state.weights, answered, per_category, rng, enemies=enemies)
         return self.items[int(choice[0])].id
 
     def _enemies(self, last: str | None) -> BoolArray | None:

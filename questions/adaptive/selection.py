@@ -68,6 +68,32 @@ def next_step(
     return engine.step(responses_known(engine, served), seed=seed)
 
 
+def exam_engine(
+    items: Sequence[ItemSpec],
+    thresholds: Thresholds,
+    *,
+    cap: int,
+    ready_at: float,
+    min_per_category: int,
+) -> Engine:
+    """The engine of an adaptive certification exam: at most `cap` questions, "ready" only at
+    P(ready) >= `ready_at` with `min_per_category` answers in every category."""
+    config = EngineConfig(
+        max_answers=cap,
+        ready_at=ready_at,
+        min_per_category=min_per_category,
+        min_answers=min(cap, min_per_category * len({item.category for item in items})),
+        # It stops early on "ready" only where it may certify.
+        curtail_ready_at=ready_at,
+    )
+    return Engine.for_bank(items, thresholds, config)
+
+
+def exam_step(engine: Engine, served: Served, *, seed: int, blocked: Sequence[str] = ()) -> Step:
+    """The adaptive exam's decision so far and next question (blueprint-full cells blocked)."""
+    return engine.step(responses_known(engine, served), seed=seed, blocked=frozenset(blocked))
+
+
 def estimate_from(
     items: Sequence[ItemSpec],
     responses: Sequence[Response],

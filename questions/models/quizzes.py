@@ -137,6 +137,26 @@ class Quiz(models.Model):
         help_text="A certification exam: after an attempt that did not pass, the learner's next "
         "attempt opens this much later (format hh:mm:ss, or days hh:mm:ss). Empty: at once.",
     )
+    adaptive = models.BooleanField(
+        default=False,
+        help_text="A certification exam: the engine chooses each question from the exam pool "
+        "(within the blueprint's cells and with exposure control) and stops when it has "
+        "decided, at the question limit (else 50) at the latest. It certifies when the "
+        "posterior probability that the learner is ready (overall and every category at their "
+        "thresholds, on the exam pool) reaches the probability below, with at least the "
+        "minimum answers in every category.",
+    )
+    ready_probability = models.FloatField(
+        default=0.95,
+        validators=[MinValueValidator(0.5), MaxValueValidator(0.999)],
+        help_text="An adaptive exam certifies at this posterior probability of readiness.",
+    )
+    min_per_category = models.PositiveSmallIntegerField(
+        default=4,
+        validators=[MinValueValidator(1), MaxValueValidator(20)],
+        help_text="An adaptive exam certifies only with at least this many answers in every "
+        "category.",
+    )
     pretest_per_form = models.PositiveSmallIntegerField(
         default=5,
         validators=[MaxValueValidator(20)],
@@ -195,7 +215,7 @@ class Quiz(models.Model):
 
     def clean(self) -> None:
         super().clean()
-        errors = self._scope_errors() | self._exam_errors()
+        errors = self._scope_errors() | self._exam_errors() | self._adaptive_errors()
         if errors:
             raise ValidationError(errors)
 
@@ -216,6 +236,21 @@ class Quiz(models.Model):
             )
         return errors
 
+    def _adaptive_errors(self) -> dict[str, str]:
+        """Only a certification exam is adaptive here (adaptive practice is its own mode), and
+        an adaptive exam asks no pretest items."""
+        if self.adaptive and not self.is_exam:
+            return {
+                "adaptive": "Only a certification exam can be adaptive: choose adaptive "
+                "practice as the mode for practice."
+            }
+        if self.adaptive and self.pretest_per_form:
+            return {
+                "pretest_per_form": "An adaptive exam asks no pretest items: set this to 0 "
+                "(pretest items go on fixed forms)."
+            }
+        return {}
+
     def _exam_errors(self) -> dict[str, str]:
         """A certification exam reveals nothing: no feedback while it runs, a score report after."""
         if not self.is_exam:
@@ -235,8 +270,14 @@ class Quiz(models.Model):
 
     @property
     def serves_one_at_a_time(self) -> bool:
-        """Adaptive practice chooses each question after the previous answer."""
-        return self.mode == self.Mode.ADAPTIVE
+        """Adaptive practice, and an adaptive exam, choose each question after the previous
+        answer."""
+        return self.mode == self.Mode.ADAPTIVE or (self.is_exam and self.adaptive)
+
+    @property
+    def delivery(self) -> str:
+        """How a certification exam is delivered, in words a certificate uses."""
+        return "adaptive" if self.adaptive else "fixed-form"
 
     @property
     def immediate_feedback(self) -> bool:
@@ -500,6 +541,11 @@ class Attempt(models.Model):
         """A retake drill reveals keys, so only quizzes that reveal them on review offer one; an
         exam offers a drill of practice items on the objectives it missed instead."""
         return not self.is_open and (self.quiz.is_exam or self.quiz.review == Quiz.Review.FULL)
+
+    @property
+    def time_allowed(self) -> timedelta | None:
+        """The attempt's own limit: the quiz's, extended by any time accommodation."""
+        return self.deadline - self.started_at if self.deadline else None
 
     @property
     def time_taken(self) -> timedelta | None:

@@ -13,6 +13,7 @@ The engine (`questions.adaptive`) is pure and stateless; this module feeds it fr
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from itertools import groupby
 from operator import itemgetter
@@ -21,7 +22,15 @@ from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db.models import F
 
-from questions.adaptive import Estimate, ItemSpec, Response, Thresholds, Verdict, selection
+from questions.adaptive import (
+    Engine,
+    Estimate,
+    ItemSpec,
+    Response,
+    Thresholds,
+    Verdict,
+    selection,
+)
 from questions.models import (
     AdaptiveOutcome,
     Answer,
@@ -31,6 +40,7 @@ from questions.models import (
     QuestionQuerySet,
     Quiz,
 )
+from questions.services.forms import form_items
 
 
 def items_of(questions: Iterable[Question]) -> tuple[ItemSpec, ...]:
@@ -110,6 +120,30 @@ VERDICTS = {
 }
 
 
+def exam_engine(quiz: Quiz) -> Engine | None:
+    """The engine of an adaptive certification exam over its exam pool (None: no item)."""
+    items = bank_items(quiz.questions_in_scope())
+    if not items:
+        return None
+    return selection.exam_engine(
+        items,
+        quiz_thresholds(quiz),
+        cap=quiz.form_length,
+        ready_at=quiz.ready_probability,
+        min_per_category=quiz.min_per_category,
+    )
+
+
+def exam_blocked(quiz: Quiz, served: selection.Served) -> list[str]:
+    """The exam-pool items of the blueprint cells an adaptive exam has filled: a cell asks at
+    most what a fixed form of the exam's length would (its share of the blueprint)."""
+    cells = {item.id: item.cell for item in form_items(quiz.questions_in_scope())}
+    caps = quiz.form_cells()
+    asked = Counter(cells[item_id] for item_id, _ in served if item_id in cells)
+    full = {cell for cell, n in asked.items() if n >= caps.get(cell, 0)}
+    return [item_id for item_id, cell in cells.items() if cell in full]
+
+
 def attempt_outcome(attempt: Attempt, served: selection.Served) -> AdaptiveOutcome | None:
     """The engine's decision and estimates from an adaptive practice attempt's answers (unsaved),
     by the same engine that chose its questions; None when the quiz has no active question left.
@@ -117,10 +151,15 @@ def attempt_outcome(attempt: Attempt, served: selection.Served) -> AdaptiveOutco
     Two queries: the bank's items and the parameter version (the engine itself is cached).
     """
     quiz = attempt.quiz
-    items = bank_items(quiz.questions_in_scope())
-    if not items:
-        return None
-    engine = selection.practice_engine(items, quiz_thresholds(quiz), cap=quiz.question_limit)
+    if quiz.is_exam:
+        engine = exam_engine(quiz)
+        if engine is None:
+            return None
+    else:
+        items = bank_items(quiz.questions_in_scope())
+        if not items:
+            return None
+        engine = selection.practice_engine(items, quiz_thresholds(quiz), cap=quiz.question_limit)
     responses = selection.responses_known(engine, served)
     decision, estimate = engine.decision(responses), engine.posterior(responses)
     return AdaptiveOutcome(

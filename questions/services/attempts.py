@@ -38,7 +38,13 @@ from questions.models import (
     Quiz,
 )
 from questions.services.accommodations import time_limit_for
-from questions.services.adaptive import attempt_outcome, bank_items, quiz_thresholds
+from questions.services.adaptive import (
+    attempt_outcome,
+    bank_items,
+    exam_blocked,
+    exam_engine,
+    quiz_thresholds,
+)
 from questions.services.forms import form_assemble, pretest_pick
 from questions.services.quizzes import retake_quiz_get
 
@@ -418,6 +424,11 @@ def _answer_apply(
         raise AnswerRejected(
             "You have seen the feedback for this question, so its answer is final."
         )
+    if quiz.is_exam and quiz.serves_one_at_a_time and _served_after(answer):
+        raise AnswerRejected(
+            "In an adaptive exam an answer is final once the next question is chosen from it; "
+            "nothing was changed."
+        )
     _answer_record(answer, chosen, now)
     served_next = None
     if quiz.serves_one_at_a_time and chosen:
@@ -442,6 +453,12 @@ def _is_no_op(quiz: Quiz, answer: Answer, chosen: list[int]) -> bool:
     back, and in adaptive practice the questions served since were chosen from this answer)."""
     unchanged = chosen == sorted(answer.chosen) and (answer.is_answered or not chosen)
     return unchanged or (not chosen and (quiz.immediate_feedback or quiz.serves_one_at_a_time))
+
+
+def _served_after(answer: Answer) -> bool:
+    return Answer.objects.filter(
+        attempt_id=answer.attempt_id, position__gt=answer.position
+    ).exists()
 
 
 def _answer_record(answer: Answer, chosen: list[int], now: datetime) -> None:
@@ -538,6 +555,8 @@ def _next_for_adaptive(
 ) -> Question | None:
     """The engine's next question for the answers so far; None once its stop rule has decided
     (or when the quiz's scope has no active question left to ask)."""
+    if quiz.is_exam:
+        return _next_for_adaptive_exam(quiz=quiz, attempt_seed=attempt_seed, served=served)
     items = bank_items(quiz.questions_in_scope())
     if not items:
         return None
@@ -551,6 +570,30 @@ def _next_for_adaptive(
     if step.next_item is None:
         return None
     return _with_choices(Question.objects.filter(pk=step.next_item)).get()
+
+
+def _next_for_adaptive_exam(
+    *, quiz: Quiz, attempt_seed: int, served: selection.Served
+) -> Question | None:
+    """An adaptive exam's next question: from the exam pool, never from a blueprint cell it
+    has filled, chosen at random among the near-best (exposure control)."""
+    engine = exam_engine(quiz)
+    if engine is None:
+        return None
+    blocked = exam_blocked(quiz, served)
+    step = selection.exam_step(engine, served, seed=attempt_seed, blocked=blocked)
+    if step.next_item is None:
+        return None
+    return _with_choices(Question.objects.filter(pk=step.next_item)).get()
+
+
+def adaptive_exam_passed(quiz: Quiz, outcome: AdaptiveOutcome | None) -> bool:
+    """The issuing rule of an adaptive exam: the posterior probability of readiness at least
+    the quiz's, with at least its minimum answers in every category."""
+    if outcome is None:
+        return False
+    covered = all(row["answered"] >= quiz.min_per_category for row in outcome.categories)
+    return covered and outcome.p_ready >= quiz.ready_probability
 
 
 # Finishing ---------------------------------------------------------------------------------
@@ -624,6 +667,8 @@ def _attempt_finalize(attempt: Attempt, *, status: str, now: datetime) -> None:
     if attempt.quiz.serves_one_at_a_time:
         outcome = attempt_outcome(attempt, [(qid, correct) for qid, _, correct in rows])
         passed = outcome is not None and outcome.verdict == AdaptiveOutcome.Verdict.READY
+        if attempt.quiz.is_exam:
+            passed = adaptive_exam_passed(attempt.quiz, outcome)
     attempt.status = status
     # An expired attempt ended at its deadline, however late the sweep noticed.
     attempt.submitted_at = (

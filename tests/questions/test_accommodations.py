@@ -186,3 +186,6 @@ def test_the_pages_show_the_learners_own_limit(learner_client: Client, learner: 
     attempt, _ = services.attempt_start(user=learner, quiz=quiz)
     page = learner_client.get(f"/quizzes/attempts/{attempt.pk}/questions/1/").content.decode()
     assert "Your time limit: 1 h 30 min, with extra time" in page
+    services.attempt_submit(user=learner, attempt_id=attempt.pk)
+    results = learner_client.get(f"/quizzes/attempts/{attempt.pk}/results/").content.decode()
+    assert " of 1 h 30 min</dd>" in results

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +17,14 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DatabaseError
 
 from questions.adaptive import Engine, ItemSpec
+from questions.bankfile import DEFAULT_PATH
+from questions.generation import GENERATED_PATH
+from questions.management.commands.simulate_forms import (
+    exam_quiz,
+    pool_from_database,
+    pool_from_files,
+)
+from questions.models import Quiz
 from questions.services.adaptive import bank_items, site_thresholds
 
 BANK_FILE = Path(settings.BASE_DIR) / "questions" / "bank" / "streaming.yaml"
@@ -95,6 +103,20 @@ class Command(BaseCommand):
         )
         parser.add_argument("--json", dest="json_path", help="Write the figures to this file.")
         parser.add_argument(
+            "--scenario",
+            choices=["bank", "pool"],
+            default="bank",
+            help="bank: every policy on the bank (default); pool: adaptive certification on "
+            "the whole exam pool against a fixed 50-question form, learners answering from "
+            "perturbed parameters.",
+        )
+        parser.add_argument(
+            "--ready-at",
+            type=float,
+            default=None,
+            help="The pool scenario's issuing probability (default: the exam quiz's, else 0.95).",
+        )
+        parser.add_argument(
             "--latency",
             action="store_true",
             help="Only time the engine's calls (next_item, step) over simulated sessions.",
@@ -103,6 +125,10 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         from bench import adaptive as simulation
         from bench import adaptive_report as report
+
+        if options["scenario"] == "pool":
+            self._pool(options)
+            return
 
         run = run_options(
             options, populations=list(simulation.POPULATIONS_BY_NAME), policies=report.POLICIES
@@ -150,3 +176,78 @@ class Command(BaseCommand):
             )
             Path(path).write_text(json.dumps(figures, indent=2) + "\n")
             self.stdout.write(f"Wrote {path}")
+
+    def _pool(self, options: dict[str, Any]) -> None:
+        """The pool-size scenario (bench.adaptive_pool)."""
+        from bench import adaptive_pool
+
+        learners, seeds = options["learners"], options["seeds"]
+        if learners < 1 or seeds < 1:
+            raise CommandError("--learners and --seeds must be at least 1.")
+        quiz = exam_quiz()
+        ready_at = options["ready_at"] or quiz.ready_probability
+        if not 0.5 <= ready_at < 1:
+            raise CommandError("--ready-at is a probability from 0.5 to below 1.")
+        items, levels, source = exam_pool_items(quiz)
+        scenario = adaptive_pool.PoolScenario(
+            cap=quiz.question_limit or 40,
+            ready_at=ready_at,
+            min_per_category=quiz.min_per_category,
+        )
+        self.stdout.write(
+            f"Adaptive certification on the exam pool ({source}): at most {scenario.cap} "
+            f"questions, certified at P(ready) >= {ready_at} with {scenario.min_per_category} "
+            "answers in every category."
+        )
+        results = []
+        for seed in range(1, seeds + 1):
+            results.append(
+                adaptive_pool.run_pool_scenario(
+                    items,
+                    levels,
+                    site_thresholds(),
+                    learners=learners,
+                    seed=seed,
+                    scenario=scenario,
+                )
+            )
+            self.stderr.write(f"  pool seed {seed}: done")
+        summary = adaptive_pool.summarize_pool(results)
+        for line in adaptive_pool.pool_table(summary, pool=len(items), learners=learners):
+            self.stdout.write(line)
+        if path := options["json_path"]:
+            figures = {
+                "scenario": "pool",
+                "source": source,
+                "exam_items": len(items),
+                "learners": learners,
+                "seeds": seeds,
+                "cap": scenario.cap,
+                "ready_at": ready_at,
+                "min_per_category": scenario.min_per_category,
+                "perturbation": asdict(scenario.perturbation),
+                "summary": summary,
+                "targets": [
+                    {"name": name, "met": met, "detail": detail}
+                    for name, met, detail in adaptive_pool.pool_targets(summary)
+                ],
+            }
+            Path(path).write_text(json.dumps(figures, indent=2) + "\n")
+            self.stdout.write(f"Wrote {path}")
+
+
+def exam_pool_items(quiz: Quiz) -> tuple[tuple[ItemSpec, ...], dict[str, str], str]:
+    """The exam pool as the engine's items with each item's level: the database's, else the
+    bank files split as a first load would."""
+    pool = pool_from_database(quiz)
+    source = "the exam pool in the database"
+    if not pool:
+        pool = pool_from_files([DEFAULT_PATH, GENERATED_PATH])
+        source = "the bank files, split as a first load would"
+    if not pool:
+        raise CommandError("No exam items: load the bank first (manage.py load_bank).")
+    items = tuple(
+        ItemSpec(i.id, i.category, i.discrimination, i.difficulty, i.guessing, i.family)
+        for i in pool
+    )
+    return items, {i.id: i.level for i in pool}, source
