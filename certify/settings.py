@@ -215,6 +215,10 @@ def _databases(url: str, pool_size: int) -> dict[str, dj_database_url.DBConfig]:
 DATABASES = _databases(ENV.DATABASE_URL, ENV.DB_POOL_SIZE)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# A Redis that hangs instead of refusing must not hang the requests that read it: each call
+# gives up after these seconds and is handled as Redis being down.
+REDIS_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 2}
+
 CACHES: dict[str, dict[str, object]]
 if ENV.REDIS_URL:
     CACHES = {
@@ -222,6 +226,7 @@ if ENV.REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": ENV.REDIS_URL,
             "KEY_PREFIX": "certify",
+            "OPTIONS": REDIS_OPTIONS,
         }
     }
 else:

@@ -547,6 +547,11 @@ class Attempt(models.Model):
         return not self.is_open and (self.quiz.is_exam or self.quiz.review == Quiz.Review.FULL)
 
     @property
+    def time_allowed(self) -> timedelta | None:
+        """The attempt's own limit: the quiz's, extended by any time accommodation."""
+        return self.deadline - self.started_at if self.deadline else None
+
+    @property
     def time_taken(self) -> timedelta | None:
         return self.submitted_at - self.started_at if self.submitted_at else None
 
