@@ -239,6 +239,10 @@ def _databases(url: str, pool_size: int) -> dict[str, dj_database_url.DBConfig]:
 DATABASES = _databases(ENV.DATABASE_URL, ENV.DB_POOL_SIZE)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# A Redis that hangs instead of refusing must not hang the requests that read it: each call
+# gives up after these seconds and is handled as Redis being down.
+REDIS_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 2}
+
 CACHES: dict[str, dict[str, object]]
 if ENV.REDIS_URL:
     CACHES = {
@@ -246,12 +250,14 @@ if ENV.REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": ENV.REDIS_URL,
             "KEY_PREFIX": "certify",
+            "OPTIONS": REDIS_OPTIONS,
         },
         # The login lockout's counts, shared by every worker.
         "accounts": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": ENV.REDIS_URL,
             "KEY_PREFIX": "certify-accounts",
+            "OPTIONS": REDIS_OPTIONS,
         },
     }
 else:
@@ -263,7 +269,7 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 100_000},
         },
         # The login lockout's counts in the database (`manage.py createcachetable`, run by
-        # migrate: certify's migration 0000 makes the table), so that every worker sees them.
+        # migrate: certify's migration 0005 makes the table), so that every worker sees them.
         "accounts": {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
             "LOCATION": "certify_accounts_cache",

@@ -206,8 +206,8 @@ async def _run_pressed(request: HtmxHttpRequest, page: LessonPage) -> HttpRespon
                 options=form.options(),
             )
         )
-    except CACHE_ERRORS:
-        logger.warning("Run refused: the demos' cache is unreachable", exc_info=True)
+    except CACHE_ERRORS as error:
+        logger.warning("Run refused: the demos' cache is unreachable: %s", error)
         form.add_error(None, f"{PAUSED} Try again in a minute.")
         response = _form_refused(request, page, form, status=503)
         response["Retry-After"] = str(PAUSED_RETRY_AFTER)
@@ -286,8 +286,8 @@ async def run_stream(request: HttpRequest, slug: str, run_id: uuid.UUID) -> Http
                 session_key=request.COOKIES.get(settings.SESSION_COOKIE_NAME, ""),
             )
         )
-    except CACHE_ERRORS:
-        logger.warning("Stream refused: the demos' cache is unreachable", exc_info=True)
+    except CACHE_ERRORS as error:
+        logger.warning("Stream refused: the demos' cache is unreachable: %s", error)
         return _notice_stream(
             badge="Paused", message=f"{PAUSED} This run did not start: run it again in a minute."
         )

@@ -26,6 +26,7 @@ from integrations.middleware import FRAME_ATTRIBUTE, remember_frame
 from integrations.models.lti import PlatformFrame
 from integrations.services.launches import LaunchError, launch_accept
 from questions.models import Quiz
+from questions.services.accommodations import time_limit_for
 
 LAUNCH_SESSION_KEY = "integrations_lti_launch_id"
 NO_TOOL_KEY = (
@@ -124,4 +125,6 @@ def lti_deep_link(request: HttpRequest) -> HttpResponse:
 def lti_quiz(request: HttpRequest, slug: str) -> HttpResponse:
     """Where a course link to a quiz lands: what the quiz is, and a button to start it."""
     quiz = get_object_or_404(Quiz.objects.published(), slug=slug)
-    return render(request, "integrations/lti/quiz.html", {"quiz": quiz})
+    # The learner's own limit: the quiz's, extended by any time accommodation.
+    own_limit = time_limit_for(user=request.user, quiz=quiz)
+    return render(request, "integrations/lti/quiz.html", {"quiz": quiz, "own_limit": own_limit})

@@ -11,13 +11,14 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 from django.utils import timezone
 
 from questions.models import Attempt, Quiz, TimeAccommodation, own_time_limit
 
 
-def time_limit_for(*, user: AbstractBaseUser, quiz: Quiz) -> timedelta | None:
+def time_limit_for(*, user: AbstractBaseUser | AnonymousUser, quiz: Quiz) -> timedelta | None:
     """The learner's own limit on `quiz`: the quiz's, extended by their accommodation."""
     if quiz.time_limit is None:
         return None

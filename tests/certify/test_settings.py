@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
+
+import pytest
+import redis
 
 ROOT = Path(__file__).resolve().parents[2]
 PRODUCTION = {
@@ -122,3 +127,24 @@ def test_email_is_printed_by_default_and_sent_by_smtp_when_a_server_is_named() -
         "django.core.mail.backends.smtp.EmailBackend",
         "smtp.example.com",
     ]
+
+
+def test_a_redis_that_hangs_gives_up_within_the_socket_timeout() -> None:
+    """A server that accepts connections and never answers: the cache call fails in about two
+    seconds (handled as Redis being down) instead of holding the request forever."""
+    from django.core.cache.backends.redis import RedisCache
+
+    from certify import settings as module
+
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen()
+    port = silent.getsockname()[1]
+    cache = RedisCache(f"redis://127.0.0.1:{port}/0", {"OPTIONS": module.REDIS_OPTIONS})
+    started = time.monotonic()
+    try:
+        with pytest.raises(redis.exceptions.TimeoutError):
+            cache.get("anything")
+    finally:
+        silent.close()
+    assert time.monotonic() - started < 5

@@ -189,3 +189,15 @@ def test_the_pages_show_the_learners_own_limit(learner_client: Client, learner: 
     services.attempt_submit(user=learner, attempt_id=attempt.pk)
     results = learner_client.get(f"/quizzes/attempts/{attempt.pk}/results/").content.decode()
     assert " of 1 h 30 min</dd>" in results
+
+
+def test_a_course_link_to_a_quiz_states_the_learners_own_limit(
+    learner_client: Client, learner: User
+) -> None:
+    questions_across_categories(1)
+    quiz = QuizFactory.create(time_limit=timedelta(minutes=40))
+    TimeAccommodation.objects.create(user=learner, quiz=quiz, extra_minutes=20)
+
+    page = learner_client.get(f"/lti/quiz/{quiz.slug}/").content.decode()
+
+    assert "1 h time limit (yours, with extra time; standard 40 min)" in page
