@@ -280,14 +280,17 @@ def demo_runs_save(*, runs: list[DemoRun]) -> None:
             # A started run whose end is already written (its press and its stream in two
             # workers, the stream's writer first) keeps the end.
             DemoRun.objects.bulk_create(started, ignore_conflicts=True)
-        if not ended:
-            return
-        pks = dict(
-            DemoRun.objects.filter(key__in=[run.key for run in ended]).values_list("key", "pk")
-        )
-        for run in ended:
-            run.pk = pks.get(run.key)
-        if settled := [run for run in ended if run.pk is not None]:
-            DemoRun.objects.bulk_update(settled, SETTLED_FIELDS)
-        if whole := [run for run in ended if run.pk is None]:
-            DemoRun.objects.bulk_create(whole)
+        if ended:
+            _settle(ended)
+
+
+def _settle(ended: list[DemoRun]) -> None:
+    """Ended runs settle the records of their starts in one update; an end whose start is not
+    there yet is inserted whole."""
+    pks = dict(DemoRun.objects.filter(key__in=[run.key for run in ended]).values_list("key", "pk"))
+    for run in ended:
+        run.pk = pks.get(run.key)
+    if settled := [run for run in ended if run.pk is not None]:
+        DemoRun.objects.bulk_update(settled, SETTLED_FIELDS)
+    if whole := [run for run in ended if run.pk is None]:
+        DemoRun.objects.bulk_create(whole)

@@ -80,22 +80,30 @@ def blueprint_errors(blueprint: object) -> list[str]:
     errors: list[str] = []
     total = 0.0
     for category, levels in blueprint.items():
-        if category not in CATEGORIES:
-            errors.append(f"Unknown category {category!r} (one of: {', '.join(CATEGORIES)}).")
-            continue
-        if not isinstance(levels, Mapping):
-            errors.append(f"{category}: give a weight per level, e.g. {{'beginner': 3}}.")
-            continue
-        for level, weight in levels.items():
-            if level not in LEVELS:
-                errors.append(f"{category}: unknown level {level!r} (one of: {', '.join(LEVELS)}).")
-            elif isinstance(weight, bool) or not isinstance(weight, int | float) or weight < 0:
-                errors.append(f"{category} / {level}: a weight is a number >= 0.")
-            else:
-                total += weight
+        found, weight = _category_errors(category, levels)
+        errors += found
+        total += weight
     if not errors and total <= 0:
         errors.append("Give at least one cell a weight above 0.")
     return errors
+
+
+def _category_errors(category: object, levels: object) -> tuple[list[str], float]:
+    """One category's errors, and the sum of its sound weights."""
+    if category not in CATEGORIES:
+        return [f"Unknown category {category!r} (one of: {', '.join(CATEGORIES)})."], 0.0
+    if not isinstance(levels, Mapping):
+        return [f"{category}: give a weight per level, e.g. {{'beginner': 3}}."], 0.0
+    errors: list[str] = []
+    total = 0.0
+    for level, weight in levels.items():
+        if level not in LEVELS:
+            errors.append(f"{category}: unknown level {level!r} (one of: {', '.join(LEVELS)}).")
+        elif isinstance(weight, bool) or not isinstance(weight, int | float) or weight < 0:
+            errors.append(f"{category} / {level}: a weight is a number >= 0.")
+        else:
+            total += weight
+    return errors, total
 
 
 def cell_counts(blueprint: Mapping[str, Mapping[str, float]], length: int) -> dict[Cell, int]:
@@ -270,10 +278,28 @@ def assemble(
     cells = _cells(pool, rng)
     need = {cell: n for cell, n in sorted(wanted.items(), key=lambda p: _cell_order(p[0])) if n}
     borrowed: Counter[Cell] = Counter()
-    anything: Callable[[FormItem], bool] = lambda item: True  # noqa: E731
+    _fill_cells(need, cells, picker, rng)
+    _borrow_spare(need, borrowed, cells, wanted, picker, rng)
+    _fill_rest(need, borrowed, cells, wanted, picker)
+    return AssembledForm(
+        items=picker.chosen,
+        wanted=dict(wanted),
+        short={cell: n for cell, n in need.items() if n > 0},
+        borrowed={cell: n for cell, n in borrowed.items() if n},
+        overlap=picker.overlap,
+        overlap_limit=picker.overlap_limit,
+    )
+
+
+def _fill_cells(
+    need: dict[Cell, int],
+    cells: Mapping[Cell, list[FormItem]],
+    picker: _Picker,
+    rng: random.Random,
+) -> None:
+    """Each cell from its own items: unseen ones, each on at most `exposure_target` of forms;
+    then seen ones within the overlap budget. `need` keeps what each cell still lacks."""
     for cell, n in need.items():
-        # Unseen items, each on at most `exposure_target` of forms; then seen ones within the
-        # overlap budget.
         items = cells.get(cell, [])
         unseen = [item for item in items if picker.unseen(item)]
         # A learner's seen items leave their chances to the unseen ones: over every learner,
@@ -282,10 +308,19 @@ def assemble(
         got = picker.take(_capped_sample(unseen, n, picker, rng, scale), n, picker.unseen)
         got += picker.take(items, n - got, picker.seen_within_overlap)
         need[cell] = n - got
-    # A cell still short borrows from the levels of its category that the blueprint asks and
-    # that have room to spare within the exposure target; where none has, the exposure target
-    # cannot hold in the category anyway, and the blueprint comes first. Then seen items past
-    # the overlap budget; last, anything in the category.
+
+
+def _borrow_spare(
+    need: dict[Cell, int],
+    borrowed: Counter[Cell],
+    cells: Mapping[Cell, list[FormItem]],
+    wanted: Mapping[Cell, int],
+    picker: _Picker,
+    rng: random.Random,
+) -> None:
+    """A cell still short borrows from the levels of its category that the blueprint asks and
+    that have room to spare within the exposure target; where none has, the exposure target
+    cannot hold in the category anyway, and the blueprint comes first (`_fill_rest`)."""
     spare = _spare(cells, wanted, picker.rules)
     for cell in need:
         for other in _other_levels(cell, wanted):
@@ -298,6 +333,18 @@ def assemble(
             got = picker.take(rng.sample(unseen, len(unseen)), room, picker.unseen)
             borrowed[cell] += got
             spare[other] -= got
+
+
+def _fill_rest(
+    need: dict[Cell, int],
+    borrowed: Counter[Cell],
+    cells: Mapping[Cell, list[FormItem]],
+    wanted: Mapping[Cell, int],
+    picker: _Picker,
+) -> None:
+    """What is still short: the cell's unseen items past the exposure target, then seen ones
+    past the overlap budget; last, anything in the category."""
+    anything: Callable[[FormItem], bool] = lambda item: True  # noqa: E731
     for borrow, accept in ((False, picker.unseen), (False, anything), (True, anything)):
         for cell in need:
             left = need[cell] - borrowed[cell]
@@ -306,14 +353,6 @@ def assemble(
                 borrowed[cell] += picker.take(others, left, accept)
             elif left > 0:
                 need[cell] -= picker.take(cells.get(cell, []), left, accept)
-    return AssembledForm(
-        items=picker.chosen,
-        wanted=dict(wanted),
-        short={cell: n for cell, n in need.items() if n > 0},
-        borrowed={cell: n for cell, n in borrowed.items() if n},
-        overlap=picker.overlap,
-        overlap_limit=picker.overlap_limit,
-    )
 
 
 def _cells(pool: Sequence[FormItem], rng: random.Random) -> dict[Cell, list[FormItem]]:

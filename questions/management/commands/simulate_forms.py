@@ -21,7 +21,7 @@ from django.db import DatabaseError
 
 from questions import rules, split
 from questions.assembly import FormItem, FormRules
-from questions.bankfile import DEFAULT_PATH, BankInvalid, bank_parse, bank_read
+from questions.bankfile import DEFAULT_PATH, BankInvalid, QuestionEntry, bank_parse, bank_read
 from questions.generation import GENERATED_PATH
 from questions.models import Quiz
 from questions.services.forms import exam_pool, form_assemble, form_rules
@@ -47,26 +47,28 @@ def pool_from_database(quiz: Quiz) -> list[FormItem]:
 
 def pool_from_files(paths: list[Path]) -> list[FormItem]:
     """The bank files' active items, split into pools as a first load would: the exam part."""
-    entries = []
-    for path in paths:
-        try:
-            bank = bank_parse(text=bank_read(path=path), source=str(path))
-        except BankInvalid as error:
-            raise CommandError(f"{path}: {error}") from None
-        entries += [entry for entry in bank.questions if entry.status == "active"]
+    entries = [entry for path in paths for entry in _active_entries(path)]
     pools = split.split(
         split.SplitItem(e.id, e.category, e.level, e.pool) for e in entries if e.category
     )
-    items = []
-    for entry in entries:
-        if pools.get(entry.id) != split.EXAM:
-            continue
-        params = rules.default_item_parameters(entry.level, entry.kind, len(entry.choices))
-        a, b, c = params.discrimination, params.difficulty, params.guessing
-        if entry.params is not None:
-            a, b, c = entry.params.a, entry.params.b, entry.params.c
-        items.append(FormItem(entry.id, entry.category, entry.level, a, b, c, entry.family or ""))
-    return items
+    return [_form_item(entry) for entry in entries if pools.get(entry.id) == split.EXAM]
+
+
+def _active_entries(path: Path) -> list[QuestionEntry]:
+    try:
+        bank = bank_parse(text=bank_read(path=path), source=str(path))
+    except BankInvalid as error:
+        raise CommandError(f"{path}: {error}") from None
+    return [entry for entry in bank.questions if entry.status == "active"]
+
+
+def _form_item(entry: QuestionEntry) -> FormItem:
+    """An exam item as assembly sees it: its own parameters, else its level's defaults."""
+    params = rules.default_item_parameters(entry.level, entry.kind, len(entry.choices))
+    a, b, c = params.discrimination, params.difficulty, params.guessing
+    if entry.params is not None:
+        a, b, c = entry.params.a, entry.params.b, entry.params.c
+    return FormItem(entry.id, entry.category, entry.level, a, b, c, entry.family or "")
 
 
 def rules_from(options: dict[str, Any]) -> FormRules:
