@@ -57,6 +57,14 @@ class Learner(HttpUser):
             },
             name="sign up",
         )
+        # Sign-up ends on "verify your email" (no account is signed in before its address is
+        # proved); an unverified account may log in and practise, as a learner does next.
+        page = self.client.get("/accounts/login/", name="login page")
+        self.client.post(
+            "/accounts/login/",
+            {"csrfmiddlewaretoken": csrf(page.text), "login": name, "password": PASSWORD},
+            name="log in",
+        )
 
     def post(self, url: str, data: dict[str, Any], *, name: str, htmx: bool = False) -> Any:
         headers = {"X-CSRFToken": self.client.cookies.get("csrftoken", ""), "Referer": url}
@@ -136,6 +144,8 @@ class DemoWatcher(Learner):
                 "preset": "text-deltas",
                 "prompt": "How does a streamed reply reach the reader?",
                 "length": "short",
+                "first_token_ms": "400",
+                "token_ms": "30",
             },
             name="run",
             htmx=True,
