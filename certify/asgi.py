@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
+import logging
 import os
 from collections.abc import Awaitable, Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -12,6 +14,7 @@ from typing import Any
 from asgiref.sync import ThreadSensitiveContext
 from django.conf import settings
 from django.core.asgi import get_asgi_application
+from django.db import close_old_connections
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "certify.settings")
 # The adaptive engine's small matrix products are fastest on one thread; BLAS threads in every
@@ -23,6 +26,7 @@ Receive = Callable[[], Awaitable[Mapping[str, Any]]]
 Send = Callable[[Mapping[str, Any]], Awaitable[None]]
 
 django_application = get_asgi_application()
+logger = logging.getLogger(__name__)
 
 
 class RequestThreads:
@@ -43,6 +47,9 @@ class RequestThreads:
         self.idle: list[ThreadPoolExecutor] = []
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await lifespan(receive, send)
+            return
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
@@ -52,6 +59,31 @@ class RequestThreads:
                 await self.app(scope, receive, send)
         finally:
             self.idle.append(executor)
+
+
+async def lifespan(receive: Receive, send: Send) -> None:
+    """The ASGI server's startup: each worker builds what its first requests would otherwise
+    build while serving (the dashboard's engine, certify/dashboard.py), before it takes any. A
+    failure (the database away) is logged and the worker starts all the same."""
+    while True:
+        message = await receive()
+        if message["type"] == "lifespan.startup":
+            await asyncio.to_thread(_warm)
+            await send({"type": "lifespan.startup.complete"})
+        elif message["type"] == "lifespan.shutdown":
+            await send({"type": "lifespan.shutdown.complete"})
+            return
+
+
+def _warm() -> None:
+    from certify import dashboard
+
+    try:
+        dashboard.warm()
+    except Exception:
+        logger.warning("Warming up at startup failed; the first requests build it", exc_info=True)
+    finally:
+        close_old_connections()
 
 
 application = RequestThreads(django_application)
