@@ -216,6 +216,10 @@ def ceiling(engine: Engine, cohort: Cohort, chunk: int = 256) -> Outcome:
     return Outcome(np.concatenate(ready), np.full(n, len(engine.items)), np.vstack(estimates))
 
 
+# Where a learner stops: (P(ready), answers per category) of the stopped learners -> certified.
+IssuingRule = Callable[[FloatArray, IntArray], BoolArray]
+
+
 def sequential(
     engine: Engine,
     cohort: Cohort,
@@ -223,9 +227,11 @@ def sequential(
     *,
     random_order: bool = False,
     chunk: int = 256,
+    issue: IssuingRule | None = None,
 ) -> Outcome:
     """Ask one item at a time until the engine's stop rule decides: the engine's choice, or
-    (random_order) any unanswered item at random."""
+    (random_order) any unanswered item at random. Where a learner stops, `issue` decides the
+    certificate (by default the engine's own verdict)."""
     n_learners, n_items = cohort.answers.shape
     k = len(engine.categories)
     ps = engine.particles
@@ -256,7 +262,11 @@ def sequential(
             done = verdict != 0
             if done.any():
                 finished = live[done]
-                ready[rows[finished]] = verdict[done] == VERDICT_READY
+                ready[rows[finished]] = (
+                    verdict[done] == VERDICT_READY
+                    if issue is None
+                    else issue(p_ready[done], per_category[finished])
+                )
                 asked[rows[finished]] = answered[finished].sum(axis=1)
                 estimate[rows[finished]] = weights[done] @ ps.category_score
             live, weights, summary = live[~done], weights[~done], summary[~done]

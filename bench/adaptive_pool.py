@@ -40,13 +40,11 @@ from bench.adaptive import (
     make_cohort,
     measure,
     population_mean,
-    readiness_summary,
+    sequential,
 )
 from questions import assembly
 from questions.adaptive import selection
-from questions.adaptive.engine import VERDICTS, Engine, ItemSpec, Thresholds, Verdict
-
-VERDICT_READY = VERDICTS.index(Verdict.READY)
+from questions.adaptive.engine import Engine, ItemSpec, Thresholds
 
 
 @dataclass(frozen=True)
@@ -183,48 +181,12 @@ def _adaptive(
 ) -> Outcome:
     """One question at a time by the engine's choice and stop rule; certified by the issuing
     rule (P(ready) >= ready_at, every category's minimum answered) where it stops."""
-    n_learners, n_items = cohort.answers.shape
-    k = len(engine.categories)
-    ps = engine.particles
-    ready = np.zeros(n_learners, dtype=bool)
-    asked = np.zeros(n_learners, dtype=np.intp)
-    estimate = np.zeros((n_learners, k))
-    chunk = 128
-    for start in range(0, n_learners, chunk):
-        rows = np.arange(start, min(start + chunk, n_learners))
-        log_lik = np.zeros((len(rows), ps.theta.shape[0]))
-        answered = np.zeros((len(rows), n_items), dtype=bool)
-        per_category = np.zeros((len(rows), k), dtype=np.intp)
-        live = np.arange(len(rows))
-        while len(live):
-            weights = engine.weights(log_lik[live])
-            summary = readiness_summary(weights, ps)
-            p_ready = summary[:, n_items]
-            count = answered[live].sum(axis=1)
-            verdict, reason = engine.verdicts(p_ready, count, per_category[live])
-            check = np.flatnonzero(reason == 1)
-            if len(check) and engine.config.curtail is not None:
-                flip = np.ones(len(live))
-                flip[check] = engine.flip_probability(
-                    weights[check], log_lik[live[check]], answered[live[check]], rng
-                )
-                verdict, reason = engine.verdicts(p_ready, count, per_category[live], flip)
-            done = verdict != 0
-            if done.any():
-                finished = live[done]
-                covered = (per_category[finished] >= scenario.min_per_category).all(axis=1)
-                ready[rows[finished]] = covered & (p_ready[done] >= scenario.ready_at)
-                asked[rows[finished]] = answered[finished].sum(axis=1)
-                estimate[rows[finished]] = weights[done] @ ps.category_score
-            live, weights, summary = live[~done], weights[~done], summary[~done]
-            if not len(live):
-                break
-            item = engine.choose(weights, answered[live], per_category[live], rng, summary)
-            right = cohort.answers[rows[live], item]
-            log_lik[live] += ps.log_lik[right.astype(np.intp), item]
-            answered[live, item] = True
-            per_category[live, engine.item_category[item]] += 1
-    return Outcome(ready, asked, estimate)
+
+    def issue(p_ready: np.ndarray, per_category: np.ndarray) -> np.ndarray:
+        covered = (per_category >= scenario.min_per_category).all(axis=1)
+        return covered & (p_ready >= scenario.ready_at)
+
+    return sequential(engine, cohort, rng, chunk=128, issue=issue)
 
 
 def summarize_pool(results: Sequence[PoolResult]) -> dict[str, dict[str, float]]:

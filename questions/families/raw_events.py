@@ -705,6 +705,374 @@ is 0. Every model call is a new response, counted from 0 again, and ends with it
     ),
 )
 
+# --- usage in response.completed ----------------------------------------------------------------
+
+USAGE_TOTALS = re.compile(r"^(\d+) requests; tokens counted: (True|False)$")
+HANDOFFS = {"none": 0, "direct": 1, "chain": 2}
+
+
+def _usage_marks(run: Run) -> list[bool]:
+    """Per response.completed event, in order: whether it carried usage."""
+    return [line == "usage" for line in run.printed[:-1]]
+
+
+def _requests(run: Run) -> int:
+    match = USAGE_TOTALS.match(run.printed[-1]) if run.printed else None
+    return int(match.group(1)) if match else 0
+
+
+def _usage_claim(run: Run, marks: Sequence[bool], requests: int) -> Claim | None:
+    """The lines a believer expects; None when they are what the run printed (no distractor)."""
+    lines = ["usage" if mark else "no usage" for mark in marks]
+    lines.append(f"{requests} requests; tokens counted: {any(marks)}")
+    return None if tuple(lines) == run.printed else printed(lines)
+
+
+def _usage_always(run: Run) -> Claim | None:
+    marks = _usage_marks(run)
+    return _usage_claim(run, [True] * len(marks), len(marks))
+
+
+def _requests_from_usage(run: Run) -> Claim | None:
+    marks = _usage_marks(run)
+    return _usage_claim(run, marks, sum(marks))
+
+
+def _usage_at_the_end(run: Run) -> Claim | None:
+    if run["settings"] == "none":
+        return None
+    marks = _usage_marks(run)
+    return _usage_claim(run, [False] * (len(marks) - 1) + [True], _requests(run))
+
+
+def _starting_agent_rules(run: Run) -> Claim | None:
+    if run["settings"] != "agent" or run["handoff"] == "none":
+        return None
+    marks = _usage_marks(run)
+    return _usage_claim(run, [False] * len(marks), _requests(run))
+
+
+def _settings_handed_on(run: Run) -> Claim | None:
+    if run["settings"] != "triage":
+        return None
+    marks = _usage_marks(run)
+    return _usage_claim(run, [True] * len(marks), _requests(run))
+
+
+def _run_config_starts_only(run: Run) -> Claim | None:
+    if run["settings"] != "run" or run["handoff"] == "none":
+        return None
+    marks = _usage_marks(run)
+    return _usage_claim(run, [True] + [False] * (len(marks) - 1), _requests(run))
+
+
+def _tool_calls_are_requests(run: Run) -> Claim | None:
+    if run["pattern"] == "0":
+        return None
+    calls = sum(int(part) for part in run["pattern"].split("+"))
+    return _usage_claim(run, _usage_marks(run), _requests(run) + calls)
+
+
+def _handoffs_are_no_requests(run: Run) -> Claim | None:
+    handoffs = HANDOFFS[run["handoff"]]
+    if not handoffs:
+        return None
+    return _usage_claim(run, _usage_marks(run), _requests(run) - handoffs)
+
+
+USAGE = Family(
+    slug="usage",
+    number=7,
+    category="raw-events",
+    level="advanced",
+    objective="observability",
+    topic="usage in response.completed, and the run's usage",
+    scenario=scenarios.USAGE,
+    question="What does this program print?",
+    explanation="""
+A Chat Completions server streams token usage only when the request asks for it
+(`stream_options={"include_usage": True}`); the SDK asks by default only of OpenAI's own API, so
+elsewhere `ModelSettings(include_usage=True)` does it. The `response.completed` event then
+carries the response's `usage`, else `None`. Each agent sends its own model settings (a
+`RunConfig`'s apply to every agent of the run, an agent's to its own calls only). The run's
+usage (`result.context_wrapper.usage`) counts every model call in `requests`, handoffs included,
+with or without usage; only its tokens need the usage.
+""",
+    misconceptions=(
+        Misconception(
+            "the completed event always carries usage",
+            _usage_always,
+            "Without `include_usage` the server sends no usage chunk, and the completed "
+            "response's `usage` is `None`. The run printed {printed}.",
+        ),
+        Misconception(
+            "requests counts only the responses that reported usage",
+            _requests_from_usage,
+            "`requests` counts every model call, whether it reported usage or not. "
+            "The run printed {printed}.",
+        ),
+        Misconception(
+            "usage comes once, with the run's last response",
+            _usage_at_the_end,
+            "Every response that asked for usage reports its own, in its own completed event. "
+            "The run printed {printed}.",
+        ),
+        Misconception(
+            "the starting agent's model settings rule the run",
+            _starting_agent_rules,
+            "Each agent sends its own model settings: the specialist's calls ask for usage. "
+            "The run printed {printed}.",
+        ),
+        Misconception(
+            "an agent's model settings pass on to the agent it hands off to",
+            _settings_handed_on,
+            "An agent's model settings are its own: after the handoff, the calls do not ask for "
+            "usage. The run printed {printed}.",
+        ),
+        Misconception(
+            "a RunConfig's model settings apply to the starting agent only",
+            _run_config_starts_only,
+            "The `RunConfig`'s model settings apply to every agent of the run. "
+            "The run printed {printed}.",
+        ),
+        Misconception(
+            "each tool call is a request",
+            _tool_calls_are_requests,
+            "`requests` counts model calls; the tools run in the program, not at the model. "
+            "The run printed {printed}.",
+        ),
+        Misconception(
+            "a handoff is not a request",
+            _handoffs_are_no_requests,
+            "A handoff is a model call (to the transfer tool) like any other: a request. "
+            "The run printed {printed}.",
+        ),
+    ),
+    knobs={
+        "settings": {
+            "none": "no `include_usage`",
+            "agent": "`include_usage=True` on the agent with the tools",
+            "triage": "`include_usage=True` on the triage agent",
+            "run": "`include_usage=True` in the `RunConfig`",
+        }
+    },
+)
+
+# --- raw events of a run that stops --------------------------------------------------------------
+
+CREATED, DONE = "response.created", "response.completed"
+TOOL, HANDOFF, MESSAGE = "tool_output", "handoff_occured", "message_output_created"
+MAX_TURNS, INPUT_TRIP, OUTPUT_TRIP = (
+    "MaxTurnsExceeded",
+    "InputGuardrailTripwireTriggered",
+    "OutputGuardrailTripwireTriggered",
+)
+
+
+def _turns(run: Run) -> list[list[str]]:
+    """The lines each model call of the whole run would print (triage, tool turns, answer)."""
+    turns = [[CREATED, DONE, HANDOFF] for _ in range(HANDOFFS[run["handoff"]])]
+    if run["pattern"] != "0":
+        turns += [[CREATED, DONE] + [TOOL] * int(n) for n in run["pattern"].split("+")]
+    return [*turns, [CREATED, DONE, MESSAGE]]
+
+
+def _flat(turns: Sequence[Sequence[str]], *end: str) -> list[str]:
+    return [line for turn in turns for line in turn] + list(end)
+
+
+def _stop_claim(run: Run, lines: Sequence[str]) -> Claim | None:
+    return None if tuple(lines) == run.printed else printed(lines)
+
+
+def _limit(run: Run) -> int | None:
+    stop = run["stop"]
+    return int(stop.removeprefix("turns-")) if stop.startswith("turns-") else None
+
+
+def _exceeded(run: Run) -> int | None:
+    """max_turns when the run needs more turns than it allows; else None."""
+    limit = _limit(run)
+    return limit if limit is not None and len(_turns(run)) > limit else None
+
+
+def _next_turn_opens(run: Run) -> Claim | None:
+    limit = _exceeded(run)
+    if limit is None:
+        return None
+    return _stop_claim(run, _flat(_turns(run)[:limit], CREATED, MAX_TURNS))
+
+
+def _last_tools_skipped(run: Run) -> Claim | None:
+    limit = _exceeded(run)
+    if limit is None:
+        return None
+    turns = _turns(run)[:limit]
+    return _stop_claim(run, _flat([*turns[:-1], [CREATED, DONE]], MAX_TURNS))
+
+
+def _handoff_is_no_turn(run: Run) -> Claim | None:
+    limit = _limit(run)
+    handoffs = HANDOFFS[run["handoff"]]
+    if limit is None or not handoffs:
+        return None
+    turns = _turns(run)
+    allowed = limit + handoffs
+    end = [MAX_TURNS] if len(turns) > allowed else []
+    return _stop_claim(run, _flat(turns[:allowed], *end))
+
+
+def _answer_is_no_turn(run: Run) -> Claim | None:
+    limit = _limit(run)
+    if limit is None:
+        return None
+    turns = _turns(run)
+    end = [MAX_TURNS] if len(turns) > limit + 1 else []
+    return _stop_claim(run, _flat(turns[: limit + 1], *end))
+
+
+def _limit_reached_raises(run: Run) -> Claim | None:
+    limit = _limit(run)
+    if limit is None or len(_turns(run)) != limit:
+        return None
+    return _stop_claim(run, _flat(_turns(run), MAX_TURNS))
+
+
+def _failed_run_has_no_events(run: Run) -> Claim | None:
+    raised = run.printed[-1] if run.printed else ""
+    if raised not in (MAX_TURNS, OUTPUT_TRIP) or len(run.printed) < 2:
+        return None
+    return _stop_claim(run, [raised])
+
+
+def _input_guardrail_on_any_agent(run: Run) -> Claim | None:
+    handoffs = HANDOFFS[run["handoff"]]
+    if run["stop"] != "input" or not handoffs:
+        return None
+    return _stop_claim(run, _flat(_turns(run)[:handoffs], INPUT_TRIP))
+
+
+def _input_guardrail_after_first_response(run: Run) -> Claim | None:
+    if run["stop"] != "input" or run["handoff"] != "none":
+        return None
+    return _stop_claim(run, [CREATED, DONE, INPUT_TRIP])
+
+
+def _output_guardrail_before_answer(run: Run) -> Claim | None:
+    if run["stop"] != "output":
+        return None
+    return _stop_claim(run, _flat(_turns(run)[:-1], OUTPUT_TRIP))
+
+
+def _output_guardrail_drops_message(run: Run) -> Claim | None:
+    if run["stop"] != "output":
+        return None
+    return _stop_claim(run, [*_flat(_turns(run))[:-1], OUTPUT_TRIP])
+
+
+def _output_guardrail_on_each_response(run: Run) -> Claim | None:
+    turns = _turns(run)
+    if run["stop"] != "output" or len(turns) < 2:
+        return None
+    return _stop_claim(run, _flat(turns[:1], OUTPUT_TRIP))
+
+
+STOPPED = Family(
+    slug="stopped",
+    number=8,
+    category="raw-events",
+    level="advanced",
+    objective="errors-fallbacks",
+    topic="the raw events of a run that max_turns or a guardrail stops",
+    scenario=scenarios.STOPPED,
+    question="What does this program print?",
+    explanation="""
+Every model call is a turn, a handoff's too, and streams its response (`response.created` ...
+`response.completed`) before its tools run. `max_turns=N` lets N model calls stream and their
+tools run; the run raises `MaxTurnsExceeded` when it would start call N+1, before any of that
+call's events. A blocking input guardrail (`run_in_parallel=False`) of the starting agent trips
+before the first model call: no raw events at all; input guardrails run for the starting agent
+only. An output guardrail checks the final answer once it is complete: every event of the run
+comes first, then the exception. In each case `stream_events()` yields every event queued
+before it raises.
+""",
+    misconceptions=(
+        Misconception(
+            "the turn past max_turns still opens its response",
+            _next_turn_opens,
+            "The limit is checked before the next model call: no `response.created` for it. "
+            "The run printed {printed}.",
+        ),
+        Misconception(
+            "the last allowed turn's tools do not run",
+            _last_tools_skipped,
+            "The tools of the last allowed turn run; the limit stops the next model call. "
+            "The run printed {printed}.",
+        ),
+        Misconception(
+            "a handoff is not a turn",
+            _handoff_is_no_turn,
+            "The triage agent's call to its transfer tool is a model call, and counts as a "
+            "turn. The run printed {printed}.",
+        ),
+        Misconception(
+            "the final answer does not count as a turn",
+            _answer_is_no_turn,
+            "The answer is a model call like the others: it counts against `max_turns`. "
+            "The run printed {printed}.",
+        ),
+        Misconception(
+            "reaching max_turns raises even when the last turn is the answer",
+            _limit_reached_raises,
+            "A run whose last allowed turn is the final answer completes. "
+            "The run printed {printed}.",
+        ),
+        Misconception(
+            "a run that fails delivers none of its events",
+            _failed_run_has_no_events,
+            "`stream_events()` yields every event of the run before it raises. "
+            "The run printed {printed}.",
+        ),
+        Misconception(
+            "an input guardrail runs whichever agent has it",
+            _input_guardrail_on_any_agent,
+            "Input guardrails run for the starting agent only, not for an agent handed off to. "
+            "The run printed {printed}.",
+        ),
+        Misconception(
+            "a blocking input guardrail trips after the first response",
+            _input_guardrail_after_first_response,
+            "With `run_in_parallel=False` the guardrail runs before the model is called: no "
+            "raw event at all. The run printed {printed}.",
+        ),
+        Misconception(
+            "an output guardrail stops the answer from streaming",
+            _output_guardrail_before_answer,
+            "The output guardrail checks the answer once it is complete: its response streams "
+            "first. The run printed {printed}.",
+        ),
+        Misconception(
+            "the answer's message item is withheld when the output guardrail trips",
+            _output_guardrail_drops_message,
+            "The message item is emitted with the response, before the guardrail runs. "
+            "The run printed {printed}.",
+        ),
+        Misconception(
+            "an output guardrail checks every response",
+            _output_guardrail_on_each_response,
+            "An output guardrail checks the final output only. The run printed {printed}.",
+        ),
+    ),
+    knobs={
+        "stop": {
+            "turns-1": "`max_turns=1`",
+            "turns-2": "`max_turns=2`",
+            "input": "a blocking input guardrail that trips",
+            "output": "an output guardrail that trips",
+        }
+    },
+)
+
 FAMILIES = (
     DELTA_FILTER,
     RAW_SEQUENCE,
@@ -712,4 +1080,6 @@ FAMILIES = (
     RESPONSES,
     CHUNK_METRICS,
     OUTPUT_INDEX,
+    USAGE,
+    STOPPED,
 )

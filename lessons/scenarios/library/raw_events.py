@@ -3,6 +3,8 @@ events a consumer sees are the ones the SDK's converter makes from OpenAI-shaped
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from lessons.offline import Pacing
 from lessons.scenarios import Scenario, Shape, Theme
 from lessons.scenarios.code import agent, narrate, q, role
@@ -18,12 +20,20 @@ CHAT = (
 )
 
 
-def _program(shape: Shape, theme: Theme, loop: str, *, pacing: Pacing | None = None) -> Program:
+def _program(
+    shape: Shape,
+    theme: Theme,
+    loop: str,
+    *,
+    pacing: Pacing | None = None,
+    chat: str = CHAT,
+    **code: Sequence[str],
+) -> Program:
     script = run_script(shape, theme)
     return Program(
-        code=run_code(shape, theme, loop),
+        code=run_code(shape, theme, loop, **code),
         script=script,
-        premise=narrate(script) + CHAT,
+        premise=narrate(script) + chat,
         model="chat-completions",
         pacing=pacing,
         input=theme["ask"],
@@ -268,6 +278,126 @@ OUTPUT_INDEX = Scenario(
     build=output_index,
 )
 
+# --- usage in response.completed ----------------------------------------------------------------
+
+USAGE_CHAT = (
+    " It is an `OpenAIChatCompletionsModel` whose (offline) server, at a base URL of its own (not "
+    "api.openai.com), streams Chat Completions chunks, one per token, as the OpenAI API does: with "
+    "a usage chunk at the end when the request asks for one (`stream_options`), else none."
+)
+USAGE_SETTING = "ModelSettings(include_usage=True)"
+USAGE_LOOP = """
+async for event in result.stream_events():
+    if event.type == "raw_response_event" and isinstance(event.data, ResponseCompletedEvent):
+        print("usage" if event.data.response.usage else "no usage")
+usage = result.context_wrapper.usage
+print(usage.requests, "requests; tokens counted:", usage.total_tokens > 0)
+"""
+# Where `include_usage=True` is set: nowhere, on the agent with the tools, on the triage agent
+# the run starts with, or in the run's RunConfig (for every agent).
+USAGE_SETTINGS = ("none", "agent", "triage", "run")
+
+
+def usage(shape: Shape, theme: Theme) -> Program:
+    """Whether each response.completed carries usage, and what the run's usage counts."""
+    where = shape["settings"]
+    setting = [f"model_settings={USAGE_SETTING}"]
+    run = where == "run"
+    return _program(
+        shape,
+        theme,
+        USAGE_LOOP,
+        chat=USAGE_CHAT,
+        before=[f"config = RunConfig(model_settings={USAGE_SETTING})"] if run else (),
+        agent_extra=setting if where == "agent" else (),
+        start_extra=setting if where == "triage" else (),
+        run_arguments=["run_config=config"] if run else (),
+    )
+
+
+USAGE = Scenario(
+    slug="usage",
+    lesson=LESSON,
+    title="Usage in the completed event",
+    summary="What response.completed says of token usage when the request asks for it, or not, "
+    "agent by agent, and what the run's usage counts.",
+    shapes=tuple(
+        Shape(f"{where}-{shape.key}", {**shape.values, "settings": where})
+        for where in USAGE_SETTINGS
+        for shape in run_shapes(("0", "1", "1+1", "1+1+1"), ("none",), ("none", "direct", "chain"))
+        if where != "triage" or shape["handoff"] != "none"
+    ),
+    themes=THEMES,
+    build=usage,
+)
+
+# --- raw events of a run that stops --------------------------------------------------------------
+
+STOPS_LOOP = """
+try:
+    async for event in result.stream_events():
+        if event.type == "raw_response_event" and event.data.type in SHOWN:
+            print(event.data.type)
+        elif event.type == "run_item_stream_event" and event.name in SHOWN:
+            print(event.name)
+except Exception as error:
+    print(type(error).__name__)
+"""
+SHOWN = """
+SHOWN = (
+    "response.created",
+    "response.completed",
+    "tool_output",
+    "handoff_occured",
+    "message_output_created",
+)
+"""
+STOP_GUARDRAILS = {
+    "input": (
+        "@input_guardrail(run_in_parallel=False)\n"
+        "async def screen(ctx, agent, text):\n"
+        "    return GuardrailFunctionOutput(output_info=None, tripwire_triggered=True)",
+        "input_guardrails=[screen]",
+    ),
+    "output": (
+        "@output_guardrail\n"
+        "async def review(ctx, agent, output):\n"
+        "    return GuardrailFunctionOutput(output_info=None, tripwire_triggered=True)",
+        "output_guardrails=[review]",
+    ),
+}
+STOPS = ("turns-1", "turns-2", "input", "output")
+
+
+def stops(shape: Shape, theme: Theme) -> Program:
+    """The raw events and items of a run that max_turns or a guardrail stops, and its error."""
+    stop = shape["stop"]
+    guardrail, extra = STOP_GUARDRAILS.get(stop, ("", ""))
+    return _program(
+        shape,
+        theme,
+        SHOWN.strip() + "\n" + STOPS_LOOP.strip(),
+        before=[guardrail] if guardrail else (),
+        agent_extra=[extra] if extra else (),
+        run_arguments=[f"max_turns={stop.removeprefix('turns-')}"] if stop in STOPS[:2] else (),
+    )
+
+
+STOPPED = Scenario(
+    slug="stopped",
+    lesson=LESSON,
+    title="When the run stops",
+    summary="The responses, tool outputs and handoffs a consumer sees when max_turns or a "
+    "guardrail stops the run, and where the exception comes.",
+    shapes=tuple(
+        Shape(f"{stop}-{shape.key}", {**shape.values, "stop": stop})
+        for stop in STOPS
+        for shape in run_shapes(("0", "1", "2", "1+1"), ("none",), ("none", "direct"))
+    ),
+    themes=THEMES,
+    build=stops,
+)
+
 SCENARIOS = (
     DELTA_FILTER,
     RAW_SEQUENCE,
@@ -275,4 +405,6 @@ SCENARIOS = (
     RESPONSES,
     CHUNK_METRICS,
     OUTPUT_INDEX,
+    USAGE,
+    STOPPED,
 )

@@ -98,9 +98,12 @@ def roles(shape: Shape, theme: Theme, *, final: Turn | None = None) -> tuple[Rol
     return (role(theme["triage"], Turn(text=said, handoff=theme["first"])), worker)
 
 
-def agents_code(shape: Shape, theme: Theme, *, extra: Sequence[str] = ()) -> tuple[str, str]:
+def agents_code(
+    shape: Shape, theme: Theme, *, extra: Sequence[str] = (), start_extra: Sequence[str] = ()
+) -> tuple[str, str]:
     """The agents' definitions and the variable of the agent the run starts with. `extra`:
-    more Agent(...) arguments for the agent that calls the tools."""
+    more Agent(...) arguments for the agent that calls the tools; `start_extra`: for the
+    triage agent the run starts with (when there is a handoff)."""
     tools = [theme[f"tool{n}"] for n in range(1, tool_count(shape["pattern"]) + 1)]
     handoff = shape["handoff"]
     if handoff == "none":
@@ -108,9 +111,9 @@ def agents_code(shape: Shape, theme: Theme, *, extra: Sequence[str] = ()) -> tup
     lines = [agent("specialist", theme["first"], tools=tools, extra=extra)]
     if handoff == "chain":
         lines.append(agent("second", theme["second"], handoffs=["specialist"]))
-        lines.append(agent("triage", theme["triage"], handoffs=["second"]))
+        lines.append(agent("triage", theme["triage"], handoffs=["second"], extra=start_extra))
     else:
-        lines.append(agent("triage", theme["triage"], handoffs=["specialist"]))
+        lines.append(agent("triage", theme["triage"], handoffs=["specialist"], extra=start_extra))
     return "\n".join(lines), "triage"
 
 
@@ -130,14 +133,17 @@ def run_code(
     *,
     tool_bodies: Iterable[Sequence[str]] = (),
     agent_extra: Sequence[str] = (),
+    start_extra: Sequence[str] = (),
     run_arguments: Sequence[str] = (),
+    before: Sequence[str] = (),
 ) -> str:
-    """Tools, agents, `result = Runner.run_streamed(...)` and the scenario's own `loop`."""
+    """Tools, agents, `result = Runner.run_streamed(...)` and the scenario's own `loop`;
+    `before`: definitions of the scenario's own (guardrails...) ahead of the tools."""
     definitions = tool_definitions(theme, tool_count(shape["pattern"]), bodies=tool_bodies)
-    agents, start = agents_code(shape, theme, extra=agent_extra)
+    agents, start = agents_code(shape, theme, extra=agent_extra, start_extra=start_extra)
     arguments = ", ".join([start, q(theme["ask"]), *run_arguments])
     run = f"result = Runner.run_streamed({arguments})"
-    return "\n\n".join([*definitions, f"{agents}\n{run}\n{loop.strip()}"])
+    return "\n\n".join([*before, *definitions, f"{agents}\n{run}\n{loop.strip()}"])
 
 
 def run_script(shape: Shape, theme: Theme, *, final: Turn | None = None) -> Script:
