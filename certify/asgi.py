@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import contextvars
 import gc
+import logging
 import os
 from collections.abc import Awaitable, Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -30,6 +31,8 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 Scope = dict[str, Any]
 Receive = Callable[[], Awaitable[Mapping[str, Any]]]
 Send = Callable[[Mapping[str, Any]], Awaitable[None]]
+
+logger = logging.getLogger(__name__)
 
 
 class RequestThread(ThreadPoolExecutor):
@@ -78,6 +81,9 @@ class RequestThreads:
         self.idle: list[RequestThread] = []
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await lifespan(receive, send)
+            return
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
@@ -223,6 +229,31 @@ async def _settle_task(task: asyncio.Task[Any]) -> None:
     task.cancel()
     with contextlib.suppress(asyncio.CancelledError):
         await task
+
+
+async def lifespan(receive: Receive, send: Send) -> None:
+    """The ASGI server's startup: each worker builds what its first requests would otherwise
+    build while serving (the dashboard's engine, certify/dashboard.py), before it takes any. A
+    failure (the database away) is logged and the worker starts all the same."""
+    while True:
+        message = await receive()
+        if message["type"] == "lifespan.startup":
+            await asyncio.to_thread(_warm)
+            await send({"type": "lifespan.startup.complete"})
+        elif message["type"] == "lifespan.shutdown":
+            await send({"type": "lifespan.shutdown.complete"})
+            return
+
+
+def _warm() -> None:
+    from certify import dashboard
+
+    try:
+        dashboard.warm()
+    except Exception:
+        logger.warning("Warming up at startup failed; the first requests build it", exc_info=True)
+    finally:
+        close_old_connections()
 
 
 def get_asgi_application() -> Handler:

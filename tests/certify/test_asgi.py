@@ -254,3 +254,62 @@ async def test_other_request_signal_receivers_are_sent_as_django_sends_them() ->
         request_finished.disconnect(finished)
     assert heard == ["started", "finished"]
     assert threads.idle[-1].used is True  # both went to the request's thread, as in Django
+
+
+@pytest.mark.django_db(transaction=True)
+def test_each_worker_builds_the_dashboard_engine_at_startup_before_any_request() -> None:
+    """The ASGI lifespan's startup builds the engine the first dashboard would otherwise build
+    while serving (holding every other request of the worker back for about a second)."""
+    from collections.abc import Mapping
+    from typing import Any
+
+    from certify.asgi import RequestThreads
+    from questions.adaptive.engine import _engine_for
+    from tests.factories import questions_across_categories
+
+    questions_across_categories(10)
+    _engine_for.cache_clear()
+    messages = iter([{"type": "lifespan.startup"}, {"type": "lifespan.shutdown"}])
+    sent: list[str] = []
+
+    async def receive() -> Mapping[str, Any]:
+        return next(messages)
+
+    async def send(message: Mapping[str, Any]) -> None:
+        sent.append(message["type"])
+
+    async def never(scope: Any, receive: Any, send: Any) -> None:
+        raise AssertionError("the lifespan is not Django's")
+
+    async_to_sync(RequestThreads(never))({"type": "lifespan"}, receive, send)
+
+    assert sent == ["lifespan.startup.complete", "lifespan.shutdown.complete"]
+    assert _engine_for.cache_info().currsize == 1
+
+
+def test_a_worker_starts_even_when_warming_up_fails(monkeypatch) -> None:
+    from collections.abc import Mapping
+    from typing import Any
+
+    from certify import dashboard
+    from certify.asgi import RequestThreads
+
+    def away() -> None:
+        raise OSError("connection to server at 127.0.0.1 failed")
+
+    monkeypatch.setattr(dashboard, "warm", away)
+    messages = iter([{"type": "lifespan.startup"}, {"type": "lifespan.shutdown"}])
+    sent: list[str] = []
+
+    async def receive() -> Mapping[str, Any]:
+        return next(messages)
+
+    async def send(message: Mapping[str, Any]) -> None:
+        sent.append(message["type"])
+
+    async def never(scope: Any, receive: Any, send: Any) -> None:
+        raise AssertionError("the lifespan is not Django's")
+
+    async_to_sync(RequestThreads(never))({"type": "lifespan"}, receive, send)
+
+    assert sent == ["lifespan.startup.complete", "lifespan.shutdown.complete"]
