@@ -313,3 +313,38 @@ def test_a_worker_starts_even_when_warming_up_fails(monkeypatch) -> None:
     async_to_sync(RequestThreads(never))({"type": "lifespan"}, receive, send)
 
     assert sent == ["lifespan.startup.complete", "lifespan.shutdown.complete"]
+
+
+async def test_an_async_stream_goes_out_as_djangos_handler_sends_it() -> None:
+    from collections.abc import AsyncIterator, Mapping
+    from typing import Any
+
+    from django.core.handlers.asgi import ASGIHandler
+    from django.http import StreamingHttpResponse
+
+    from certify.asgi import django_application
+
+    big = b"x" * (ASGIHandler.chunk_size * 2 + 5)
+
+    async def parts() -> AsyncIterator[bytes | str]:
+        yield b"event: one\ndata: 1\n\n"
+        yield "event: two\ndata: \u00e9\n\n"
+        yield big
+
+    async def sent_by(handler: Any) -> list[Mapping[str, Any]]:
+        response = StreamingHttpResponse(parts(), content_type="text/event-stream")
+        response["X-Accel-Buffering"] = "no"
+        response.set_cookie("seen", "1")
+        messages: list[Mapping[str, Any]] = []
+
+        async def send(message: Mapping[str, Any]) -> None:
+            messages.append(message)
+
+        await handler.send_response(response, send)
+        return messages
+
+    ours, django = await sent_by(django_application), await sent_by(ASGIHandler())
+    assert ours[0] == django[0]  # status and headers, the cookie included
+    assert ours[-1] == django[-1] == {"type": "http.response.body"}
+    assert [m["body"] for m in ours[1:-1]] == [m["body"] for m in django[1:-1]]
+    assert max(len(m["body"]) for m in ours[1:-1]) <= ASGIHandler.chunk_size
