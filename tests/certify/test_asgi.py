@@ -159,6 +159,12 @@ async def test_each_request_has_a_thread_of_its_own_lent_again_once_it_is_over()
     assert len(threads.idle) == 2
 
 
+def _connection_state(connection: object) -> tuple[bool, bool]:
+    """Whether a thread's connection is open, and whether it counts as checked already."""
+    state = vars(connection)
+    return state["connection"] is not None, state["health_check_done"]
+
+
 async def _serve(app: object, path: str, cookie: str = "") -> int:
     """One GET through an ASGI application: its status."""
     from collections.abc import Mapping
@@ -213,7 +219,7 @@ def test_request_started_runs_on_the_request_thread_just_before_its_first_call()
 async def test_a_request_that_runs_no_sync_code_costs_no_trip_to_its_thread() -> None:
     """An SSE stream (here refused: no session) never leaves the event loop, signals included;
     a request that does use its thread has its connection looked after there at the end."""
-    from django.db import connection
+    from django.db import connections
 
     from certify.asgi import RequestThreads, django_application
 
@@ -228,7 +234,7 @@ async def test_a_request_that_runs_no_sync_code_costs_no_trip_to_its_thread() ->
     assert used.used is True
     # request_finished ran there: the connection kept (CONN_MAX_AGE) is marked to be checked
     # again before its next use (a fresh one is marked checked).
-    state = used.submit(lambda: (connection.connection is not None, connection.health_check_done))
+    state = used.submit(lambda: _connection_state(connections["default"]))
     assert state.result() == (True, False)
 
 
