@@ -9,7 +9,7 @@ import gc
 import logging
 import os
 from collections.abc import Awaitable, Callable, Mapping
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from importlib import import_module
 from typing import Any
 
@@ -35,27 +35,39 @@ Send = Callable[[Mapping[str, Any]], Awaitable[None]]
 logger = logging.getLogger(__name__)
 
 
-class RequestThread(ThreadPoolExecutor):
-    """The one thread a request's synchronous code runs on (see RequestThreads), which knows
-    whether the request has used it, and runs Django's request_started receivers there just
-    before the request's first synchronous call (`defer`)."""
+class RequestThread(Executor):
+    """The one thread a request's synchronous code runs on (see RequestThreads). It is taken
+    from the pool at the request's first synchronous call, not before (a request that makes
+    none, an SSE stream, holds no thread), and runs Django's request_started receivers there
+    just before that call (`deferred`)."""
 
-    def __init__(self) -> None:
-        super().__init__(1, "request")
-        self.used = False
+    def __init__(self, pool: list[ThreadPoolExecutor]) -> None:
+        self.pool = pool
+        self.thread: ThreadPoolExecutor | None = None
         self.deferred: Callable[[], object] | None = None
 
+    @property
+    def used(self) -> bool:
+        return self.thread is not None
+
     def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
-        self.used = True
+        if self.thread is None:
+            self.thread = self.pool.pop() if self.pool else ThreadPoolExecutor(1, "request")
         start, self.deferred = self.deferred, None
         if start is None:
-            return super().submit(fn, *args, **kwargs)
+            return self.thread.submit(fn, *args, **kwargs)
 
         def started_then(*args: Any, **kwargs: Any) -> Any:
             start()  # an error here is the call's error, as it would be the request's in Django
             return fn(*args, **kwargs)
 
-        return super().submit(started_then, *args, **kwargs)
+        return self.thread.submit(started_then, *args, **kwargs)
+
+    def release(self) -> None:
+        """The request is over: its thread goes back to the pool."""
+        if self.thread is not None:
+            self.pool.append(self.thread)
+            self.thread = None
 
 
 _request_thread: contextvars.ContextVar[RequestThread | None] = contextvars.ContextVar(
@@ -72,13 +84,16 @@ class RequestThreads:
     for each such context on its first synchronous call. Under a few hundred requests at once,
     starting those threads was a fifth of the worker's time on the event loop (py-spy, the
     streaming benchmark). A context that is already open is reused by Django's handler, so
-    opening ours around it, with an executor from the pool, is all it takes. Idle executors are
-    kept for the next requests.
+    opening ours around it, with an executor of ours, is all it takes. The thread is taken from
+    the pool at the request's first synchronous call and given back at its end: the threads (and
+    the database connections they keep) number the requests running synchronous code at once,
+    not the requests open (200 Run presses at once made 200 threads, each opening its SQLite
+    connection). Idle threads are kept for the next requests.
     """
 
     def __init__(self, app: Callable[[Scope, Receive, Send], Awaitable[None]]) -> None:
         self.app = app
-        self.idle: list[RequestThread] = []
+        self.idle: list[ThreadPoolExecutor] = []
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -87,15 +102,14 @@ class RequestThreads:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        executor = self.idle.pop() if self.idle else RequestThread()
-        executor.used, executor.deferred = False, None
+        executor = RequestThread(self.idle)
         token = _request_thread.set(executor)
         try:
             async with ThreadSensitiveContext(executor=executor):
                 await self.app(scope, receive, send)
         finally:
             _request_thread.reset(token)
-            self.idle.append(executor)
+            executor.release()
 
 
 # Django's own receivers of the request signals. Those of request_started (and

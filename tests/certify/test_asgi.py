@@ -200,19 +200,24 @@ async def _serve(app: object, path: str, cookie: str = "") -> int:
 
 def test_request_started_runs_on_the_request_thread_just_before_its_first_call() -> None:
     import threading
+    from concurrent.futures import ThreadPoolExecutor
 
     from certify.asgi import RequestThread
 
-    thread = RequestThread()
+    pool: list[ThreadPoolExecutor] = []
+    thread = RequestThread(pool)
+    assert not thread.used  # no thread taken before the first call
     seen: list[tuple[str, int]] = []
     thread.deferred = lambda: seen.append(("started", threading.get_ident()))
     thread.submit(lambda: seen.append(("first", threading.get_ident()))).result()
     thread.submit(lambda: seen.append(("second", threading.get_ident()))).result()
-    thread.shutdown()
+    assert thread.used
+    thread.release()
+    assert len(pool) == 1
+    pool[0].shutdown()
 
     assert [name for name, _ in seen] == ["started", "first", "second"]
     assert len({ident for _, ident in seen}) == 1
-    assert thread.used
 
 
 @pytest.mark.django_db(transaction=True)
@@ -226,12 +231,12 @@ async def test_a_request_that_runs_no_sync_code_costs_no_trip_to_its_thread() ->
     threads = RequestThreads(django_application)
     stream = "/lessons/raw-response-events/runs/5f0e8c8e-4b8a-4a52-9d55-3c0b5f0e8c8e/stream/"
     assert await _serve(threads, stream) == 403
-    assert threads.idle[-1].used is False
+    assert threads.idle == []  # no thread was taken
 
     # A session cookie makes the session store query the database on the request's thread.
     assert await _serve(threads, "/lessons/runs/", cookie="sessionid=no-such-session") == 302
+    assert len(threads.idle) == 1
     used = threads.idle[-1]
-    assert used.used is True
     # request_finished ran there: the connection kept (CONN_MAX_AGE) is marked to be checked
     # again before its next use (a fresh one is marked checked).
     state = used.submit(lambda: _connection_state(connections["default"]))
@@ -262,7 +267,7 @@ async def test_other_request_signal_receivers_are_sent_as_django_sends_them() ->
         request_started.disconnect(started)
         request_finished.disconnect(finished)
     assert heard == ["started", "finished"]
-    assert threads.idle[-1].used is True  # both went to the request's thread, as in Django
+    assert len(threads.idle) == 1  # both went to the request's thread, as in Django
 
 
 @pytest.mark.django_db(transaction=True)
