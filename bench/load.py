@@ -78,17 +78,23 @@ def locust(
     return _stats(prefix), _statuses(prefix), usage.ru_utime + usage.ru_stime
 
 
+def _number(text: str) -> float:
+    """A figure of Locust's CSV; "N/A" (no request of that name since the counts were reset,
+    e.g. sign-ups in a throughput phase) and empty are 0."""
+    return float(text) if text and text != "N/A" else 0.0
+
+
 def _stats(prefix: Path) -> dict[str, dict[str, float]]:
     rows: dict[str, dict[str, float]] = {}
     with open(f"{prefix}_stats.csv") as handle:
         for row in csv.DictReader(handle):
             rows[row["Name"]] = {
-                "count": float(row["Request Count"]),
-                "failures": float(row["Failure Count"]),
-                "rps": float(row["Requests/s"]),
-                "p50": float(row["50%"] or 0),
-                "p95": float(row["95%"] or 0),
-                "p99": float(row["99%"] or 0),
+                "count": _number(row["Request Count"]),
+                "failures": _number(row["Failure Count"]),
+                "rps": _number(row["Requests/s"]),
+                "p50": _number(row["50%"]),
+                "p95": _number(row["95%"]),
+                "p99": _number(row["99%"]),
             }
     return rows
 

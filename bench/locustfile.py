@@ -7,7 +7,8 @@
 - `DashboardReader`: signs up, then opens the dashboard every few seconds.
 - `DemoWatcher`: signs up, presses Run on a lesson demo and reads its SSE stream to the end.
 - `BareReader` and `FastSaver`: the throughput phases, with no pause: the bare view
-  (/bench/bare/) and answer saves on one attempt.
+  (/bench/bare/) and answer saves on one attempt, both from signed-in learners, each counted
+  from the moment every user of the phase is set up.
 """
 
 from __future__ import annotations
@@ -167,10 +168,28 @@ class DemoWatcher(Learner):
                 r.failure("the stream ended without done or error")
 
 
-class BareReader(HttpUser):
-    """The reference: the bare view on the same stack, as fast as it answers."""
+def all_set_up(user: HttpUser) -> None:
+    """The throughput phases measure from the moment the last of their users is set up: the
+    counts so far (sign-ups, logins, starting an attempt, and the requests of the users that
+    were ready first, while the others were still signing up) are dropped, so that requests per
+    second are those of the phase's own request alone, with every user sending it."""
+    environment = user.environment
+    ready = getattr(environment, "bench_ready", 0) + 1
+    environment.bench_ready = ready
+    users = environment.parsed_options.num_users if environment.parsed_options else None
+    if ready == users and environment.runner is not None:
+        environment.runner.stats.reset_all()
+
+
+class BareReader(Learner):
+    """The reference: the bare view on the same stack, as fast as it answers, from the same
+    clients as answer save's (signed-in learners with their session cookie, as many of them)."""
 
     wait_time = constant(0)
+
+    def on_start(self) -> None:
+        self.sign_up()
+        all_set_up(self)
 
     @task
     def bare(self) -> None:
@@ -188,6 +207,7 @@ class FastSaver(Learner):
         self.form = FORM.search(page.text)
         self.question = QUESTION.search(page.text)
         self.choices = CHOICE.findall(page.text)
+        all_set_up(self)
 
     @task
     def save(self) -> None:

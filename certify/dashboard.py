@@ -375,6 +375,16 @@ def _objectives(
     )
 
 
+def warm() -> None:
+    """Build, in this process, the adaptive engine the dashboard's projection asks for (one per
+    process and bank version; ~1 s of CPU that holds the interpreter's lock for most of it).
+    Built by the first dashboard instead, it stalled every request of that worker meanwhile:
+    the load bench's dashboard and answer save tails."""
+    estimates.projection_for(
+        items=items_of(_active_bank().values()), latest=[], thresholds=site_thresholds()
+    )
+
+
 def dashboard_for(user: AbstractBaseUser, *, now: datetime | None = None) -> Dashboard:
     """Everything the dashboard shows for `user`, and nothing about anyone else."""
     now = now or timezone.now()

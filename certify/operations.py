@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import ipaddress
+import logging
 import os
 import time
 from collections.abc import Iterator
@@ -36,7 +37,7 @@ from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
 from certify.models import PeriodicTask
-from lessons.breaker import CircuitBreaker
+from lessons.breaker import BreakerState, CircuitBreaker
 from lessons.limits import runs_in_progress
 from lessons.models import DemoRun
 from questions.models import Attempt
@@ -45,6 +46,8 @@ from questions.models import Attempt
 SWEEP = "questions.tasks.expire_overdue_attempts"
 SWEEP_LATE = timedelta(minutes=3)
 TASK_WAIT_LIMIT = timedelta(minutes=5)
+
+logger = logging.getLogger(__name__)
 
 
 @dataclasses.dataclass
@@ -149,11 +152,25 @@ def _gauge(name: str, documentation: str, value: float | None) -> GaugeMetricFam
     return GaugeMetricFamily(name, documentation, value=float("nan") if value is None else value)
 
 
+def _cached_figures() -> tuple[int | None, BreakerState | None]:
+    """The figures kept in the cache (Redis): the streams open and the breaker. While the cache
+    cannot be read they are unknown (NaN), and the scrape answers with everything else."""
+    try:
+        return runs_in_progress(), CircuitBreaker.for_backend().state_now()
+    except Exception as error:  # any cache backend's failure: Redis stopped, hung, refusing
+        logger.warning("Metrics: the cache is unavailable, its figures are left out: %s", error)
+        return None, None
+
+
 def _demo_metrics() -> Iterator[Metric]:
     overall, _ = DemoRun.objects.stats()
+    streams, breaker = _cached_figures()
     yield _gauge(
-        "certify_demo_streams_open", "Live demo streams open, over all workers.", runs_in_progress()
+        "certify_cache_up",
+        "1 when the cache (Redis) answered this scrape.",
+        int(breaker is not None),
     )
+    yield _gauge("certify_demo_streams_open", "Live demo streams open, over all workers.", streams)
     ttft = GaugeMetricFamily(
         "certify_demo_ttft_ms",
         "Time to first token of the last 1000 demo runs, in ms.",
@@ -168,17 +185,19 @@ def _demo_metrics() -> Iterator[Metric]:
         "Failed or timed-out runs among the last 1000.",
         overall.errors,
     )
-    breaker = CircuitBreaker.for_backend().state_now()
     state = GaugeMetricFamily(
         "certify_demo_breaker_state",
         "The model backend's circuit breaker: 1 for its current state.",
         labels=["state"],
     )
     for name in ("closed", "half-open", "open"):
-        state.add_metric([name], 1.0 if breaker.status == name else 0.0)
+        now = float("nan") if breaker is None else float(breaker.status == name)
+        state.add_metric([name], now)
     yield state
     yield _gauge(
-        "certify_demo_breaker_failures", "Failures in a row at the breaker.", breaker.failures
+        "certify_demo_breaker_failures",
+        "Failures in a row at the breaker.",
+        breaker.failures if breaker is not None else None,
     )
 
 

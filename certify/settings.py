@@ -245,16 +245,18 @@ REDIS_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 2}
 
 CACHES: dict[str, dict[str, object]]
 if ENV.REDIS_URL:
+    # Django's Redis cache, its connections shared by every request of the process
+    # (certify/cache.py).
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "certify.cache.RedisCache",
             "LOCATION": ENV.REDIS_URL,
             "KEY_PREFIX": "certify",
             "OPTIONS": REDIS_OPTIONS,
         },
         # The login lockout's counts, shared by every worker.
         "accounts": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "certify.cache.RedisCache",
             "LOCATION": ENV.REDIS_URL,
             "KEY_PREFIX": "certify-accounts",
             "OPTIONS": REDIS_OPTIONS,

@@ -70,19 +70,28 @@ class Navigator:
         return [item for item in self.items if item.flagged]
 
 
-def navigator(attempt: Attempt, rows: Sequence[Answer], current: int | None) -> Navigator:
-    return Navigator(
-        [
-            NavItem(
-                position=row.position,
-                answered=row.answered_at is not None,
-                flagged=row.flagged,
-                current=row.position == current,
-                url=question_url(attempt, row.position),
-            )
-            for row in rows
-        ]
+@dataclass(frozen=True)
+class Progress:
+    """The navigator's counts without its rows (what an autosave's reply updates)."""
+
+    total: int
+    answered: int
+    flagged: int
+
+
+def nav_item(attempt: Attempt, answer: Answer, current: int | None) -> NavItem:
+    """One question's entry in the navigator."""
+    return NavItem(
+        position=answer.position,
+        answered=answer.answered_at is not None,
+        flagged=answer.flagged,
+        current=answer.position == current,
+        url=question_url(attempt, answer.position),
     )
+
+
+def navigator(attempt: Attempt, rows: Sequence[Answer], current: int | None) -> Navigator:
+    return Navigator([nav_item(attempt, row, current) for row in rows])
 
 
 @dataclass(frozen=True)

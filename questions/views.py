@@ -309,7 +309,9 @@ def _saved(
             request, attempt, answer.position, error="Choose an option first.", status=422
         )
     if data.go is None and request.htmx:
-        return _autosaved(request, attempt, answer.position, saved=outcome.changed)
+        if outcome.served_next is not None:  # a question joined the navigator: all of it
+            return _autosaved(request, attempt, answer.position, saved=outcome.changed)
+        return _autosaved_one(request, attempt, answer, saved=outcome.changed)
     return _go(request, attempt, answer.position, data.go)
 
 
@@ -357,6 +359,24 @@ def _autosaved(
     return render(
         request, "questions/attempt.html#autosaved", context, status=422 if error else 200
     )
+
+
+def _autosaved_one(
+    request: HttpRequest, attempt: Attempt, answer: Answer, *, saved: bool
+) -> HttpResponse:
+    """The reply to an autosave that changed one question: the save status, that question's
+    entry in the navigator and the navigator's counts, each swapped out of band (the rest of the
+    navigator is as the page shows it)."""
+    context = {
+        "attempt": attempt,
+        "item": screens.nav_item(attempt, answer, current=answer.position),
+        "progress": screens.Progress(*Answer.objects.progress(attempt)),
+        "status_answered": answer.answered_at is not None,
+        "saved": saved,
+        "now": timezone.now(),
+        "error": "",
+    }
+    return render(request, "questions/attempt.html#autosaved-one", context)
 
 
 @login_required

@@ -14,7 +14,7 @@ from django.core.validators import (
     MaxValueValidator,
     MinValueValidator,
 )
-from django.db import models
+from django.db import connections, models
 from django.db.models import Count, F, Q, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
@@ -588,6 +588,21 @@ class AnswerQuerySet(models.QuerySet["Answer"]):
             .order_by("position")
             .only("id", "attempt_id", "question_id", "position", "answered_at", "flagged")
         )
+
+    def progress(self, attempt: Attempt) -> tuple[int, int, int]:
+        """How many questions the attempt has served, answered and flagged: one row of counts
+        (the navigator's heading without its rows). Every autosave asks, so it is plain SQL:
+        the ORM took longer to compile this aggregate than the database to answer it."""
+        table = connections[self.db].ops.quote_name(Answer._meta.db_table)
+        with connections[self.db].cursor() as cursor:
+            cursor.execute(
+                "SELECT COUNT(*), COUNT(answered_at), "
+                f"COALESCE(SUM(CASE WHEN flagged THEN 1 ELSE 0 END), 0) FROM {table} "
+                "WHERE attempt_id = %s",
+                [attempt.pk],
+            )
+            total, answered, flagged = cursor.fetchone()
+        return int(total), int(answered), int(flagged)
 
 
 class ChoiceSnapshot(TypedDict):

@@ -245,17 +245,19 @@
     });
   }
 
+  // The reply's out-of-band parts of the navigator (the whole of it, or the counts and the
+  // question's entry) take the place of theirs in the page, as htmx would have swapped them.
   function refreshNavigator(response) {
     response.text().then(function (html) {
       var doc = new DOMParser().parseFromString(html, "text/html");
-      var fresh = doc.getElementById("navigator");
-      var current = document.getElementById("navigator");
-      if (fresh && current) {
+      doc.querySelectorAll('[hx-swap-oob="true"][id]').forEach(function (fresh) {
+        var current = document.getElementById(fresh.id);
+        if (!current) return;
         fresh.removeAttribute("hx-swap-oob");
         current.replaceWith(fresh);
         if (window.htmx) window.htmx.process(fresh);
-        markPages();
-      }
+      });
+      markPages();
     });
   }
 

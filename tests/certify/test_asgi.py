@@ -157,3 +157,159 @@ async def test_each_request_has_a_thread_of_its_own_lent_again_once_it_is_over()
     assert len(first_pair) == 2  # requests at once: a thread each
     assert {thread for thread, _ in seen[2:]} == first_pair  # then lent again
     assert len(threads.idle) == 2
+
+
+async def _serve(app: object, path: str, cookie: str = "") -> int:
+    """One GET through an ASGI application: its status."""
+    from collections.abc import Mapping
+    from typing import Any
+
+    sent: list[Mapping[str, Any]] = []
+    messages = [{"type": "http.request", "body": b"", "more_body": False}]
+
+    async def receive() -> Mapping[str, Any]:
+        return messages.pop() if messages else {"type": "http.disconnect"}
+
+    async def send(message: Mapping[str, Any]) -> None:
+        sent.append(message)
+
+    headers = [(b"host", b"testserver")] + ([(b"cookie", cookie.encode())] if cookie else [])
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": headers,
+        "client": ("127.0.0.1", 50000),
+        "server": ("testserver", 80),
+    }
+    await app(scope, receive, send)  # type: ignore[operator]
+    return int(sent[0]["status"])
+
+
+def test_request_started_runs_on_the_request_thread_just_before_its_first_call() -> None:
+    import threading
+
+    from certify.asgi import RequestThread
+
+    thread = RequestThread()
+    seen: list[tuple[str, int]] = []
+    thread.deferred = lambda: seen.append(("started", threading.get_ident()))
+    thread.submit(lambda: seen.append(("first", threading.get_ident()))).result()
+    thread.submit(lambda: seen.append(("second", threading.get_ident()))).result()
+    thread.shutdown()
+
+    assert [name for name, _ in seen] == ["started", "first", "second"]
+    assert len({ident for _, ident in seen}) == 1
+    assert thread.used
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_request_that_runs_no_sync_code_costs_no_trip_to_its_thread() -> None:
+    """An SSE stream (here refused: no session) never leaves the event loop, signals included;
+    a request that does use its thread has its connection closed there at the end."""
+    from django.db import connection
+
+    from certify.asgi import RequestThreads, django_application
+
+    threads = RequestThreads(django_application)
+    stream = "/lessons/raw-response-events/runs/5f0e8c8e-4b8a-4a52-9d55-3c0b5f0e8c8e/stream/"
+    assert await _serve(threads, stream) == 403
+    assert threads.idle[-1].used is False
+
+    # A session cookie makes the session store query the database on the request's thread.
+    assert await _serve(threads, "/lessons/runs/", cookie="sessionid=no-such-session") == 302
+    used = threads.idle[-1]
+    assert used.used is True
+    assert used.submit(lambda: connection.connection is None).result()  # closed at the end
+
+
+@pytest.mark.django_db
+async def test_other_request_signal_receivers_are_sent_as_django_sends_them() -> None:
+    from django.core.signals import request_finished, request_started
+
+    from certify.asgi import RequestThreads, django_application
+
+    heard: list[str] = []
+
+    def started(**kwargs: object) -> None:
+        heard.append("started")
+
+    def finished(**kwargs: object) -> None:
+        heard.append("finished")
+
+    request_started.connect(started)
+    request_finished.connect(finished)
+    try:
+        threads = RequestThreads(django_application)
+        stream = "/lessons/raw-response-events/runs/5f0e8c8e-4b8a-4a52-9d55-3c0b5f0e8c8e/stream/"
+        assert await _serve(threads, stream) == 403
+    finally:
+        request_started.disconnect(started)
+        request_finished.disconnect(finished)
+    assert heard == ["started", "finished"]
+    assert threads.idle[-1].used is True  # both went to the request's thread, as in Django
+
+
+@pytest.mark.django_db(transaction=True)
+def test_each_worker_builds_the_dashboard_engine_at_startup_before_any_request() -> None:
+    """The ASGI lifespan's startup builds the engine the first dashboard would otherwise build
+    while serving (holding every other request of the worker back for about a second)."""
+    from collections.abc import Mapping
+    from typing import Any
+
+    from certify.asgi import RequestThreads
+    from questions.adaptive.engine import _engine_for
+    from tests.factories import questions_across_categories
+
+    questions_across_categories(10)
+    _engine_for.cache_clear()
+    messages = iter([{"type": "lifespan.startup"}, {"type": "lifespan.shutdown"}])
+    sent: list[str] = []
+
+    async def receive() -> Mapping[str, Any]:
+        return next(messages)
+
+    async def send(message: Mapping[str, Any]) -> None:
+        sent.append(message["type"])
+
+    async def never(scope: Any, receive: Any, send: Any) -> None:
+        raise AssertionError("the lifespan is not Django's")
+
+    async_to_sync(RequestThreads(never))({"type": "lifespan"}, receive, send)
+
+    assert sent == ["lifespan.startup.complete", "lifespan.shutdown.complete"]
+    assert _engine_for.cache_info().currsize == 1
+
+
+def test_a_worker_starts_even_when_warming_up_fails(monkeypatch) -> None:
+    from collections.abc import Mapping
+    from typing import Any
+
+    from certify import dashboard
+    from certify.asgi import RequestThreads
+
+    def away() -> None:
+        raise OSError("connection to server at 127.0.0.1 failed")
+
+    monkeypatch.setattr(dashboard, "warm", away)
+    messages = iter([{"type": "lifespan.startup"}, {"type": "lifespan.shutdown"}])
+    sent: list[str] = []
+
+    async def receive() -> Mapping[str, Any]:
+        return next(messages)
+
+    async def send(message: Mapping[str, Any]) -> None:
+        sent.append(message["type"])
+
+    async def never(scope: Any, receive: Any, send: Any) -> None:
+        raise AssertionError("the lifespan is not Django's")
+
+    async_to_sync(RequestThreads(never))({"type": "lifespan"}, receive, send)
+
+    assert sent == ["lifespan.startup.complete", "lifespan.shutdown.complete"]

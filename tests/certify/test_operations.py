@@ -95,11 +95,32 @@ def test_metrics_for_the_monitoring_network_with_the_demo_figures(client: Client
     text = response.content.decode()
     assert response.status_code == 200
     assert 'django_http_responses_total_by_status_total{status="200"}' in text
+    assert "certify_cache_up 1.0" in text
     assert "certify_demo_streams_open 0.0" in text
     assert 'certify_demo_breaker_state{state="closed"} 1.0' in text
     assert 'certify_demo_ttft_ms{quantile="0.95"}' in text
     assert "certify_tasks_ready 0.0" in text
     assert "certify_attempts_overdue 0.0" in text
+
+
+def test_metrics_answer_with_the_cache_down(client: Client) -> None:
+    """Redis stopped: the scrape still answers, the cache's own figures unknown (NaN), the
+    database's as usual, and a gauge that says the cache is away."""
+    unreachable = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:9/0",  # nothing listens on the discard port
+        }
+    }
+    with override_settings(CACHES=unreachable, SESSION_ENGINE="certify.sessions"):
+        response = client.get("/metrics/")
+
+    text = response.content.decode()
+    assert response.status_code == 200
+    assert "certify_cache_up 0.0" in text
+    assert "certify_demo_streams_open NaN" in text
+    assert 'certify_demo_breaker_state{state="closed"} NaN' in text
+    assert "certify_tasks_ready 0.0" in text
 
 
 def test_metrics_are_refused_to_others_and_open_to_staff(

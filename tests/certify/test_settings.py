@@ -110,7 +110,7 @@ def test_database_url_and_redis_url_switch_backends() -> None:
         timeout=60,
     )
     assert result.stdout.split() == [
-        "django.core.cache.backends.redis.RedisCache",
+        "certify.cache.RedisCache",
         "certify.sessions",
     ]
 
@@ -132,9 +132,8 @@ def test_email_is_printed_by_default_and_sent_by_smtp_when_a_server_is_named() -
 def test_a_redis_that_hangs_gives_up_within_the_socket_timeout() -> None:
     """A server that accepts connections and never answers: the cache call fails in about two
     seconds (handled as Redis being down) instead of holding the request forever."""
-    from django.core.cache.backends.redis import RedisCache
-
     from certify import settings as module
+    from certify.cache import RedisCache
 
     silent = socket.socket()
     silent.bind(("127.0.0.1", 0))
