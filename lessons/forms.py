@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 
 from django import forms
@@ -13,8 +15,8 @@ from lessons.demos import DemoOptions, Preset
 PACING_FIELDS = ("first_token_ms", "token_ms")
 
 
-class DemoForm(forms.Form):
-    """The prompt and the options of one demo run; a preset decides which options show."""
+class DemoFields(forms.Form):
+    """Every option field a demo form can show (DemoForm picks a preset's: `_fields`)."""
 
     preset = forms.CharField(widget=forms.HiddenInput)
     prompt = forms.CharField(
@@ -73,6 +75,10 @@ class DemoForm(forms.Form):
         label="Attempts", min_value=1, max_value=8, help_text="Runs to try, one after another."
     )
 
+
+class DemoForm(forms.Form):
+    """The prompt and the options of one demo run; a preset decides which options show."""
+
     def __init__(
         self, data: Mapping[str, Any] | None = None, *, preset: Preset, backend: Backend
     ) -> None:
@@ -93,21 +99,10 @@ class DemoForm(forms.Form):
             else round(pacing.per_token * 1000),
         }
         super().__init__(data, initial=initial)
-        limit = settings.LESSONS_PROMPT_MAX_LENGTH
-        prompt = self.fields["prompt"]
-        prompt.validators.append(
-            MaxLengthValidator(
-                limit,
-                message="Keep the prompt to %(limit_value)d characters or fewer "
-                "(it has %(show_value)d).",
-            )
-        )
-        prompt.widget.attrs["maxlength"] = str(limit)
-        prompt.help_text = f"Up to {limit} characters."
-        shown = {"preset", *preset.fields} | ({"prompt"} if not preset.code else set())
-        if not backend.is_offline:
-            shown -= set(PACING_FIELDS)  # a real model keeps its own pace
-        self.fields = {name: field for name, field in self.fields.items() if name in shown}
+        # The same for every form of the same shape: made once (a form with them declared
+        # would deep-copy all ten for every Run press), then shared; nothing changes them.
+        shape = (preset.fields, bool(preset.code), backend.is_offline)
+        self.fields = dict(_fields(*shape, settings.LESSONS_PROMPT_MAX_LENGTH))
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -126,3 +121,25 @@ class DemoForm(forms.Form):
         if "tools" in changed:
             changed["tools"] = tuple(changed["tools"])
         return self.demo_preset.options.model_copy(update=changed)
+
+
+@lru_cache(maxsize=64)
+def _fields(
+    preset_fields: tuple[str, ...], code: bool, offline: bool, limit: int
+) -> dict[str, forms.Field]:
+    """The fields a preset's form shows, with the prompt's limit: built once per shape."""
+    fields = copy.deepcopy(DemoFields.base_fields)
+    prompt = fields["prompt"]
+    prompt.validators.append(
+        MaxLengthValidator(
+            limit,
+            message="Keep the prompt to %(limit_value)d characters or fewer "
+            "(it has %(show_value)d).",
+        )
+    )
+    prompt.widget.attrs["maxlength"] = str(limit)
+    prompt.help_text = f"Up to {limit} characters."
+    shown = {"preset", *preset_fields} | ({"prompt"} if not code else set())
+    if not offline:
+        shown -= set(PACING_FIELDS)  # a real model keeps its own pace
+    return {name: field for name, field in fields.items() if name in shown}

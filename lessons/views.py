@@ -4,7 +4,7 @@ import logging
 import uuid
 from collections.abc import AsyncIterator, Callable, Coroutine
 from dataclasses import dataclass
-from functools import partial, wraps
+from functools import lru_cache, partial, wraps
 from typing import Any, cast
 
 from asgiref.sync import sync_to_async
@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
+from django.template.loader import get_template
 from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 from django_htmx.middleware import HtmxDetails
@@ -219,10 +220,37 @@ async def _run_pressed(request: HtmxHttpRequest, page: LessonPage) -> HttpRespon
         return response
     # The run's record exists from here on (running), written off the request's path.
     run_recorder().add(demo_run_started(started))
-    context = page.context(form, started)
     if request.htmx:
-        return render(request, f"{TEMPLATE}#run-panel", context)
-    return render(request, TEMPLATE, context)
+        return HttpResponse(run_panel(page.lesson, page.preset, page.backend, started.id))
+    return render(request, TEMPLATE, page.context(form, started))
+
+
+# Stands for a run's id in the run panel rendered once per preset.
+_ANY_RUN = uuid.UUID(int=0)
+
+
+def run_panel(lesson: Lesson, preset: Preset, backend: Backend, run_id: uuid.UUID) -> str:
+    """The run panel (the template's `run-panel` partial) connected to a run's stream. It is
+    the same for every run of a preset but for the run's id in the stream's address, so the
+    template renders it once per preset (and backend) and each Run press fills in its id."""
+    halves = _run_panel_halves.__wrapped__ if settings.DEBUG else _run_panel_halves  # edits show
+    before, after = halves(lesson, preset, backend)
+    return f"{before}{run_id}{after}"
+
+
+@lru_cache(maxsize=256)
+def _run_panel_halves(lesson: Lesson, preset: Preset, backend: Backend) -> tuple[str, str]:
+    context = {"lesson": lesson, "preset": preset, "backend": backend, "ticket": _AnyRun()}
+    html = get_template(f"{TEMPLATE}#run-panel").render(context)
+    before, _, after = html.partition(str(_ANY_RUN))
+    return before, after
+
+
+@dataclass(frozen=True)
+class _AnyRun:
+    """What the partial reads of a ticket: its id."""
+
+    id: uuid.UUID = _ANY_RUN
 
 
 def _form_refused(

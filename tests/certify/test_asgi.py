@@ -159,6 +159,112 @@ async def test_each_request_has_a_thread_of_its_own_lent_again_once_it_is_over()
     assert len(threads.idle) == 2
 
 
+def _connection_state(connection: object) -> tuple[bool, bool]:
+    """Whether a thread's connection is open, and whether it counts as checked already."""
+    state = vars(connection)
+    return state["connection"] is not None, state["health_check_done"]
+
+
+async def _serve(app: object, path: str, cookie: str = "") -> int:
+    """One GET through an ASGI application: its status."""
+    from collections.abc import Mapping
+    from typing import Any
+
+    sent: list[Mapping[str, Any]] = []
+    messages = [{"type": "http.request", "body": b"", "more_body": False}]
+
+    async def receive() -> Mapping[str, Any]:
+        return messages.pop() if messages else {"type": "http.disconnect"}
+
+    async def send(message: Mapping[str, Any]) -> None:
+        sent.append(message)
+
+    headers = [(b"host", b"testserver")] + ([(b"cookie", cookie.encode())] if cookie else [])
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": headers,
+        "client": ("127.0.0.1", 50000),
+        "server": ("testserver", 80),
+    }
+    await app(scope, receive, send)  # type: ignore[operator]
+    return int(sent[0]["status"])
+
+
+def test_request_started_runs_on_the_request_thread_just_before_its_first_call() -> None:
+    import threading
+
+    from certify.asgi import RequestThread
+
+    thread = RequestThread()
+    seen: list[tuple[str, int]] = []
+    thread.deferred = lambda: seen.append(("started", threading.get_ident()))
+    thread.submit(lambda: seen.append(("first", threading.get_ident()))).result()
+    thread.submit(lambda: seen.append(("second", threading.get_ident()))).result()
+    thread.shutdown()
+
+    assert [name for name, _ in seen] == ["started", "first", "second"]
+    assert len({ident for _, ident in seen}) == 1
+    assert thread.used
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_request_that_runs_no_sync_code_costs_no_trip_to_its_thread() -> None:
+    """An SSE stream (here refused: no session) never leaves the event loop, signals included;
+    a request that does use its thread has its connection looked after there at the end."""
+    from django.db import connections
+
+    from certify.asgi import RequestThreads, django_application
+
+    threads = RequestThreads(django_application)
+    stream = "/lessons/raw-response-events/runs/5f0e8c8e-4b8a-4a52-9d55-3c0b5f0e8c8e/stream/"
+    assert await _serve(threads, stream) == 403
+    assert threads.idle[-1].used is False
+
+    # A session cookie makes the session store query the database on the request's thread.
+    assert await _serve(threads, "/lessons/runs/", cookie="sessionid=no-such-session") == 302
+    used = threads.idle[-1]
+    assert used.used is True
+    # request_finished ran there: the connection kept (CONN_MAX_AGE) is marked to be checked
+    # again before its next use (a fresh one is marked checked).
+    state = used.submit(lambda: _connection_state(connections["default"]))
+    assert state.result() == (True, False)
+
+
+@pytest.mark.django_db
+async def test_other_request_signal_receivers_are_sent_as_django_sends_them() -> None:
+    from django.core.signals import request_finished, request_started
+
+    from certify.asgi import RequestThreads, django_application
+
+    heard: list[str] = []
+
+    def started(**kwargs: object) -> None:
+        heard.append("started")
+
+    def finished(**kwargs: object) -> None:
+        heard.append("finished")
+
+    request_started.connect(started)
+    request_finished.connect(finished)
+    try:
+        threads = RequestThreads(django_application)
+        stream = "/lessons/raw-response-events/runs/5f0e8c8e-4b8a-4a52-9d55-3c0b5f0e8c8e/stream/"
+        assert await _serve(threads, stream) == 403
+    finally:
+        request_started.disconnect(started)
+        request_finished.disconnect(finished)
+    assert heard == ["started", "finished"]
+    assert threads.idle[-1].used is True  # both went to the request's thread, as in Django
+
+
 @pytest.mark.django_db(transaction=True)
 def test_each_worker_builds_the_dashboard_engine_at_startup_before_any_request() -> None:
     """The ASGI lifespan's startup builds the engine the first dashboard would otherwise build
@@ -216,3 +322,38 @@ def test_a_worker_starts_even_when_warming_up_fails(monkeypatch) -> None:
     async_to_sync(RequestThreads(never))({"type": "lifespan"}, receive, send)
 
     assert sent == ["lifespan.startup.complete", "lifespan.shutdown.complete"]
+
+
+async def test_an_async_stream_goes_out_as_djangos_handler_sends_it() -> None:
+    from collections.abc import AsyncIterator, Mapping
+    from typing import Any
+
+    from django.core.handlers.asgi import ASGIHandler
+    from django.http import StreamingHttpResponse
+
+    from certify.asgi import django_application
+
+    big = b"x" * (ASGIHandler.chunk_size * 2 + 5)
+
+    async def parts() -> AsyncIterator[bytes | str]:
+        yield b"event: one\ndata: 1\n\n"
+        yield "event: two\ndata: \u00e9\n\n"
+        yield big
+
+    async def sent_by(handler: Any) -> list[Mapping[str, Any]]:
+        response = StreamingHttpResponse(parts(), content_type="text/event-stream")
+        response["X-Accel-Buffering"] = "no"
+        response.set_cookie("seen", "1")
+        messages: list[Mapping[str, Any]] = []
+
+        async def send(message: Mapping[str, Any]) -> None:
+            messages.append(message)
+
+        await handler.send_response(response, send)
+        return messages
+
+    ours, django = await sent_by(django_application), await sent_by(ASGIHandler())
+    assert ours[0] == django[0]  # status and headers, the cookie included
+    assert ours[-1] == django[-1] == {"type": "http.response.body"}
+    assert [m["body"] for m in ours[1:-1]] == [m["body"] for m in django[1:-1]]
+    assert max(len(m["body"]) for m in ours[1:-1]) <= ASGIHandler.chunk_size

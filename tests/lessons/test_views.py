@@ -133,6 +133,42 @@ def test_run_answers_htmx_with_the_run_panel_connected_to_its_stream(
     assert "<html" not in html  # a fragment for #run-panel, not the page
 
 
+def test_the_run_panel_is_the_templates_partial_with_the_runs_own_stream() -> None:
+    """Rendered once per preset, filled in per run: the same as the template renders it."""
+    import uuid
+
+    from django.template.loader import get_template
+
+    from lessons.backends import Backend
+    from lessons.catalog import LESSONS_BY_SLUG
+    from lessons.registry import get_preset
+    from lessons.tickets import RunTicket
+    from lessons.views import TEMPLATE, run_panel
+
+    lesson = LESSONS_BY_SLUG["streaming-with-handoffs"]
+    backend = Backend.from_settings()
+    for preset in (
+        get_preset(lesson.slug),
+        get_preset("raw-response-events", "tool-call-arguments"),
+    ):
+        assert preset is not None
+        for _ in range(2):
+            ticket = RunTicket(
+                user_id=1,
+                session="s",
+                lesson=lesson.slug,
+                preset=preset.name,
+                prompt="p",
+                options=preset.options,
+                backend=backend.name,
+            )
+            context = {"lesson": lesson, "preset": preset, "backend": backend, "ticket": ticket}
+            rendered = get_template(f"{TEMPLATE}#run-panel").render(context)
+            assert run_panel(lesson, preset, backend, ticket.id) == rendered
+            assert f"/runs/{ticket.id}/stream/" in rendered
+            assert str(uuid.UUID(int=0)) not in rendered
+
+
 def test_the_offline_models_reply_is_said_plainly_not_to_answer_the_prompt(
     learner_client: Client,
 ) -> None:
