@@ -165,6 +165,28 @@ class Handler(ASGIHandler):
             await self._close(response, thread)
         body_file.close()
 
+    async def send_response(self, response: HttpResponseBase, send: Send) -> None:
+        """Django's, but the parts of an async stream (an SSE event each) go out as they come:
+        no generators wrapped around the stream's own, no chunking of parts that need none."""
+        if not (response.streaming and getattr(response, "is_async", False)):
+            await super().send_response(response, send)
+            return
+        await send(
+            {
+                "type": "http.response.start",
+                "status": response.status_code,
+                "headers": _headers(response),
+            }
+        )
+        make_bytes, size = response.make_bytes, self.chunk_size
+        async with contextlib.aclosing(response._iterator) as parts:  # type: ignore[attr-defined]
+            async for part in parts:
+                body = part if type(part) is bytes else make_bytes(part)
+                for start in range(0, len(body), size):
+                    chunk = body if len(body) <= size else body[start : start + size]
+                    await send({"type": "http.response.body", "body": chunk, "more_body": True})
+        await send({"type": "http.response.body"})
+
     async def _started(self, scope: Scope) -> RequestThread | None:
         """Send request_started now (Django's way), or defer it to the request's thread."""
         thread = _request_thread.get()
@@ -217,6 +239,22 @@ class Handler(ASGIHandler):
             return tasks[1].result()
         except asyncio.CancelledError:
             return None
+
+
+def _headers(response: HttpResponseBase) -> list[tuple[bytes, bytes]]:
+    """A response's headers and cookies as ASGI wants them (as Django's send_response)."""
+    headers = [
+        (
+            header.encode("ascii") if isinstance(header, str) else bytes(header),
+            value.encode("latin1") if isinstance(value, str) else bytes(value),
+        )
+        for header, value in response.items()
+    ]
+    headers += [
+        (b"Set-Cookie", cookie.output(header="").encode("ascii").strip())
+        for cookie in response.cookies.values()
+    ]
+    return headers
 
 
 async def _settle_task(task: asyncio.Task[Any]) -> None:

@@ -221,6 +221,12 @@ def _databases(url: str, pool_size: int) -> dict[str, dj_database_url.DBConfig]:
         # A request waits at most 3 s for a connection (PostgreSQL away), then gets the 503 page.
         config["OPTIONS"] = {"pool": {"min_size": 2, "max_size": pool_size, "timeout": 3}}
     if config["ENGINE"] == "django.db.backends.sqlite3":
+        # Each request's thread keeps its connection (checked before reuse, CONN_HEALTH_CHECKS):
+        # opening one (Django registers its SQL functions on every new connection, then the
+        # PRAGMAs below) cost 2 ms of CPU, more than the rest of a Run press (measured in
+        # process, the streaming benchmark's press). A file needs no server-side slot per
+        # connection, so nothing bounds them but the request threads themselves.
+        config["CONN_MAX_AGE"] = 600
         # WAL lets readers proceed while one writer writes; IMMEDIATE takes the write lock at
         # BEGIN so two writers queue instead of failing with "database is locked" on upgrade.
         config["OPTIONS"] = {

@@ -4,6 +4,12 @@ A stream that ends hands its record to the recorder of its event loop and closes
 recorder saves every record handed over since its last write in one query, from a thread of
 its own (the stream neither waits for the database nor holds a connection). Under a class's
 worth of streams ending together that is a handful of inserts instead of hundreds.
+
+A write starts `WRITE_AFTER` seconds after the first record it takes: a Run press's record is
+handed over just before its page asks for the stream, and a stream's just before the learner's
+next press. Written at once, it ran on its thread beside those requests and held the
+interpreter's lock from them (the streaming benchmark: several milliseconds more to the first
+token); a moment later it runs while the model prepares its first token.
 """
 
 from __future__ import annotations
@@ -20,6 +26,8 @@ from lessons.models import DemoRun
 from lessons.services import demo_runs_save
 
 logger = logging.getLogger(__name__)
+
+WRITE_AFTER = 0.05  # seconds
 
 
 class RunRecorder:
@@ -40,6 +48,7 @@ class RunRecorder:
             )
 
     async def _write(self) -> None:
+        await asyncio.sleep(WRITE_AFTER)
         while self.pending:
             batch, self.pending = self.pending, []
             if not await self._save(batch) and len(batch) > 1:

@@ -159,6 +159,12 @@ async def test_each_request_has_a_thread_of_its_own_lent_again_once_it_is_over()
     assert len(threads.idle) == 2
 
 
+def _connection_state(connection: object) -> tuple[bool, bool]:
+    """Whether a thread's connection is open, and whether it counts as checked already."""
+    state = vars(connection)
+    return state["connection"] is not None, state["health_check_done"]
+
+
 async def _serve(app: object, path: str, cookie: str = "") -> int:
     """One GET through an ASGI application: its status."""
     from collections.abc import Mapping
@@ -212,8 +218,8 @@ def test_request_started_runs_on_the_request_thread_just_before_its_first_call()
 @pytest.mark.django_db(transaction=True)
 async def test_a_request_that_runs_no_sync_code_costs_no_trip_to_its_thread() -> None:
     """An SSE stream (here refused: no session) never leaves the event loop, signals included;
-    a request that does use its thread has its connection closed there at the end."""
-    from django.db import connection
+    a request that does use its thread has its connection looked after there at the end."""
+    from django.db import connections
 
     from certify.asgi import RequestThreads, django_application
 
@@ -226,7 +232,10 @@ async def test_a_request_that_runs_no_sync_code_costs_no_trip_to_its_thread() ->
     assert await _serve(threads, "/lessons/runs/", cookie="sessionid=no-such-session") == 302
     used = threads.idle[-1]
     assert used.used is True
-    assert used.submit(lambda: connection.connection is None).result()  # closed at the end
+    # request_finished ran there: the connection kept (CONN_MAX_AGE) is marked to be checked
+    # again before its next use (a fresh one is marked checked).
+    state = used.submit(lambda: _connection_state(connections["default"]))
+    assert state.result() == (True, False)
 
 
 @pytest.mark.django_db
@@ -313,3 +322,38 @@ def test_a_worker_starts_even_when_warming_up_fails(monkeypatch) -> None:
     async_to_sync(RequestThreads(never))({"type": "lifespan"}, receive, send)
 
     assert sent == ["lifespan.startup.complete", "lifespan.shutdown.complete"]
+
+
+async def test_an_async_stream_goes_out_as_djangos_handler_sends_it() -> None:
+    from collections.abc import AsyncIterator, Mapping
+    from typing import Any
+
+    from django.core.handlers.asgi import ASGIHandler
+    from django.http import StreamingHttpResponse
+
+    from certify.asgi import django_application
+
+    big = b"x" * (ASGIHandler.chunk_size * 2 + 5)
+
+    async def parts() -> AsyncIterator[bytes | str]:
+        yield b"event: one\ndata: 1\n\n"
+        yield "event: two\ndata: \u00e9\n\n"
+        yield big
+
+    async def sent_by(handler: Any) -> list[Mapping[str, Any]]:
+        response = StreamingHttpResponse(parts(), content_type="text/event-stream")
+        response["X-Accel-Buffering"] = "no"
+        response.set_cookie("seen", "1")
+        messages: list[Mapping[str, Any]] = []
+
+        async def send(message: Mapping[str, Any]) -> None:
+            messages.append(message)
+
+        await handler.send_response(response, send)
+        return messages
+
+    ours, django = await sent_by(django_application), await sent_by(ASGIHandler())
+    assert ours[0] == django[0]  # status and headers, the cookie included
+    assert ours[-1] == django[-1] == {"type": "http.response.body"}
+    assert [m["body"] for m in ours[1:-1]] == [m["body"] for m in django[1:-1]]
+    assert max(len(m["body"]) for m in ours[1:-1]) <= ASGIHandler.chunk_size

@@ -467,3 +467,22 @@ def test_every_middleware_runs_on_the_event_loop() -> None:
 @pytest.fixture
 def learner_password_user(db: None) -> str:
     return UserFactory.create(username="grace").get_username()
+
+
+def test_each_response_names_its_own_nonce_in_a_policy_built_once() -> None:
+    shapes = _through(
+        list(settings.MIDDLEWARE),
+        [Step("GET", "/mw/nonce/"), Step("GET", "/mw/nonce/"), Step("GET", "/mw/plain/")],
+    )
+    policies = [dict(shape["headers"])["content-security-policy"] for shape in shapes]
+    nonces = []
+    for shape in shapes[:2]:
+        found = re.search(rb"nonce=(\S+)></script>", shape["body"])
+        assert found
+        nonces.append(found.group(1).decode())
+    assert nonces[0] != nonces[1]
+    for nonce, policy in zip(nonces, policies, strict=False):
+        assert f"'nonce-{nonce}'" in policy
+        assert "certify-csp-nonce" not in policy
+    assert "nonce-" not in policies[2]
+    assert policies[0].replace(nonces[0], "") == policies[1].replace(nonces[1], "")

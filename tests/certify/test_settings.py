@@ -91,6 +91,8 @@ def test_database_url_and_redis_url_switch_backends() -> None:
 
     sqlite = module._databases("sqlite:////tmp/x.sqlite3", 28)["default"]
     assert "journal_mode=WAL" in sqlite["OPTIONS"]["init_command"]
+    assert (sqlite["CONN_MAX_AGE"] or 0) > 0  # a request's thread keeps its connection
+    assert sqlite["CONN_HEALTH_CHECKS"]
 
     result = subprocess.run(
         [
