@@ -1,7 +1,9 @@
 """`make bench-load`: certify under load, on PostgreSQL + Redis with N uvicorn workers.
 
 For each worker count (2 and 4 by default) on a throwaway stack (bench/stack.py): the bare
-view's throughput (the reference), answer save's throughput, then the mixed load (exam takers,
+view's throughput (the reference), answer save's throughput (the same number of signed-in
+learners with no pause in both, each phase counted from the moment its last learner is signed
+in and, for answer save, has its attempt open), then the mixed load (exam takers,
 dashboard readers, demo watchers; Locust, headless) at each learner count (50 and 200), with
 answer save p50/p95/p99, dashboard p95, sign-up, 5xx split into 500s and 503s, and the CPU each
 part used. Afterwards every answer the server acknowledged is looked up in the database (lost or

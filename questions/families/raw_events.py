@@ -1004,10 +1004,10 @@ before it raises.
             "The run printed {printed}.",
         ),
         Misconception(
-            "the last allowed turn's tools do not run",
+            "the last allowed turn's tools (or handoff) do not run",
             _last_tools_skipped,
-            "The tools of the last allowed turn run; the limit stops the next model call. "
-            "The run printed {printed}.",
+            "What the last allowed turn called runs (its tools, or its handoff); the limit stops "
+            "the next model call. The run printed {printed}.",
         ),
         Misconception(
             "a handoff is not a turn",

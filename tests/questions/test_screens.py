@@ -154,6 +154,17 @@ def test_the_navigator_counts_and_words_each_question() -> None:
     assert [item.position for item in nav.unanswered_items] == [2]
     assert [item.position for item in nav.flagged_items] == [2, 3]
     assert nav.items[0].url == "/quizzes/attempts/7/questions/1/"
+    assert [item.url for item in nav.items] == [
+        screens.question_url(attempt, position) for position in (1, 2, 3)
+    ]
+
+
+def test_question_urls_are_reversed_once_and_match_each_position() -> None:
+    urls = screens.question_urls(Attempt(pk=42))
+
+    assert [urls(position) for position in (1, 9, 10, 120)] == [
+        screens.question_url(Attempt(pk=42), position) for position in (1, 9, 10, 120)
+    ]
 
 
 def test_the_clock_counts_down_to_zero_and_no_further() -> None:
