@@ -17,6 +17,7 @@ from questions.adaptive import (
     Thresholds,
     Verdict,
 )
+from questions.adaptive import selection
 from questions.adaptive.engine import readiness_information, readiness_summary
 from tests.purity import django_modules_imported_by
 
@@ -204,3 +205,24 @@ def test_bad_input_is_refused_with_a_clear_message(engine: Engine) -> None:
 
 def test_thresholds_from_the_settings_percentages() -> None:
     assert Thresholds.from_percent(90, 85) == Thresholds(0.90, 0.85)
+
+
+def test_an_exam_stops_before_its_cap_only_when_very_sure() -> None:
+    """The exam's engine asks on until P(ready) >= 0.95 (or the quiz's ready probability, when
+    higher) or <= 0.02, without curtailment; the practice engine keeps its own rule."""
+    exam = selection.exam_engine(ITEMS, Thresholds(), cap=30, ready_at=0.8, min_per_category=2)
+    covered = np.full((1, 5), 2)
+
+    def verdict(p: float, answered: int = 15) -> tuple[int, int]:
+        v, r = exam.verdicts(np.array([p]), np.array([answered]), covered)
+        return int(v[0]), int(r[0])
+
+    assert exam.config.curtail is None
+    assert verdict(0.9) == (0, 1)  # issuable, but not sure enough to stop: continue
+    assert verdict(0.96) == (1, 2)  # confident: ready
+    assert verdict(0.05) == (0, 1)
+    assert verdict(0.01) == (2, 3)  # confident: not yet
+    assert verdict(0.9, answered=30) == (1, 4)  # the cap decides
+    strict = selection.exam_engine(ITEMS, Thresholds(), cap=30, ready_at=0.97, min_per_category=2)
+    assert strict.config.ready_at == 0.97
+    assert selection.practice_engine(ITEMS, Thresholds(), cap=30).config.curtail is not None

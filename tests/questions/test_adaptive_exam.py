@@ -51,8 +51,9 @@ def test_an_able_learner_is_certified_once_the_engine_is_sure(learner: User) -> 
         finished.answers.values_list("question__pool", "category_slug", "question__level")
     )
     assert {pool for pool, _, _ in served} == {Question.Pool.EXAM}
-    # Fewer questions than the fixed form, and no cell past its blueprint share.
-    assert len(served) < 50
+    # It stops when very sure or at the form's length, and no cell past its blueprint share.
+    assert len(served) < 50 or len(served) == quiz.form_length
+    assert outcome.p_ready >= 0.95 or len(served) == quiz.form_length
     caps = quiz.form_cells()
     assert all(n <= caps[cell] for cell, n in Counter((c, lv) for _, c, lv in served).items())
 
