@@ -55,7 +55,8 @@ def test_an_adaptive_exam_certifies_with_estimates_end_to_end(
     page.wait_for_url(re.compile(r"/results/$"))
     attempt.refresh_from_db()
     assert attempt.passed is True
-    assert attempt.answers.count() == asked < 50
+    # At most the form's length: before it only on a very sure decision.
+    assert attempt.answers.count() == asked <= 50
 
     certificate = Certificate.objects.get(attempt=attempt)
     page.goto(f"{live_asgi}{certificate.get_absolute_url()}")

@@ -16,8 +16,8 @@ from questions.adaptive import (
     Response,
     Thresholds,
     Verdict,
+    selection,
 )
-from questions.adaptive import selection
 from questions.adaptive.engine import readiness_information, readiness_summary
 from tests.purity import django_modules_imported_by
 

@@ -11,6 +11,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 
 from questions import services
+from questions.adaptive import selection
 from questions.models import AdaptiveOutcome, Attempt, Question, Quiz
 from questions.services.attempts import adaptive_exam_passed
 from tests.factories import ExamQuizFactory, QuizFactory
@@ -51,9 +52,9 @@ def test_an_able_learner_is_certified_once_the_engine_is_sure(learner: User) -> 
         finished.answers.values_list("question__pool", "category_slug", "question__level")
     )
     assert {pool for pool, _, _ in served} == {Question.Pool.EXAM}
-    # It stops when very sure or at the form's length, and no cell past its blueprint share.
-    assert len(served) < 50 or len(served) == quiz.form_length
-    assert outcome.p_ready >= 0.95 or len(served) == quiz.form_length
+    # It stops before the form's length only when very sure, and no cell past its blueprint
+    # share.
+    assert outcome.p_ready >= selection.EXAM_STOP_READY or len(served) == quiz.form_length
     caps = quiz.form_cells()
     assert all(n <= caps[cell] for cell, n in Counter((c, lv) for _, c, lv in served).items())
 
