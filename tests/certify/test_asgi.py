@@ -276,59 +276,23 @@ async def test_other_request_signal_receivers_are_sent_as_django_sends_them() ->
 def test_each_worker_builds_the_dashboard_engine_at_startup_before_any_request() -> None:
     """The ASGI lifespan's startup builds the engine the first dashboard would otherwise build
     while serving (holding every other request of the worker back for about a second)."""
-    from collections.abc import Mapping
-    from typing import Any
-
-    from certify.asgi import RequestThreads
     from questions.adaptive.engine import _engine_for
     from tests.factories import questions_across_categories
 
     questions_across_categories(10)
     _engine_for.cache_clear()
-    messages = iter([{"type": "lifespan.startup"}, {"type": "lifespan.shutdown"}])
-    sent: list[str] = []
-
-    async def receive() -> Mapping[str, Any]:
-        return next(messages)
-
-    async def send(message: Mapping[str, Any]) -> None:
-        sent.append(message["type"])
-
-    async def never(scope: Any, receive: Any, send: Any) -> None:
-        raise AssertionError("the lifespan is not Django's")
-
-    async_to_sync(RequestThreads(never))({"type": "lifespan"}, receive, send)
-
-    assert sent == ["lifespan.startup.complete", "lifespan.shutdown.complete"]
+    assert _start_and_stop_a_worker() == ["lifespan.startup.complete", "lifespan.shutdown.complete"]
     assert _engine_for.cache_info().currsize == 1
 
 
 def test_a_worker_starts_even_when_warming_up_fails(monkeypatch) -> None:
-    from collections.abc import Mapping
-    from typing import Any
-
     from certify import dashboard
-    from certify.asgi import RequestThreads
 
     def away() -> None:
         raise OSError("connection to server at 127.0.0.1 failed")
 
     monkeypatch.setattr(dashboard, "warm", away)
-    messages = iter([{"type": "lifespan.startup"}, {"type": "lifespan.shutdown"}])
-    sent: list[str] = []
-
-    async def receive() -> Mapping[str, Any]:
-        return next(messages)
-
-    async def send(message: Mapping[str, Any]) -> None:
-        sent.append(message["type"])
-
-    async def never(scope: Any, receive: Any, send: Any) -> None:
-        raise AssertionError("the lifespan is not Django's")
-
-    async_to_sync(RequestThreads(never))({"type": "lifespan"}, receive, send)
-
-    assert sent == ["lifespan.startup.complete", "lifespan.shutdown.complete"]
+    assert _start_and_stop_a_worker() == ["lifespan.startup.complete", "lifespan.shutdown.complete"]
 
 
 async def test_an_async_stream_goes_out_as_djangos_handler_sends_it() -> None:
@@ -364,3 +328,26 @@ async def test_an_async_stream_goes_out_as_djangos_handler_sends_it() -> None:
     assert ours[-1] == django[-1] == {"type": "http.response.body"}
     assert [m["body"] for m in ours[1:-1]] == [m["body"] for m in django[1:-1]]
     assert max(len(m["body"]) for m in ours[1:-1]) <= ASGIHandler.chunk_size
+
+
+def _start_and_stop_a_worker() -> list[str]:
+    """An ASGI server's lifespan through the worker's application: what it answered."""
+    from collections.abc import Mapping
+    from typing import Any
+
+    from certify.asgi import RequestThreads
+
+    messages = iter([{"type": "lifespan.startup"}, {"type": "lifespan.shutdown"}])
+    sent: list[str] = []
+
+    async def receive() -> Mapping[str, Any]:
+        return next(messages)
+
+    async def send(message: Mapping[str, Any]) -> None:
+        sent.append(message["type"])
+
+    async def never(scope: Any, receive: Any, send: Any) -> None:
+        raise AssertionError("the lifespan is not Django's")
+
+    async_to_sync(RequestThreads(never))({"type": "lifespan"}, receive, send)
+    return sent
