@@ -292,7 +292,12 @@ class Question(models.Model):
     @property
     def is_secure(self) -> bool:
         """Never shown to a learner with its key: an exam item, or one in pretest."""
-        return self.pool == self.Pool.EXAM or self.pretest
+        return self.secure(self.pool, pretest=self.pretest)
+
+    @classmethod
+    def secure(cls, pool: str, *, pretest: bool) -> bool:
+        """`is_secure` for a question read as a row (pool and pretest) rather than a model."""
+        return pool == cls.Pool.EXAM or pretest
 
     @property
     def category_slug(self) -> str:

@@ -17,6 +17,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from itertools import groupby
 from operator import itemgetter
+from typing import Protocol
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -43,12 +44,29 @@ from questions.models import (
 from questions.services.forms import form_items
 
 
-def items_of(questions: Iterable[Question]) -> tuple[ItemSpec, ...]:
+class ItemFields(Protocol):
+    """What the engine reads of a question: a Question (category joined), or a row of these."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def category_slug(self) -> str: ...
+    @property
+    def discrimination(self) -> float: ...
+    @property
+    def difficulty(self) -> float: ...
+    @property
+    def guessing(self) -> float: ...
+    @property
+    def family(self) -> str: ...
+
+
+def items_of(questions: Iterable[ItemFields]) -> tuple[ItemSpec, ...]:
     """Questions already read (category joined) as the engine's items, in the order given."""
     return tuple(item_of(question) for question in questions)
 
 
-def item_of(question: Question) -> ItemSpec:
+def item_of(question: ItemFields) -> ItemSpec:
     """One question as the engine's item (its category, 3PL parameters and family)."""
     return ItemSpec(
         question.id,
