@@ -3,6 +3,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from certify import operations, views
+from questions.capacity import one_at_a_time
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -11,8 +12,8 @@ urlpatterns = [
     path("certificates/<slug:code>/print/", views.certificate_print, name="certificate_print"),
     path("certificates/<slug:code>/pdf/", views.certificate_download, name="certificate_pdf"),
     # Accounts: allauth's pages, the two entrances under the names certify always had.
-    path("accounts/signup/", views.SignupView.as_view(), name="signup"),
-    path("accounts/login/", views.LoginView.as_view(), name="login"),
+    path("accounts/signup/", one_at_a_time(views.SignupView.as_view()), name="signup"),
+    path("accounts/login/", one_at_a_time(views.LoginView.as_view()), name="login"),
     path("accounts/me/", views.account, name="account"),
     path("accounts/verify/resend/", views.verification_resend, name="verification_resend"),
     # The addresses of Django's own account pages, which certify served before.

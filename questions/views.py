@@ -27,6 +27,7 @@ from django_htmx.middleware import HtmxDetails
 from pydantic import BaseModel, ValidationError
 
 from questions import screens, services
+from questions.capacity import one_at_a_time
 from questions.models import (
     AdaptiveOutcome,
     Answer,
@@ -162,6 +163,7 @@ def _opens_at(quiz: Quiz, last: Attempt | None, now: datetime) -> datetime | Non
 
 @login_required
 @require_POST
+@one_at_a_time
 def quiz_start(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     quiz = get_object_or_404(Quiz.objects.published(), slug=slug)
     try:
