@@ -16,7 +16,7 @@ from django.urls import reverse
 from lessons.catalog import LESSONS
 from questions import scoring
 from questions.adaptive import EngineConfig
-from questions.models import AdaptiveOutcome, Answer, Attempt, CategorySlug, Quiz
+from questions.models import AdaptiveOutcome, Answer, Attempt, CategorySlug, NavigatorRow, Quiz
 
 LESSON_FOR_CATEGORY = {lesson.category: lesson for lesson in LESSONS}
 
@@ -92,7 +92,7 @@ class Progress:
 
 def nav_item(
     attempt: Attempt,
-    answer: Answer,
+    answer: Answer | NavigatorRow,
     current: int | None,
     url: Callable[[int], str] | None = None,
 ) -> NavItem:
@@ -106,7 +106,9 @@ def nav_item(
     )
 
 
-def navigator(attempt: Attempt, rows: Sequence[Answer], current: int | None) -> Navigator:
+def navigator(
+    attempt: Attempt, rows: Sequence[Answer | NavigatorRow], current: int | None
+) -> Navigator:
     url = question_urls(attempt)
     return Navigator([nav_item(attempt, row, current, url) for row in rows])
 

@@ -348,7 +348,7 @@ def _autosaved(
     request: HttpRequest, attempt: Attempt, position: int, *, saved: bool = False, error: str = ""
 ) -> HttpResponse:
     """The reply to an autosave: the save status and the navigator, swapped out of band."""
-    rows = list(Answer.objects.navigator(attempt))
+    rows = Answer.objects.navigator(attempt)
     current = next((row for row in rows if row.position == position), None)
     context = {
         "attempt": attempt,
@@ -399,7 +399,7 @@ def _screen(
     status: int = 200,
 ) -> HttpResponse:
     """Render a question (or, with no position, the summary) as a page or as the htmx partial."""
-    rows = list(Answer.objects.navigator(attempt))
+    rows = Answer.objects.navigator(attempt)
     question = None
     if position is not None:
         answer = get_object_or_404(
@@ -489,7 +489,7 @@ def _time_up(request: AuthenticatedRequest, attempt: Attempt) -> HttpResponse:
     """The results page of an attempt whose time ran out and that nobody has finalized yet: it
     says so and what was saved in time, and offers to score it now (a POST: the finishing
     path); the sweep scores it within a minute anyway."""
-    rows = list(Answer.objects.navigator(attempt))
+    rows = Answer.objects.navigator(attempt)
     context = {
         "attempt": attempt,
         "quiz": attempt.quiz,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime, timedelta
-from typing import TypedDict
+from typing import NamedTuple, TypedDict
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -564,6 +564,14 @@ class Attempt(models.Model):
         return scoring.Thresholds(self.quiz.overall_threshold, self.quiz.category_threshold)
 
 
+class NavigatorRow(NamedTuple):
+    """One question served, as the navigator and the summary show it."""
+
+    position: int
+    answered_at: datetime | None
+    flagged: bool
+
+
 class AnswerQuerySet(models.QuerySet["Answer"]):
     def latest_per_question(self) -> AnswerQuerySet:
         """The latest answer to each question among answered ones in finished attempts (one row
@@ -582,13 +590,16 @@ class AnswerQuerySet(models.QuerySet["Answer"]):
         """Answered wrong or left unanswered (what a retake drill asks again)."""
         return self.exclude(correct=True)
 
-    def navigator(self, attempt: Attempt) -> AnswerQuerySet:
-        """One light row per question served, for the navigator and the summary."""
-        return (
+    def navigator(self, attempt: Attempt) -> list[NavigatorRow]:
+        """One light row per question served, for the navigator and the summary: plain rows
+        (every question page reads them all, and a model per question, ~65 of them, cost
+        twice the query and the rows together)."""
+        rows = (
             self.filter(attempt=attempt)
             .order_by("position")
-            .only("id", "attempt_id", "question_id", "position", "answered_at", "flagged")
+            .values_list("position", "answered_at", "flagged")
         )
+        return [NavigatorRow(*row) for row in rows]
 
     def progress(self, attempt: Attempt) -> tuple[int, int, int]:
         """How many questions the attempt has served, answered and flagged: one row of counts

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 from django.contrib.auth.models import User
+from django.db.models.signals import post_init
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -707,6 +708,30 @@ def test_showing_a_question_costs_the_same_queries_for_5_or_50(
         assert learner_client.get(url).status_code == 200
     with django_assert_num_queries(5):
         assert learner_client.get(url, headers=HTMX).status_code == 200
+
+
+@pytest.mark.parametrize("size", [5, 50])
+def test_showing_a_question_builds_one_answer_whatever_the_quiz_length(
+    learner_client: Client, learner: User, size: int
+) -> None:
+    """The navigator reads a row per question served, not a model: only the answer shown is
+    one (a model per question cost twice the navigator's query and rows together)."""
+    attempt = attempt_of(learner, size)
+    url = question_url(attempt, 3)
+    built: list[Answer] = []
+
+    def count(sender: type[Answer], instance: Answer, **kwargs: object) -> None:
+        built.append(instance)
+
+    post_init.connect(count, sender=Answer)
+    try:
+        page = learner_client.get(url)
+    finally:
+        post_init.disconnect(count, sender=Answer)
+
+    assert page.status_code == 200
+    assert page.content.decode().count('class="nav-item') == size
+    assert len(built) == 1
 
 
 @pytest.mark.parametrize("size", [5, 50])
