@@ -23,7 +23,7 @@ View = TypeVar("View", bound=Callable[..., Any])
 
 # A turn is never refused: past this wait the request runs anyway (a worker whose heavy
 # requests queue this long is overloaded, and the in-flight limit answers for that).
-TURN_WAIT = 10.0  # seconds
+TURN_WAIT = 2.0  # seconds, as long as a request waits for a place in flight
 _turns = threading.BoundedSemaphore(1)
 
 
