@@ -93,33 +93,35 @@ class Learner:
         except httpx.HTTPError:
             return None
 
+    def post_form(
+        self,
+        url: str,
+        fields: dict[str, str],
+        *,
+        page: str = "",
+        headers: dict[str, str] | None = None,
+    ) -> httpx.Response | None:
+        """Post a form as a browser does: open its page (`page`, else `url`), then post `fields`
+        with the page's CSRF token."""
+        shown = self.request("GET", page or url)
+        token = CSRF.search(shown.text) if shown is not None else None
+        data = {"csrfmiddlewaretoken": token.group(1) if token else "", **fields}
+        return self.request("POST", url, data=data, headers=headers or {})
+
     def sign_up(self) -> None:
-        page = self.client.get("/accounts/signup/")
         name = f"fault-{random.randrange(10**9)}"
-        token = CSRF.search(page.text)
-        self.request(
-            "POST",
+        password = "fault-Password-1843"
+        self.post_form(
             "/accounts/signup/",
-            data={
-                "csrfmiddlewaretoken": token.group(1) if token else "",
+            {
                 "username": name,
                 "email": f"{name}@example.com",
-                "password1": "fault-Password-1843",
-                "password2": "fault-Password-1843",
+                "password1": password,
+                "password2": password,
             },
         )
         # Sign-up ends on "verify your email"; an unverified account logs in and practises.
-        page = self.client.get("/accounts/login/")
-        token = CSRF.search(page.text)
-        self.request(
-            "POST",
-            "/accounts/login/",
-            data={
-                "csrfmiddlewaretoken": token.group(1) if token else "",
-                "login": name,
-                "password": "fault-Password-1843",
-            },
-        )
+        self.post_form("/accounts/login/", {"login": name, "password": password})
 
     def start(self, slug: str) -> None:
         page = self.request("POST", f"/quizzes/{slug}/start/")
@@ -197,13 +199,9 @@ def words(html: str) -> str:
 def press_run(learner: Learner, lesson: str = "basic-streaming", preset: str = "long-reply") -> str:
     """Press Run on a lesson as the page does (htmx); the stream's URL, or why there is none."""
     url = f"/lessons/{lesson}/?preset={preset}"
-    page = learner.request("GET", url)
-    token = CSRF.search(page.text) if page is not None else None
-    run = learner.request(
-        "POST",
+    run = learner.post_form(
         url,
-        data={
-            "csrfmiddlewaretoken": token.group(1) if token else "",
+        {
             "preset": preset,
             "prompt": "Explain in detail how streaming changes the way people experience an agent.",
             "length": "long",

@@ -9,6 +9,8 @@ from django.http import StreamingHttpResponse
 from django.test import AsyncClient
 from django.utils.module_loading import import_string
 
+from tests.asgi import get_scope
+
 
 def test_every_middleware_is_async_capable() -> None:
     sync_only = [
@@ -179,21 +181,7 @@ async def _serve(app: object, path: str, cookie: str = "") -> int:
     async def send(message: Mapping[str, Any]) -> None:
         sent.append(message)
 
-    headers = [(b"host", b"testserver")] + ([(b"cookie", cookie.encode())] if cookie else [])
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "GET",
-        "scheme": "http",
-        "path": path,
-        "raw_path": path.encode(),
-        "query_string": b"",
-        "root_path": "",
-        "headers": headers,
-        "client": ("127.0.0.1", 50000),
-        "server": ("testserver", 80),
-    }
+    scope = get_scope(path, cookie=cookie)
     await app(scope, receive, send)  # type: ignore[operator]
     return int(sent[0]["status"])
 

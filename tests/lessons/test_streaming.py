@@ -30,6 +30,7 @@ from lessons.registry import PRESETS, get_preset
 from lessons.services import LOST_MESSAGE, demo_run_start
 from lessons.sse import ServerSentEvent, parse
 from lessons.tickets import RunTicket, ticket_claim
+from tests.asgi import get_scope
 from tests.factories import UserFactory
 from tests.lessons.conftest import read_stream, stream_url, texts
 
@@ -290,20 +291,7 @@ async def serve(
             enough.set()
 
     cookie = f"sessionid={client.cookies['sessionid'].value}"
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "GET",
-        "scheme": "http",
-        "path": url,
-        "raw_path": url.encode(),
-        "query_string": b"",
-        "root_path": "",
-        "headers": [(b"host", b"testserver"), (b"cookie", cookie.encode())],
-        "client": ("127.0.0.1", 50000),
-        "server": ("testserver", 80),
-    }
+    scope = get_scope(url, cookie=cookie)
     serving = asyncio.create_task(get_asgi_application()(scope, receive, send))
     if leave_after_texts:
         await asyncio.wait_for(enough.wait(), 10)
