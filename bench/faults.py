@@ -78,6 +78,7 @@ class Learner:
     pending: dict[str, list[int]] = field(default_factory=dict)
     attempt: int = 0
     questions: list[tuple[str, list[str], str]] = field(default_factory=list)
+    email: str = ""
 
     def __post_init__(self) -> None:
         self.client = httpx.Client(base_url=self.base, timeout=20, follow_redirects=True)
@@ -111,11 +112,12 @@ class Learner:
     def sign_up(self) -> None:
         name = f"fault-{random.randrange(10**9)}"
         password = "fault-Password-1843"
+        self.email = f"{name}@example.com"
         self.post_form(
             "/accounts/signup/",
             {
                 "username": name,
-                "email": f"{name}@example.com",
+                "email": self.email,
                 "password1": password,
                 "password2": password,
             },
@@ -537,6 +539,12 @@ def oversized_bodies(b: Bench) -> dict[str, Any]:
 def task_worker_stopped(b: Bench) -> dict[str, Any]:
     learner = Learner(b.base)
     learner.sign_up()
+    # The certification exam asks for a verified email: the address is marked verified as the
+    # link in the sign-up mail would (the mail itself goes out through the task worker).
+    with psycopg.connect(b.pg.url.replace("postgres://", "postgresql://"), autocommit=True) as conn:
+        conn.execute(
+            "UPDATE account_emailaddress SET verified = true WHERE email = %s", (learner.email,)
+        )
     learner.start("certification-exam")
     with psycopg.connect(b.pg.url.replace("postgres://", "postgresql://")) as conn:
         keys: dict[str, dict[str, Any]] = dict(
