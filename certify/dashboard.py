@@ -8,6 +8,7 @@ engine (through `estimates`) turn plain rows into what the page shows.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -34,22 +35,6 @@ HISTORY_POINTS = 20
 LESSON_FOR_CATEGORY = {lesson.category: lesson for lesson in LESSONS}
 LESSON_NUMBERS = {lesson.slug: lesson.number for lesson in LESSONS}
 LEVELS = ("beginner", "intermediate", "advanced")
-# What the engine, the objectives and the recommendations read of each operational question.
-BANK_FIELDS = (
-    "id",
-    "category__slug",
-    "level",
-    "topic",
-    "objective",
-    "demo_lesson",
-    "demo_preset",
-    "discrimination",
-    "difficulty",
-    "guessing",
-    "family",
-    "pool",
-    "pretest",
-)
 # The latest answer to one question: (question id, category, correct, answered at), the shape
 # the engine's projection reads.
 LatestRow = tuple[str, str, bool, datetime]
@@ -78,6 +63,14 @@ class BankRow:
     @property
     def is_secure(self) -> bool:
         return Question.secure(self.pool, pretest=self.pretest)
+
+
+# What the engine, the objectives and the recommendations read of each operational question:
+# BankRow's fields in its order, the category through its slug.
+BANK_FIELDS = tuple(
+    "category__slug" if field.name == "category_slug" else field.name
+    for field in dataclasses.fields(BankRow)
+)
 
 
 @dataclass(frozen=True)
