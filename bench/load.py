@@ -23,12 +23,14 @@ import sys
 import tempfile
 import time
 from collections.abc import Sequence
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 import psycopg
 
 from bench import stack
+from bench.machine import MachineSpeed, probe_ms
 
 PHASES_USERS = {"reference": ["BareReader"], "save": ["FastSaver"]}
 MIXED = ["ExamTaker", "DashboardReader", "DemoWatcher"]
@@ -264,6 +266,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--redis-port", type=int, default=56190)
     parser.add_argument("--json", type=Path, default=stack.ROOT / ".bench" / "load.json")
     args = parser.parse_args(argv)
+    before = probe_ms()
     folder = Path(tempfile.mkdtemp(prefix="certify-load-"))
     acks = folder / "acks.jsonl"
     pg, redis = stack.Postgres(args.pg_port), stack.Redis(args.redis_port)
@@ -279,9 +282,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         redis.stop()
         pg.destroy()
+    machine = MachineSpeed(before, probe_ms())
     print(table(results, answers))
+    print(machine.line)
     args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(json.dumps({"results": results, "answers": answers}, indent=2))
+    args.json.write_text(
+        json.dumps({"results": results, "answers": answers, "machine": asdict(machine)}, indent=2)
+    )
     print(f"\nJSON: {args.json}; logs: {folder}")
     return 0 if answers["lost"] == answers["doubled"] == 0 else 1
 

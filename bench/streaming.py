@@ -35,6 +35,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bench.machine import MachineSpeed, probe_ms
 from lessons.metrics import percentile
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -430,6 +431,7 @@ def describe(plan: Plan, learners: int, url: str) -> str:
 
 
 def run(plan: Plan, database_url: str | None, out: Path) -> None:
+    before = probe_ms()
     with tempfile.TemporaryDirectory(prefix="certify-streaming-bench-") as workdir:
         url = database_url or f"sqlite:///{Path(workdir) / 'bench.sqlite3'}"
         sessions = prepare_database(url, max([plan.sequential, *plan.levels]))
@@ -442,7 +444,7 @@ def run(plan: Plan, database_url: str | None, out: Path) -> None:
                     result = measure(server, phase, round_, plan, url, sessions)
                     measured.append(result)
                     say(f"  round {round_} {server:<7} {phase[0]:>10}: {summary(result)}")
-    report(plan, measured, out)
+    report(plan, measured, out, MachineSpeed(before, probe_ms()))
 
 
 def summary(result: Measured) -> str:
@@ -454,7 +456,7 @@ def summary(result: Measured) -> str:
     )
 
 
-def report(plan: Plan, measured: list[Measured], out: Path) -> None:
+def report(plan: Plan, measured: list[Measured], out: Path, machine: MachineSpeed) -> None:
     figures = {
         phase: {
             server: Figures.of([m for m in measured if m.server == server and m.phase == phase])
@@ -465,13 +467,14 @@ def report(plan: Plan, measured: list[Measured], out: Path) -> None:
     lines: list[str] = [""]
     for phase, _, _ in plan.phases:
         lines += [*table(phase, figures[phase]["certify"], figures[phase]["peer"], plan), ""]
-    lines += goals(figures, plan)
+    lines += [*goals(figures, plan), "", machine.line]
     print("\n".join(lines), flush=True)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(
         json.dumps(
             {
                 "plan": asdict(plan),
+                "machine": asdict(machine),
                 "figures": {
                     phase: {server: asdict(f) for server, f in by_server.items()}
                     for phase, by_server in figures.items()

@@ -261,3 +261,6 @@ def test_the_benchmark_runs_end_to_end_at_a_tiny_size(tmp_path: Path) -> None:
             assert figures["errors"] == 0, figures["error_samples"]
             assert figures["streams"] == (2 if phase == "sequential" else 3)
     assert out.with_suffix(".md").read_text().count("ratio") == 2
+    assert report["machine"]["before_ms"] > 0
+    assert report["machine"]["after_ms"] > 0
+    assert "Machine: one pass of a pure-Python loop" in out.with_suffix(".md").read_text()
