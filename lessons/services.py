@@ -143,10 +143,16 @@ def demo_run_admit(
     ticket = ticket_get(run_id)
     if ticket is None or ticket.lesson != lesson or not ticket.belongs_to(session_key):
         return AdmissionRefusal.UNKNOWN
+    return demo_run_claim(ticket)
+
+
+def demo_run_claim(ticket: RunTicket) -> Admitted | AdmissionRefusal:
+    """Take a slot under the cap and claim the ticket in this worker's name (the stream
+    request's admission, or the Run press that streams its own run). Cache work only."""
     slot = slot_acquire()
     if slot is None:
         return AdmissionRefusal.BUSY
-    if not ticket_claim(run_id, WORKER.id):
+    if not ticket_claim(ticket.id, WORKER.id):
         slot_release(slot)
         return AdmissionRefusal.CLAIMED
     breaker = CircuitBreaker.for_backend()

@@ -234,15 +234,19 @@ async def demo_stream(
     backend: Backend,
     slot: Slot | None = None,
     paused: str = "",
+    first: bytes = b"",
 ) -> AsyncIterator[bytes]:
     """The bytes of one run's stream. `paused`: the backend's breaker is open (say why, run
-    nothing).
+    nothing). `first`: an event sent before the run's own (the run panel, when the Run press
+    answers with the stream).
 
     Until the stream reaches its end, leaving it means the client went away: a closed tab or
     Stop cancels this task (CancelledError) or, between two sends, closes this generator.
     """
     run = RunStream(ticket=ticket, preset=preset, backend=backend, slot=slot, paused=paused)
     try:
+        if first:
+            yield first
         try:
             run.refuse_if_paused()
             while (event := await run.next_event()) is not None:

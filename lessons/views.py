@@ -28,17 +28,20 @@ from lessons.catalog import LESSONS, LESSONS_BY_SLUG, Lesson
 from lessons.counters import CACHE_ERRORS, cache_work
 from lessons.demos import Preset
 from lessons.forms import DemoForm
-from lessons.fragments import ended_early
+from lessons.fragments import Frame, ended_early
 from lessons.limits import runs_in_progress
 from lessons.models import DemoRun, RunStats
 from lessons.recorder import run_recorder
 from lessons.registry import PRESETS, get_preset
 from lessons.scenarios.live import program_source
 from lessons.services import (
+    BUSY_RETRY_AFTER,
     AdmissionRefusal,
     Admitted,
     RunRefused,
+    StartRefusal,
     demo_run_admit,
+    demo_run_claim,
     demo_run_cut_off,
     demo_run_start,
     demo_run_started,
@@ -218,11 +221,52 @@ async def _run_pressed(request: HtmxHttpRequest, page: LessonPage) -> HttpRespon
         response = _form_refused(request, page, form, status=429)
         response["Retry-After"] = str(started.retry_after)
         return response
+    if _wants_stream(request):
+        return await _stream_pressed(request, page, form, started)
     # The run's record exists from here on (running), written off the request's path.
     run_recorder().add(demo_run_started(started))
     if request.htmx:
         return HttpResponse(run_panel(page.lesson, page.preset, page.backend, started.id))
     return render(request, TEMPLATE, page.context(form, started))
+
+
+def _wants_stream(request: HttpRequest) -> bool:
+    """The page's script asks for the run's stream as the press's answer (one request from the
+    press to the first token); htmx alone, or a browser without script, gets the run panel."""
+    return request.get_preferred_type(["text/html", "text/event-stream"]) == "text/event-stream"
+
+
+async def _stream_pressed(
+    request: HtmxHttpRequest, page: LessonPage, form: DemoForm, ticket: RunTicket
+) -> HttpResponseBase:
+    """The Run press's answer as the run's stream: the run panel first (its stream address
+    already claimed, so a reconnect is told the run was cut off), then the run's events."""
+    try:
+        admission = await cache_work(partial(demo_run_claim, ticket))
+    except CACHE_ERRORS as error:
+        logger.warning("Run refused: the demos' cache is unreachable: %s", error)
+        form.add_error(None, f"{PAUSED} Try again in a minute.")
+        response = _form_refused(request, page, form, status=503)
+        response["Retry-After"] = str(PAUSED_RETRY_AFTER)
+        return response
+    if not isinstance(admission, Admitted):
+        # No slot left under the cap since the press's check (another press took the last).
+        busy = RunRefused(StartRefusal.BUSY, retry_after=BUSY_RETRY_AFTER)
+        form.add_error(None, busy.message)
+        response = _form_refused(request, page, form, status=429)
+        response["Retry-After"] = str(busy.retry_after)
+        return response
+    run_recorder().add(demo_run_started(ticket))
+    panel = Frame("run-panel", run_panel(page.lesson, page.preset, page.backend, ticket.id))
+    body = demo_stream(
+        ticket=ticket,
+        preset=page.preset,
+        backend=page.backend,
+        slot=admission.slot,
+        paused=admission.paused,
+        first=panel.encode(),
+    )
+    return event_stream_response(body)
 
 
 # Stands for a run's id in the run panel rendered once per preset.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import AsyncIterator, Iterator
 from typing import Any, cast
@@ -15,6 +16,9 @@ from django.http.response import HttpResponseBase
 from django.test import AsyncClient
 from redis.exceptions import ConnectionError as RedisConnectionError
 
+from lessons.models import DemoRun
+from lessons.offline import OfflineModel
+from lessons.recorder import run_recorder
 from lessons.sse import ServerSentEvent, parse
 
 
@@ -41,6 +45,38 @@ async def read_stream(
         return response, []
     body = b"".join([chunk async for chunk in cast(AsyncIterator[bytes], response)])
     return response, parse(body.decode())
+
+
+def names(events: list[ServerSentEvent]) -> list[str]:
+    return [event.event or "message" for event in events]
+
+
+async def recorded() -> int:
+    """How many runs are recorded, once the recorder has written what it was handed."""
+    await run_recorder().flush()
+    return await DemoRun.objects.acount()
+
+
+async def last_run() -> DemoRun:
+    await run_recorder().flush()
+    run = await DemoRun.objects.order_by("-started_at").afirst()
+    assert run is not None, "no run was recorded"
+    return run
+
+
+@pytest.fixture
+def model_events(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """When each event left the offline model: proof of whether it is still being run."""
+    produced: list[float] = []
+    original = OfflineModel.stream_response
+
+    async def recording(self, *args, **kwargs) -> AsyncIterator[object]:
+        async for event in original(self, *args, **kwargs):
+            produced.append(asyncio.get_running_loop().time())
+            yield event
+
+    monkeypatch.setattr(OfflineModel, "stream_response", recording)
+    return produced
 
 
 def texts(events: list[ServerSentEvent], channel: str = "main") -> list[str]:

@@ -28,11 +28,11 @@ from lessons.offline import OfflineModel
 from lessons.recorder import run_recorder
 from lessons.registry import PRESETS, get_preset
 from lessons.services import LOST_MESSAGE, demo_run_start
-from lessons.sse import ServerSentEvent, parse
+from lessons.sse import parse
 from lessons.tickets import RunTicket, ticket_claim
 from tests.asgi import get_scope
 from tests.factories import UserFactory
-from tests.lessons.conftest import read_stream, stream_url, texts
+from tests.lessons.conftest import last_run, names, read_stream, recorded, stream_url, texts
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -65,23 +65,6 @@ async def start(client: AsyncClient, slug: str, preset: str, **data: object) -> 
     response = await client.post(url, fields, headers=HTMX)
     assert response.status_code == 200, response.content.decode()[:500]
     return stream_url(response.content.decode())
-
-
-def names(events: list[ServerSentEvent]) -> list[str]:
-    return [event.event or "message" for event in events]
-
-
-async def recorded() -> int:
-    """How many runs are recorded, once the recorder has written what it was handed."""
-    await run_recorder().flush()
-    return await DemoRun.objects.acount()
-
-
-async def last_run() -> DemoRun:
-    await run_recorder().flush()
-    run = await DemoRun.objects.order_by("-started_at").afirst()
-    assert run is not None, "no run was recorded"
-    return run
 
 
 @pytest.mark.parametrize(("slug", "preset"), ALL_PRESETS)
@@ -245,21 +228,6 @@ async def test_when_the_cap_is_reached_the_stream_answers_429_without_claiming(
     response, events = await read_stream(aclient, url)  # the retry gets the run
     assert response.status_code == 200
     assert names(events)[-1] == "done"
-
-
-@pytest.fixture
-def model_events(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    """When each event left the offline model: proof of whether it is still being run."""
-    produced: list[float] = []
-    original = OfflineModel.stream_response
-
-    async def recording(self, *args, **kwargs) -> AsyncIterator[object]:
-        async for event in original(self, *args, **kwargs):
-            produced.append(asyncio.get_running_loop().time())
-            yield event
-
-    monkeypatch.setattr(OfflineModel, "stream_response", recording)
-    return produced
 
 
 async def serve(
