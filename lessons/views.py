@@ -176,7 +176,7 @@ def _open_page(request: HtmxHttpRequest, slug: str) -> LessonPage:
 
 
 @require_http_methods(["GET", "POST"])
-async def lesson_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+async def lesson_detail(request: HtmxHttpRequest, slug: str) -> HttpResponseBase:
     """The lesson page (GET); the Run button posts here and gets the run panel back.
 
     Anyone may read the page; only a signed-in learner may post (press Run). Others are sent to
@@ -193,7 +193,7 @@ async def lesson_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     return render(request, TEMPLATE, page.context(page.form()), status=status)
 
 
-async def _run_pressed(request: HtmxHttpRequest, page: LessonPage) -> HttpResponse:
+async def _run_pressed(request: HtmxHttpRequest, page: LessonPage) -> HttpResponseBase:
     """The run panel connected to a new ticket, or the form with why not (400, 429, 503)."""
     form = page.form(request.POST)
     if not form.is_valid():
