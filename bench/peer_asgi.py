@@ -1,10 +1,10 @@
 """The streaming benchmark's peer: a bare ASGI app running the same demo as the lesson page.
 
-No Django, no database, no middleware, no limits: a Run press (POST) keeps the form in a dict
-and answers with the stream's address, as the lesson page's run panel does; the stream (GET)
-runs lesson 02's `raw_events` demo with the project's offline model at the pace the form asked
-for, through the real Agents SDK, and frames each event as Server-Sent Events with the same
-HTML a learner's page receives for text (escaped), a line per log event, and a final `done`.
+No Django, no database, no middleware, no limits: a Run press (POST) answers with the run's
+stream, as the lesson page's does: a `run-panel` event first, then lesson 02's `raw_events` demo
+run with the project's offline model at the pace the form asked for, through the real Agents
+SDK, each event framed as Server-Sent Events with the same HTML a learner's page receives for
+text (escaped), a line per log event, and a final `done`.
 What certify does beyond this (sessions, limits, the breaker, metrics, records) is what the
 benchmark weighs.
 
@@ -16,7 +16,6 @@ from __future__ import annotations
 import asyncio
 import gc
 import html
-import re
 import uuid
 from collections.abc import AsyncGenerator, Awaitable, Callable, MutableMapping
 from typing import Any
@@ -37,7 +36,6 @@ Send = Callable[[Message], Awaitable[None]]
 
 LESSON = "raw-response-events"
 PRESS_PATH = f"/lessons/{LESSON}/"
-STREAM_PATH = re.compile(rf"/lessons/{LESSON}/runs/(?P<run>[0-9a-f]{{32}})/stream/")
 LENGTHS = ("short", "medium", "long")
 
 # As certify does (lessons/apps.py): no trace export; and as certify/asgi.py does, what startup
@@ -45,9 +43,6 @@ LENGTHS = ("short", "medium", "long")
 set_tracing_disabled(True)
 gc.collect()
 gc.freeze()
-
-# Run presses waiting for their stream: run id -> the options and prompt pressed.
-TICKETS: dict[str, tuple[str, DemoOptions]] = {}
 
 
 def ticket_from_form(body: bytes) -> tuple[str, DemoOptions]:
@@ -92,13 +87,6 @@ async def read_body(receive: Receive) -> bytes:
             return body
 
 
-async def press(receive: Receive, send: Send) -> None:
-    run = uuid.uuid4().hex
-    TICKETS[run] = ticket_from_form(await read_body(receive))
-    panel = f'<div id="run" sse-connect="/lessons/{LESSON}/runs/{run}/stream/"></div>'
-    await respond(send, 200, panel.encode(), b"text/html; charset=utf-8")
-
-
 async def run_demo(prompt: str, options: DemoOptions, send: Send) -> None:
     backend = Backend(name="offline", model="offline", pacing=Pacing())
     final = ""
@@ -116,14 +104,14 @@ async def run_demo(prompt: str, options: DemoOptions, send: Send) -> None:
     await send({"type": "http.response.body", "body": done, "more_body": False})
 
 
-async def stream(run: str, receive: Receive, send: Send) -> None:
-    ticket = TICKETS.pop(run, None)
-    if ticket is None:
-        await respond(send, 404, b"No such run.", b"text/plain")
-        return
+async def press(receive: Receive, send: Send) -> None:
+    prompt, options = ticket_from_form(await read_body(receive))
+    run = uuid.uuid4().hex
     headers = [(b"content-type", b"text/event-stream"), (b"cache-control", b"no-cache")]
     await send({"type": "http.response.start", "status": 200, "headers": headers})
-    running = asyncio.create_task(run_demo(*ticket, send))
+    panel = f'<div id="run" sse-connect="/lessons/{LESSON}/runs/{run}/stream/"></div>'
+    await send({"type": "http.response.body", "body": frame("run-panel", panel), "more_body": True})
+    running = asyncio.create_task(run_demo(prompt, options, send))
 
     async def watch() -> None:
         # A closed tab cancels the run, as it does on the lesson page.
@@ -158,7 +146,5 @@ async def app(scope: Scope, receive: Receive, send: Send) -> None:
     path, method = scope["path"], scope["method"]
     if method == "POST" and path == PRESS_PATH:
         await press(receive, send)
-    elif method == "GET" and (match := STREAM_PATH.fullmatch(path)):
-        await stream(match["run"], receive, send)
     else:
         await respond(send, 404, b"Not found.", b"text/plain")

@@ -8,10 +8,14 @@ middleware or limits. certify runs with production's settings (DEBUG off) and th
 for the run (bench/streaming_settings.py): the per-user rate limit out of the way, the global
 cap 1 for sequential streams and the level's size for streams launched together.
 
+The load presses Run as the lesson page's script does: the press's answer is the run's stream
+(the run panel first), one request from the press to the first token, on both servers.
+
 Printed for sequential streams and for each level launched together, certify beside the peer
 and as a ratio: p50/p95 time to first text delta from the Run press and from the stream
-request, the gap between deltas against the model's delay, how long the connection stays open
-after the last delta, errors, and server CPU per stream. Everything also goes to a JSON file.
+request (the same request), the gap between deltas against the model's delay, how long the
+connection stays open after the last delta, errors, and server CPU per stream. Everything also
+goes to a JSON file.
 
     python -m bench.streaming                       # 3 rounds; 20 sequential, 50, 100, 200
     python -m bench.streaming --rounds 1 --sequential 3 --levels 10,20   # a smoke run
@@ -329,7 +333,7 @@ ROWS = (
     ("first delta from the Run press, p95 (ms)", "ttfd_press_p95"),
     ("first delta from the stream request, p50 (ms)", "ttfd_request_p50"),
     ("first delta from the stream request, p95 (ms)", "ttfd_request_p95"),
-    ("the Run press's answer, p50 (ms)", "press_p50"),
+    ("the run panel (first event), p50 (ms)", "press_p50"),
     ("gap between deltas, median (ms)", "gap_median"),
     ("gap between deltas, mean (ms)", "gap_mean"),
     ("open after the last delta, p50 (ms)", "close_after_last_p50"),
@@ -423,7 +427,9 @@ def describe(plan: Plan, learners: int, url: str) -> str:
     return (
         f"Streaming benchmark: lesson 02 text-deltas, {plan.length} replies, offline model "
         f"{plan.first_token_ms} ms to the first token then {plan.token_ms} ms a token; "
-        f"{plan.rounds} rounds, each server one uvicorn worker{pinning}; certify with DEBUG off, "
+        f"{plan.rounds} rounds, each server one uvicorn worker{pinning}; the Run press answered "
+        "with the run's stream, as the lesson page's script asks (one request: the figures from "
+        "the press and from the stream request agree); certify with DEBUG off, "
         "the per-user limit raised, the global cap 1 for sequential streams and the level's size "
         f"for streams launched together; {learners} learners; database {url.split(':', 1)[0]}, "
         "cache in-process."

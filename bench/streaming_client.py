@@ -2,10 +2,12 @@
 
 Run in a process of its own (pinned to its own core by the driver, bench/streaming.py), over
 bare sockets (HTTP/1.0: no chunked encoding to undo, the end of the body is the server closing
-the connection), so that the figures are the server's and not a client library's. For each
-stream it prints one JSON line: when the first text delta arrived counted from the Run press
-and from the stream request, the gaps between deltas, how long the connection stayed open after
-the last delta and after `done`, and what went wrong if anything did.
+the connection), so that the figures are the server's and not a client library's. The press is
+posted as the lesson page's script posts it: its answer is the run's stream, the run panel
+first. For each stream it prints one JSON line: when the run panel and the first text delta
+arrived counted from the Run press (the stream's own request), the gaps between deltas, how
+long the connection stayed open after the last delta and after `done`, and what went wrong if
+anything did.
 
     python -m bench.streaming_client job.json
 """
@@ -14,9 +16,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import codecs
 import itertools
 import json
-import re
 import secrets
 import string
 import sys
@@ -53,9 +55,9 @@ class Learner:
 class StreamResult:
     press_status: int | None = None
     stream_status: int | None = None
-    press_ms: float | None = None  # the Run press's answer, from sending it
+    press_ms: float | None = None  # the run panel (the answer's first event), from the press
     ttfd_press_ms: float | None = None  # first text delta, from the Run press
-    ttfd_request_ms: float | None = None  # first text delta, from the stream request
+    ttfd_request_ms: float | None = None  # ... from the stream's request: the press itself
     gaps_ms: list[float] = field(default_factory=list)
     deltas: int = 0
     close_after_last_ms: float | None = None  # the connection closed, after the last delta
@@ -91,8 +93,9 @@ def _head(base: str, method: str, path: str, learner: Learner, extra: str = "") 
     return f"{method} {path} HTTP/1.0\r\nHost: {host}:{port}\r\nCookie: {learner.cookie}\r\n{extra}"
 
 
-async def press_run(base: str, learner: Learner, form: dict[str, str]) -> tuple[int, str]:
-    """POST the Run form as htmx does: the status and the answer (the run panel)."""
+def press_request(base: str, learner: Learner, form: dict[str, str]) -> bytes:
+    """The Run form, posted as the lesson page's script posts it: asking for the run's stream
+    as the answer."""
     body = urlencode({**form, "csrfmiddlewaretoken": learner.csrf}).encode()
     head = _head(
         base,
@@ -100,46 +103,50 @@ async def press_run(base: str, learner: Learner, form: dict[str, str]) -> tuple[
         LESSON_PATH,
         learner,
         "Content-Type: application/x-www-form-urlencoded\r\n"
-        f"Content-Length: {len(body)}\r\nHX-Request: true\r\n"
+        f"Content-Length: {len(body)}\r\nHX-Request: true\r\nAccept: text/event-stream\r\n"
         f"Referer: {base}{LESSON_PATH}\r\n\r\n",
     )
-    answer = b"".join([chunk async for _, chunk in http_exchange(base, head.encode() + body)])
-    status_line, _, rest = answer.partition(b"\r\n")
-    return int(status_line.split(b" ", 2)[1]), rest.partition(b"\r\n\r\n")[2].decode()
+    return head.encode() + body
 
 
-async def read_stream(base: str, url: str, learner: Learner, result: StreamResult) -> float | None:
-    """GET the stream and read it to its end, filling in `result`; returns when the first text
-    delta arrived (None if none did)."""
-    head = _head(base, "GET", url, learner, "Accept: text/event-stream\r\n\r\n")
-    requested = time.perf_counter()
+async def read_press(base: str, request: bytes, result: StreamResult) -> str:
+    """Send the Run press and read its answer to the end, filling in `result`: the stream of
+    the run (the run panel first), or a refusal (returned, for the error)."""
+    pressed = time.perf_counter()
     parser = EventStreamParser()
+    decode = codecs.getincrementaldecoder("utf-8")().decode  # a character may span two reads
     arrivals: list[float] = []
-    headers = b""
+    head = b""
+    body = ""
     done_at = closed_at = None
-    async for now, chunk in http_exchange(base, head.encode()):
+    async for now, chunk in http_exchange(base, request):
         closed_at = now
-        body = chunk
-        if result.stream_status is None:
-            headers += chunk
-            if b"\r\n\r\n" not in headers:
+        if result.press_status is None:
+            head += chunk
+            if b"\r\n\r\n" not in head:
                 continue
-            status_line, _, body = headers.partition(b"\r\n\r\n")
-            result.stream_status = int(status_line.split(b" ", 2)[1])
-        for event in parser.feed(body.decode()):
-            if event.event == "text-main":
+            status_line, _, chunk = head.partition(b"\r\n\r\n")
+            result.press_status = result.stream_status = int(status_line.split(b" ", 2)[1])
+        text = decode(chunk)
+        if result.press_status != 200:
+            body += text
+            continue
+        for event in parser.feed(text):
+            if event.event == "run-panel":
+                result.press_ms = (now - pressed) * 1000
+            elif event.event == "text-main":
                 arrivals.append(now)
             elif event.event == "done":
                 done_at = now
                 result.done = True
                 result.completed = "outcome-" not in event.data or "outcome-completed" in event.data
-    _timings(result, requested, arrivals, done_at, closed_at)
-    return arrivals[0] if arrivals else None
+    _timings(result, pressed, arrivals, done_at, closed_at)
+    return body
 
 
 def _timings(
     result: StreamResult,
-    requested: float,
+    pressed: float,
     arrivals: list[float],
     done_at: float | None,
     closed_at: float | None,
@@ -147,7 +154,8 @@ def _timings(
     result.deltas = len(arrivals)
     result.gaps_ms = [round((b - a) * 1000, 3) for a, b in itertools.pairwise(arrivals)]
     if arrivals:
-        result.ttfd_request_ms = (arrivals[0] - requested) * 1000
+        # One request: the press's answer is the stream.
+        result.ttfd_press_ms = result.ttfd_request_ms = (arrivals[0] - pressed) * 1000
         if closed_at is not None:
             result.close_after_last_ms = (closed_at - arrivals[-1]) * 1000
     if done_at is not None and closed_at is not None:
@@ -155,21 +163,14 @@ def _timings(
 
 
 async def one_run(base: str, learner: Learner, form: dict[str, str]) -> StreamResult:
-    """Press Run, then read the stream the answer points at."""
+    """Press Run and read the run's stream, which is the press's answer."""
     result = StreamResult()
-    pressed = time.perf_counter()
     try:
-        result.press_status, panel = await press_run(base, learner, form)
-        result.press_ms = (time.perf_counter() - pressed) * 1000
-        url = re.search(r'sse-connect="([^"]+)"', panel)
-        if result.press_status != 200 or url is None:
-            result.error = f"Run refused: {result.press_status} {panel[:200]!r}"
-            return result
-        first_delta = await read_stream(base, url.group(1), learner, result)
-        if first_delta is not None:
-            result.ttfd_press_ms = (first_delta - pressed) * 1000
-        if result.stream_status != 200:
-            result.error = f"the stream answered {result.stream_status}"
+        refusal = await read_press(base, press_request(base, learner, form), result)
+        if result.press_status != 200:
+            result.error = f"Run refused: {result.press_status} {refusal[:200]!r}"
+        elif result.press_ms is None:
+            result.error = "the answer had no run panel"
         elif not result.done:
             result.error = "the stream ended without done"
     except (OSError, asyncio.IncompleteReadError, ValueError, IndexError) as error:
