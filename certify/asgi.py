@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import contextvars
 import gc
 import logging
 import os
 from collections.abc import Awaitable, Callable, Mapping
-from concurrent.futures import Executor, Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from importlib import import_module
 from typing import Any
 
@@ -23,6 +22,8 @@ from django.dispatch import Signal
 from django.http.response import HttpResponseBase
 from django.urls import set_script_prefix
 
+from certify.threads import RequestThread, request_thread
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "certify.settings")
 # The adaptive engine's small matrix products are fastest on one thread; BLAS threads in every
 # worker would fight over the cores (measured: 2-4 ms per choice vs 100-300 ms under load).
@@ -33,46 +34,6 @@ Receive = Callable[[], Awaitable[Mapping[str, Any]]]
 Send = Callable[[Mapping[str, Any]], Awaitable[None]]
 
 logger = logging.getLogger(__name__)
-
-
-class RequestThread(Executor):
-    """The one thread a request's synchronous code runs on (see RequestThreads). It is taken
-    from the pool at the request's first synchronous call, not before (a request that makes
-    none, an SSE stream, holds no thread), and runs Django's request_started receivers there
-    just before that call (`deferred`)."""
-
-    def __init__(self, pool: list[ThreadPoolExecutor]) -> None:
-        self.pool = pool
-        self.thread: ThreadPoolExecutor | None = None
-        self.deferred: Callable[[], object] | None = None
-
-    @property
-    def used(self) -> bool:
-        return self.thread is not None
-
-    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
-        if self.thread is None:
-            self.thread = self.pool.pop() if self.pool else ThreadPoolExecutor(1, "request")
-        start, self.deferred = self.deferred, None
-        if start is None:
-            return self.thread.submit(fn, *args, **kwargs)
-
-        def started_then(*args: Any, **kwargs: Any) -> Any:
-            start()  # an error here is the call's error, as it would be the request's in Django
-            return fn(*args, **kwargs)
-
-        return self.thread.submit(started_then, *args, **kwargs)
-
-    def release(self) -> None:
-        """The request is over: its thread goes back to the pool."""
-        if self.thread is not None:
-            self.pool.append(self.thread)
-            self.thread = None
-
-
-_request_thread: contextvars.ContextVar[RequestThread | None] = contextvars.ContextVar(
-    "request_thread", default=None
-)
 
 
 class RequestThreads:
@@ -103,12 +64,12 @@ class RequestThreads:
             await self.app(scope, receive, send)
             return
         executor = RequestThread(self.idle)
-        token = _request_thread.set(executor)
+        token = request_thread.set(executor)
         try:
             async with ThreadSensitiveContext(executor=executor):
                 await self.app(scope, receive, send)
         finally:
-            _request_thread.reset(token)
+            request_thread.reset(token)
             executor.release()
 
 
@@ -203,7 +164,7 @@ class Handler(ASGIHandler):
 
     async def _started(self, scope: Scope) -> RequestThread | None:
         """Send request_started now (Django's way), or defer it to the request's thread."""
-        thread = _request_thread.get()
+        thread = request_thread.get()
         if thread is not None and _only(
             signals.request_started, type(self), _STARTED_ON_THE_REQUEST_THREAD
         ):

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 from django_htmx.middleware import HtmxDetails
 
+from certify.threads import request_thread_release
 from lessons.access import preset_allowed, presets_allowed
 from lessons.backends import Backend
 from lessons.breaker import BreakerState, CircuitBreaker
@@ -257,6 +258,9 @@ async def _stream_pressed(
         response["Retry-After"] = str(busy.retry_after)
         return response
     run_recorder().add(demo_run_started(ticket))
+    # The stream runs no synchronous code and no query: its thread (and the thread's database
+    # connection) go to the next request instead of waiting out the run.
+    request_thread_release()
     panel = Frame("run-panel", run_panel(page.lesson, page.preset, page.backend, ticket.id))
     body = demo_stream(
         ticket=ticket,

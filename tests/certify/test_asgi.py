@@ -190,7 +190,7 @@ def test_request_started_runs_on_the_request_thread_just_before_its_first_call()
     import threading
     from concurrent.futures import ThreadPoolExecutor
 
-    from certify.asgi import RequestThread
+    from certify.threads import RequestThread
 
     pool: list[ThreadPoolExecutor] = []
     thread = RequestThread(pool)
@@ -339,3 +339,54 @@ def _start_and_stop_a_worker() -> list[str]:
 
     async_to_sync(RequestThreads(never))({"type": "lifespan"}, receive, send)
     return sent
+
+
+async def test_a_request_done_with_its_thread_lends_it_at_once_after_settling_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The Run press's stream: its one trip done, the thread (and its connection, settled as at
+    a request's end) serve the next request while the stream goes on."""
+    import asyncio
+    import threading
+    from collections.abc import Mapping
+    from typing import Any
+
+    from asgiref.sync import sync_to_async
+
+    from certify import threads as request_threads
+    from certify.asgi import RequestThreads
+
+    settled: list[int] = []
+    monkeypatch.setattr(
+        request_threads, "close_old_connections", lambda: settled.append(threading.get_ident())
+    )
+    seen: dict[str, int] = {}
+    streaming = asyncio.Event()
+    finish = asyncio.Event()
+
+    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["path"] == "/press":
+            seen["press"] = await sync_to_async(threading.get_ident)()
+            request_threads.request_thread_release()
+            streaming.set()
+            await finish.wait()  # the stream goes on, on the event loop
+        else:
+            seen["next"] = await sync_to_async(threading.get_ident)()
+
+    async def receive() -> Mapping[str, Any]:
+        return {}
+
+    async def send(message: Mapping[str, Any]) -> None:
+        pass
+
+    lender = RequestThreads(app)
+    press = asyncio.create_task(lender({"type": "http", "path": "/press"}, receive, send))
+    await asyncio.wait_for(streaming.wait(), 5)
+    await lender({"type": "http", "path": "/next"}, receive, send)
+
+    assert seen["next"] == seen["press"]  # lent while the press's stream was still open
+    assert settled == [seen["press"]]  # settled there first
+    finish.set()
+    await press
+    assert len(lender.idle) == 1
+

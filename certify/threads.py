@@ -1,0 +1,76 @@
+"""The thread a request's synchronous code runs on, lent from a pool (certify/asgi.py's
+RequestThreads), and how a request that has no more synchronous code to run gives it back early.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import logging
+from collections.abc import Callable
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
+from typing import Any
+
+from django.db import close_old_connections
+
+logger = logging.getLogger(__name__)
+
+
+class RequestThread(Executor):
+    """The one thread a request's synchronous code runs on (see RequestThreads). It is taken
+    from the pool at the request's first synchronous call, not before (a request that makes
+    none, an SSE stream, holds no thread), and runs Django's request_started receivers there
+    just before that call (`deferred`). It goes back to the pool at the request's end, or
+    earlier when the request says it needs it no more (`request_thread_release`)."""
+
+    def __init__(self, pool: list[ThreadPoolExecutor]) -> None:
+        self.pool = pool
+        self.thread: ThreadPoolExecutor | None = None
+        self.deferred: Callable[[], object] | None = None
+
+    @property
+    def used(self) -> bool:
+        return self.thread is not None
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        if self.thread is None:
+            self.thread = self.pool.pop() if self.pool else ThreadPoolExecutor(1, "request")
+        start, self.deferred = self.deferred, None
+        if start is None:
+            return self.thread.submit(fn, *args, **kwargs)
+
+        def started_then(*args: Any, **kwargs: Any) -> Any:
+            start()  # an error here is the call's error, as it would be the request's in Django
+            return fn(*args, **kwargs)
+
+        return self.thread.submit(started_then, *args, **kwargs)
+
+    def release(self) -> None:
+        """The request is over: its thread goes back to the pool."""
+        if self.thread is not None:
+            self.pool.append(self.thread)
+            self.thread = None
+
+
+request_thread: contextvars.ContextVar[RequestThread | None] = contextvars.ContextVar(
+    "request_thread", default=None
+)
+
+
+def request_thread_release() -> None:
+    """This request runs no more synchronous code: a stream that never touches the database
+    (the Run press's own stream, which lasts as long as the run). Settle its thread's database
+    connections now, as Django does at a request's end (a pooled PostgreSQL connection goes
+    back to the pool), and lend the thread to the next request instead of keeping it, and its
+    connection, for the whole stream. Not awaited: the thread runs the settling before anything
+    a later request gives it. Outside certify's ASGI application (the test client), nothing
+    changes: Django settles the request at its end, as it always does."""
+    thread = request_thread.get()
+    if thread is None or not thread.used:
+        return
+    thread.submit(close_old_connections).add_done_callback(_log_failure)
+    thread.release()
+
+
+def _log_failure(settled: Future[None]) -> None:
+    if (error := settled.exception()) is not None:
+        logger.warning("Closing a request's database connections failed: %r", error)
