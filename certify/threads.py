@@ -10,7 +10,7 @@ from collections.abc import Callable
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from typing import Any
 
-from django.db import close_old_connections
+from django.db import close_old_connections, connections
 
 logger = logging.getLogger(__name__)
 
@@ -59,7 +59,7 @@ request_thread: contextvars.ContextVar[RequestThread | None] = contextvars.Conte
 def request_thread_release() -> None:
     """This request runs no more synchronous code: a stream that never touches the database
     (the Run press's own stream, which lasts as long as the run). Settle its thread's database
-    connections now, as Django does at a request's end (a pooled PostgreSQL connection goes
+    connections now where Django would at the request's end (a pooled PostgreSQL connection goes
     back to the pool), and lend the thread to the next request instead of keeping it, and its
     connection, for the whole stream. Not awaited: the thread runs the settling before anything
     a later request gives it. Outside certify's ASGI application (the test client), nothing
@@ -67,8 +67,16 @@ def request_thread_release() -> None:
     thread = request_thread.get()
     if thread is None or not thread.used:
         return
-    thread.submit(close_old_connections).add_done_callback(_log_failure)
+    if _closed_with_the_request():
+        thread.submit(close_old_connections).add_done_callback(_log_failure)
     thread.release()
+
+
+def _closed_with_the_request() -> bool:
+    """Whether a database's connections end with each request (CONN_MAX_AGE 0, PostgreSQL's
+    pool among them). Those kept longer (SQLite's) stay with the thread, as they would after the
+    request's end: the next request's request_started checks them before their next use."""
+    return any(database["CONN_MAX_AGE"] == 0 for database in connections.settings.values())
 
 
 def _log_failure(settled: Future[None]) -> None:

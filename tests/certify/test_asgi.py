@@ -341,11 +341,13 @@ def _start_and_stop_a_worker() -> list[str]:
     return sent
 
 
+@pytest.mark.parametrize("per_request", [True, False])
 async def test_a_request_done_with_its_thread_lends_it_at_once_after_settling_it(
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, per_request: bool
 ) -> None:
     """The Run press's stream: its one trip done, the thread (and its connection, settled as at
-    a request's end) serve the next request while the stream goes on."""
+    a request's end where connections end with the request) serve the next request while the
+    stream goes on."""
     import asyncio
     import threading
     from collections.abc import Mapping
@@ -360,6 +362,7 @@ async def test_a_request_done_with_its_thread_lends_it_at_once_after_settling_it
     monkeypatch.setattr(
         request_threads, "close_old_connections", lambda: settled.append(threading.get_ident())
     )
+    monkeypatch.setattr(request_threads, "_closed_with_the_request", lambda: per_request)
     seen: dict[str, int] = {}
     streaming = asyncio.Event()
     finish = asyncio.Event()
@@ -385,8 +388,26 @@ async def test_a_request_done_with_its_thread_lends_it_at_once_after_settling_it
     await lender({"type": "http", "path": "/next"}, receive, send)
 
     assert seen["next"] == seen["press"]  # lent while the press's stream was still open
-    assert settled == [seen["press"]]  # settled there first
+    # Settled there first where connections end with the request; kept with the thread (and
+    # checked by the next request's request_started) where they outlive it.
+    assert settled == ([seen["press"]] if per_request else [])
     finish.set()
     await press
     assert len(lender.idle) == 1
 
+
+def test_connections_end_with_the_request_where_they_are_not_kept(settings) -> None:
+    from django.db import connections
+
+    from certify.threads import _closed_with_the_request
+
+    kept = {alias: {**db, "CONN_MAX_AGE": 600} for alias, db in connections.settings.items()}
+    per_request = {alias: {**db, "CONN_MAX_AGE": 0} for alias, db in kept.items()}
+    original = connections.settings
+    try:
+        connections.settings = kept
+        assert not _closed_with_the_request()
+        connections.settings = per_request
+        assert _closed_with_the_request()
+    finally:
+        connections.settings = original
