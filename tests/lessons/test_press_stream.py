@@ -8,7 +8,7 @@ panel for htmx alone, the page without script) is in test_views.py and test_stre
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Coroutine, Mapping
 from typing import Any, cast
 from urllib.parse import urlencode
 
@@ -230,8 +230,47 @@ async def test_leaving_the_pressed_stream_cancels_the_run_and_frees_its_slot(
     assert runs_in_progress() == 0
 
 
+async def test_the_press_gives_its_thread_back_before_its_run_streams(aclient, monkeypatch) -> None:
+    """Under certify's ASGI application: while the run streams, the thread that read the
+    session and the user serves other requests (an open stream holds no thread and no
+    connection)."""
+    from certify.asgi import RequestThreads, django_application
+    from lessons.offline import OfflineModel
+
+    lender = RequestThreads(django_application)
+    idle_while_streaming: list[int] = []
+    original = OfflineModel.stream_response
+
+    async def watching(self, *args, **kwargs):
+        idle_while_streaming.append(len(lender.idle))
+        async for event in original(self, *args, **kwargs):
+            yield event
+
+    monkeypatch.setattr(OfflineModel, "stream_response", watching)
+    csrf = "b" * 32
+    body = urlencode(
+        {**form_fields("basic-streaming", "short-reply"), "csrfmiddlewaretoken": csrf}
+    ).encode()
+    status, received = await post_through_asgi(
+        press_url("basic-streaming", "short-reply"),
+        body,
+        cookie=f"sessionid={aclient.cookies['sessionid'].value}; csrftoken={csrf}",
+        leave_after_texts=1,
+        app=lender,
+    )
+
+    assert status == 200
+    assert b"event: run-panel" in received
+    assert idle_while_streaming == [1]  # the press's one thread, lent again
+
+
 async def post_through_asgi(
-    path: str, body: bytes, *, cookie: str, leave_after_texts: int
+    path: str,
+    body: bytes,
+    *,
+    cookie: str,
+    leave_after_texts: int,
+    app: Callable[..., Coroutine[Any, Any, None]] | None = None,
 ) -> tuple[int, bytes]:
     """POST through Django's real ASGI handler as uvicorn would, and disconnect after that many
     text events: the status and what arrived."""
@@ -251,7 +290,7 @@ async def post_through_asgi(
         if message["type"] == "http.response.start":
             status = message["status"]
         received.extend(message.get("body", b""))
-        if received.count(b"event: text-main") >= leave_after_texts:
+        if received.count(b"event: text-") >= leave_after_texts:
             enough.set()
 
     path, _, query = path.partition("?")
@@ -262,7 +301,7 @@ async def post_through_asgi(
         (b"accept", b"text/event-stream"),
         (b"hx-request", b"true"),
     ]
-    serving = asyncio.create_task(get_asgi_application()(scope, receive, send))
+    serving = asyncio.create_task((app or get_asgi_application())(scope, receive, send))
     await asyncio.wait_for(enough.wait(), 10)
     disconnected.set()
     await asyncio.wait_for(serving, 20)
