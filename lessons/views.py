@@ -178,7 +178,8 @@ def _open_page(request: HtmxHttpRequest, slug: str) -> LessonPage:
 
 @require_http_methods(["GET", "POST"])
 async def lesson_detail(request: HtmxHttpRequest, slug: str) -> HttpResponseBase:
-    """The lesson page (GET); the Run button posts here and gets the run panel back.
+    """The lesson page (GET); the Run button posts here and gets the run panel back, or the
+    run's stream when the page's script asks for it.
 
     Anyone may read the page; only a signed-in learner may post (press Run). Others are sent to
     log in, through htmx's client-side redirect when htmx asked. A broken preset link still
@@ -195,7 +196,8 @@ async def lesson_detail(request: HtmxHttpRequest, slug: str) -> HttpResponseBase
 
 
 async def _run_pressed(request: HtmxHttpRequest, page: LessonPage) -> HttpResponseBase:
-    """The run panel connected to a new ticket, or the form with why not (400, 429, 503)."""
+    """The run panel connected to a new ticket (or the run's stream itself), or the form with
+    why not (400, 429, 503)."""
     form = page.form(request.POST)
     if not form.is_valid():
         return _form_refused(request, page, form, status=400)
@@ -213,15 +215,11 @@ async def _run_pressed(request: HtmxHttpRequest, page: LessonPage) -> HttpRespon
         )
     except CACHE_ERRORS as error:
         logger.warning("Run refused: the demos' cache is unreachable: %s", error)
-        form.add_error(None, f"{PAUSED} Try again in a minute.")
-        response = _form_refused(request, page, form, status=503)
-        response["Retry-After"] = str(PAUSED_RETRY_AFTER)
-        return response
+        return _refused(
+            request, page, form, f"{PAUSED} Try again in a minute.", 503, PAUSED_RETRY_AFTER
+        )
     if isinstance(started, RunRefused):
-        form.add_error(None, started.message)
-        response = _form_refused(request, page, form, status=429)
-        response["Retry-After"] = str(started.retry_after)
-        return response
+        return _refused(request, page, form, started.message, 429, started.retry_after)
     if _wants_stream(request):
         return await _stream_pressed(request, page, form, started)
     # The run's record exists from here on (running), written off the request's path.
@@ -246,17 +244,13 @@ async def _stream_pressed(
         admission = await cache_work(partial(demo_run_claim, ticket))
     except CACHE_ERRORS as error:
         logger.warning("Run refused: the demos' cache is unreachable: %s", error)
-        form.add_error(None, f"{PAUSED} Try again in a minute.")
-        response = _form_refused(request, page, form, status=503)
-        response["Retry-After"] = str(PAUSED_RETRY_AFTER)
-        return response
+        return _refused(
+            request, page, form, f"{PAUSED} Try again in a minute.", 503, PAUSED_RETRY_AFTER
+        )
     if not isinstance(admission, Admitted):
         # No slot left under the cap since the press's check (another press took the last).
         busy = RunRefused(StartRefusal.BUSY, retry_after=BUSY_RETRY_AFTER)
-        form.add_error(None, busy.message)
-        response = _form_refused(request, page, form, status=429)
-        response["Retry-After"] = str(busy.retry_after)
-        return response
+        return _refused(request, page, form, busy.message, 429, busy.retry_after)
     run_recorder().add(demo_run_started(ticket))
     # The stream runs no synchronous code and no query: its thread (and the thread's database
     # connection) go to the next request instead of waiting out the run.
@@ -299,6 +293,21 @@ class _AnyRun:
     """What the partial reads of a ticket: its id."""
 
     id: uuid.UUID = _ANY_RUN
+
+
+def _refused(
+    request: HtmxHttpRequest,
+    page: LessonPage,
+    form: DemoForm,
+    message: str,
+    status: int,
+    retry_after: int,
+) -> HttpResponse:
+    """The form with why the run may not start now, and when to try again."""
+    form.add_error(None, message)
+    response = _form_refused(request, page, form, status=status)
+    response["Retry-After"] = str(retry_after)
+    return response
 
 
 def _form_refused(
