@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterator, Mapping
 from typing import Any, cast
 
 import pytest
 from asgiref.sync import sync_to_async
+from django.core.asgi import get_asgi_application
 from django.core.cache.backends.locmem import LocMemCache
 from django.db import connections
 from django.http import StreamingHttpResponse
@@ -77,6 +78,44 @@ def model_events(monkeypatch: pytest.MonkeyPatch) -> list[float]:
 
     monkeypatch.setattr(OfflineModel, "stream_response", recording)
     return produced
+
+
+async def through_asgi(
+    scope: dict[str, Any],
+    *,
+    body: bytes = b"",
+    leave_after_texts: int | None = None,
+    app: Callable[..., Coroutine[Any, Any, None]] | None = None,
+) -> tuple[int, bytes]:
+    """A request through an ASGI application (Django's own by default) as uvicorn hands it
+    over: a thread per request, and a disconnect the view can see. The status and the body.
+    `leave_after_texts` closes the connection after that many text events, as a closed tab or
+    the Stop button does."""
+    disconnected, enough = asyncio.Event(), asyncio.Event()
+    status, received, requested = 0, bytearray(), False
+
+    async def receive() -> dict[str, Any]:
+        nonlocal requested
+        if not requested:
+            requested = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        await disconnected.wait()
+        return {"type": "http.disconnect"}
+
+    async def send(message: Mapping[str, Any]) -> None:
+        nonlocal status
+        if message["type"] == "http.response.start":
+            status = message["status"]
+        received.extend(message.get("body", b""))
+        if leave_after_texts and received.count(b"event: text-") >= leave_after_texts:
+            enough.set()
+
+    serving = asyncio.create_task((app or get_asgi_application())(scope, receive, send))
+    if leave_after_texts:
+        await asyncio.wait_for(enough.wait(), 10)
+        disconnected.set()
+    await asyncio.wait_for(serving, 20)
+    return status, bytes(received)
 
 
 def texts(events: list[ServerSentEvent], channel: str = "main") -> list[str]:

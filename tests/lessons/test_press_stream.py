@@ -8,14 +8,13 @@ panel for htmx alone, the page without script) is in test_views.py and test_stre
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable, Coroutine, Mapping
+from collections.abc import AsyncIterator, Callable, Coroutine
 from typing import Any, cast
 from urllib.parse import urlencode
 
 import pytest
 from asgiref.sync import sync_to_async
-from django.core.asgi import get_asgi_application
-from django.http import StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.test import AsyncClient
 from django.urls import reverse
 
@@ -27,7 +26,15 @@ from lessons.models import DemoRun
 from lessons.registry import get_preset
 from lessons.sse import ServerSentEvent, parse
 from tests.asgi import get_scope
-from tests.lessons.conftest import last_run, names, read_stream, recorded, stream_url, texts
+from tests.lessons.conftest import (
+    last_run,
+    names,
+    read_stream,
+    recorded,
+    stream_url,
+    texts,
+    through_asgi,
+)
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -50,6 +57,15 @@ def form_fields(slug: str, preset: str, **data: object) -> dict[str, object]:
     fields: dict[str, object] = {name: form[name].value() for name in form.fields}
     fields.update(data)
     return fields
+
+
+async def refused_press(client: AsyncClient) -> HttpResponse:
+    """Press Run on lesson 01's short reply as the page's script does, expecting a refusal
+    (the form with why, not a stream)."""
+    url = press_url("basic-streaming", "short-reply")
+    response = await client.post(url, form_fields("basic-streaming", "short-reply"), headers=STREAM)
+    assert isinstance(response, HttpResponse), "the press was not refused"
+    return response
 
 
 async def press(
@@ -128,11 +144,7 @@ async def test_past_the_rate_limit_the_press_is_refused_next_to_the_form(aclient
     settings.LESSONS_RUNS_PER_WINDOW = 1
     assert (await press(aclient, "basic-streaming", "short-reply"))[0] == 200
 
-    response = await aclient.post(
-        press_url("basic-streaming", "short-reply"),
-        form_fields("basic-streaming", "short-reply"),
-        headers=STREAM,
-    )
+    response = await refused_press(aclient)
 
     assert response.status_code == 429
     assert 1 <= int(response["Retry-After"]) <= 60
@@ -160,11 +172,7 @@ async def test_a_press_that_loses_the_last_slot_is_refused_busy_and_leaves_nothi
     took the last one in between)."""
     monkeypatch.setattr(services, "slot_acquire", lambda: None)
 
-    response = await aclient.post(
-        press_url("basic-streaming", "short-reply"),
-        form_fields("basic-streaming", "short-reply"),
-        headers=STREAM,
-    )
+    response = await refused_press(aclient)
 
     assert response.status_code == 429
     assert response["Retry-After"] == "5"
@@ -190,11 +198,7 @@ async def test_with_the_cache_down_the_press_says_the_demos_are_paused(
 ) -> None:
     flaky_cache.down = True
 
-    response = await aclient.post(
-        press_url("basic-streaming", "short-reply"),
-        form_fields("basic-streaming", "short-reply"),
-        headers=STREAM,
-    )
+    response = await refused_press(aclient)
 
     assert response.status_code == 503
     assert response["Retry-After"] == "30"
@@ -207,15 +211,8 @@ async def test_leaving_the_pressed_stream_cancels_the_run_and_frees_its_slot(
 ) -> None:
     """Stop or a closed tab: the page aborts the press's own request mid-stream."""
     settings.LESSONS_OFFLINE_TOKEN_DELAY = 0.01
-    csrf = "a" * 32
-    body = urlencode(
-        {**form_fields("streaming-patterns", "cancel"), "csrfmiddlewaretoken": csrf}
-    ).encode()
     status, received = await post_through_asgi(
-        press_url("streaming-patterns", "cancel"),
-        body,
-        cookie=f"sessionid={aclient.cookies['sessionid'].value}; csrftoken={csrf}",
-        leave_after_texts=5,
+        aclient, "streaming-patterns", "cancel", leave_after_texts=5
     )
 
     produced = len(model_events)
@@ -247,16 +244,8 @@ async def test_the_press_gives_its_thread_back_before_its_run_streams(aclient, m
             yield event
 
     monkeypatch.setattr(OfflineModel, "stream_response", watching)
-    csrf = "b" * 32
-    body = urlencode(
-        {**form_fields("basic-streaming", "short-reply"), "csrfmiddlewaretoken": csrf}
-    ).encode()
     status, received = await post_through_asgi(
-        press_url("basic-streaming", "short-reply"),
-        body,
-        cookie=f"sessionid={aclient.cookies['sessionid'].value}; csrftoken={csrf}",
-        leave_after_texts=1,
-        app=lender,
+        aclient, "basic-streaming", "short-reply", leave_after_texts=1, app=lender
     )
 
     assert status == 200
@@ -265,44 +254,25 @@ async def test_the_press_gives_its_thread_back_before_its_run_streams(aclient, m
 
 
 async def post_through_asgi(
-    path: str,
-    body: bytes,
+    client: AsyncClient,
+    slug: str,
+    preset: str,
     *,
-    cookie: str,
     leave_after_texts: int,
     app: Callable[..., Coroutine[Any, Any, None]] | None = None,
 ) -> tuple[int, bytes]:
-    """POST through Django's real ASGI handler as uvicorn would, and disconnect after that many
-    text events: the status and what arrived."""
-    disconnected, enough = asyncio.Event(), asyncio.Event()
-    status, received, requested = 0, bytearray(), False
-
-    async def receive() -> dict[str, Any]:
-        nonlocal requested
-        if not requested:
-            requested = True
-            return {"type": "http.request", "body": body, "more_body": False}
-        await disconnected.wait()
-        return {"type": "http.disconnect"}
-
-    async def send(message: Mapping[str, Any]) -> None:
-        nonlocal status
-        if message["type"] == "http.response.start":
-            status = message["status"]
-        received.extend(message.get("body", b""))
-        if received.count(b"event: text-") >= leave_after_texts:
-            enough.set()
-
-    path, _, query = path.partition("?")
-    scope = get_scope(path, cookie=cookie)
-    scope.update(method="POST", query_string=query.encode())
+    """Press Run through an ASGI application as the page's script would (the client's session,
+    a CSRF token of its own), and disconnect after that many text events: the status and what
+    arrived."""
+    csrf = "a" * 32
+    fields = {**form_fields(slug, preset), "csrfmiddlewaretoken": csrf}
+    cookie = f"sessionid={client.cookies['sessionid'].value}; csrftoken={csrf}"
+    scope = get_scope(reverse("lessons:detail", args=[slug]), cookie=cookie)
+    scope.update(method="POST", query_string=f"preset={preset}".encode())
     scope["headers"] += [
         (b"content-type", b"application/x-www-form-urlencoded"),
         (b"accept", b"text/event-stream"),
         (b"hx-request", b"true"),
     ]
-    serving = asyncio.create_task((app or get_asgi_application())(scope, receive, send))
-    await asyncio.wait_for(enough.wait(), 10)
-    disconnected.set()
-    await asyncio.wait_for(serving, 20)
-    return status, bytes(received)
+    body = urlencode(fields).encode()
+    return await through_asgi(scope, body=body, leave_after_texts=leave_after_texts, app=app)

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import AsyncIterator, Mapping
-from typing import Any, cast
+from collections.abc import AsyncIterator
+from typing import cast
 
 import pytest
 from asgiref.sync import sync_to_async
 from django.contrib.auth.models import User
-from django.core.asgi import get_asgi_application
 from django.core.cache import cache
 from django.db import connection
 from django.test import AsyncClient
@@ -32,7 +31,15 @@ from lessons.sse import parse
 from lessons.tickets import RunTicket, ticket_claim
 from tests.asgi import get_scope
 from tests.factories import UserFactory
-from tests.lessons.conftest import last_run, names, read_stream, recorded, stream_url, texts
+from tests.lessons.conftest import (
+    last_run,
+    names,
+    read_stream,
+    recorded,
+    stream_url,
+    texts,
+    through_asgi,
+)
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -233,39 +240,9 @@ async def test_when_the_cap_is_reached_the_stream_answers_429_without_claiming(
 async def serve(
     url: str, client: AsyncClient, *, leave_after_texts: int | None = None
 ) -> tuple[int, bytes]:
-    """GET through Django's real ASGI handler, as uvicorn would (a thread per request, and a
-    disconnect the view can see): the status and the body. `leave_after_texts` closes the
-    connection after that many text events, as a closed tab or the Stop button does."""
-    disconnected = asyncio.Event()
-    enough = asyncio.Event()
-    status = 0
-    body = bytearray()
-    requested = False
-
-    async def receive() -> dict[str, Any]:
-        nonlocal requested
-        if not requested:
-            requested = True
-            return {"type": "http.request", "body": b"", "more_body": False}
-        await disconnected.wait()
-        return {"type": "http.disconnect"}
-
-    async def send(message: Mapping[str, Any]) -> None:
-        nonlocal status
-        if message["type"] == "http.response.start":
-            status = message["status"]
-        body.extend(message.get("body", b""))
-        if leave_after_texts and body.count(b"event: text-main") >= leave_after_texts:
-            enough.set()
-
+    """GET through Django's real ASGI handler, as uvicorn would: the status and the body."""
     cookie = f"sessionid={client.cookies['sessionid'].value}"
-    scope = get_scope(url, cookie=cookie)
-    serving = asyncio.create_task(get_asgi_application()(scope, receive, send))
-    if leave_after_texts:
-        await asyncio.wait_for(enough.wait(), 10)
-        disconnected.set()
-    await asyncio.wait_for(serving, 20)
-    return status, bytes(body)
+    return await through_asgi(get_scope(url, cookie=cookie), leave_after_texts=leave_after_texts)
 
 
 async def test_closing_the_stream_cancels_the_run_and_the_model_stops(
