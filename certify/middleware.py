@@ -409,10 +409,14 @@ class InFlightLimitMiddleware(BothWays):
         if self.aslots is None or self.aslots[0] is not loop:
             self.aslots = (loop, asyncio.Semaphore(self.limit))
         slots = self.aslots[1]
-        try:
-            await asyncio.wait_for(slots.acquire(), self.wait)
-        except TimeoutError:
-            return overloaded(request)
+        if slots.locked():
+            try:
+                await asyncio.wait_for(slots.acquire(), self.wait)
+            except TimeoutError:
+                return overloaded(request)
+        else:
+            # A free place is taken at once: no task and timer for a wait that cannot happen.
+            await slots.acquire()
         try:
             return cast(HttpResponseBase, await self.get_response(request))
         finally:

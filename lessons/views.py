@@ -232,7 +232,13 @@ async def _run_pressed(request: HtmxHttpRequest, page: LessonPage) -> HttpRespon
 def _wants_stream(request: HttpRequest) -> bool:
     """The page's script asks for the run's stream as the press's answer (one request from the
     press to the first token); htmx alone, or a browser without script, gets the run panel."""
-    return request.get_preferred_type(["text/html", "text/event-stream"]) == "text/event-stream"
+    accept = request.META.get("HTTP_ACCEPT", "")
+    if accept == "text/event-stream":  # the page's script: no negotiation to parse
+        return True
+    return (
+        "text/event-stream" in accept
+        and request.get_preferred_type(["text/html", "text/event-stream"]) == "text/event-stream"
+    )
 
 
 async def _stream_pressed(
@@ -255,14 +261,13 @@ async def _stream_pressed(
     # The stream runs no synchronous code and no query: its thread (and the thread's database
     # connection) go to the next request instead of waiting out the run.
     request_thread_release()
-    panel = Frame("run-panel", run_panel(page.lesson, page.preset, page.backend, ticket.id))
     body = demo_stream(
         ticket=ticket,
         preset=page.preset,
         backend=page.backend,
         slot=admission.slot,
         paused=admission.paused,
-        first=panel.encode(),
+        first=run_panel_event(page.lesson, page.preset, page.backend, ticket.id),
     )
     return event_stream_response(body)
 
@@ -275,9 +280,20 @@ def run_panel(lesson: Lesson, preset: Preset, backend: Backend, run_id: uuid.UUI
     """The run panel (the template's `run-panel` partial) connected to a run's stream. It is
     the same for every run of a preset but for the run's id in the stream's address, so the
     template renders it once per preset (and backend) and each Run press fills in its id."""
-    halves = _run_panel_halves.__wrapped__ if settings.DEBUG else _run_panel_halves  # edits show
-    before, after = halves(lesson, preset, backend)
+    before, after = _panel(_run_panel_halves, lesson, preset, backend)
     return f"{before}{run_id}{after}"
+
+
+def run_panel_event(lesson: Lesson, preset: Preset, backend: Backend, run_id: uuid.UUID) -> bytes:
+    """The run panel as the `run-panel` event that opens the Run press's stream: framed once
+    per preset too (the id is on one line of it, so the framing around it never changes)."""
+    before, after = _panel(_run_panel_event_halves, lesson, preset, backend)
+    return before + str(run_id).encode() + after
+
+
+def _panel(halves: Callable[..., tuple[Any, Any]], *key: object) -> tuple[Any, Any]:
+    # With DEBUG on, template edits show at once.
+    return halves.__wrapped__(*key) if settings.DEBUG else halves(*key)  # type: ignore[attr-defined]
 
 
 @lru_cache(maxsize=256)
@@ -286,6 +302,16 @@ def _run_panel_halves(lesson: Lesson, preset: Preset, backend: Backend) -> tuple
     html = get_template(f"{TEMPLATE}#run-panel").render(context)
     before, _, after = html.partition(str(_ANY_RUN))
     return before, after
+
+
+@lru_cache(maxsize=256)
+def _run_panel_event_halves(
+    lesson: Lesson, preset: Preset, backend: Backend
+) -> tuple[bytes, bytes]:
+    before, after = _panel(_run_panel_halves, lesson, preset, backend)
+    event = Frame("run-panel", f"{before}{_ANY_RUN}{after}").encode()
+    before_event, _, after_event = event.partition(str(_ANY_RUN).encode())
+    return before_event, after_event
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,7 @@ def _tasks_run_at_once(settings) -> None:
 def _sessions_in_the_database(settings) -> None:
     """Sessions from the database whether or not REDIS_URL is set, so that the pinned query
     counts hold on every run; the Redis-backed store is tested on its own (test_sessions.py)."""
-    settings.SESSION_ENGINE = "django.contrib.sessions.backends.db"
+    settings.SESSION_ENGINE = "certify.sessions.db"
 
 
 @pytest.fixture

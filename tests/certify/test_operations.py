@@ -112,7 +112,7 @@ def test_metrics_answer_with_the_cache_down(client: Client) -> None:
             "LOCATION": "redis://127.0.0.1:9/0",  # nothing listens on the discard port
         }
     }
-    with override_settings(CACHES=unreachable, SESSION_ENGINE="certify.sessions"):
+    with override_settings(CACHES=unreachable, SESSION_ENGINE="certify.sessions.cached_db"):
         response = client.get("/metrics/")
 
     text = response.content.decode()

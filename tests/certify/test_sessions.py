@@ -1,4 +1,4 @@
-"""Sessions in Redis and the database (certify.sessions): with Redis stopped, a signed-in
+"""Sessions in Redis and the database (certify.sessions.cached_db): with Redis stopped, a signed-in
 learner's pages still work from the database alone."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client, override_settings
 
-from certify.sessions import SessionStore
+from certify.sessions.cached_db import SessionStore
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +20,7 @@ UNREACHABLE = {
 
 
 def test_with_the_cache_down_a_session_is_saved_loaded_and_deleted_from_the_database() -> None:
-    with override_settings(CACHES=UNREACHABLE, SESSION_ENGINE="certify.sessions"):
+    with override_settings(CACHES=UNREACHABLE, SESSION_ENGINE="certify.sessions.cached_db"):
         session = SessionStore()
         session["answer"] = 42
         session.save()
@@ -35,7 +35,7 @@ def test_with_the_cache_down_a_session_is_saved_loaded_and_deleted_from_the_data
 
 
 def test_a_signed_in_page_works_with_the_cache_down(learner: User) -> None:
-    with override_settings(CACHES=UNREACHABLE, SESSION_ENGINE="certify.sessions"):
+    with override_settings(CACHES=UNREACHABLE, SESSION_ENGINE="certify.sessions.cached_db"):
         client = Client()
         client.force_login(learner)
 

@@ -113,7 +113,7 @@ def test_database_url_and_redis_url_switch_backends() -> None:
     )
     assert result.stdout.split() == [
         "certify.cache.RedisCache",
-        "certify.sessions",
+        "certify.sessions.cached_db",
     ]
 
 

@@ -141,9 +141,10 @@ def test_the_run_panel_is_the_templates_partial_with_the_runs_own_stream() -> No
 
     from lessons.backends import Backend
     from lessons.catalog import LESSONS_BY_SLUG
+    from lessons.fragments import Frame
     from lessons.registry import get_preset
     from lessons.tickets import RunTicket
-    from lessons.views import TEMPLATE, run_panel
+    from lessons.views import TEMPLATE, run_panel, run_panel_event
 
     lesson = LESSONS_BY_SLUG["streaming-with-handoffs"]
     backend = Backend.from_settings()
@@ -165,6 +166,9 @@ def test_the_run_panel_is_the_templates_partial_with_the_runs_own_stream() -> No
             context = {"lesson": lesson, "preset": preset, "backend": backend, "ticket": ticket}
             rendered = get_template(f"{TEMPLATE}#run-panel").render(context)
             assert run_panel(lesson, preset, backend, ticket.id) == rendered
+            # The Run press's stream opens with the same panel, framed as its first event.
+            event = run_panel_event(lesson, preset, backend, ticket.id)
+            assert event == Frame("run-panel", rendered).encode()
             assert f"/runs/{ticket.id}/stream/" in rendered
             assert str(uuid.UUID(int=0)) not in rendered
 

@@ -1,8 +1,8 @@
-"""Sessions in Redis, kept in the database: Django's cached_db, but a Redis outage never breaks
-a request. Django's own store falls back to the database when the cache read fails, then
-raises on writing the session back to the cache (every signed-in page answered 500 with Redis
-stopped). Here every cache call that fails is skipped: the database holds the session anyway,
-and the cache fills again once Redis is back."""
+"""Sessions in Redis, kept in the database (certify.sessions.db): Django's cached_db, but a
+Redis outage never breaks a request. Django's own store falls back to the database when the
+cache read fails, then raises on writing the session back to the cache (every signed-in page
+answered 500 with Redis stopped). Here every cache call that fails is skipped: the database
+holds the session anyway, and the cache fills again once Redis is back."""
 
 from __future__ import annotations
 
@@ -14,6 +14,8 @@ from django.conf import settings
 from django.contrib.sessions.backends import cached_db
 from django.core.cache import caches
 from django.core.cache.backends.base import BaseCache
+
+from certify.sessions import db
 
 logger = logging.getLogger(__name__)
 QUIET_FOR = 30.0  # seconds between two warnings about the same outage
@@ -81,7 +83,9 @@ class ResilientCache:
             return False
 
 
-class SessionStore(cached_db.SessionStore):
+class SessionStore(cached_db.SessionStore, db.SessionStore):
+    """Django's cached_db over certify's database store (its one-query read, on a cache miss)."""
+
     def __init__(self, session_key: str | None = None) -> None:
         super().__init__(session_key)
         # It stands in for the cache wherever cached_db uses one.
