@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from asgiref.sync import async_to_sync
 from django.conf import settings
@@ -174,12 +176,18 @@ async def _serve(app: object, path: str, cookie: str = "") -> int:
 
     sent: list[Mapping[str, Any]] = []
     messages = [{"type": "http.request", "body": b"", "more_body": False}]
+    answered = asyncio.Event()
 
     async def receive() -> Mapping[str, Any]:
-        return messages.pop() if messages else {"type": "http.disconnect"}
+        if messages:
+            return messages.pop()
+        await answered.wait()  # the client stays until the whole answer is in
+        return {"type": "http.disconnect"}
 
     async def send(message: Mapping[str, Any]) -> None:
         sent.append(message)
+        if message["type"] == "http.response.body" and not message.get("more_body"):
+            answered.set()
 
     scope = get_scope(path, cookie=cookie)
     await app(scope, receive, send)  # type: ignore[operator]
