@@ -1,10 +1,10 @@
 """Sessions in the database: Django's store, with the session read by one hand-written query.
 
 Every signed-in request reads its session before anything else. Django's store builds,
-compiles and runs a QuerySet for it (`objects.get`): 167 us a read, against 20 us for the same
-SELECT on the connection's cursor, and 0.96 ms against 0.42 ms on a worker that sat idle for
-0.4 s, as each learner's first request after a pause does (SQLite, the streaming benchmark's
-database; `python -m bench.streaming`). The query is the one Django's compiles (the key, not
+compiles and runs a QuerySet for it (`objects.get`): 165 us a read, against 24 us for the same
+SELECT on the connection's cursor, and 0.97 ms against 0.47-0.54 ms on a worker that sat idle
+for 0.4 s, as a learner's request after a pause finds it (SQLite, the streaming benchmark's
+database). The query is the one Django's compiles (the key, not
 yet expired), its row the same model instance; writing, deleting and clearing expired sessions
 stay Django's.
 """
