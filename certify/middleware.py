@@ -30,6 +30,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import asdict
+from functools import partial
 from typing import IO, Any, cast
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction, sync_to_async
@@ -44,11 +45,12 @@ from django.http.response import HttpResponseBase
 from django.middleware import clickjacking, common, csrf, security
 from django.template.loader import render_to_string
 from django.utils.deprecation import MiddlewareMixin
-from django.utils.functional import empty
+from django.utils.functional import SimpleLazyObject, empty
 from django_prometheus import middleware as prometheus
 from whitenoise.middleware import WhiteNoiseMiddleware
 
 from certify import logs
+from certify.sessions import auth as sessions_auth
 
 CHUNK_SIZE = 64 * 1024
 
@@ -81,7 +83,26 @@ class CommonMiddleware(InlineHooks, common.CommonMiddleware):
 
 
 class AuthenticationMiddleware(InlineHooks, auth.AuthenticationMiddleware):
-    """The user is a lazy object: it is loaded (in a thread, or with `auser()`) when used."""
+    """The user is a lazy object: it is loaded (in a thread, or with `auser()`) when used, by
+    Django's rules with the user's row read by one hand-written query (certify/sessions/auth.py).
+    """
+
+    def process_request(self, request: HttpRequest) -> None:
+        super().process_request(request)  # the checks, and the attributes Django sets
+        request.user = SimpleLazyObject(partial(_user, request))  # type: ignore[assignment]
+        request.auser = partial(_auser, request)
+
+
+def _user(request: HttpRequest) -> Any:
+    if not hasattr(request, "_cached_user"):
+        request._cached_user = sessions_auth.get_user(request)  # type: ignore[attr-defined]
+    return request._cached_user  # type: ignore[attr-defined]
+
+
+async def _auser(request: HttpRequest) -> Any:
+    if not hasattr(request, "_acached_user"):
+        request._acached_user = await sessions_auth.aget_user(request)  # type: ignore[attr-defined]
+    return request._acached_user  # type: ignore[attr-defined]
 
 
 class XFrameOptionsMiddleware(InlineHooks, clickjacking.XFrameOptionsMiddleware):
