@@ -22,7 +22,7 @@ from django.dispatch import Signal
 from django.http.response import HttpResponseBase
 from django.urls import set_script_prefix
 
-from certify.threads import RequestThread, request_thread
+from certify.threads import RequestThread, request_thread, request_threads_start
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "certify.settings")
 # The adaptive engine's small matrix products are fastest on one thread; BLAS threads in every
@@ -49,7 +49,8 @@ class RequestThreads:
     the pool at the request's first synchronous call and given back at its end: the threads (and
     the database connections they keep) number the requests running synchronous code at once,
     not the requests open (200 Run presses at once made 200 threads, each opening its SQLite
-    connection). Idle threads are kept for the next requests.
+    connection). Idle threads are kept for the next requests; as many as the worker serves at
+    once are started with it (`lifespan`), so a class pressing Run together finds them ready.
     """
 
     def __init__(self, app: Callable[[Scope, Receive, Send], Awaitable[None]]) -> None:
@@ -58,7 +59,7 @@ class RequestThreads:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
-            await lifespan(receive, send)
+            await lifespan(receive, send, self.idle)
             return
         if scope["type"] != "http":
             await self.app(scope, receive, send)
@@ -244,14 +245,18 @@ async def _settle_task(task: asyncio.Task[Any]) -> None:
         await task
 
 
-async def lifespan(receive: Receive, send: Send) -> None:
+async def lifespan(receive: Receive, send: Send, threads: list[ThreadPoolExecutor]) -> None:
     """The ASGI server's startup: each worker builds what its first requests would otherwise
-    build while serving (the dashboard's engine, certify/dashboard.py), before it takes any. A
-    failure (the database away) is logged and the worker starts all the same."""
+    build while serving (the dashboard's engine, certify/dashboard.py) and starts the threads
+    of as many requests as it serves at once (RequestThreads), before it takes any. A failure
+    (the database away) is logged and the worker starts all the same."""
     while True:
         message = await receive()
         if message["type"] == "lifespan.startup":
             await asyncio.to_thread(_warm)
+            await asyncio.to_thread(
+                request_threads_start, threads, settings.CERTIFY_MAX_REQUESTS_IN_FLIGHT
+            )
             await send({"type": "lifespan.startup.complete"})
         elif message["type"] == "lifespan.shutdown":
             await send({"type": "lifespan.shutdown.complete"})

@@ -250,11 +250,31 @@ class StaticFilesMiddleware(WhiteNoiseMiddleware):
         return response
 
 
-class PrometheusBeforeMiddleware(InlineHooks, prometheus.PrometheusBeforeMiddleware):
+class LabelledOnce:
+    """django-prometheus asks each metric for the child of its labels on every request
+    (`metric.labels(...)`: the names checked, the values turned to strings, a lock taken), seven
+    times a request. The children are kept here by metric and labels, as each metric keeps them
+    (django-prometheus never removes one), and looked up without the lock."""
+
+    _children: dict[tuple[object, tuple[tuple[str, object], ...]], Any] = {}
+
+    def label_metric(
+        self, metric: Any, request: HttpRequest, response: Any = None, **labels: object
+    ) -> Any:
+        if not labels:
+            return metric
+        key = (metric, tuple(labels.items()))
+        child = self._children.get(key)
+        if child is None:
+            child = self._children[key] = metric.labels(**labels)
+        return child
+
+
+class PrometheusBeforeMiddleware(LabelledOnce, InlineHooks, prometheus.PrometheusBeforeMiddleware):
     """Counts requests and their latency through the whole stack (in-process counters)."""
 
 
-class PrometheusAfterMiddleware(InlineHooks, prometheus.PrometheusAfterMiddleware):
+class PrometheusAfterMiddleware(LabelledOnce, InlineHooks, prometheus.PrometheusAfterMiddleware):
     """Counts by view, method and status; its view, template and exception hooks are made
     coroutines so the handler does not send them to a thread."""
 

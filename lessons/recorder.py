@@ -5,11 +5,13 @@ recorder saves every record handed over since its last write in one query, from 
 its own (the stream neither waits for the database nor holds a connection). Under a class's
 worth of streams ending together that is a handful of inserts instead of hundreds.
 
-A write starts `WRITE_AFTER` seconds after the first record it takes: a Run press's record is
-handed over just before its page asks for the stream, and a stream's just before the learner's
-next press. Written at once, it ran on its thread beside those requests and held the
-interpreter's lock from them (the streaming benchmark: several milliseconds more to the first
-token); a moment later it runs while the model prepares its first token.
+A write starts once no record has come for `WRITE_AFTER` seconds, or `WRITE_WITHIN` seconds
+after the first it takes while records keep coming. A Run press's record is handed over just
+before its page asks for the stream, and a stream's just before the learner's next press:
+written at once, it ran on its thread beside those requests and held the interpreter's lock
+from them (the streaming benchmark: several milliseconds more to the first token); a moment
+later it runs while the model prepares its first token. A class pressing Run together is written
+once its presses are in, in one statement, instead of every few milliseconds beside them.
 """
 
 from __future__ import annotations
@@ -27,7 +29,8 @@ from lessons.services import demo_runs_save
 
 logger = logging.getLogger(__name__)
 
-WRITE_AFTER = 0.05  # seconds
+WRITE_AFTER = 0.05  # seconds without a new record
+WRITE_WITHIN = 1.0  # seconds after the first record of a write, however many keep coming
 
 
 class RunRecorder:
@@ -35,11 +38,13 @@ class RunRecorder:
 
     def __init__(self) -> None:
         self.pending: list[DemoRun] = []
+        self.added = 0  # records handed over so far
         self.writing: asyncio.Task[None] | None = None
 
     def add(self, run: DemoRun) -> None:
         """Queue a record; the writer starts if it is not already running."""
         self.pending.append(run)
+        self.added += 1
         if self.writing is None or self.writing.done():
             # A context of its own: the writer outlives the request that started it, and must
             # not use that request's thread once the request is over.
@@ -48,13 +53,23 @@ class RunRecorder:
             )
 
     async def _write(self) -> None:
-        await asyncio.sleep(WRITE_AFTER)
         while self.pending:
+            await self._quiet()
             batch, self.pending = self.pending, []
             if not await self._save(batch) and len(batch) > 1:
                 # One bad record (its learner deleted mid-run) must not lose the others.
                 for run in batch:
                     await self._save([run])
+
+    async def _quiet(self) -> None:
+        """Until no record has come for WRITE_AFTER, or for at most WRITE_WITHIN."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + WRITE_WITHIN
+        while True:
+            seen = self.added
+            await asyncio.sleep(min(WRITE_AFTER, max(0.0, deadline - loop.time())))
+            if self.added == seen or loop.time() >= deadline:
+                return
 
     @staticmethod
     async def _save(batch: list[DemoRun]) -> bool:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import threading
+from typing import Any
 
 import pytest
 from asgiref.sync import async_to_sync
@@ -11,6 +13,7 @@ from django.http import StreamingHttpResponse
 from django.test import AsyncClient
 from django.utils.module_loading import import_string
 
+from certify.asgi import RequestThreads
 from tests.asgi import get_scope
 
 
@@ -124,7 +127,6 @@ async def test_each_request_has_a_thread_of_its_own_lent_again_once_it_is_over()
     import asyncio
     import threading
     from collections.abc import Mapping
-    from typing import Any
 
     from asgiref.sync import sync_to_async
 
@@ -172,7 +174,6 @@ def _connection_state(connection: object) -> tuple[bool, bool]:
 async def _serve(app: object, path: str, cookie: str = "") -> int:
     """One GET through an ASGI application: its status."""
     from collections.abc import Mapping
-    from typing import Any
 
     sent: list[Mapping[str, Any]] = []
     messages = [{"type": "http.request", "body": b"", "more_body": False}]
@@ -293,7 +294,6 @@ def test_a_worker_starts_even_when_warming_up_fails(monkeypatch) -> None:
 
 async def test_an_async_stream_goes_out_as_djangos_handler_sends_it() -> None:
     from collections.abc import AsyncIterator, Mapping
-    from typing import Any
 
     from django.core.handlers.asgi import ASGIHandler
     from django.http import StreamingHttpResponse
@@ -326,12 +326,30 @@ async def test_an_async_stream_goes_out_as_djangos_handler_sends_it() -> None:
     assert max(len(m["body"]) for m in ours[1:-1]) <= ASGIHandler.chunk_size
 
 
-def _start_and_stop_a_worker() -> list[str]:
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_starts_the_threads_of_the_requests_it_serves_at_once(settings) -> None:
+    """Its request threads are ready before the first request, each with its connection open
+    where connections outlive a request (SQLite's); PostgreSQL's pool lends them per request."""
+    from django.db import connections
+
+    settings.CERTIFY_MAX_REQUESTS_IN_FLIGHT = 3
+    threads = RequestThreads(_never)
+    assert _start_and_stop_a_worker(threads) == [
+        "lifespan.startup.complete",
+        "lifespan.shutdown.complete",
+    ]
+
+    assert len(threads.idle) == 3
+    kept = connections.settings["default"]["CONN_MAX_AGE"] != 0
+    opened = [t.submit(lambda: connections["default"].connection is not None) for t in threads.idle]
+    assert [future.result() for future in opened] == [kept] * 3
+    assert len({t.submit(threading.get_ident).result() for t in threads.idle}) == 3
+    _stop(threads)
+
+
+def _start_and_stop_a_worker(threads: RequestThreads | None = None) -> list[str]:
     """An ASGI server's lifespan through the worker's application: what it answered."""
     from collections.abc import Mapping
-    from typing import Any
-
-    from certify.asgi import RequestThreads
 
     messages = iter([{"type": "lifespan.startup"}, {"type": "lifespan.shutdown"}])
     sent: list[str] = []
@@ -342,11 +360,24 @@ def _start_and_stop_a_worker() -> list[str]:
     async def send(message: Mapping[str, Any]) -> None:
         sent.append(message["type"])
 
-    async def never(scope: Any, receive: Any, send: Any) -> None:
-        raise AssertionError("the lifespan is not Django's")
-
-    async_to_sync(RequestThreads(never))({"type": "lifespan"}, receive, send)
+    worker = threads or RequestThreads(_never)
+    async_to_sync(worker)({"type": "lifespan"}, receive, send)
+    if threads is None:
+        _stop(worker)
     return sent
+
+
+def _stop(threads: RequestThreads) -> None:
+    """The threads a worker started, stopped with their connections closed."""
+    from django.db import connections
+
+    for thread in threads.idle:
+        thread.submit(connections.close_all).result()
+        thread.shutdown()
+
+
+async def _never(scope: Any, receive: Any, send: Any) -> None:
+    raise AssertionError("the lifespan is not Django's")
 
 
 @pytest.mark.parametrize("per_request", [True, False])
@@ -359,7 +390,6 @@ async def test_a_request_done_with_its_thread_lends_it_at_once_after_settling_it
     import asyncio
     import threading
     from collections.abc import Mapping
-    from typing import Any
 
     from asgiref.sync import sync_to_async
 

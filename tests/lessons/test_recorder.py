@@ -116,3 +116,35 @@ async def test_each_event_loop_has_one_recorder() -> None:
 
 async def test_flushing_with_nothing_to_write_returns_at_once() -> None:
     await asyncio.wait_for(RunRecorder().flush(), 1)
+
+
+async def test_a_burst_of_records_is_written_once_it_has_passed(
+    user_id: int, batches: list[int]
+) -> None:
+    """A class pressing Run together: one write once the presses are in, not one every
+    WRITE_AFTER beside them."""
+    recorder = RunRecorder()
+    for _ in range(15):
+        recorder.add(await a_record(user_id))
+        await asyncio.sleep(recorder_module.WRITE_AFTER / 3)
+
+    await recorder.flush()
+
+    assert batches == [15]
+    assert await DemoRun.objects.acount() == 15
+
+
+async def test_records_that_keep_coming_are_written_within_the_bound(
+    user_id: int, batches: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(recorder_module, "WRITE_WITHIN", 0.1)
+    recorder = RunRecorder()
+    for _ in range(20):
+        recorder.add(await a_record(user_id))
+        await asyncio.sleep(0.02)  # 0.4 s of records, never a pause of WRITE_AFTER
+
+    await recorder.flush()
+
+    assert sum(batches) == 20
+    assert len(batches) >= 3  # a write at least every 0.1 s or so
+    assert await DemoRun.objects.acount() == 20
