@@ -271,7 +271,7 @@ if ENV.REDIS_URL:
 else:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "BACKEND": "certify.cache.LocMemCache",
             "LOCATION": "certify",
             # The default of 300 entries would evict live demo tickets and limit counters.
             "OPTIONS": {"MAX_ENTRIES": 100_000},

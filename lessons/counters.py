@@ -8,12 +8,15 @@ locked in the local-memory cache.
 from __future__ import annotations
 
 import contextlib
+import functools
 from collections.abc import Callable
 from typing import TypeVar
 
 from asgiref.sync import sync_to_async
-from django.core.cache import cache, caches
+from django.conf import settings
+from django.core.cache import cache
 from django.core.cache.backends.locmem import LocMemCache
+from django.utils.module_loading import import_string
 from redis.exceptions import RedisError
 
 T = TypeVar("T")
@@ -24,8 +27,14 @@ CACHE_ERRORS: tuple[type[Exception], ...] = (RedisError, OSError)
 
 def cache_is_local() -> bool:
     """Whether the cache lives in this process: no network I/O, so its work (microseconds) may
-    run on the event loop instead of waiting for a thread."""
-    return isinstance(caches["default"], LocMemCache)
+    run on the event loop instead of waiting for a thread. Read from the setting (asked on every
+    Run press and stream end; `caches["default"]` looks the cache up through a context-local)."""
+    return _local_backend(settings.CACHES["default"]["BACKEND"])
+
+
+@functools.cache
+def _local_backend(path: str) -> bool:
+    return issubclass(import_string(path), LocMemCache)
 
 
 async def cache_work(call: Callable[[], T]) -> T:

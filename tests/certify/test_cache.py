@@ -39,3 +39,25 @@ def test_requests_reuse_the_connection_another_one_made() -> None:
     assert reader.get("certify-test-shared-pool") == 42
     assert pool._created_connections == made  # the reader made no connection of its own
     reader.delete("certify-test-shared-pool")
+
+
+def test_keys_are_taken_as_they_are_without_memcacheds_check(recwarn) -> None:
+    """Neither Redis nor the local-memory cache refuses a key memcached would; Django's check
+    only warns, one character at a time, on every call. certify's caches skip it."""
+    import warnings
+
+    from django.core.cache.backends.base import CacheKeyWarning
+    from django.core.cache.backends.locmem import LocMemCache as DjangosLocMemCache
+
+    from certify.cache import LocMemCache
+
+    odd = "a key with spaces " + "x" * 300
+    warnings.simplefilter("always", CacheKeyWarning)
+    ours = LocMemCache("certify-test-keys", {})
+    ours.set(odd, 42)
+    assert ours.get(odd) == 42
+    assert not [w for w in recwarn if w.category is CacheKeyWarning]
+
+    DjangosLocMemCache("certify-test-keys-django", {}).set(odd, 42)
+    assert [w for w in recwarn if w.category is CacheKeyWarning]  # what the check did
+    assert cache().validate_key(odd) is None  # the Redis cache: the same
