@@ -103,6 +103,25 @@ def test_metrics_for_the_monitoring_network_with_the_demo_figures(client: Client
     assert "certify_attempts_overdue 0.0" in text
 
 
+def test_each_request_is_counted_under_its_own_labels(client: Client) -> None:
+    """django-prometheus's labelled counters, looked up once per label set (certify's
+    middleware): every request lands on its own labels, none on another's."""
+    from prometheus_client import REGISTRY
+
+    def counted(status: str, view: str) -> float:
+        labels = {"status": status, "view": view, "method": "GET"}
+        name = "django_http_responses_total_by_status_view_method_total"
+        return REGISTRY.get_sample_value(name, labels) or 0.0
+
+    before = counted("200", "home"), counted("404", "<unnamed view>")
+    for _ in range(3):
+        client.get("/")
+    client.get("/no-such-page/")
+
+    assert counted("200", "home") - before[0] == 3
+    assert counted("404", "<unnamed view>") - before[1] == 1
+
+
 def test_metrics_answer_with_the_cache_down(client: Client) -> None:
     """Redis stopped: the scrape still answers, the cache's own figures unknown (NaN), the
     database's as usual, and a gauge that says the cache is away."""
