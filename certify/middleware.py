@@ -88,7 +88,8 @@ class AuthenticationMiddleware(InlineHooks, auth.AuthenticationMiddleware):
     """
 
     def process_request(self, request: HttpRequest) -> None:
-        super().process_request(request)  # the checks, and the attributes Django sets
+        if not hasattr(request, "session"):
+            super().process_request(request)  # Django's ImproperlyConfigured
         request.user = SimpleLazyObject(partial(_user, request))  # type: ignore[assignment]
         request.auser = partial(_auser, request)
 

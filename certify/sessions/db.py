@@ -10,7 +10,6 @@ from typing import Any
 
 from asgiref.sync import sync_to_async
 from django.contrib.sessions.backends import db
-from django.db import connections, router
 from django.utils import timezone
 
 from certify.sessions.reads import KeyRead
@@ -18,9 +17,10 @@ from certify.sessions.reads import KeyRead
 
 class SessionStore(db.SessionStore):
     def _get_session_from_db(self) -> Any:
-        connection = connections[router.db_for_read(self.model)]
+        read = _read(self.model)
+        connection = read.connection()
         now = connection.ops.adapt_datetimefield_value(timezone.now())
-        session = _read(self.model).one([self.session_key, now])
+        session = read.one([self.session_key, now], connection)
         if session is None:
             self._session_key = None
         return session

@@ -34,10 +34,15 @@ class KeyRead:
         self.where = where
         self.compiled: dict[str, tuple[str, list[tuple[Any, list[Converter]]]]] = {}
 
-    def one(self, params: Sequence[Any]) -> Any:
-        """The instance of the row the key finds, or None."""
-        alias = router.db_for_read(self.model)
-        connection = connections[alias]
+    def connection(self) -> BaseDatabaseWrapper:
+        """The connection the model is read from (its router's)."""
+        return connections[router.db_for_read(self.model)]
+
+    def one(self, params: Sequence[Any], connection: BaseDatabaseWrapper | None = None) -> Any:
+        """The instance of the row the key finds, or None; on `connection` when the caller
+        already has it (to adapt its parameters)."""
+        connection = connection or self.connection()
+        alias = connection.alias
         sql, columns = self._compiled(connection)
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
