@@ -158,8 +158,11 @@ class Handler(ASGIHandler):
         async with contextlib.aclosing(response._iterator) as parts:  # type: ignore[attr-defined]
             async for part in parts:
                 body = part if type(part) is bytes else make_bytes(part)
+                if len(body) <= size:  # an SSE event: as it is
+                    await send({"type": "http.response.body", "body": body, "more_body": True})
+                    continue
                 for start in range(0, len(body), size):
-                    chunk = body if len(body) <= size else body[start : start + size]
+                    chunk = body[start : start + size]
                     await send({"type": "http.response.body", "body": chunk, "more_body": True})
         await send({"type": "http.response.body"})
 

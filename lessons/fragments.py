@@ -118,22 +118,21 @@ class Renderer:
             self.groups[log.channel] = group
         group.count += 1
         group.characters += len(delta)
-        line = (
-            f'<li class="log-delta">{self._stamp(elapsed)} '
-            f'<span class="log-detail">{escape(log.detail)}</span></li>'
+        stamp = f'<span class="log-time">+{elapsed:.3f} s</span>'  # as _stamp: once a token
+        detail = escape(log.detail)
+        line = f'<li class="log-delta">{stamp} <span class="log-detail">{detail}</span></li>'
+        if group.count > 1:
+            return f'<ol hx-swap-oob="beforeend:#{group.id}">{line}</ol>{group.summary(oob=True)}'
+        kind = SOURCE_CLASSES.get(log.source, "other")
+        row = (
+            f'<li class="log-entry log-{kind} log-group">'
+            f"<details><summary>{stamp} {self._tag(log.channel)}"
+            f'<code class="log-source">{escape(log.source)}</code>'
+            f' <span class="log-name">{escape(log.name)}</span> '
+            f"{group.summary()}</summary>"
+            f'<ol id="{group.id}" class="log-group-list">{line}</ol></details></li>'
         )
-        if group.count == 1:
-            kind = SOURCE_CLASSES.get(log.source, "other")
-            row = (
-                f'<li class="log-entry log-{kind} log-group">'
-                f"<details><summary>{self._stamp(elapsed)} {self._tag(log.channel)}"
-                f'<code class="log-source">{escape(log.source)}</code>'
-                f' <span class="log-name">{escape(log.name)}</span> '
-                f"{group.summary()}</summary>"
-                f'<ol id="{group.id}" class="log-group-list">{line}</ol></details></li>'
-            )
-            return f'<ol hx-swap-oob="beforeend:#event-log">{row}</ol>'
-        return f'<ol hx-swap-oob="beforeend:#{group.id}">{line}</ol>' + group.summary(oob=True)
+        return f'<ol hx-swap-oob="beforeend:#event-log">{row}</ol>'
 
     def end_groups(self, channel: str) -> None:
         """Any other event ends the channel's run of deltas: the next delta opens a new row."""

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from lessons.events import ChannelFigures, DemoEvent, Log, Metrics, Text
 
 
-@dataclass
+@dataclass(slots=True)
 class _Channel:
     label: str
     first: float | None = None
@@ -30,16 +30,21 @@ class MetricsTracker:
         self.chunks = 0
 
     def observe(self, event: DemoEvent, now: float) -> None:
-        is_sdk_event = isinstance(event, Log) or (isinstance(event, Text) and event.log)
-        if is_sdk_event and self.first_event is None:
+        """Called for every event of every open stream: nothing is made for a known channel."""
+        if isinstance(event, Text):
+            if self.first_event is None and event.log is not None:
+                self.first_event = now  # the SDK event that carried the text
+            if event.delta:
+                channel = self.channels.get(event.channel)
+                if channel is None:
+                    channel = self.channels[event.channel] = _Channel(event.channel)
+                if channel.first is None:
+                    channel.first = now
+                channel.last = now
+                channel.chunks += 1
+                self.chunks += 1
+        elif self.first_event is None and isinstance(event, Log):
             self.first_event = now
-        if isinstance(event, Text) and event.delta:
-            channel = self.channels.setdefault(event.channel, _Channel(event.channel))
-            if channel.first is None:
-                channel.first = now
-            channel.last = now
-            channel.chunks += 1
-            self.chunks += 1
 
     def _ms(self, moment: float | None) -> float | None:
         return None if moment is None else round((moment - self.start) * 1000, 1)

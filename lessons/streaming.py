@@ -26,7 +26,7 @@ from django.utils import timezone
 from lessons.backends import Backend
 from lessons.counters import CACHE_ERRORS, cache_is_local
 from lessons.demos import Demo, Preset
-from lessons.events import DemoEvent, Done, Failure, Final, Outcome
+from lessons.events import DemoEvent, Done, Failure, Final, Outcome, Text
 from lessons.fragments import Renderer
 from lessons.limits import WORKER, Slot
 from lessons.metrics import MetricsTracker
@@ -61,19 +61,9 @@ class _Lifetime:
         if self.waiting and self.task is not None:
             self.task.cancel()
 
-    async def next(self, events: AsyncIterator[DemoEvent]) -> DemoEvent:
-        if self.expired:
-            raise TimeoutError
-        self.waiting = True
-        try:
-            return await anext(events)
-        except asyncio.CancelledError:
-            # Ours, unless the client cancelled too (then its cancellation carries on).
-            if self.expired and self.task is not None and self.task.uncancel() == 0:
-                raise TimeoutError from None
-            raise
-        finally:
-            self.waiting = False
+    def timed_out(self) -> bool:
+        """After a cancellation: whether it was ours alone (the client's carries on)."""
+        return self.expired and self.task is not None and self.task.uncancel() == 0
 
     def close(self) -> None:
         self.handle.cancel()
@@ -128,24 +118,38 @@ class RunStream:
             )
 
     async def next_event(self) -> DemoEvent | None:
-        """The demo's next event, None at its end; TimeoutError at the lifetime cap."""
+        """The demo's next event, None at its end; TimeoutError at the lifetime cap (awaited
+        for every event: the cap's check is here, not in a coroutine of its own)."""
+        cap = self.cap
+        if cap.expired:
+            raise TimeoutError
+        cap.waiting = True
         try:
-            return await self.cap.next(self.events)
+            return await anext(self.events)
         except StopAsyncIteration:
             return None
+        except asyncio.CancelledError:
+            if cap.timed_out():
+                raise TimeoutError from None
+            raise
+        finally:
+            cap.waiting = False
 
-    def frames_for(self, event: DemoEvent) -> list[bytes]:
-        """The SSE events for one demo event, and the live metrics when they are due."""
+    def frames_for(self, event: DemoEvent) -> bytes:
+        """The SSE events for one demo event, and the live metrics when they are due, as one
+        part of the stream (b"" for none)."""
         now = self.loop.time()
         self.tracker.observe(event, now)
-        frames = []
-        if isinstance(event, Final):
+        frames = b""
+        if isinstance(event, Text):  # most events: a token
+            frames = self.renderer.text(event, now - self.start).encode()
+        elif isinstance(event, Final):
             self.final_output = event.output
         elif frame := self.renderer.event(event, now - self.start):
-            frames.append(frame.encode())
+            frames = frame.encode()
         if now - self.last_metrics >= METRICS_INTERVAL:
             self.last_metrics = now
-            frames.append(self.renderer.metrics(self.tracker.snapshot(now)).encode())
+            frames += self.renderer.metrics(self.tracker.snapshot(now)).encode()
         return frames
 
     def completed(self) -> None:
@@ -250,8 +254,8 @@ async def demo_stream(
         try:
             run.refuse_if_paused()
             while (event := await run.next_event()) is not None:
-                for frame in run.frames_for(event):
-                    yield frame
+                if frames := run.frames_for(event):
+                    yield frames
             run.completed()
         except TimeoutError:
             run.timed_out()

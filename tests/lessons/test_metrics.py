@@ -49,3 +49,17 @@ def test_percentiles_interpolate_between_ranks(values, q, expected) -> None:
 def test_a_percentile_outside_0_to_100_is_refused() -> None:
     with pytest.raises(ValueError, match="between 0 and 100"):
         percentile([1.0], 101)
+
+
+def test_text_for_a_panel_the_preset_did_not_list_is_counted_under_its_own_name() -> None:
+    tracker = MetricsTracker([("main", "Text")], start=0.0)
+    tracker.observe(Text(delta="{", channel="arguments"), 0.2)
+    tracker.observe(Text(delta="}", channel="arguments"), 0.3)
+    tracker.observe(Text(delta="", channel="main"), 0.4)  # an empty delta is no chunk
+
+    metrics = tracker.snapshot(1.0)
+    assert [(c.name, c.label, c.chunks, c.ttft_ms) for c in metrics.channels] == [
+        ("main", "Text", 0, None),
+        ("arguments", "arguments", 2, 200.0),
+    ]
+    assert (metrics.chunks, metrics.ttft_ms, metrics.first_event_ms) == (2, 200.0, 200.0)
