@@ -118,7 +118,7 @@ class Renderer:
             self.groups[log.channel] = group
         group.count += 1
         group.characters += len(delta)
-        stamp = f'<span class="log-time">+{elapsed:.3f} s</span>'  # as _stamp: once a token
+        stamp = self._stamp(elapsed)
         detail = escape(log.detail)
         line = f'<li class="log-delta">{stamp} <span class="log-detail">{detail}</span></li>'
         if group.count > 1:

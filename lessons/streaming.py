@@ -26,7 +26,7 @@ from django.utils import timezone
 from lessons.backends import Backend
 from lessons.counters import CACHE_ERRORS, cache_is_local
 from lessons.demos import Demo, Preset
-from lessons.events import DemoEvent, Done, Failure, Final, Outcome, Text
+from lessons.events import DemoEvent, Done, Failure, Final, Outcome
 from lessons.fragments import Renderer
 from lessons.limits import WORKER, Slot
 from lessons.metrics import MetricsTracker
@@ -141,9 +141,7 @@ class RunStream:
         now = self.loop.time()
         self.tracker.observe(event, now)
         frames = b""
-        if isinstance(event, Text):  # most events: a token
-            frames = self.renderer.text(event, now - self.start).encode()
-        elif isinstance(event, Final):
+        if isinstance(event, Final):
             self.final_output = event.output
         elif frame := self.renderer.event(event, now - self.start):
             frames = frame.encode()
