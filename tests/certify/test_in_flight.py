@@ -4,11 +4,15 @@ fast 503 with Retry-After and the branded page; health probes still answer."""
 from __future__ import annotations
 
 import asyncio
+from unittest import mock
 
 import pytest
 from django.http import HttpRequest, HttpResponse
-from django.test import AsyncClient, override_settings
+from django.template.loader import render_to_string
+from django.test import AsyncClient, RequestFactory, override_settings
 from django.urls import include, path
+
+from certify import middleware
 
 gate: dict[str, asyncio.Event] = {}
 
@@ -60,3 +64,35 @@ async def test_a_request_waits_a_moment_for_a_place_before_it_is_refused() -> No
     gate["open"].set()  # the first finishes; the waiting one takes its place
 
     assert [r.status_code for r in await asyncio.gather(first, second)] == [200, 200]
+
+
+def test_the_busy_page_is_the_template_rendered_once_per_kind(settings) -> None:
+    """A refusal costs less than the request it refuses: the page is rendered once (it names
+    no user), and is the page the template makes, for a GET (it retries) and for a post."""
+    settings.DEBUG = False
+    middleware._busy_page.cache_clear()
+    factory = RequestFactory()
+    with mock.patch.object(middleware, "render_to_string", wraps=render_to_string) as renders:
+        pages = [
+            middleware.overloaded(request).content.decode()
+            for request in (factory.get("/"), factory.post("/"), factory.get("/quiz/"))
+        ]
+    assert renders.call_count == 2  # one GET, one post: the second GET is the first's page
+    assert pages[0] == pages[2] == render_to_string("503.html", {"retry_after": 2, "reload": True})
+    assert pages[1] == render_to_string("503.html", {"retry_after": 2, "reload": False})
+    assert "tries again by itself in 2 seconds" in pages[0]
+    assert "tries again" not in pages[1]
+
+    settings.CERTIFY_OVERLOAD_RETRY_AFTER = 7
+    refused = middleware.overloaded(factory.get("/"))
+    assert refused["Retry-After"] == "7"
+    assert "tries again by itself in 7 seconds" in refused.content.decode()
+
+
+def test_with_debug_on_the_busy_page_is_rendered_every_time(settings) -> None:
+    """Template edits show at once while developing."""
+    settings.DEBUG = True
+    with mock.patch.object(middleware, "render_to_string", return_value="busy") as renders:
+        for _ in range(2):
+            middleware.overloaded(RequestFactory().get("/"))
+    assert renders.call_count == 2
