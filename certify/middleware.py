@@ -30,7 +30,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import asdict
-from functools import lru_cache, partial
+from functools import partial
 from typing import IO, Any, cast
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction, sync_to_async
@@ -51,6 +51,7 @@ from django_prometheus import middleware as prometheus
 from whitenoise.middleware import WhiteNoiseMiddleware
 
 from certify import logs
+from certify.rendering import rendered_once
 from certify.sessions import auth as sessions_auth
 
 CHUNK_SIZE = 64 * 1024
@@ -422,14 +423,13 @@ def overloaded(request: HttpRequest) -> HttpResponse:
         get_script_prefix(),
         get_urlconf() or settings.ROOT_URLCONF,
     )
-    html = _busy_page.__wrapped__(*key) if settings.DEBUG else _busy_page(*key)
-    response = HttpResponse(html, status=503)
+    response = HttpResponse(_busy_page(*key), status=503)
     response["Retry-After"] = str(retry_after)
     response["Cache-Control"] = "no-store"
     return response
 
 
-@lru_cache(maxsize=16)
+@rendered_once(maxsize=16)
 def _busy_page(retry_after: int, reload: bool, script_prefix: str, urlconf: object) -> str:
     # The last two: the page's links are reversed with them (this request's, set already).
     return render_to_string("503.html", {"retry_after": retry_after, "reload": reload})

@@ -4,7 +4,7 @@ import logging
 import uuid
 from collections.abc import AsyncIterator, Callable, Coroutine
 from dataclasses import dataclass
-from functools import lru_cache, partial, wraps
+from functools import partial, wraps
 from typing import Any, cast
 
 from asgiref.sync import sync_to_async
@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 from django_htmx.middleware import HtmxDetails
 
+from certify.rendering import rendered_once
 from certify.sessions.auth import get_user
 from certify.threads import request_thread_release
 from lessons.access import preset_allowed, presets_allowed
@@ -280,23 +281,18 @@ def run_panel(lesson: Lesson, preset: Preset, backend: Backend, run_id: uuid.UUI
     """The run panel (the template's `run-panel` partial) connected to a run's stream. It is
     the same for every run of a preset but for the run's id in the stream's address, so the
     template renders it once per preset (and backend) and each Run press fills in its id."""
-    before, after = _panel(_run_panel_halves, lesson, preset, backend)
+    before, after = _run_panel_halves(lesson, preset, backend)
     return f"{before}{run_id}{after}"
 
 
 def run_panel_event(lesson: Lesson, preset: Preset, backend: Backend, run_id: uuid.UUID) -> bytes:
     """The run panel as the `run-panel` event that opens the Run press's stream: framed once
     per preset too (the id is on one line of it, so the framing around it never changes)."""
-    before, after = _panel(_run_panel_event_halves, lesson, preset, backend)
+    before, after = _run_panel_event_halves(lesson, preset, backend)
     return before + str(run_id).encode() + after
 
 
-def _panel(halves: Callable[..., tuple[Any, Any]], *key: object) -> tuple[Any, Any]:
-    # With DEBUG on, template edits show at once.
-    return halves.__wrapped__(*key) if settings.DEBUG else halves(*key)  # type: ignore[attr-defined]
-
-
-@lru_cache(maxsize=256)
+@rendered_once()
 def _run_panel_halves(lesson: Lesson, preset: Preset, backend: Backend) -> tuple[str, str]:
     context = {"lesson": lesson, "preset": preset, "backend": backend, "ticket": _AnyRun()}
     html = get_template(f"{TEMPLATE}#run-panel").render(context)
@@ -304,11 +300,11 @@ def _run_panel_halves(lesson: Lesson, preset: Preset, backend: Backend) -> tuple
     return before, after
 
 
-@lru_cache(maxsize=256)
+@rendered_once()
 def _run_panel_event_halves(
     lesson: Lesson, preset: Preset, backend: Backend
 ) -> tuple[bytes, bytes]:
-    before, after = _panel(_run_panel_halves, lesson, preset, backend)
+    before, after = _run_panel_halves(lesson, preset, backend)
     event = Frame("run-panel", f"{before}{_ANY_RUN}{after}").encode()
     before_event, _, after_event = event.partition(str(_ANY_RUN).encode())
     return before_event, after_event
