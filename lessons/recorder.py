@@ -81,7 +81,10 @@ class RunRecorder:
         return True
 
     async def flush(self) -> None:
-        """Wait until every record handed over so far is written."""
+        """Wait until every record handed over so far is written, those of runs that ended
+        on this turn of the event loop included (lessons/streaming.py hands them over on the
+        next)."""
+        await asyncio.sleep(0)
         while self.writing is not None and not self.writing.done():
             await asyncio.shield(self.writing)
 

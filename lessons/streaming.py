@@ -179,7 +179,7 @@ class RunStream:
 
     async def close(self) -> None:
         """However the stream ended: stop the demo (which cancels its SDK runs), then settle
-        the run at once: free its slot, tell the breaker, hand its record to the recorder."""
+        the run: free its slot, tell the breaker, hand its record to the recorder."""
         self.cap.close()
         try:
             if isinstance(self.events, AsyncGenerator):
@@ -190,6 +190,26 @@ class RunStream:
             await self.settle()
 
     async def settle(self) -> None:
+        """With the cache in this process, settling is microseconds of work, done on the event
+        loop's next turn: after the stream's last bytes have gone out (the learner's connection
+        closes without waiting for it) and before the loop reads anything more, so the slot is
+        free for whatever request comes next. With Redis it is a round trip, awaited here."""
+        if cache_is_local():
+            self.loop.call_soon(self._settle_here)
+            return
+        self._hand_over_record()
+        # Redis: a round trip, in the shared pool. Shielded: a second cancellation (the client
+        # leaving right after `done`) must not leak the slot.
+        settling = asyncio.ensure_future(_settle_remote(self._settling()))
+        _SETTLING.add(settling)
+        settling.add_done_callback(_SETTLING.discard)
+        await asyncio.shield(settling)
+
+    def _settle_here(self) -> None:
+        self._hand_over_record()
+        _settle_here(self._settling())
+
+    def _hand_over_record(self) -> None:
         run_recorder().add(
             demo_run_record(
                 ticket=self.ticket,
@@ -199,21 +219,14 @@ class RunStream:
                 error=self.error,
             )
         )
-        settle = partial(
+
+    def _settling(self) -> partial[None]:
+        return partial(
             demo_run_settle,
             slot=self.slot,
             outcome=self.outcome,
             counts_for_breaker=not self.paused,  # a refusal says nothing about the model
         )
-        if cache_is_local():
-            _settle_here(settle)  # microseconds, in this process
-            return
-        # Redis: a round trip, in the shared pool. Shielded: a second cancellation (the client
-        # leaving right after `done`) must not leak the slot.
-        settling = asyncio.ensure_future(_settle_remote(settle))
-        _SETTLING.add(settling)
-        settling.add_done_callback(_SETTLING.discard)
-        await asyncio.shield(settling)
 
 
 def _settle_here(settle: partial[None]) -> None:

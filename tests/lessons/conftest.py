@@ -86,11 +86,12 @@ async def through_asgi(
     body: bytes = b"",
     leave_after_texts: int | None = None,
     app: Callable[..., Coroutine[Any, Any, None]] | None = None,
+    watch: Callable[[Mapping[str, Any]], None] | None = None,
 ) -> tuple[int, bytes]:
     """A request through an ASGI application (Django's own by default) as uvicorn hands it
     over: a thread per request, and a disconnect the view can see. The status and the body.
     `leave_after_texts` closes the connection after that many text events, as a closed tab or
-    the Stop button does."""
+    the Stop button does; `watch` sees each message the application sends, as it is sent."""
     disconnected, enough = asyncio.Event(), asyncio.Event()
     status, received, requested = 0, bytearray(), False
 
@@ -104,6 +105,8 @@ async def through_asgi(
 
     async def send(message: Mapping[str, Any]) -> None:
         nonlocal status
+        if watch is not None:
+            watch(message)
         if message["type"] == "http.response.start":
             status = message["status"]
         received.extend(message.get("body", b""))
