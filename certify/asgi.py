@@ -252,7 +252,8 @@ async def lifespan(receive: Receive, send: Send, threads: list[ThreadPoolExecuto
     """The ASGI server's startup: each worker builds what its first requests would otherwise
     build while serving (the dashboard's engine, certify/dashboard.py) and starts the threads
     of as many requests as it serves at once (RequestThreads), before it takes any. A failure
-    (the database away) is logged and the worker starts all the same."""
+    (the database away) is logged and the worker starts all the same. At shutdown, the demo
+    runs' records still waiting for their write are written first."""
     while True:
         message = await receive()
         if message["type"] == "lifespan.startup":
@@ -262,8 +263,18 @@ async def lifespan(receive: Receive, send: Send, threads: list[ThreadPoolExecuto
             )
             await send({"type": "lifespan.startup.complete"})
         elif message["type"] == "lifespan.shutdown":
+            await _records_written()
             await send({"type": "lifespan.shutdown.complete"})
             return
+
+
+async def _records_written() -> None:
+    """The demo runs' records wait a moment to be written together (lessons/recorder.py): a
+    worker told to stop writes those it holds, the last streams' included, before it says it
+    has stopped, instead of losing them with its event loop."""
+    from lessons.recorder import run_recorder
+
+    await run_recorder().flush()
 
 
 def _warm() -> None:

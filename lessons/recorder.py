@@ -11,7 +11,8 @@ before its page asks for the stream, and a stream's just before the learner's ne
 written at once, it ran on its thread beside those requests and held the interpreter's lock
 from them (the streaming benchmark: several milliseconds more to the first token); a moment
 later it runs while the model prepares its first token. A class pressing Run together is written
-once its presses are in, in one statement, instead of every few milliseconds beside them.
+once its presses are in, in one statement, instead of every few milliseconds beside them. A worker
+told to stop writes what it still holds before it stops (certify/asgi.py's lifespan).
 """
 
 from __future__ import annotations

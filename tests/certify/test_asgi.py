@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import uuid
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -282,6 +284,38 @@ def test_each_worker_builds_the_dashboard_engine_at_startup_before_any_request()
     assert _engine_for.cache_info().currsize == 1
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_stopping_worker_writes_the_run_records_it_still_holds(django_user_model) -> None:
+    """Run records wait a moment to be written together (lessons/recorder.py): the record of a
+    run that ended just before the worker was told to stop is written, not lost with it."""
+    from django.utils import timezone
+
+    from lessons.models import DemoRun
+    from lessons.recorder import run_recorder
+
+    learner = django_user_model.objects.create_user("leaving")
+    key = uuid.uuid4()
+
+    def a_run_ends() -> None:
+        run = DemoRun(
+            key=key,
+            user=learner,
+            lesson="raw-response-events",
+            preset="text-deltas",
+            backend=DemoRun.Backend.OFFLINE,
+            started_at=timezone.now(),
+            total_ms=812.0,
+            chunks=20,
+            outcome=DemoRun.Outcome.COMPLETED,
+        )
+        run_recorder().add(run)
+
+    sent = _start_and_stop_a_worker(before_stopping=a_run_ends)
+
+    assert sent == ["lifespan.startup.complete", "lifespan.shutdown.complete"]
+    assert DemoRun.objects.get(key=key).outcome == DemoRun.Outcome.COMPLETED
+
+
 def test_a_worker_starts_even_when_warming_up_fails(monkeypatch) -> None:
     from certify import dashboard
 
@@ -347,15 +381,21 @@ def test_a_worker_starts_the_threads_of_the_requests_it_serves_at_once(settings)
     _stop(threads)
 
 
-def _start_and_stop_a_worker(threads: RequestThreads | None = None) -> list[str]:
-    """An ASGI server's lifespan through the worker's application: what it answered."""
+def _start_and_stop_a_worker(
+    threads: RequestThreads | None = None, before_stopping: Callable[[], None] | None = None
+) -> list[str]:
+    """An ASGI server's lifespan through the worker's application: what it answered.
+    `before_stopping` runs on the worker's event loop just before it is told to stop."""
     from collections.abc import Mapping
 
     messages = iter([{"type": "lifespan.startup"}, {"type": "lifespan.shutdown"}])
     sent: list[str] = []
 
     async def receive() -> Mapping[str, Any]:
-        return next(messages)
+        message = next(messages)
+        if message["type"] == "lifespan.shutdown" and before_stopping is not None:
+            before_stopping()
+        return message
 
     async def send(message: Mapping[str, Any]) -> None:
         sent.append(message["type"])
