@@ -195,7 +195,7 @@ class RunStream:
         closes without waiting for it) and before the loop reads anything more, so the slot is
         free for whatever request comes next. With Redis it is a round trip, awaited here."""
         if cache_is_local():
-            self.loop.call_soon(self._settle_here)
+            self.loop.call_soon(self._settle_now)
             return
         self._hand_over_record()
         # Redis: a round trip, in the shared pool. Shielded: a second cancellation (the client
@@ -205,7 +205,7 @@ class RunStream:
         settling.add_done_callback(_SETTLING.discard)
         await asyncio.shield(settling)
 
-    def _settle_here(self) -> None:
+    def _settle_now(self) -> None:
         self._hand_over_record()
         _settle_here(self._settling())
 
