@@ -29,6 +29,8 @@ from lessons.events import (
 )
 from lessons.sse import LINE_BREAK
 
+STAMP_OPEN = '<span class="log-time">+'
+
 SOURCE_CLASSES = {
     "raw_response_event": "raw",
     "run_item_stream_event": "item",
@@ -45,30 +47,45 @@ class Frame(NamedTuple):
     data: str
 
     def encode(self) -> bytes:
-        if "\n" not in self.data and "\r" not in self.data:
-            return f"event: {self.event}\ndata: {self.data}\n\n".encode()
-        lines = "\n".join(f"data: {line}" for line in LINE_BREAK.split(self.data))
-        return f"event: {self.event}\n{lines}\n\n".encode()
+        return framed(self.event, self.data)
+
+
+def framed(event: str, data: str) -> bytes:
+    """One SSE event of our own making, as the bytes the stream sends (a `data:` line for each
+    line of its HTML)."""
+    if "\n" not in data and "\r" not in data:
+        return f"event: {event}\ndata: {data}\n\n".encode()
+    lines = "\n".join(f"data: {line}" for line in LINE_BREAK.split(data))
+    return f"event: {event}\n{lines}\n\n".encode()
 
 
 class DeltaGroup:
-    """A run of delta events of one channel, shown as one collapsed row of the log."""
+    """A run of delta events of one channel, shown as one collapsed row of the log. What every
+    delta after the first sends around its own figures is the same for the whole run, so it is
+    put together once, when the run opens."""
 
-    __slots__ = ("characters", "count", "id", "name")
+    __slots__ = ("added", "characters", "count", "id", "name", "recount")
 
     def __init__(self, id: str, name: str) -> None:
         self.id = id
         self.name = name
         self.count = 0
         self.characters = 0
+        # A delta's row, appended into the group's list, up to its moment...
+        self.added = f'<ol hx-swap-oob="beforeend:#{id}"><li class="log-delta">{STAMP_OPEN}'
+        # ... and after that row, the summary's count, out of band.
+        self.recount = f"</li></ol>{self._count_open(oob=True)}"
+
+    def _count_open(self, *, oob: bool) -> str:
+        swap = ' hx-swap-oob="true"' if oob else ""
+        return f'<span id="{self.id}-count" class="log-group-count"{swap}>&times; '
 
     def summary(self, *, oob: bool = False) -> str:
         events = "event" if self.count == 1 else "events"
         characters = "character" if self.characters == 1 else "characters"
-        swap = ' hx-swap-oob="true"' if oob else ""
         return (
-            f'<span id="{self.id}-count" class="log-group-count"{swap}>'
-            f"&times; {self.count} {events} · {self.characters} {characters}</span>"
+            f"{self._count_open(oob=oob)}{self.count} {events} · {self.characters} {characters}"
+            "</span>"
         )
 
 
@@ -84,7 +101,7 @@ class Renderer:
         self.group_count = 0
 
     def _stamp(self, elapsed: float) -> str:
-        return f'<span class="log-time">+{elapsed:.3f} s</span>'
+        return f"{STAMP_OPEN}{elapsed:.3f} s</span>"
 
     def _tag(self, channel: str) -> str:
         if channel not in self.tags:
@@ -101,11 +118,14 @@ class Renderer:
         )
 
     def text(self, event: Text, elapsed: float) -> Frame:
+        return Frame(f"text-{event.channel}", self._text_html(event, elapsed))
+
+    def _text_html(self, event: Text, elapsed: float) -> str:
         html = f"<span>{escape(event.delta)}</span>"
         if event.log is not None:
             # The same SDK event also gets its line in the log: one SSE event, two places.
             html += self.delta_log(event.log, event.delta, elapsed)
-        return Frame(f"text-{event.channel}", html)
+        return html
 
     def delta_log(self, log: Log, delta: str, elapsed: float) -> str:
         """A delta event's place in the log: one row for a whole run of them (a count and their
@@ -118,11 +138,15 @@ class Renderer:
             self.groups[log.channel] = group
         group.count += 1
         group.characters += len(delta)
-        stamp = self._stamp(elapsed)
         detail = escape(log.detail)
+        if group.count > 1:  # every token but a run's first: one string, its parts made once
+            characters = "character" if group.characters == 1 else "characters"
+            return (
+                f'{group.added}{elapsed:.3f} s</span> <span class="log-detail">{detail}</span>'
+                f"{group.recount}{group.count} events · {group.characters} {characters}</span>"
+            )
+        stamp = self._stamp(elapsed)
         line = f'<li class="log-delta">{stamp} <span class="log-detail">{detail}</span></li>'
-        if group.count > 1:
-            return f'<ol hx-swap-oob="beforeend:#{group.id}">{line}</ol>{group.summary(oob=True)}'
         kind = SOURCE_CLASSES.get(log.source, "other")
         row = (
             f'<li class="log-entry log-{kind} log-group">'
@@ -173,6 +197,14 @@ class Renderer:
         if isinstance(event, AgentChange):
             return self.agent(event)
         return None
+
+    def encoded(self, event: DemoEvent, elapsed: float) -> bytes:
+        """`event`'s SSE event as the bytes the stream sends (b"" for none). A text event, one
+        per token of every open stream, goes straight to its bytes."""
+        if isinstance(event, Text):
+            return framed(f"text-{event.channel}", self._text_html(event, elapsed))
+        frame = self.event(event, elapsed)
+        return b"" if frame is None else frame.encode()
 
     @staticmethod
     def metrics(metrics: Metrics) -> Frame:

@@ -140,11 +140,11 @@ class RunStream:
         part of the stream (b"" for none)."""
         now = self.loop.time()
         self.tracker.observe(event, now)
-        frames = b""
         if isinstance(event, Final):
             self.final_output = event.output
-        elif frame := self.renderer.event(event, now - self.start):
-            frames = frame.encode()
+            frames = b""
+        else:
+            frames = self.renderer.encoded(event, now - self.start)
         if now - self.last_metrics >= METRICS_INTERVAL:
             self.last_metrics = now
             frames += self.renderer.metrics(self.tracker.snapshot(now)).encode()

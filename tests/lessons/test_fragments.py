@@ -153,3 +153,27 @@ def test_a_note_is_a_sentence_with_its_moment_after_it(renderer: Renderer) -> No
         '<li class="note note-success"><span class="note-text">First raw event after 5 ms.'
         '</span> <span class="note-time">at +1.500 s</span></li>'
     )
+
+
+def test_the_bytes_sent_for_each_event_are_its_frame_encoded() -> None:
+    """The stream sends `encoded` (a text event goes straight to its bytes): for every kind of
+    event, a run of deltas included, the same bytes as the event's frame, encoded."""
+    sent = Renderer([Channel("A", "Stream A"), Channel("B", "Stream B")], agents=["Triage"])
+    framed = Renderer([Channel("A", "Stream A"), Channel("B", "Stream B")], agents=["Triage"])
+    events = [
+        Text(delta="Hello", channel="A", log=delta_log()),
+        Text(delta=" <b>", channel="A", log=delta_log()),
+        Text(delta="line\nbreak\r\n", channel="A", log=delta_log()),
+        Text(delta="x", channel="B", log=delta_log()),
+        Text(delta="plain", channel="B"),
+        Log(source="raw_response_event", name="response.output_text.done", channel="A"),
+        Text(delta="again", channel="A", log=delta_log()),
+        Note(text=SCRIPT, tone="warning", channel="B"),
+        AgentChange(name="Billing"),
+    ]
+    for moment, event in enumerate(events):
+        frame = framed.event(event, moment / 10)
+        assert frame is not None
+        assert sent.encoded(event, moment / 10) == frame.encode()
+    multiline = sent.encoded(Text(delta="line\nbreak\r\n", channel="A"), 1.0)
+    assert multiline == b"event: text-A\ndata: <span>line\ndata: break\ndata: </span>\n\n"

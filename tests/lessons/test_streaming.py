@@ -269,7 +269,7 @@ async def test_an_exception_in_our_own_code_ends_the_run_too(
     aclient, settings, monkeypatch, model_events: list[float]
 ) -> None:
     settings.LESSONS_OFFLINE_TOKEN_DELAY = 0.005
-    original = Renderer.text
+    original = Renderer._text_html
     calls = 0
 
     def breaks_on_the_fifth(self, event, elapsed):
@@ -279,7 +279,7 @@ async def test_an_exception_in_our_own_code_ends_the_run_too(
             raise RuntimeError("a bug in the renderer")
         return original(self, event, elapsed)
 
-    monkeypatch.setattr(Renderer, "text", breaks_on_the_fifth)
+    monkeypatch.setattr(Renderer, "_text_html", breaks_on_the_fifth)
     url = await start(aclient, "streaming-patterns", "cancel")
     _, events = await read_stream(aclient, url)
 
