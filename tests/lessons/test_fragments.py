@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from lessons.demos import Channel
-from lessons.events import AgentChange, Done, Log, Metrics, Note, Text
+from lessons.events import AgentChange, DemoEvent, Done, Log, Metrics, Note, Text
 from lessons.fragments import Renderer
 
 SCRIPT = "<script>alert('pwned')</script>"
@@ -160,7 +160,7 @@ def test_the_bytes_sent_for_each_event_are_its_frame_encoded() -> None:
     event, a run of deltas included, the same bytes as the event's frame, encoded."""
     sent = Renderer([Channel("A", "Stream A"), Channel("B", "Stream B")], agents=["Triage"])
     framed = Renderer([Channel("A", "Stream A"), Channel("B", "Stream B")], agents=["Triage"])
-    events = [
+    events: list[DemoEvent] = [
         Text(delta="Hello", channel="A", log=delta_log()),
         Text(delta=" <b>", channel="A", log=delta_log()),
         Text(delta="line\nbreak\r\n", channel="A", log=delta_log()),
