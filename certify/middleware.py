@@ -18,11 +18,14 @@ event loop too.
 Two of certify's own sit at the top of the stack: `RequestLogMiddleware` (one structured line
 per request, certify/logs.py) and `InFlightLimitMiddleware` (a bound on the requests one worker
 serves at once: past it, a fast 503 with Retry-After instead of a pile-up that ends in 500s).
+The bound also counts the requests in flight (`REQUESTS_IN_FLIGHT`), which a demo run waits on,
+a moment at most, before it asks its model.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import re
 import threading
@@ -466,15 +469,58 @@ class InFlightLimitMiddleware(BothWays):
         if self.aslots is None or self.aslots[0] is not loop:
             self.aslots = (loop, asyncio.Semaphore(self.limit))
         slots = self.aslots[1]
-        if slots.locked():
-            try:
-                await asyncio.wait_for(slots.acquire(), self.wait)
-            except TimeoutError:
-                return overloaded(request)
-        else:
-            # A free place is taken at once: no task and timer for a wait that cannot happen.
-            await slots.acquire()
+        REQUESTS_IN_FLIGHT.enter()
         try:
-            return cast(HttpResponseBase, await self.get_response(request))
+            if slots.locked():
+                try:
+                    await asyncio.wait_for(slots.acquire(), self.wait)
+                except TimeoutError:
+                    return overloaded(request)
+            else:
+                # A free place is taken at once: no task and timer for a wait that cannot happen.
+                await slots.acquire()
+            try:
+                return cast(HttpResponseBase, await self.get_response(request))
+            finally:
+                slots.release()
         finally:
-            slots.release()
+            REQUESTS_IN_FLIGHT.leave()
+
+
+class RequestsInFlight:
+    """The requests this worker's event loop is answering (those waiting for a place under the
+    bound included), and a wait for the moment it has answered them all.
+
+    Long work that can start a moment later waits for that moment: a demo run asks its model
+    only once the requests in flight have their answers (lessons/streaming.py). When a class
+    presses Run together, every press is answered first and the runs start together after,
+    instead of the first runs' tokens taking the worker's time from the last presses."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        # Made on the loop that serves, as the bound's semaphore.
+        self.idle: tuple[asyncio.AbstractEventLoop, asyncio.Event] | None = None
+
+    def enter(self) -> None:
+        self.count += 1
+
+    def leave(self) -> None:
+        self.count -= 1
+        if self.count == 0 and self.idle is not None:
+            self.idle[1].set()
+
+    async def answered(self, limit: float) -> None:
+        """Return once no request is in flight, or after `limit` seconds (never starved)."""
+        if self.count <= 0:
+            return
+        loop = asyncio.get_running_loop()
+        if self.idle is None or self.idle[0] is not loop:
+            self.idle = (loop, asyncio.Event())
+        idle = self.idle[1]
+        idle.clear()
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(limit):
+                await idle.wait()
+
+
+REQUESTS_IN_FLIGHT = RequestsInFlight()

@@ -1,8 +1,10 @@
 """A demo run as a Server-Sent Events stream: the body of the stream view.
 
-The run starts inside the generator, when the server first asks it for bytes. Every SDK event the
-demo shows becomes one SSE event, sent as soon as it exists; live metrics follow a few times a
-second; `done` ends every stream that is still connected, after an `error` event if the run
+The run starts inside the generator, when the server first asks it for bytes, once the worker
+has answered the requests it was serving (at most REQUESTS_FIRST later: when a class presses Run
+together, every press gets its answer before the runs take the worker's time). Every SDK event
+the demo shows becomes one SSE event, sent as soon as it exists; live metrics follow a few times
+a second; `done` ends every stream that is still connected, after an `error` event if the run
 failed (by then the status code has gone out and cannot say so).
 
 However the stream ends (done, the tab closed or Stop pressed, the lifetime cap, an exception
@@ -23,6 +25,7 @@ from django.conf import settings
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 
+from certify.middleware import REQUESTS_IN_FLIGHT
 from lessons.backends import Backend
 from lessons.counters import CACHE_ERRORS, cache_is_local
 from lessons.demos import Demo, Preset
@@ -37,6 +40,9 @@ from lessons.tickets import RunTicket
 logger = logging.getLogger(__name__)
 
 METRICS_INTERVAL = 0.5  # seconds between live metrics events
+# The longest a run waits for the worker's requests in flight to have their answers before it
+# asks its model (certify.middleware.RequestsInFlight): a slow request never holds it up long.
+REQUESTS_FIRST = 0.5  # seconds
 
 
 class BreakerOpenError(RuntimeError):
@@ -264,6 +270,8 @@ async def demo_stream(
             yield first
         try:
             run.refuse_if_paused()
+            # A class pressing Run together: the presses are answered first, then the runs start.
+            await REQUESTS_IN_FLIGHT.answered(REQUESTS_FIRST)
             while (event := await run.next_event()) is not None:
                 if frames := run.frames_for(event):
                     yield frames

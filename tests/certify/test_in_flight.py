@@ -96,3 +96,52 @@ def test_with_debug_on_the_busy_page_is_rendered_every_time(settings) -> None:
         for _ in range(2):
             middleware.overloaded(RequestFactory().get("/"))
     assert renders.call_count == 2
+
+
+@override_settings(
+    ROOT_URLCONF=__name__, CERTIFY_MAX_REQUESTS_IN_FLIGHT=1, CERTIFY_IN_FLIGHT_WAIT=0.2
+)
+@pytest.mark.django_db
+async def test_a_request_counts_as_in_flight_from_its_wait_for_a_place_to_its_answer() -> None:
+    gate["open"] = asyncio.Event()
+    client = AsyncClient()
+    first = asyncio.ensure_future(client.get("/slow/"))
+    await asyncio.sleep(0.05)
+    second = asyncio.ensure_future(client.get("/slow/"))  # waits for the place, then refused
+    await asyncio.sleep(0.05)
+    waiting = middleware.REQUESTS_IN_FLIGHT.count
+
+    refused = await second
+    after_refusal = middleware.REQUESTS_IN_FLIGHT.count
+    gate["open"].set()
+    await first
+
+    assert (waiting, after_refusal) == (2, 1)
+    assert refused.status_code == 503
+    assert middleware.REQUESTS_IN_FLIGHT.count == 0
+
+
+async def test_the_wait_for_the_requests_in_flight_ends_with_the_last_answer() -> None:
+    requests = middleware.RequestsInFlight()
+    await asyncio.wait_for(requests.answered(5), 0.1)  # none in flight: no wait at all
+    requests.enter()
+    requests.enter()
+    waiting = asyncio.ensure_future(requests.answered(5))
+    requests.leave()
+    await asyncio.sleep(0.02)
+    one_left = waiting.done()
+    requests.leave()
+
+    await asyncio.wait_for(waiting, 0.5)
+    assert not one_left
+
+
+async def test_a_request_that_is_never_answered_holds_the_wait_up_only_to_its_limit() -> None:
+    requests = middleware.RequestsInFlight()
+    requests.enter()
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+
+    await asyncio.wait_for(requests.answered(0.05), 1)
+
+    assert loop.time() - started >= 0.05

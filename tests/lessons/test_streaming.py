@@ -15,6 +15,8 @@ from django.db import connection
 from django.test import AsyncClient
 from django.urls import reverse
 
+from certify.middleware import REQUESTS_IN_FLIGHT
+from lessons import streaming
 from lessons.backends import Backend
 from lessons.breaker import CircuitBreaker
 from lessons.catalog import LESSONS
@@ -434,4 +436,59 @@ async def test_a_stream_open_when_the_cache_goes_down_finishes_and_is_recorded(
     flaky_cache.down = False
     # The release was lost with the cache; the lease's next renewal corrects the count.
     await sync_to_async(WORKER.renew)()
+    assert runs_in_progress() == 0
+
+
+async def test_a_run_asks_its_model_once_the_requests_in_flight_have_their_answers(
+    aclient, model_events: list[float]
+) -> None:
+    """A class pressing Run together: every press is answered before the runs start."""
+    url = await start(aclient, "basic-streaming", "short-reply", first_token_ms=0, token_ms=0)
+    REQUESTS_IN_FLIGHT.enter()  # another learner's press, not answered yet
+    try:
+        reading = asyncio.ensure_future(read_stream(aclient, url))
+        await asyncio.sleep(0.2)
+        held_back = (list(model_events), reading.done())
+    finally:
+        REQUESTS_IN_FLIGHT.leave()
+    _, events = await asyncio.wait_for(reading, 5)
+
+    assert held_back == ([], False)
+    assert model_events
+    assert names(events)[-1] == "done"
+    assert (await last_run()).outcome == DemoRun.Outcome.COMPLETED
+
+
+async def test_a_request_never_answered_holds_a_run_back_only_a_moment(
+    aclient, monkeypatch, model_events: list[float]
+) -> None:
+    monkeypatch.setattr(streaming, "REQUESTS_FIRST", 0.1)
+    url = await start(aclient, "basic-streaming", "short-reply", first_token_ms=0, token_ms=0)
+    REQUESTS_IN_FLIGHT.enter()  # a request that outlasts the run
+    try:
+        _, events = await asyncio.wait_for(read_stream(aclient, url), 5)
+    finally:
+        REQUESTS_IN_FLIGHT.leave()
+
+    assert model_events
+    assert names(events)[-1] == "done"
+
+
+async def test_stop_pressed_while_a_run_waits_for_the_requests_in_flight_runs_nothing(
+    aclient, model_events: list[float]
+) -> None:
+    url = await start(aclient, "basic-streaming", "short-reply", first_token_ms=0, token_ms=0)
+    REQUESTS_IN_FLIGHT.enter()
+    try:
+        reading = asyncio.ensure_future(read_stream(aclient, url))
+        await asyncio.sleep(0.1)
+        reading.cancel()  # the learner leaves before the run has started
+        with pytest.raises(asyncio.CancelledError):
+            await reading
+    finally:
+        REQUESTS_IN_FLIGHT.leave()
+    await asyncio.sleep(0.1)
+
+    assert model_events == []
+    assert (await last_run()).outcome == DemoRun.Outcome.CANCELLED
     assert runs_in_progress() == 0
