@@ -471,20 +471,26 @@ class InFlightLimitMiddleware(BothWays):
         slots = self.aslots[1]
         REQUESTS_IN_FLIGHT.enter()
         try:
-            if slots.locked():
-                try:
-                    await asyncio.wait_for(slots.acquire(), self.wait)
-                except TimeoutError:
-                    return overloaded(request)
-            else:
-                # A free place is taken at once: no task and timer for a wait that cannot happen.
-                await slots.acquire()
+            if not await self._placed(slots):
+                return overloaded(request)
             try:
                 return cast(HttpResponseBase, await self.get_response(request))
             finally:
                 slots.release()
         finally:
             REQUESTS_IN_FLIGHT.leave()
+
+    async def _placed(self, slots: asyncio.Semaphore) -> bool:
+        """Take a place under the bound, waiting up to CERTIFY_IN_FLIGHT_WAIT for one."""
+        if not slots.locked():
+            # A free place is taken at once: no task and timer for a wait that cannot happen.
+            await slots.acquire()
+            return True
+        try:
+            await asyncio.wait_for(slots.acquire(), self.wait)
+        except TimeoutError:
+            return False
+        return True
 
 
 class RequestsInFlight:

@@ -4,6 +4,7 @@ fast 503 with Retry-After and the branded page; health probes still answer."""
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 from unittest import mock
 
 import pytest
@@ -23,6 +24,13 @@ async def slow(request: HttpRequest) -> HttpResponse:
 
 
 urlpatterns = [path("slow/", slow), path("", include("certify.urls"))]
+
+
+async def in_flight(client: AsyncClient) -> asyncio.Task[Any]:
+    """A request to the slow view, given a moment to reach it (or to wait for a place)."""
+    request = asyncio.ensure_future(client.get("/slow/"))
+    await asyncio.sleep(0.05)
+    return request
 
 
 @override_settings(
@@ -57,10 +65,8 @@ async def test_past_the_bound_a_request_is_answered_503_with_retry_after() -> No
 async def test_a_request_waits_a_moment_for_a_place_before_it_is_refused() -> None:
     gate["open"] = asyncio.Event()
     client = AsyncClient()
-    first = asyncio.ensure_future(client.get("/slow/"))
-    await asyncio.sleep(0.05)
-    second = asyncio.ensure_future(client.get("/slow/"))
-    await asyncio.sleep(0.05)
+    first = await in_flight(client)
+    second = await in_flight(client)
     gate["open"].set()  # the first finishes; the waiting one takes its place
 
     assert [r.status_code for r in await asyncio.gather(first, second)] == [200, 200]
@@ -105,10 +111,8 @@ def test_with_debug_on_the_busy_page_is_rendered_every_time(settings) -> None:
 async def test_a_request_counts_as_in_flight_from_its_wait_for_a_place_to_its_answer() -> None:
     gate["open"] = asyncio.Event()
     client = AsyncClient()
-    first = asyncio.ensure_future(client.get("/slow/"))
-    await asyncio.sleep(0.05)
-    second = asyncio.ensure_future(client.get("/slow/"))  # waits for the place, then refused
-    await asyncio.sleep(0.05)
+    first = await in_flight(client)
+    second = await in_flight(client)  # waits for the place, then refused
     waiting = middleware.REQUESTS_IN_FLIGHT.count
 
     refused = await second
